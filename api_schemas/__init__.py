@@ -1,0 +1,44 @@
+"""capplan's contract: the pydantic models of plan requests, results and validation problems."""
+
+from api_schemas.common import Priority, Weekday
+from api_schemas.problems import Problem, ValidationReport
+from api_schemas.request import Calendar, Dependency, Issue, Milestone, Owner, PlanRequest, SolveMode, SolverOptions
+from api_schemas.result import (
+    DayLoad,
+    IssuePlan,
+    IssueStatus,
+    MilestonePlan,
+    MilestoneStatus,
+    ObjectiveStage,
+    OwnerLoad,
+    PlanResult,
+    PlanWarning,
+    Slot,
+    SolveStatus,
+)
+
+__all__ = [
+    "Calendar",
+    "DayLoad",
+    "Dependency",
+    "Issue",
+    "IssuePlan",
+    "IssueStatus",
+    "Milestone",
+    "MilestonePlan",
+    "MilestoneStatus",
+    "ObjectiveStage",
+    "Owner",
+    "OwnerLoad",
+    "PlanRequest",
+    "PlanResult",
+    "PlanWarning",
+    "Priority",
+    "Problem",
+    "SolveMode",
+    "SolveStatus",
+    "SolverOptions",
+    "Slot",
+    "ValidationReport",
+    "Weekday",
+]

@@ -1,0 +1,179 @@
+"""The plan request: a backlog, a team, a calendar and solver options."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from api_schemas.examples import PLAN_REQUEST_EXAMPLE
+
+from api_schemas.common import WORKWEEK, Identifier, Priority, QuarterHours, Text, Weekday
+
+
+class _Model(BaseModel):
+    """Strict base: unknown fields are errors, so a typo never silently changes a plan."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Calendar(_Model):
+    """The team calendar: which weekdays are worked, which dates are holidays, when a day starts."""
+
+    working_weekdays: list[Weekday] = Field(
+        default_factory=lambda: list(WORKWEEK),
+        min_length=1,
+        max_length=7,
+        description="Weekdays worked by default. Lags and lateness are counted in these working days.",
+    )
+    holidays: list[date] = Field(
+        default_factory=list, max_length=1000, description="Dates nobody works (besides the country's)."
+    )
+    country: str | None = Field(
+        default=None,
+        min_length=2,
+        max_length=3,
+        description="ISO 3166 country code whose public holidays are added (e.g. 'JP', 'US').",
+    )
+    subdivision: str | None = Field(
+        default=None, max_length=10, description="Optional region of the country (e.g. 'CA' for California)."
+    )
+    workday_start: time = Field(
+        default=time(9, 0),
+        description="Local time at which a working day starts; owners work their hours from then on "
+        "(moved earlier when the hours would run past midnight).",
+    )
+
+    @field_validator("workday_start")
+    @classmethod
+    def _quarter_hour_start(cls, value: time) -> time:
+        """Keep the day start on the quarter-hour grid the planner uses."""
+        if value.minute % 15 or value.second or value.microsecond:
+            raise ValueError("must be on a quarter hour, e.g. 09:00 or 08:45")
+        return value
+
+
+class Owner(_Model):
+    """A person or an AI agent who can do work."""
+
+    id: Identifier
+    name: Text | None = Field(default=None, description="Display name.")
+    hours_per_day: QuarterHours = Field(
+        default=8.0, gt=0, le=24, description="Hours of work per working day, to a quarter hour."
+    )
+    skills: list[Identifier] = Field(
+        default_factory=list, max_length=100, description="Skills or roles this owner has."
+    )
+    days_off: list[date] = Field(default_factory=list, max_length=1000, description="Dates this owner does not work.")
+    working_weekdays: list[Weekday] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=7,
+        description="Overrides the calendar's working weekdays for this owner (e.g. an agent working 7 days). "
+        "Team holidays still apply unless `works_holidays` is set.",
+    )
+    works_holidays: bool = Field(default=False, description="True when this owner also works on team holidays.")
+
+
+class Milestone(_Model):
+    """A group of issues with a due date."""
+
+    id: Identifier
+    name: Text | None = None
+    due: date | None = Field(default=None, description="Due date: the milestone's work should be done by its end.")
+
+
+class Dependency(_Model):
+    """A finish-to-start dependency on another issue, with an optional wait in working days."""
+
+    issue: Identifier = Field(description="The issue that must finish first.")
+    lag_days: int = Field(
+        default=0,
+        ge=0,
+        le=60,
+        description="Working days to wait after that issue finishes (e.g. 1 for 'approval takes a business day').",
+    )
+
+
+class Issue(_Model):
+    """One piece of work in the backlog."""
+
+    id: Identifier = Field(description="Issue id, e.g. '#840'.")
+    title: Text = ""
+    estimate_hours: QuarterHours | None = Field(
+        default=None,
+        gt=0,
+        le=10000,
+        description="Estimated effort in hours, to a quarter hour. Missing: reported as unplanned, never dropped.",
+    )
+    remaining_hours: QuarterHours | None = Field(
+        default=None,
+        ge=0,
+        le=10000,
+        description="Hours left when work has already started; 0 means done. Overrides the estimate.",
+    )
+    priority: Priority = Priority.P2
+    milestone: Identifier | None = Field(default=None, description="Milestone id this issue belongs to.")
+    deadline: date | None = Field(default=None, description="Issue-level deadline; defaults to its milestone's due date.")
+    hard_deadline: bool = Field(
+        default=False, description="True when the deadline must be met: a plan missing it is infeasible."
+    )
+    not_before: date | None = Field(default=None, description="Work may not start before this date.")
+    skills: list[Identifier] = Field(
+        default_factory=list, max_length=20, description="Skills the owner must have (all of them)."
+    )
+    pinned_owner: Identifier | None = Field(default=None, description="The owner who must do this issue.")
+    pinned_start: date | None = Field(default=None, description="The date on which work on this issue must start.")
+    depends_on: list[Dependency] = Field(
+        default_factory=list, max_length=200, description="Issues that must finish before this one starts."
+    )
+
+    @field_validator("depends_on", mode="before")
+    @classmethod
+    def _accept_plain_ids(cls, value: Any) -> Any:
+        """Accept `"#840"` as shorthand for `{"issue": "#840"}`."""
+        if isinstance(value, list):
+            return [{"issue": item} if isinstance(item, str) else item for item in value]
+        return value
+
+    @property
+    def work_hours(self) -> float | None:
+        """Hours still to plan: remaining hours when given, else the estimate (None when unknown)."""
+        return self.remaining_hours if self.remaining_hours is not None else self.estimate_hours
+
+
+class SolveMode(StrEnum):
+    """How the solver trades repeatability for speed."""
+
+    DETERMINISTIC = "deterministic"
+    FAST = "fast"
+
+
+class SolverOptions(_Model):
+    """Limits and settings of the optimiser."""
+
+    time_limit_s: float = Field(
+        default=10.0, gt=0, le=3600, description="Wall-clock budget for the whole solve, in seconds."
+    )
+    seed: int = Field(default=0, ge=0, le=2**31 - 1, description="Random seed; same request and seed, same plan.")
+    mode: SolveMode = Field(
+        default=SolveMode.DETERMINISTIC,
+        description="'deterministic': one search worker, repeatable plans (for what-if diffs); "
+        "'fast': several workers, better plans on big backlogs, may differ run to run.",
+    )
+    workers: int = Field(default=2, ge=1, le=16, description="Search workers in 'fast' mode.")
+
+
+class PlanRequest(_Model):
+    """Everything capplan needs to plan a backlog."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [PLAN_REQUEST_EXAMPLE]})
+
+    start_date: date = Field(description="The plan starts on this date ('today'); nothing is planned before it.")
+    calendar: Calendar = Field(default_factory=Calendar)
+    owners: Annotated[list[Owner], Field(min_length=1, max_length=10000)]
+    milestones: list[Milestone] = Field(default_factory=list, max_length=10000)
+    issues: list[Issue] = Field(default_factory=list, max_length=100000)
+    options: SolverOptions = Field(default_factory=SolverOptions)

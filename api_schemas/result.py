@@ -1,0 +1,153 @@
+"""The plan result: solver status and proof, the schedule, milestone and owner views, warnings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api_schemas.common import Priority
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SolveStatus(StrEnum):
+    """What the solver proved. FEASIBLE carries a gap; INFEASIBLE means no plan satisfies the hard rules."""
+
+    OPTIMAL = "OPTIMAL"
+    FEASIBLE = "FEASIBLE"
+    INFEASIBLE = "INFEASIBLE"
+    UNKNOWN = "UNKNOWN"
+
+
+class ObjectiveStage(_Model):
+    """One level of the lexicographic objective, with the value found and the best proven bound."""
+
+    name: str = Field(description="e.g. 'P0 lateness (working days)' or 'P1 finish (quarter hours)'.")
+    value: int = Field(description="Value of this level in the returned plan.")
+    bound: int = Field(description="Best lower bound proven for this level, given the levels before it.")
+    proven: bool = Field(description="True when value == bound: this level is optimal.")
+
+
+class Slot(_Model):
+    """A stretch of uninterrupted work on one issue by its owner."""
+
+    date: date
+    start: time = Field(description="Local start time.")
+    hours: float = Field(gt=0, description="Hours worked in this slot, to a quarter hour.")
+
+
+class IssueStatus(StrEnum):
+    """Planned issues have slots; unplanned ones lack an estimate; done ones have no hours left."""
+
+    PLANNED = "planned"
+    UNPLANNED = "unplanned"
+    DONE = "done"
+
+
+class IssuePlan(_Model):
+    """Where, when and by whom one issue is done."""
+
+    id: str
+    title: str = ""
+    priority: Priority
+    milestone: str | None = None
+    status: IssueStatus
+    owner: str | None = None
+    hours: float = Field(default=0, description="Hours planned (the remaining work).")
+    start: datetime | None = None
+    finish: datetime | None = None
+    slots: list[Slot] = Field(default_factory=list)
+    deadline: date | None = Field(default=None, description="Issue deadline, else its milestone's due date.")
+    lateness_working_days: int = Field(default=0, ge=0, description="Team working days past the deadline.")
+    lateness_calendar_days: int = Field(default=0, ge=0, description="Calendar days past the deadline.")
+    late: bool = False
+
+
+class MilestoneStatus(StrEnum):
+    """Overdue: due before the plan starts with work left; late: projected after due; on_track otherwise."""
+
+    ON_TRACK = "on_track"
+    LATE = "late"
+    OVERDUE = "overdue"
+    DONE = "done"
+    NO_DUE_DATE = "no_due_date"
+
+
+class MilestonePlan(_Model):
+    """Projected finish of a milestone and its load against the capacity left before it is due."""
+
+    id: str
+    name: str | None = None
+    due: date | None = None
+    projected_finish: date | None = Field(default=None, description="Date the last planned issue finishes.")
+    status: MilestoneStatus
+    late: bool = False
+    lateness_working_days: int = Field(default=0, ge=0)
+    lateness_calendar_days: int = Field(default=0, ge=0)
+    issues: int = Field(description="Issues in the milestone.")
+    unplanned_issues: int = Field(default=0, description="Issues without an estimate (not in the hours).")
+    work_hours: float = Field(description="Remaining planned hours of the milestone's issues.")
+    capacity_hours_before_due: float | None = Field(
+        default=None,
+        description="Hours the whole team can work from the plan start to the end of the due date "
+        "(None without a due date).",
+    )
+    load_ratio: float | None = Field(
+        default=None, description="work_hours / capacity_hours_before_due (above 1 cannot fit even alone)."
+    )
+
+
+class DayLoad(_Model):
+    """Hours planned for an owner on one date against that day's capacity."""
+
+    date: date
+    hours: float
+    capacity: float
+
+
+class OwnerLoad(_Model):
+    """How much of an owner's capacity the plan uses."""
+
+    id: str
+    name: str | None = None
+    hours_per_day: float
+    planned_hours: float
+    capacity_hours: float = Field(description="Capacity from the plan start to the last planned day.")
+    utilisation: float = Field(description="planned_hours / capacity_hours (0 when no capacity).")
+    days: list[DayLoad] = Field(default_factory=list, description="Load per working day of the plan.")
+
+
+class PlanWarning(_Model):
+    """Something a planner should know: unplanned issues, overdue milestones, ignored dependencies."""
+
+    code: str = Field(description="Stable machine-readable code, e.g. 'unplanned_issue', 'overdue_milestone'.")
+    message: str
+    ids: list[str] = Field(default_factory=list, description="Issues, milestones or owners concerned.")
+
+
+class PlanResult(_Model):
+    """The optimiser's answer to a plan request."""
+
+    status: SolveStatus
+    objective: list[ObjectiveStage] = Field(
+        default_factory=list, description="Lexicographic objective, most important level first."
+    )
+    gap: float = Field(
+        default=0.0,
+        ge=0,
+        description="Relative gap of the first level not proven optimal ((value - bound) / value); 0 when OPTIMAL.",
+    )
+    solve_time_s: float = Field(ge=0)
+    start_date: date
+    horizon_end: date = Field(description="Last date the solver could use.")
+    issues: list[IssuePlan] = Field(default_factory=list)
+    milestones: list[MilestonePlan] = Field(default_factory=list)
+    owners: list[OwnerLoad] = Field(default_factory=list)
+    warnings: list[PlanWarning] = Field(default_factory=list)
+    infeasibility: list[str] = Field(
+        default_factory=list, description="When INFEASIBLE: the hard constraints that conflict, in words."
+    )

@@ -1,0 +1,19 @@
+"""Size caps a request must respect, so one request cannot exhaust the machine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps on request size and on the dates it may mention (relative to its start date)."""
+
+    max_issues: int = 5000
+    max_owners: int = 1000
+    max_milestones: int = 1000
+    max_horizon_days: int = 730
+    max_time_limit_s: float = 600.0
+
+
+DEFAULT_LIMITS = Limits()
