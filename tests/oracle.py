@@ -1,0 +1,275 @@
+"""Exhaustive-search oracle for tiny plan requests, written from docs/model.md alone.
+
+Every issue is one unbroken stretch of its owner's working time. The oracle enumerates every assignment
+of issues to eligible owners and every order of the issues, list-schedules each order (each issue starts
+at the earliest instant its owner, dates and dependencies allow), and keeps the lexicographically
+smallest objective. Semi-active schedules of all orders contain an optimum of this regular objective, so
+the minimum is exact. It is slow on purpose: simple enough to be obviously right, for <= ~6 issues.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import holidays
+
+from api_schemas import Issue, Owner, PlanRequest, Priority, Weekday
+
+UNITS_PER_DAY = 96
+UNITS_PER_HOUR = 4
+LEVELS = 4
+#: Weekday numbers as `date.weekday()` counts them (Monday 0).
+WEEKDAY_NUMBER = {weekday: number for number, weekday in enumerate(Weekday)}
+#: Objective level of each priority (P0 first).
+PRIORITY_LEVEL = {priority: level for level, priority in enumerate(Priority)}
+#: Oracle gives up looking for a working day this far ahead (a request that never works is a bug).
+MAX_SEARCH_DAYS = 3660
+
+#: (P0..P3 lateness in working days, then P0..P3 sum of finish instants in quarter hours).
+Objective = tuple[int, int, int, int, int, int, int, int]
+
+
+def units(hours: float) -> int:
+    """Hours as whole quarter hours."""
+    return round(hours * UNITS_PER_HOUR)
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """Where the list schedule put one issue: owner, start and finish instants (quarter hours since day 0)."""
+
+    owner: str
+    start: int
+    finish: int
+
+    @property
+    def finish_day(self) -> int:
+        """Day index of the last slot: an issue ending at 24:00 finishes on that day, not the next."""
+        return (self.finish - 1) // UNITS_PER_DAY
+
+    @property
+    def finish_clock(self) -> int:
+        """Clock time of the finish in quarter hours, in (0, 96]."""
+        return self.finish - self.finish_day * UNITS_PER_DAY
+
+
+@dataclass(frozen=True)
+class OracleResult:
+    """The best objective over all unbroken-stretch schedules, and one schedule reaching it."""
+
+    objective: Objective
+    schedule: dict[str, Stretch]
+
+
+class OracleCalendar:
+    """Team and owner working days and owner windows, per docs/model.md, with days counted from start_date."""
+
+    def __init__(self, request: PlanRequest) -> None:
+        self.request = request
+        self.start_date = request.start_date
+        calendar = request.calendar
+        self.team_weekdays = {WEEKDAY_NUMBER[day] for day in calendar.working_weekdays}
+        self.team_holidays = set(calendar.holidays)
+        self.workday_start = calendar.workday_start.hour * UNITS_PER_HOUR + calendar.workday_start.minute // 15
+        self._country_holidays: dict[int, frozenset[date]] = {}
+
+    def country_holidays(self, year: int) -> frozenset[date]:
+        """Public holidays of the calendar's country (and subdivision) in one year."""
+        calendar = self.request.calendar
+        if calendar.country is None:
+            return frozenset()
+        if year not in self._country_holidays:
+            found = holidays.country_holidays(calendar.country, subdiv=calendar.subdivision, years=year)
+            self._country_holidays[year] = frozenset(found)
+        return self._country_holidays[year]
+
+    def is_team_holiday(self, day: date) -> bool:
+        """A calendar holiday or a public holiday of the country."""
+        return day in self.team_holidays or day in self.country_holidays(day.year)
+
+    def is_team_working_day(self, day: date) -> bool:
+        """Working weekday of the calendar and no team holiday."""
+        return day.weekday() in self.team_weekdays and not self.is_team_holiday(day)
+
+    def is_owner_working_day(self, owner: Owner, day: date) -> bool:
+        """Owner's weekday, not a day off, and no team holiday unless the owner works holidays."""
+        weekdays = {WEEKDAY_NUMBER[d] for d in owner.working_weekdays} if owner.working_weekdays else self.team_weekdays
+        if day.weekday() not in weekdays or day in owner.days_off:
+            return False
+        return owner.works_holidays or not self.is_team_holiday(day)
+
+    def window(self, owner: Owner) -> tuple[int, int]:
+        """Daily window [begin, end) in quarter hours; moved earlier when it would pass midnight."""
+        length = units(owner.hours_per_day)
+        begin = self.workday_start if self.workday_start + length <= UNITS_PER_DAY else UNITS_PER_DAY - length
+        return begin, begin + length
+
+    def date_of(self, day_index: int) -> date:
+        """The date of a day index (0 is start_date)."""
+        return self.start_date + timedelta(days=day_index)
+
+    def index_of(self, day: date) -> int:
+        """The day index of a date."""
+        return (day - self.start_date).days
+
+    def next_owner_day(self, owner: Owner, after: int) -> int:
+        """The first owner working day strictly after day index `after`."""
+        for day in range(after + 1, after + 1 + MAX_SEARCH_DAYS):
+            if self.is_owner_working_day(owner, self.date_of(day)):
+                return day
+        raise RuntimeError(f"owner {owner.id} has no working day within {MAX_SEARCH_DAYS} days")
+
+    def earliest_start(self, owner: Owner, instant: int) -> int:
+        """The earliest instant >= `instant` (and >= 0) inside one of the owner's windows."""
+        instant = max(instant, 0)
+        begin, end = self.window(owner)
+        day = instant // UNITS_PER_DAY
+        if self.is_owner_working_day(owner, self.date_of(day)) and instant % UNITS_PER_DAY < end:
+            return max(instant, day * UNITS_PER_DAY + begin)
+        return self.next_owner_day(owner, day) * UNITS_PER_DAY + begin
+
+    def run(self, owner: Owner, start: int, work: int) -> int:
+        """Finish instant of `work` quarter hours done from `start` (inside a window) through the next windows."""
+        begin, end = self.window(owner)
+        day, position = start // UNITS_PER_DAY, start
+        while True:
+            available = day * UNITS_PER_DAY + end - position
+            if work <= available:
+                return position + work
+            work -= available
+            day = self.next_owner_day(owner, day)
+            position = day * UNITS_PER_DAY + begin
+
+    def release(self, finish: Stretch, lag_days: int) -> int:
+        """Earliest start after a predecessor: its finish, or its clock time on the lag-th team working day after."""
+        if lag_days == 0:
+            return finish.finish
+        day = self.date_of(finish.finish_day)
+        counted = 0
+        while counted < lag_days:
+            day += timedelta(days=1)
+            if self.is_team_working_day(day):
+                counted += 1
+        return self.index_of(day) * UNITS_PER_DAY + finish.finish_clock
+
+    def lateness_working_days(self, finish: date, deadline: date | None) -> int:
+        """Team working days in (deadline, finish], plus 1 when the finish itself is not a team working day."""
+        if deadline is None or finish <= deadline:
+            return 0
+        days = (finish - deadline).days
+        count = sum(self.is_team_working_day(deadline + timedelta(days=k)) for k in range(1, days + 1))
+        return count + (0 if self.is_team_working_day(finish) else 1)
+
+
+def work_units(issue: Issue) -> int | None:
+    """Quarter hours still to do (None when unestimated)."""
+    hours = issue.work_hours
+    return None if hours is None else units(hours)
+
+
+def deadline_of(request: PlanRequest, issue: Issue) -> date | None:
+    """The issue's deadline, else its milestone's due date."""
+    if issue.deadline is not None:
+        return issue.deadline
+    due = {m.id: m.due for m in request.milestones}
+    return due.get(issue.milestone) if issue.milestone is not None else None
+
+
+def eligible_owners(request: PlanRequest, issue: Issue) -> list[Owner]:
+    """Owners with every required skill (and the pinned owner, when there is one)."""
+    return [
+        owner
+        for owner in request.owners
+        if set(issue.skills) <= set(owner.skills) and issue.pinned_owner in (None, owner.id)
+    ]
+
+
+def _list_schedule(
+    request: PlanRequest,
+    calendar: OracleCalendar,
+    order: tuple[Issue, ...],
+    owners: dict[str, Owner],
+) -> dict[str, Stretch] | None:
+    """Place issues in `order`, each at its earliest feasible start on its owner; None when infeasible."""
+    planned_ids = {issue.id for issue in order}
+    placed: dict[str, Stretch] = {}
+    owner_free: dict[str, int] = {}
+    for issue in order:
+        owner = owners[issue.id]
+        earliest = owner_free.get(owner.id, 0)
+        if issue.not_before is not None:
+            earliest = max(earliest, calendar.index_of(issue.not_before) * UNITS_PER_DAY)
+        for dependency in issue.depends_on:
+            if dependency.issue not in planned_ids:
+                continue  # done (met) or unplanned (not enforced)
+            if dependency.issue not in placed:
+                return None  # not a topological order; another order covers this schedule
+            earliest = max(earliest, calendar.release(placed[dependency.issue], dependency.lag_days))
+        start = calendar.earliest_start(owner, earliest)
+        if issue.pinned_start is not None:
+            pinned_day = calendar.index_of(issue.pinned_start)
+            if start // UNITS_PER_DAY > pinned_day or not calendar.is_owner_working_day(owner, issue.pinned_start):
+                return None
+            if start // UNITS_PER_DAY < pinned_day:
+                start = pinned_day * UNITS_PER_DAY + calendar.window(owner)[0]
+        work = work_units(issue)
+        assert work is not None and work > 0
+        stretch = Stretch(owner.id, start, calendar.run(owner, start, work))
+        deadline = deadline_of(request, issue)
+        if issue.hard_deadline and deadline is not None and calendar.date_of(stretch.finish_day) > deadline:
+            return None
+        placed[issue.id] = stretch
+        owner_free[owner.id] = stretch.finish
+    return placed
+
+
+def objective_of(request: PlanRequest, calendar: OracleCalendar, schedule: dict[str, Stretch]) -> Objective:
+    """Lateness sums per priority level, then finish-instant sums per level."""
+    lateness = [0] * LEVELS
+    finish = [0] * LEVELS
+    for issue in request.issues:
+        if issue.id not in schedule:
+            continue
+        stretch = schedule[issue.id]
+        level = PRIORITY_LEVEL[issue.priority]
+        finish_date = calendar.date_of(stretch.finish_day)
+        lateness[level] += calendar.lateness_working_days(finish_date, deadline_of(request, issue))
+        finish[level] += stretch.finish
+    values = (*lateness, *finish)
+    return (values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7])
+
+
+def planned_issues(request: PlanRequest) -> list[Issue]:
+    """Estimated issues with work left: the ones the plan must place."""
+    return [issue for issue in request.issues if (work_units(issue) or 0) > 0]
+
+
+def solve_exhaustively(request: PlanRequest) -> OracleResult | None:
+    """The minimum objective over every unbroken-stretch schedule, or None when none is feasible."""
+    calendar = OracleCalendar(request)
+    issues = planned_issues(request)
+    choices = [eligible_owners(request, issue) for issue in issues]
+    best: OracleResult | None = None
+    for assignment in itertools.product(*choices):
+        owners = {issue.id: owner for issue, owner in zip(issues, assignment, strict=True)}
+        for order in itertools.permutations(issues):
+            schedule = _list_schedule(request, calendar, order, owners)
+            if schedule is None:
+                continue
+            objective = objective_of(request, calendar, schedule)
+            if best is None or objective < best.objective:
+                best = OracleResult(objective, schedule)
+    return best
+
+
+def present_levels(request: PlanRequest) -> list[int]:
+    """Priority ranks that have at least one planned issue: the levels the solver reports."""
+    return sorted({PRIORITY_LEVEL[issue.priority] for issue in planned_issues(request)})
+
+
+def reported_objective(request: PlanRequest, objective: Objective) -> list[int]:
+    """The oracle's objective restricted to the reported levels, in reporting order."""
+    levels = present_levels(request)
+    return [objective[level] for level in levels] + [objective[LEVELS + level] for level in levels]
