@@ -35,10 +35,10 @@ __all__ = [
     "PlanWarning",
     "Priority",
     "Problem",
+    "Slot",
     "SolveMode",
     "SolveStatus",
     "SolverOptions",
-    "Slot",
     "ValidationReport",
     "Weekday",
 ]

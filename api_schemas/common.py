@@ -62,7 +62,7 @@ class Weekday(StrEnum):
     SUN = "sun"
 
     @property
-    def index(self) -> int:
+    def number(self) -> int:
         """0 for Monday up to 6 for Sunday."""
         return list(Weekday).index(self)
 

@@ -8,9 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api_schemas.examples import PLAN_REQUEST_EXAMPLE
-
 from api_schemas.common import WORKWEEK, Identifier, Priority, QuarterHours, Text, Weekday
+from api_schemas.examples import PLAN_REQUEST_EXAMPLE
 
 
 class _Model(BaseModel):
@@ -116,7 +115,9 @@ class Issue(_Model):
     )
     priority: Priority = Priority.P2
     milestone: Identifier | None = Field(default=None, description="Milestone id this issue belongs to.")
-    deadline: date | None = Field(default=None, description="Issue-level deadline; defaults to its milestone's due date.")
+    deadline: date | None = Field(
+        default=None, description="Issue-level deadline; defaults to its milestone's due date."
+    )
     hard_deadline: bool = Field(
         default=False, description="True when the deadline must be met: a plan missing it is infeasible."
     )

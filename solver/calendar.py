@@ -1,0 +1,89 @@
+"""Working-day arithmetic of the team and of each owner (weekdays, holidays, days off, daily windows)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
+from api_schemas.request import Calendar, Owner
+
+
+@lru_cache(maxsize=64)
+def _country_holidays(country: str, subdivision: str | None) -> holidays.HolidayBase:
+    """The `holidays` calendar of a country; it expands to new years on demand."""
+    return holidays.country_holidays(country, subdiv=subdivision)
+
+
+class TeamCalendar:
+    """Team working days: calendar weekdays minus explicit and country holidays."""
+
+    def __init__(self, calendar: Calendar) -> None:
+        self.weekdays = frozenset(day.number for day in calendar.working_weekdays)
+        self.explicit_holidays = frozenset(calendar.holidays)
+        self.country = _country_holidays(calendar.country, calendar.subdivision) if calendar.country else None
+        self.window_start_units = (
+            calendar.workday_start.hour * UNITS_PER_HOUR + calendar.workday_start.minute // 15
+        )
+
+    def is_holiday(self, day: date) -> bool:
+        """True for explicit holidays and the country's public holidays."""
+        return day in self.explicit_holidays or (self.country is not None and day in self.country)
+
+    def is_working(self, day: date) -> bool:
+        """True when the team works on `day`."""
+        return day.weekday() in self.weekdays and not self.is_holiday(day)
+
+    def nth_working_day_after(self, day: date, n: int) -> date:
+        """The n-th team working day strictly after `day` (n >= 1)."""
+        current, found = day, 0
+        while found < n:
+            current += timedelta(days=1)
+            if self.is_working(current):
+                found += 1
+        return current
+
+    def working_days_between(self, after: date, until: date) -> int:
+        """Team working days in (after, until]; 0 when until <= after."""
+        count, current = 0, after
+        while current < until:
+            current += timedelta(days=1)
+            count += self.is_working(current)
+        return count
+
+    def lateness_working_days(self, deadline: date, finish: date) -> int:
+        """Working-day lateness per docs/model.md: working days in (deadline, finish], +1 if finish is off."""
+        if finish <= deadline:
+            return 0
+        return self.working_days_between(deadline, finish) + (0 if self.is_working(finish) else 1)
+
+
+class OwnerCalendar:
+    """An owner's working days and daily window, on top of the team calendar."""
+
+    def __init__(self, owner: Owner, team: TeamCalendar) -> None:
+        weekdays = owner.working_weekdays
+        self.weekdays = frozenset(d.number for d in weekdays) if weekdays is not None else team.weekdays
+        self.days_off = frozenset(owner.days_off)
+        self.works_holidays = owner.works_holidays
+        self.team = team
+        self.units_per_day = round(owner.hours_per_day * UNITS_PER_HOUR)
+        self.window_start_units = min(team.window_start_units, UNITS_PER_DAY - self.units_per_day)
+
+    def is_working(self, day: date) -> bool:
+        """True when the owner works on `day`."""
+        if day.weekday() not in self.weekdays or day in self.days_off:
+            return False
+        return self.works_holidays or not self.team.is_holiday(day)
+
+    def signature(self, start: date, days: int) -> tuple[int, int, tuple[bool, ...]]:
+        """What makes two owners' working time identical over a horizon (for pooling)."""
+        pattern = tuple(self.is_working(start + timedelta(days=d)) for d in range(days))
+        return self.units_per_day, self.window_start_units, pattern
+
+    def capacity_hours(self, first: date, last: date) -> float:
+        """Hours the owner can work from `first` to `last` inclusive."""
+        days = sum(self.is_working(first + timedelta(days=d)) for d in range((last - first).days + 1))
+        return days * self.units_per_day / UNITS_PER_HOUR

@@ -1,0 +1,90 @@
+"""Greedy list scheduler: priority order, earliest-finishing qualified owner, first gap that fits.
+
+It is the solver's hint and its fallback plan, and the baseline an issue tracker's auto-scheduler would give.
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import insort
+from datetime import date
+
+from solver.problem import Problem, Task
+from solver.schedule import Placement, Schedule, global_span
+
+
+def _order_key(task: Task) -> tuple[int, int, date, int]:
+    """Pinned work first (it has no freedom), then priority, deadline, and backlog order."""
+    return (0 if task.pinned_day is not None else 1, task.rank, task.deadline or date.max, task.index)
+
+
+def _first_fit(busy: list[tuple[int, int]], earliest: int, latest_start: int, work: int) -> int | None:
+    """Earliest start >= `earliest` of a gap of `work` units in sorted `busy`, or None past `latest_start`."""
+    candidate = earliest
+    for begin, end in busy:
+        if candidate + work <= begin:
+            break
+        candidate = max(candidate, end)
+    return candidate if candidate <= latest_start else None
+
+
+def greedy_schedule(problem: Problem) -> Schedule | None:
+    """Place every task in priority-topological order; None when some task cannot be placed at all."""
+    successors: dict[int, list[int]] = {t.index: [] for t in problem.tasks}
+    waiting = {t.index: len(t.preds) for t in problem.tasks}
+    for task in problem.tasks:
+        for pred, _ in task.preds:
+            successors[pred].append(task.index)
+    ready = [(_order_key(t), t.index) for t in problem.tasks if not t.preds]
+    heapq.heapify(ready)
+    busy: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    schedule: Schedule = {}
+    spans: dict[int, tuple[int, int, int]] = {}
+    while ready:
+        _, index = heapq.heappop(ready)
+        task = problem.tasks[index]
+        release = task.release
+        for pred, lag in task.preds:
+            _, end, end_day = spans[pred]
+            release = max(release, problem.release_after(end, end_day, lag))
+        best: tuple[int, int, int, int] | None = None
+        for resource_index in task.resources:
+            resource = problem.resources[resource_index]
+            clock = problem.clocks[resource.clock]
+            earliest = clock.first_unit_at_or_after(release)
+            latest_start = clock.total_units - task.work
+            if task.pinned_day is not None:
+                day_units = clock.units_on_day(task.pinned_day)
+                if not day_units:
+                    continue
+                earliest = max(earliest, day_units.start)
+                latest_start = min(latest_start, day_units.stop - 1)
+            for member in range(resource.capacity):
+                start = _first_fit(busy.get((resource_index, member), []), earliest, latest_start, task.work)
+                if start is None:
+                    continue
+                finish = clock.global_end(start + task.work)
+                if best is None or (finish, resource_index, member) < (best[0], best[1], best[2]):
+                    best = (finish, resource_index, member, start)
+        if best is None:
+            return None
+        _, resource_index, member, start = best
+        placement = Placement(resource=resource_index, member=member, start=start)
+        schedule[index] = placement
+        spans[index] = global_span(problem, task, placement)
+        insort(busy.setdefault((resource_index, member), []), (start, start + task.work))
+        for succ in successors[index]:
+            waiting[succ] -= 1
+            if waiting[succ] == 0:
+                heapq.heappush(ready, (_order_key(problem.tasks[succ]), succ))
+    return schedule if len(schedule) == len(problem.tasks) else None
+
+
+def meets_hard_deadlines(problem: Problem, schedule: Schedule) -> bool:
+    """True when every hard deadline holds in `schedule`."""
+    for task in problem.tasks:
+        if task.hard_deadline_day is not None:
+            _, _, end_day = global_span(problem, task, schedule[task.index])
+            if end_day > task.hard_deadline_day:
+                return False
+    return True

@@ -1,0 +1,71 @@
+"""Assemble the CP-SAT model of a prepared problem and read schedules back out of solutions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from solver.model.constraints import add_date_constraints, add_dependency_constraints, add_resource_constraints
+from solver.model.objective import ObjectiveLevel, objective_levels
+from solver.model.variables import TaskVars, create_task_vars
+from solver.problem import Problem
+from solver.schedule import Placement, Schedule
+
+
+@dataclass
+class PlanModel:
+    """A CP-SAT model with handles on every task's variables and the objective levels."""
+
+    problem: Problem
+    model: cp_model.CpModel
+    tasks: list[TaskVars]
+    levels: list[ObjectiveLevel]
+
+    def hint(self, schedule: Schedule) -> None:
+        """Hint a known schedule: owner choices and local starts of every task."""
+        self.model.clear_hints()  # type: ignore[no-untyped-call]
+        for tv in self.tasks:
+            placement = schedule[tv.task.index]
+            clock_index = self.problem.resources[placement.resource].clock
+            for resource_index, chosen in tv.chosen.items():
+                self.model.add_hint(chosen, resource_index == placement.resource)
+            for other, stretch in tv.stretches.items():
+                self.model.add_hint(stretch.present, other == clock_index)
+            self.model.add_hint(tv.stretches[clock_index].start, placement.start)
+
+    def read(self, solver: cp_model.CpSolver) -> Schedule:
+        """Placements of the solver's current solution, with pooled work split onto owners."""
+        chosen: dict[int, tuple[int, int]] = {}
+        for tv in self.tasks:
+            for resource_index, literal in tv.chosen.items():
+                if solver.boolean_value(literal):
+                    stretch = tv.stretches[self.problem.resources[resource_index].clock]
+                    chosen[tv.task.index] = (resource_index, solver.value(stretch.start))
+                    break
+        return assign_members(self.problem, chosen)
+
+
+def assign_members(problem: Problem, chosen: dict[int, tuple[int, int]]) -> Schedule:
+    """Split each pool's work onto its identical owners (interval colouring, exact for a cumulative)."""
+    schedule: Schedule = {}
+    by_resource: dict[int, list[tuple[int, int, int]]] = {}
+    for task_index, (resource_index, start) in chosen.items():
+        by_resource.setdefault(resource_index, []).append((start, start + problem.tasks[task_index].work, task_index))
+    for resource_index, stretches in by_resource.items():
+        free_at = [0] * problem.resources[resource_index].capacity
+        for start, end, task_index in sorted(stretches):
+            member = next(m for m, free in enumerate(free_at) if free <= start)
+            free_at[member] = end
+            schedule[task_index] = Placement(resource=resource_index, member=member, start=start)
+    return schedule
+
+
+def build_model(problem: Problem) -> PlanModel:
+    """The full model: variables, resource/dependency/date constraints and objective levels."""
+    model = cp_model.CpModel()
+    tasks = [create_task_vars(model, problem, task) for task in problem.tasks]
+    add_resource_constraints(model, problem, tasks)
+    add_dependency_constraints(model, problem, tasks)
+    add_date_constraints(model, tasks)
+    return PlanModel(problem=problem, model=model, tasks=tasks, levels=objective_levels(tasks))

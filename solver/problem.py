@@ -1,0 +1,266 @@
+"""Problem preparation: turn a validated request into tasks, pooled resources, clocks and day tables.
+
+Owners with identical calendars, hours and skills (and no pins) are pooled into one resource of capacity k,
+which keeps big agent fleets tractable; each pool is split back onto its owners after solving.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
+from api_schemas.request import Issue, Owner, PlanRequest
+from api_schemas.result import PlanWarning
+from solver.calendar import OwnerCalendar, TeamCalendar
+from solver.clock import Clock
+
+#: Horizon the solver never exceeds, whatever the serial bound says (about 10 years).
+MAX_SOLVER_HORIZON_DAYS = 3650
+
+
+@dataclass(frozen=True)
+class Resource:
+    """Identical owners scheduled as one cumulative resource (a single owner has capacity 1)."""
+
+    index: int
+    owner_ids: tuple[str, ...]
+    clock: int
+    skills: frozenset[str]
+
+    @property
+    def capacity(self) -> int:
+        """How many issues the resource can work on at once."""
+        return len(self.owner_ids)
+
+
+@dataclass
+class Task:
+    """An issue with work left, in solver units."""
+
+    index: int
+    issue: Issue
+    work: int
+    rank: int
+    resources: tuple[int, ...]
+    release: int = 0
+    pinned_day: int | None = None
+    hard_deadline_day: int | None = None
+    deadline: date | None = None
+    preds: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class Problem:
+    """Everything the model, the greedy planner and the result builder share."""
+
+    request: PlanRequest
+    team: TeamCalendar
+    owner_calendars: dict[str, OwnerCalendar]
+    horizon_days: int
+    horizon_capped: bool
+    clocks: list[Clock]
+    resources: list[Resource]
+    tasks: list[Task]
+    warnings: list[PlanWarning]
+    _lag_tables: dict[int, list[int]] = field(default_factory=dict, repr=False)
+
+    @property
+    def start(self) -> date:
+        """The plan's first date."""
+        return self.request.start_date
+
+    def date_of(self, day: int) -> date:
+        """Date of day index `day`."""
+        return self.start + timedelta(days=day)
+
+    def day_index(self, day: date) -> int:
+        """Day index of `day` (negative before the start)."""
+        return (day - self.start).days
+
+    def lateness_table(self, task: Task) -> list[int] | None:
+        """Working-day lateness of `task` for each possible finish day, or None without a deadline."""
+        if task.deadline is None:
+            return None
+        return [self.team.lateness_working_days(task.deadline, self.date_of(d)) for d in range(self.horizon_days)]
+
+    def lag_shift_table(self, lag: int) -> list[int]:
+        """Days from each finish day to the lag-th team working day after it (cached per lag)."""
+        if lag not in self._lag_tables:
+            self._lag_tables[lag] = [
+                (self.team.nth_working_day_after(self.date_of(d), lag) - self.date_of(d)).days
+                for d in range(self.horizon_days)
+            ]
+        return self._lag_tables[lag]
+
+    def release_after(self, end_instant: int, end_day: int, lag: int) -> int:
+        """Earliest start of a successor of work ending at `end_instant` on day `end_day` (docs/model.md)."""
+        if lag == 0:
+            return end_instant
+        return end_instant + UNITS_PER_DAY * self.lag_shift_table(lag)[end_day]
+
+
+def deadline_of(issue: Issue, due_dates: dict[str, date | None]) -> date | None:
+    """The issue's deadline, else its milestone's due date."""
+    if issue.deadline is not None:
+        return issue.deadline
+    return due_dates.get(issue.milestone) if issue.milestone else None
+
+
+def _calendar_key(owner: Owner, calendar: OwnerCalendar) -> tuple[object, ...]:
+    return (calendar.units_per_day, calendar.window_start_units, calendar.weekdays, calendar.days_off,
+            calendar.works_holidays, frozenset(owner.skills))
+
+
+def _pool_owners(request: PlanRequest, calendars: dict[str, OwnerCalendar]) -> list[list[Owner]]:
+    """Group owners that are interchangeable; pinned owners stay alone."""
+    pinned = {issue.pinned_owner for issue in request.issues if issue.pinned_owner}
+    groups: dict[tuple[object, ...], list[Owner]] = {}
+    singles: list[list[Owner]] = []
+    for owner in request.owners:
+        if owner.id in pinned:
+            singles.append([owner])
+        else:
+            groups.setdefault(_calendar_key(owner, calendars[owner.id]), []).append(owner)
+    return [*groups.values(), *singles]
+
+
+def _serial_bound_days(
+    request: PlanRequest, team: TeamCalendar, pools: list[list[Owner]], calendars: dict[str, OwnerCalendar],
+    eligible: dict[str, list[int]], works: dict[str, int],
+) -> int:
+    """Days enough for any schedule that never waits without reason: all work done one issue after another."""
+    start = request.start_date
+    latest = start
+    for issue in request.issues:
+        for day in (issue.not_before, issue.pinned_start):
+            if day is not None and day > latest:
+                latest = day
+    cursor = latest
+    for issue in request.issues:
+        work = works.get(issue.id)
+        if not work:
+            continue
+        lag = max((dep.lag_days for dep in issue.depends_on), default=0)
+        if lag:
+            cursor = team.nth_working_day_after(cursor, lag)
+        finish = cursor
+        for pool in eligible[issue.id]:
+            calendar = calendars[pools[pool][0].id]
+            # Count from the next day: work may start late on the cursor day.
+            day, left, guard = cursor + timedelta(days=1), work, 0
+            while True:
+                if calendar.is_working(day):
+                    left -= calendar.units_per_day
+                    if left <= 0:
+                        break
+                day += timedelta(days=1)
+                guard += 1
+                if guard > MAX_SOLVER_HORIZON_DAYS:
+                    break
+            finish = max(finish, day)
+        cursor = finish
+    return (cursor - start).days + 2
+
+
+def prepare(request: PlanRequest, horizon_hint_days: int | None = None) -> Problem:
+    """Build the solver's view of a validated request.
+
+    `horizon_hint_days` is the end of a known plan (e.g. the greedy one); it caps the horizon when the
+    serial bound is far larger, at the price of the OPTIMAL claim (a `horizon_capped` warning).
+    """
+    team = TeamCalendar(request.calendar)
+    calendars = {owner.id: OwnerCalendar(owner, team) for owner in request.owners}
+    pools = _pool_owners(request, calendars)
+    due_dates = {m.id: m.due for m in request.milestones}
+    works: dict[str, int] = {}
+    warnings: list[PlanWarning] = []
+    for issue in request.issues:
+        hours = issue.work_hours
+        if hours is None:
+            continue
+        works[issue.id] = round(hours * UNITS_PER_HOUR)
+    eligible: dict[str, list[int]] = {}
+    for issue in request.issues:
+        needed = set(issue.skills)
+        eligible[issue.id] = [
+            index for index, pool in enumerate(pools)
+            if needed <= set(pool[0].skills) and (issue.pinned_owner is None or pool[0].id == issue.pinned_owner)
+        ]
+    serial = _serial_bound_days(request, team, pools, calendars, eligible, works)
+    latest_date = max(
+        [request.start_date]
+        + [d for issue in request.issues for d in (issue.deadline, issue.not_before, issue.pinned_start) if d]
+        + [m.due for m in request.milestones if m.due]
+    )
+    horizon = min(serial, MAX_SOLVER_HORIZON_DAYS)
+    capped = serial > MAX_SOLVER_HORIZON_DAYS
+    if horizon_hint_days is not None:
+        cap = max(2 * horizon_hint_days + 14, (latest_date - request.start_date).days + 14)
+        if horizon > cap:
+            horizon, capped = cap, True
+    if capped:
+        warnings.append(PlanWarning(
+            code="horizon_capped",
+            message=f"The search was limited to {horizon} days from the start; a better plan needing more days "
+            "is not excluded, so the plan is not claimed optimal.",
+        ))
+
+    clock_index: dict[tuple[int, int, tuple[bool, ...]], int] = {}
+    clocks: list[Clock] = []
+    resources: list[Resource] = []
+    for pool in pools:
+        signature = calendars[pool[0].id].signature(request.start_date, horizon)
+        if signature not in clock_index:
+            clock_index[signature] = len(clocks)
+            clocks.append(Clock(units_per_day=signature[0], window_start=signature[1], working=signature[2]))
+        resources.append(Resource(
+            index=len(resources), owner_ids=tuple(o.id for o in pool), clock=clock_index[signature],
+            skills=frozenset(pool[0].skills),
+        ))
+
+    tasks: list[Task] = []
+    task_of: dict[str, int] = {}
+    for issue in request.issues:
+        work = works.get(issue.id)
+        if work is None:
+            warnings.append(PlanWarning(
+                code="unplanned_issue",
+                message=f"{issue.id} has no estimate, so it is not planned; estimate it to see its effect.",
+                ids=[issue.id],
+            ))
+            continue
+        if work == 0:
+            continue
+        task = Task(
+            index=len(tasks), issue=issue, work=work, rank=issue.priority.rank,
+            resources=tuple(eligible[issue.id]), deadline=deadline_of(issue, due_dates),
+        )
+        if issue.not_before is not None and issue.not_before > request.start_date:
+            task.release = (issue.not_before - request.start_date).days * UNITS_PER_DAY
+        if issue.pinned_start is not None:
+            task.pinned_day = (issue.pinned_start - request.start_date).days
+        if issue.hard_deadline and task.deadline is not None:
+            task.hard_deadline_day = (task.deadline - request.start_date).days
+        task_of[issue.id] = task.index
+        tasks.append(task)
+    for task in tasks:
+        for dep in task.issue.depends_on:
+            if dep.issue in task_of:
+                task.preds.append((task_of[dep.issue], dep.lag_days))
+            elif dep.issue not in works:
+                warnings.append(PlanWarning(
+                    code="dependency_on_unplanned",
+                    message=f"{task.issue.id} depends on {dep.issue}, which has no estimate: "
+                    "the dependency is not enforced until it is estimated.",
+                    ids=[task.issue.id, dep.issue],
+                ))
+    return Problem(
+        request=request, team=team, owner_calendars=calendars, horizon_days=horizon, horizon_capped=capped,
+        clocks=clocks, resources=resources, tasks=tasks, warnings=warnings,
+    )
+
+
+def horizon_units(problem: Problem) -> int:
+    """Last instant of the horizon, in quarter hours since the start."""
+    return problem.horizon_days * UNITS_PER_DAY

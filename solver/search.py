@@ -1,0 +1,136 @@
+"""Lexicographic solving: one CP-SAT solve per objective level, each fixing the level it proved.
+
+Levels are solved most important first; a level's value is then fixed (`<=`) before the next level is
+optimised, with the previous solution as a hint. Budgets roll over: time a level does not use goes to the next.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from api_schemas.request import SolveMode, SolverOptions
+from api_schemas.result import SolveStatus
+from solver.model.build import PlanModel
+from solver.problem import Problem
+from solver.schedule import Schedule, global_span
+
+#: Called on each improving solution: level name, objective value, best bound, seconds elapsed.
+ProgressCallback = Callable[[str, int, int, float], None]
+
+
+@dataclass
+class LevelOutcome:
+    """The value and proven bound of one objective level."""
+
+    name: str
+    value: int
+    bound: int
+
+    @property
+    def proven(self) -> bool:
+        """True when this level is optimal given the levels before it."""
+        return self.value == self.bound
+
+
+@dataclass
+class SearchOutcome:
+    """What the staged search found."""
+
+    status: SolveStatus
+    schedule: Schedule | None
+    levels: list[LevelOutcome]
+    seconds: float
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    """Forwards each improving solution to the caller's callback; cheap so it does not slow the search."""
+
+    def __init__(self, level: str, started: float, callback: ProgressCallback) -> None:
+        super().__init__()
+        self._level, self._started, self._callback = level, started, callback
+
+    def on_solution_callback(self) -> None:
+        self._callback(
+            self._level, int(self.objective_value), int(self.best_objective_bound), time.monotonic() - self._started
+        )
+
+
+def level_values(problem: Problem, schedule: Schedule) -> list[int]:
+    """Objective level values of a schedule computed in Python (same order as `objective_levels`)."""
+    lateness = [0, 0, 0, 0]
+    finish = [0, 0, 0, 0]
+    present = [False] * 4
+    for task in problem.tasks:
+        _, end, end_day = global_span(problem, task, schedule[task.index])
+        table = problem.lateness_table(task)
+        if table is not None:
+            lateness[task.rank] += table[end_day]
+        finish[task.rank] += end
+        present[task.rank] = True
+    return [lateness[r] for r in range(4) if present[r]] + [finish[r] for r in range(4) if present[r]]
+
+
+def _parameters(options: SolverOptions, wall_left: float, det_budget: float | None) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.random_seed = options.seed
+    solver.parameters.max_time_in_seconds = max(wall_left, 0.01)
+    if options.mode == SolveMode.DETERMINISTIC:
+        solver.parameters.num_workers = 1
+        if det_budget is not None:
+            solver.parameters.max_deterministic_time = max(det_budget, 0.01)
+    else:
+        solver.parameters.num_workers = options.workers
+    return solver
+
+
+def solve_levels(
+    plan_model: PlanModel,
+    options: SolverOptions,
+    initial: Schedule | None,
+    progress: ProgressCallback | None = None,
+) -> SearchOutcome:
+    """Solve every level in turn within `options.time_limit_s`; `initial` is a known feasible schedule."""
+    started = time.monotonic()
+    deadline = started + options.time_limit_s
+    det_left = options.time_limit_s
+    problem, model = plan_model.problem, plan_model.model
+    incumbent = initial
+    known = level_values(problem, incumbent) if incumbent is not None else None
+    outcomes: list[LevelOutcome] = []
+    levels = plan_model.levels
+    for position, level in enumerate(levels):
+        if level.is_lateness and known is not None and known[position] == 0:
+            outcomes.append(LevelOutcome(level.name, 0, 0))
+            model.add(level.expression <= 0)
+            continue
+        wall_left = deadline - time.monotonic()
+        levels_left = len(levels) - position
+        model.minimize(level.expression)
+        if incumbent is not None:
+            plan_model.hint(incumbent)
+        solver = _parameters(options, wall_left, det_left / levels_left)
+        callback = _Progress(level.name, started, progress) if progress is not None else None
+        solved = solver.solve(model, callback) if wall_left > 0.01 else cp_model.UNKNOWN
+        if wall_left > 0.01:
+            det_left -= solver.response_proto.deterministic_time
+        if solved in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            incumbent = plan_model.read(solver)
+            known = level_values(problem, incumbent)
+            bound = int(solver.best_objective_bound)
+            value = known[position]
+            outcomes.append(LevelOutcome(level.name, value, min(value, max(bound, 0))))
+        elif solved == cp_model.INFEASIBLE and position == 0:
+            return SearchOutcome(SolveStatus.INFEASIBLE, None, [], time.monotonic() - started)
+        elif incumbent is not None and known is not None:
+            bound = int(solver.best_objective_bound) if wall_left > 0.01 else 0
+            outcomes.append(LevelOutcome(level.name, known[position], min(known[position], max(bound, 0))))
+        else:
+            return SearchOutcome(SolveStatus.UNKNOWN, None, [], time.monotonic() - started)
+        model.add(level.expression <= outcomes[-1].value)
+    all_proven = all(o.proven for o in outcomes)
+    status = SolveStatus.OPTIMAL if all_proven and not problem.horizon_capped else SolveStatus.FEASIBLE
+    return SearchOutcome(status, incumbent, outcomes, time.monotonic() - started)
