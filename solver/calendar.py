@@ -24,9 +24,7 @@ class TeamCalendar:
         self.weekdays = frozenset(day.number for day in calendar.working_weekdays)
         self.explicit_holidays = frozenset(calendar.holidays)
         self.country = _country_holidays(calendar.country, calendar.subdivision) if calendar.country else None
-        self.window_start_units = (
-            calendar.workday_start.hour * UNITS_PER_HOUR + calendar.workday_start.minute // 15
-        )
+        self.window_start_units = calendar.workday_start.hour * UNITS_PER_HOUR + calendar.workday_start.minute // 15
 
     def is_holiday(self, day: date) -> bool:
         """True for explicit holidays and the country's public holidays."""

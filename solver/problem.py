@@ -108,8 +108,14 @@ def deadline_of(issue: Issue, due_dates: dict[str, date | None]) -> date | None:
 
 
 def _calendar_key(owner: Owner, calendar: OwnerCalendar) -> tuple[object, ...]:
-    return (calendar.units_per_day, calendar.window_start_units, calendar.weekdays, calendar.days_off,
-            calendar.works_holidays, frozenset(owner.skills))
+    return (
+        calendar.units_per_day,
+        calendar.window_start_units,
+        calendar.weekdays,
+        calendar.days_off,
+        calendar.works_holidays,
+        frozenset(owner.skills),
+    )
 
 
 def _pool_owners(request: PlanRequest, calendars: dict[str, OwnerCalendar]) -> list[list[Owner]]:
@@ -126,8 +132,12 @@ def _pool_owners(request: PlanRequest, calendars: dict[str, OwnerCalendar]) -> l
 
 
 def _serial_bound_days(
-    request: PlanRequest, team: TeamCalendar, pools: list[list[Owner]], calendars: dict[str, OwnerCalendar],
-    eligible: dict[str, list[int]], works: dict[str, int],
+    request: PlanRequest,
+    team: TeamCalendar,
+    pools: list[list[Owner]],
+    calendars: dict[str, OwnerCalendar],
+    eligible: dict[str, list[int]],
+    works: dict[str, int],
 ) -> int:
     """Days enough for any schedule that never waits without reason: all work done one issue after another."""
     start = request.start_date
@@ -184,7 +194,8 @@ def prepare(request: PlanRequest, horizon_hint_days: int | None = None) -> Probl
     for issue in request.issues:
         needed = set(issue.skills)
         eligible[issue.id] = [
-            index for index, pool in enumerate(pools)
+            index
+            for index, pool in enumerate(pools)
             if needed <= set(pool[0].skills) and (issue.pinned_owner is None or pool[0].id == issue.pinned_owner)
         ]
     serial = _serial_bound_days(request, team, pools, calendars, eligible, works)
@@ -200,11 +211,13 @@ def prepare(request: PlanRequest, horizon_hint_days: int | None = None) -> Probl
         if horizon > cap:
             horizon, capped = cap, True
     if capped:
-        warnings.append(PlanWarning(
-            code="horizon_capped",
-            message=f"The search was limited to {horizon} days from the start; a better plan needing more days "
-            "is not excluded, so the plan is not claimed optimal.",
-        ))
+        warnings.append(
+            PlanWarning(
+                code="horizon_capped",
+                message=f"The search was limited to {horizon} days from the start; a better plan needing more days "
+                "is not excluded, so the plan is not claimed optimal.",
+            )
+        )
 
     clock_index: dict[tuple[int, int, tuple[bool, ...]], int] = {}
     clocks: list[Clock] = []
@@ -214,27 +227,37 @@ def prepare(request: PlanRequest, horizon_hint_days: int | None = None) -> Probl
         if signature not in clock_index:
             clock_index[signature] = len(clocks)
             clocks.append(Clock(units_per_day=signature[0], window_start=signature[1], working=signature[2]))
-        resources.append(Resource(
-            index=len(resources), owner_ids=tuple(o.id for o in pool), clock=clock_index[signature],
-            skills=frozenset(pool[0].skills),
-        ))
+        resources.append(
+            Resource(
+                index=len(resources),
+                owner_ids=tuple(o.id for o in pool),
+                clock=clock_index[signature],
+                skills=frozenset(pool[0].skills),
+            )
+        )
 
     tasks: list[Task] = []
     task_of: dict[str, int] = {}
     for issue in request.issues:
         work = works.get(issue.id)
         if work is None:
-            warnings.append(PlanWarning(
-                code="unplanned_issue",
-                message=f"{issue.id} has no estimate, so it is not planned; estimate it to see its effect.",
-                ids=[issue.id],
-            ))
+            warnings.append(
+                PlanWarning(
+                    code="unplanned_issue",
+                    message=f"{issue.id} has no estimate, so it is not planned; estimate it to see its effect.",
+                    ids=[issue.id],
+                )
+            )
             continue
         if work == 0:
             continue
         task = Task(
-            index=len(tasks), issue=issue, work=work, rank=issue.priority.rank,
-            resources=tuple(eligible[issue.id]), deadline=deadline_of(issue, due_dates),
+            index=len(tasks),
+            issue=issue,
+            work=work,
+            rank=issue.priority.rank,
+            resources=tuple(eligible[issue.id]),
+            deadline=deadline_of(issue, due_dates),
         )
         if issue.not_before is not None and issue.not_before > request.start_date:
             task.release = (issue.not_before - request.start_date).days * UNITS_PER_DAY
@@ -249,15 +272,24 @@ def prepare(request: PlanRequest, horizon_hint_days: int | None = None) -> Probl
             if dep.issue in task_of:
                 task.preds.append((task_of[dep.issue], dep.lag_days))
             elif dep.issue not in works:
-                warnings.append(PlanWarning(
-                    code="dependency_on_unplanned",
-                    message=f"{task.issue.id} depends on {dep.issue}, which has no estimate: "
-                    "the dependency is not enforced until it is estimated.",
-                    ids=[task.issue.id, dep.issue],
-                ))
+                warnings.append(
+                    PlanWarning(
+                        code="dependency_on_unplanned",
+                        message=f"{task.issue.id} depends on {dep.issue}, which has no estimate: "
+                        "the dependency is not enforced until it is estimated.",
+                        ids=[task.issue.id, dep.issue],
+                    )
+                )
     return Problem(
-        request=request, team=team, owner_calendars=calendars, horizon_days=horizon, horizon_capped=capped,
-        clocks=clocks, resources=resources, tasks=tasks, warnings=warnings,
+        request=request,
+        team=team,
+        owner_calendars=calendars,
+        horizon_days=horizon,
+        horizon_capped=capped,
+        clocks=clocks,
+        resources=resources,
+        tasks=tasks,
+        warnings=warnings,
     )
 
 

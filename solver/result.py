@@ -39,7 +39,10 @@ def _issue_plans(problem: Problem, schedule: Schedule | None) -> list[IssuePlan]
     for issue in problem.request.issues:
         deadline = deadline_of(issue, due_dates)
         common = {
-            "id": issue.id, "title": issue.title, "priority": issue.priority, "milestone": issue.milestone,
+            "id": issue.id,
+            "title": issue.title,
+            "priority": issue.priority,
+            "milestone": issue.milestone,
             "deadline": deadline,
         }
         task = task_of.get(issue.id)
@@ -63,18 +66,20 @@ def _issue_plans(problem: Problem, schedule: Schedule | None) -> list[IssuePlan]
         last_day, last_at, last_units = pieces[-1]
         finish_date = problem.date_of(last_day)
         late_days = problem.team.lateness_working_days(deadline, finish_date) if deadline else 0
-        plans.append(IssuePlan(
-            status=IssueStatus.PLANNED,
-            owner=resource.owner_ids[placement.member],
-            hours=issue.work_hours,
-            start=_instant(problem.start, pieces[0][0] * UNITS_PER_DAY + pieces[0][1]),
-            finish=_instant(problem.start, last_day * UNITS_PER_DAY + last_at + last_units),
-            slots=slots,
-            lateness_working_days=late_days,
-            lateness_calendar_days=max(0, (finish_date - deadline).days) if deadline else 0,
-            late=late_days > 0,
-            **common,
-        ))
+        plans.append(
+            IssuePlan(
+                status=IssueStatus.PLANNED,
+                owner=resource.owner_ids[placement.member],
+                hours=issue.work_hours,
+                start=_instant(problem.start, pieces[0][0] * UNITS_PER_DAY + pieces[0][1]),
+                finish=_instant(problem.start, last_day * UNITS_PER_DAY + last_at + last_units),
+                slots=slots,
+                lateness_working_days=late_days,
+                lateness_calendar_days=max(0, (finish_date - deadline).days) if deadline else 0,
+                late=late_days > 0,
+                **common,
+            )
+        )
     return plans
 
 
@@ -94,9 +99,11 @@ def _milestone_plans(problem: Problem, issues: list[IssuePlan], scheduled: bool)
         due = milestone.due
         capacity = None
         if due is not None:
-            capacity = sum(
-                calendar.capacity_hours(request.start_date, due) for calendar in problem.owner_calendars.values()
-            ) if due >= request.start_date else 0.0
+            capacity = (
+                sum(calendar.capacity_hours(request.start_date, due) for calendar in problem.owner_calendars.values())
+                if due >= request.start_date
+                else 0.0
+            )
         left = work > 0 or unplanned > 0
         late_days = problem.team.lateness_working_days(due, projected) if due and projected else 0
         if not left:
@@ -109,14 +116,23 @@ def _milestone_plans(problem: Problem, issues: list[IssuePlan], scheduled: bool)
             status = MilestoneStatus.LATE
         else:
             status = MilestoneStatus.ON_TRACK
-        plans.append(MilestonePlan(
-            id=milestone.id, name=milestone.name, due=due, projected_finish=projected, status=status,
-            late=late_days > 0, lateness_working_days=late_days,
-            lateness_calendar_days=max(0, (projected - due).days) if due and projected else 0,
-            issues=len(members), unplanned_issues=unplanned, work_hours=work,
-            capacity_hours_before_due=capacity,
-            load_ratio=round(work / capacity, 4) if capacity else None,
-        ))
+        plans.append(
+            MilestonePlan(
+                id=milestone.id,
+                name=milestone.name,
+                due=due,
+                projected_finish=projected,
+                status=status,
+                late=late_days > 0,
+                lateness_working_days=late_days,
+                lateness_calendar_days=max(0, (projected - due).days) if due and projected else 0,
+                issues=len(members),
+                unplanned_issues=unplanned,
+                work_hours=work,
+                capacity_hours_before_due=capacity,
+                load_ratio=round(work / capacity, 4) if capacity else None,
+            )
+        )
     return plans
 
 
@@ -137,10 +153,17 @@ def _owner_loads(problem: Problem, issues: list[IssuePlan]) -> list[OwnerLoad]:
         ]
         planned = sum(d.hours for d in days)
         capacity = sum(d.capacity for d in days)
-        loads.append(OwnerLoad(
-            id=owner.id, name=owner.name, hours_per_day=owner.hours_per_day, planned_hours=planned,
-            capacity_hours=capacity, utilisation=round(planned / capacity, 4) if capacity else 0.0, days=days,
-        ))
+        loads.append(
+            OwnerLoad(
+                id=owner.id,
+                name=owner.name,
+                hours_per_day=owner.hours_per_day,
+                planned_hours=planned,
+                capacity_hours=capacity,
+                utilisation=round(planned / capacity, 4) if capacity else 0.0,
+                days=days,
+            )
+        )
     return loads
 
 
@@ -150,17 +173,22 @@ def _milestone_warnings(milestones: list[MilestonePlan]) -> list[PlanWarning]:
         label = f"{m.id} ({m.name})" if m.name and m.name != m.id else m.id
         if m.status == MilestoneStatus.OVERDUE:
             finish = f"; earliest planned finish {m.projected_finish}" if m.projected_finish else ""
-            warnings.append(PlanWarning(
-                code="overdue_milestone", message=f"{label} was due {m.due}, before the plan starts{finish}.",
-                ids=[m.id],
-            ))
+            warnings.append(
+                PlanWarning(
+                    code="overdue_milestone",
+                    message=f"{label} was due {m.due}, before the plan starts{finish}.",
+                    ids=[m.id],
+                )
+            )
         elif m.status == MilestoneStatus.LATE:
-            warnings.append(PlanWarning(
-                code="late_milestone",
-                message=f"{label} is projected to finish {m.projected_finish}, {m.lateness_working_days} working "
-                f"day(s) after its due date {m.due}.",
-                ids=[m.id],
-            ))
+            warnings.append(
+                PlanWarning(
+                    code="late_milestone",
+                    message=f"{label} is projected to finish {m.projected_finish}, {m.lateness_working_days} working "
+                    f"day(s) after its due date {m.due}.",
+                    ids=[m.id],
+                )
+            )
     return warnings
 
 

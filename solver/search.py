@@ -80,6 +80,8 @@ def _parameters(options: SolverOptions, wall_left: float, det_budget: float | No
     solver.parameters.max_time_in_seconds = max(wall_left, 0.01)
     if options.mode == SolveMode.DETERMINISTIC:
         solver.parameters.num_workers = 1
+        # The full linear relaxation proves sum-of-finish levels on pooled owners that the default one cannot.
+        solver.parameters.linearization_level = 2
         if det_budget is not None:
             solver.parameters.max_deterministic_time = max(det_budget, 0.01)
     else:

@@ -1,0 +1,169 @@
+"""Planning-core behaviour that the oracle's tiny instances do not reach: pools, agents, calendars, horizons."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+
+from api_schemas import PlanRequest, PlanResult, SolveStatus
+from solver.checker import check_schedule
+from solver.clock import Clock
+from solver.greedy import greedy_schedule
+from solver.planner import plan, prepare_with_start
+from solver.problem import prepare
+from solver.search import level_values
+
+
+def _request(**overrides: object) -> PlanRequest:
+    base: dict[str, object] = {
+        "start_date": "2025-11-24",  # a Monday
+        "owners": [{"id": "ann"}],
+        "issues": [],
+        "options": {"time_limit_s": 5},
+    }
+    base.update(overrides)
+    return PlanRequest.model_validate(base)
+
+
+def _solve_checked(request: PlanRequest) -> PlanResult:
+    result = plan(request)
+    assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+    assert check_schedule(request, result) == []
+    return result
+
+
+def test_clock_maps_units_to_windows_over_a_weekend() -> None:
+    # Mon..Sun, working Mon-Fri, 8 h (32 units) from 09:00 (unit 36 of the day).
+    clock = Clock(units_per_day=32, window_start=36, working=(True, True, True, True, True, False, False, True))
+    assert clock.total_units == 6 * 32
+    assert clock.global_start(0) == 36
+    assert clock.global_end(32) == 36 + 32  # Monday 17:00
+    assert clock.day_of(5 * 32) == (7, 0)  # sixth working day is the next Monday
+    assert clock.pieces(150, 170) == [(4, 36 + 22, 10), (7, 36, 10)]  # Friday afternoon, then Monday morning
+    assert clock.first_unit_at_or_after(5 * 96) == 5 * 32  # Saturday 00:00 -> next working unit (Monday)
+    assert clock.first_unit_at_or_after(36 + 96 + 4) == 32 + 4  # Tuesday 10:00
+
+
+def test_identical_agents_are_pooled_and_split_back_onto_owners() -> None:
+    agents = [
+        {"id": f"agent-{n}", "hours_per_day": 24, "working_weekdays": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}
+        for n in range(3)
+    ]
+    issues = [{"id": f"#{n}", "estimate_hours": 30, "priority": "P1"} for n in range(6)]
+    request = _request(owners=agents, issues=issues)
+    problem = prepare(request)
+    assert [r.capacity for r in problem.resources] == [3]
+    result = plan(request)
+    assert result.status == SolveStatus.OPTIMAL
+    assert check_schedule(request, result) == []
+    assert {i.owner for i in result.issues} == {"agent-0", "agent-1", "agent-2"}
+    # Six 30 h issues on three round-the-clock agents: two rounds, the last finishing at hour 60.
+    assert max(i.finish for i in result.issues if i.finish).isoformat() == "2025-11-26T12:00:00"
+
+
+def test_pinned_owner_is_not_pooled() -> None:
+    owners = [{"id": "a"}, {"id": "b"}]
+    issues = [{"id": "#1", "estimate_hours": 4, "pinned_owner": "b"}, {"id": "#2", "estimate_hours": 4}]
+    problem = prepare(_request(owners=owners, issues=issues))
+    assert sorted(r.owner_ids for r in problem.resources) == [("a",), ("b",)]
+
+
+def test_country_holiday_and_day_off_are_not_worked() -> None:
+    # 2025-11-24 is a substitute public holiday in Japan; ann is also off on Tuesday.
+    request = _request(
+        calendar={"country": "JP"},
+        owners=[{"id": "ann", "days_off": ["2025-11-25"]}],
+        issues=[{"id": "#1", "estimate_hours": 4}],
+    )
+    result = _solve_checked(request)
+    assert result.issues[0].slots[0].date == date(2025, 11, 26)
+
+
+def test_lag_waits_whole_working_days_over_a_weekend() -> None:
+    request = _request(
+        start_date="2025-11-28",  # a Friday
+        issues=[
+            {"id": "#840", "estimate_hours": 8, "priority": "P0"},
+            {"id": "#841", "estimate_hours": 2, "priority": "P0", "depends_on": [{"issue": "#840", "lag_days": 1}]},
+        ],
+    )
+    result = _solve_checked(request)
+    second = result.issues[1]
+    # #840 ends Friday 17:00; one working day later is Monday 17:00; ann's window ends then, so Tuesday 09:00.
+    assert (second.slots[0].date, second.slots[0].start) == (date(2025, 12, 2), time(9, 0))
+
+
+def test_owner_hours_later_than_midnight_shift_the_window() -> None:
+    request = _request(owners=[{"id": "bot", "hours_per_day": 20}], issues=[{"id": "#1", "estimate_hours": 20}])
+    result = _solve_checked(request)
+    assert result.issues[0].slots[0].start == time(4, 0)
+
+
+def test_same_request_same_schedule() -> None:
+    owners = [{"id": "a", "skills": ["db"]}, {"id": "b", "hours_per_day": 6}]
+    issues = [
+        {
+            "id": f"#{n}",
+            "estimate_hours": 3 + n % 5,
+            "priority": f"P{n % 4}",
+            "deadline": "2025-11-27",
+            "skills": ["db"] if n % 3 == 0 else [],
+            "depends_on": [f"#{n - 2}"] if n >= 2 else [],
+        }
+        for n in range(10)
+    ]
+    request = _request(owners=owners, issues=issues)
+    first, second = plan(request), plan(request)
+    assert [i.slots for i in first.issues] == [i.slots for i in second.issues]
+    assert [i.owner for i in first.issues] == [i.owner for i in second.issues]
+
+
+def test_solver_never_worse_than_its_greedy_start() -> None:
+    owners = [{"id": "a"}, {"id": "b", "hours_per_day": 4}]
+    issues = [
+        {
+            "id": f"#{n}",
+            "estimate_hours": 2 + (7 * n) % 9,
+            "priority": f"P{(3 * n) % 4}",
+            "deadline": f"2025-11-{25 + n % 4}",
+            "depends_on": [f"#{n - 3}"] if n >= 3 else [],
+        }
+        for n in range(9)
+    ]
+    request = _request(owners=owners, issues=issues)
+    problem, start = prepare_with_start(request)
+    assert start is not None
+    result = _solve_checked(request)
+    assert [s.value for s in result.objective] <= level_values(problem, start)
+
+
+def test_greedy_alone_is_checker_clean() -> None:
+    request = _request(
+        owners=[{"id": "a"}, {"id": "b", "hours_per_day": 5.5}],
+        issues=[{"id": f"#{n}", "estimate_hours": 1 + n, "depends_on": [f"#{n - 1}"] if n else []} for n in range(6)],
+    )
+    problem = prepare(request)
+    assert greedy_schedule(problem) is not None
+
+
+@pytest.mark.parametrize("pinned", ["2025-11-29", "2025-11-23"])
+def test_pin_on_a_day_off_or_before_the_start_is_infeasible(pinned: str) -> None:
+    request = _request(issues=[{"id": "#1", "estimate_hours": 2, "pinned_owner": "ann", "pinned_start": pinned}])
+    result = plan(request)
+    assert result.status == SolveStatus.INFEASIBLE
+    assert all(not i.slots for i in result.issues)
+
+
+def test_unplanned_and_done_issues_are_reported_not_dropped() -> None:
+    request = _request(
+        issues=[
+            {"id": "#1"},
+            {"id": "#2", "estimate_hours": 5, "remaining_hours": 0},
+            {"id": "#3", "estimate_hours": 2, "depends_on": ["#1", "#2"]},
+        ]
+    )
+    result = _solve_checked(request)
+    assert [i.status for i in result.issues] == ["unplanned", "done", "planned"]
+    codes = {w.code for w in result.warnings}
+    assert {"unplanned_issue", "dependency_on_unplanned"} <= codes
