@@ -1,0 +1,127 @@
+"""The lexicographic objective of docs/model.md, recomputed from the slots, and what OPTIMAL promises.
+
+Rule code: objective.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from api_schemas.common import Priority
+from api_schemas.result import ObjectiveStage, SolveStatus
+from solver.checking.context import CheckContext
+from solver.checking.violation import Violation
+
+
+@dataclass(frozen=True)
+class ExpectedStage:
+    """One objective level the result must report: its name prefix and its value from the slots."""
+
+    prefix: str
+    value: int
+
+
+def expected_stages(context: CheckContext) -> list[ExpectedStage]:
+    """Lateness levels P0..P3, then finish levels P0..P3, for priorities that have planned issues."""
+    planned = context.planned_issues()
+    priorities = sorted({issue.priority for issue in planned}, key=lambda priority: priority.rank)
+    lateness: dict[Priority, int] = dict.fromkeys(priorities, 0)
+    finish: dict[Priority, int] = dict.fromkeys(priorities, 0)
+    for issue in planned:
+        span = context.spans.get(issue.id)
+        if span is None:
+            continue
+        lateness[issue.priority] += context.calendar.lateness(span.finish_date, context.deadline_of(issue)).working_days
+        finish[issue.priority] += span.finish
+    return [ExpectedStage(f"{priority.value} lateness", lateness[priority]) for priority in priorities] + [
+        ExpectedStage(f"{priority.value} finish", finish[priority]) for priority in priorities
+    ]
+
+
+def _stage_consistency(context: CheckContext) -> list[Violation]:
+    """Each stage's proof flag matches value == bound, its bound is no better than its value; OPTIMAL is proven."""
+    found: list[Violation] = []
+    for stage in context.result.objective:
+        if stage.proven != (stage.value == stage.bound):
+            found.append(
+                Violation(
+                    "objective",
+                    f"Objective stage '{stage.name}' says proven={stage.proven} with value {stage.value} "
+                    f"and bound {stage.bound}; proven means value equals bound.",
+                    [],
+                )
+            )
+        if stage.bound > stage.value:
+            found.append(
+                Violation(
+                    "objective",
+                    f"Objective stage '{stage.name}' has bound {stage.bound} above its value {stage.value}, "
+                    "which is impossible when minimising.",
+                    [],
+                )
+            )
+    if context.result.status == SolveStatus.OPTIMAL:
+        unproven = [stage.name for stage in context.result.objective if stage.value != stage.bound]
+        if unproven:
+            found.append(
+                Violation(
+                    "objective",
+                    f"The result is OPTIMAL but stage(s) {', '.join(repr(n) for n in unproven)} are not proven.",
+                    [],
+                )
+            )
+        if context.result.gap != 0:
+            found.append(Violation("objective", f"The result is OPTIMAL but reports gap {context.result.gap:g}.", []))
+    return found
+
+
+def _match(stage: ObjectiveStage, expected: list[ExpectedStage]) -> ExpectedStage | None:
+    """Find the expected level a reported stage names, by name prefix."""
+    return next((level for level in expected if stage.name.startswith(level.prefix)), None)
+
+
+def check_objective(context: CheckContext) -> list[Violation]:
+    """Check the reported stages are exactly the expected levels, in order, with the values the slots give."""
+    found = _stage_consistency(context)
+    if not context.has_schedule:
+        return found
+    expected = expected_stages(context)
+    matched: list[str] = []
+    for stage in context.result.objective:
+        level = _match(stage, expected)
+        if level is None:
+            found.append(
+                Violation("objective", f"Objective stage '{stage.name}' is not a level of this plan's objective.", [])
+            )
+            continue
+        if level.prefix in matched:
+            found.append(Violation("objective", f"Objective level '{level.prefix}' is reported twice.", []))
+            continue
+        matched.append(level.prefix)
+        if stage.value != level.value:
+            found.append(
+                Violation(
+                    "objective",
+                    f"Objective stage '{stage.name}' reports {stage.value} but the schedule gives {level.value}.",
+                    [],
+                )
+            )
+    for level in expected:
+        if level.prefix not in matched:
+            found.append(
+                Violation(
+                    "objective",
+                    f"Objective level '{level.prefix}' (value {level.value}) is missing from the result.",
+                    [],
+                )
+            )
+    order = [level.prefix for level in expected if level.prefix in matched]
+    if matched != order:
+        found.append(
+            Violation(
+                "objective",
+                f"Objective stages are reported in the order {matched}; the lexicographic order is {order}.",
+                [],
+            )
+        )
+    return found
