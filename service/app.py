@@ -1,0 +1,84 @@
+"""The FastAPI application: `create_app(settings)` builds one; `app` is the one `capplan serve` runs.
+
+Middleware, outermost first: request context (id, log, last-resort 500), CORS when configured, the
+body-size cap. Errors are problem+json everywhere (service.problems).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api_schemas.request import PlanRequest
+from api_schemas.service import WhatIfRequest
+from service import routes_health, routes_plans
+from service.jobs import SolveFunction
+from service.logs import configure_logging
+from service.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from service.openapi import install_openapi
+from service.planning import PlanningService
+from service.pool import Backend, ProcessBackend, SolvePool, ThreadBackend
+from service.problems import install_problem_handlers
+from service.settings import Settings, get_settings
+from solver.planner import plan
+
+DESCRIPTION = (
+    "Plans a backlog onto people and agents with a constraint solver. Errors are RFC 9457 problem "
+    "details (`application/problem+json`) listing every problem with its field path and the ids involved."
+)
+
+
+def _backend(settings: Settings, solve: SolveFunction) -> Backend:
+    if settings.pool == "thread":
+        return ThreadBackend(settings.workers)
+    return ProcessBackend(settings.workers, preload=(solve.__module__,))
+
+
+def create_app(settings: Settings | None = None, solve: SolveFunction = plan) -> FastAPI:
+    """Build the service; tests pass their own settings and, to control timing, their own solve function.
+
+    With the process pool, `solve` must be a module-level function (it is sent to worker processes).
+    """
+    settings = settings or get_settings()
+    pool = SolvePool(_backend(settings, solve), settings.workers, settings.queue_depth)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.log_level)
+        await pool.start()
+        try:
+            yield
+        finally:
+            await pool.stop()
+
+    app = FastAPI(
+        title="capplan",
+        version=routes_health.service_version(),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.planning = PlanningService(settings, pool, solve)
+    app.include_router(routes_plans.router)
+    app.include_router(routes_health.router)
+    install_problem_handlers(app)
+    install_openapi(app, [PlanRequest, WhatIfRequest])
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+app = create_app()

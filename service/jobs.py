@@ -1,0 +1,35 @@
+"""The job a solve worker runs: the solver call, with invalid requests turned into data.
+
+Module-level so it pickles to worker processes. Exceptions with custom constructors do not survive
+pickling intact, so the planner's `InvalidRequestError` comes back as a list of problems instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from api_schemas.problems import Problem
+from api_schemas.request import PlanRequest
+from api_schemas.result import PlanResult
+from solver.errors import InvalidRequestError
+from solver.limits import Limits
+
+#: What the service calls to plan: `solver.planner.plan`, or a stand-in given to `create_app` in tests.
+SolveFunction = Callable[[PlanRequest, Limits], PlanResult]
+
+
+@dataclass(frozen=True)
+class SolveOutcome:
+    """A plan, or the problems that kept the planner from making one."""
+
+    result: PlanResult | None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def solve_job(solve: SolveFunction, request: PlanRequest, limits: Limits) -> SolveOutcome:
+    """Plan `request`; an invalid request gives its problems instead of raising."""
+    try:
+        return SolveOutcome(solve(request, limits))
+    except InvalidRequestError as error:
+        return SolveOutcome(None, list(error.problems))

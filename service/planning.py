@@ -1,0 +1,87 @@
+"""The one place that maps between the HTTP contract and the solver: parse, check, clamp, solve.
+
+Handlers call these methods and stay thin; everything here raises `ProblemError` for the client's
+mistakes and lets anything else propagate to the last-resort handler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from api_schemas.request import PlanRequest
+from api_schemas.result import PlanResult
+from service.jobs import SolveFunction, solve_job
+from service.pool import PoolSaturatedError, SolvePool
+from service.problems import ProblemError, invalid_request, problems_of
+from service.settings import Settings
+from solver.validation import validate_request
+
+
+class PlanningService:
+    """Plans requests on the pool within the configured limits."""
+
+    def __init__(self, settings: Settings, pool: SolvePool, solve: SolveFunction) -> None:
+        self.settings = settings
+        self.limits = settings.limits
+        self.pool = pool
+        self.solve = solve
+
+    def parse(self, data: object) -> PlanRequest:
+        """Turn parsed JSON into a plan request ready to plan (service caps applied), or raise a 422."""
+        try:
+            request = self.effective(PlanRequest.model_validate(data))
+        except ValidationError as error:
+            raise invalid_request(problems_of(error, data), "plan request") from None
+        problems = validate_request(request, self.limits)
+        if problems:
+            raise invalid_request(problems, "plan request")
+        return request
+
+    def effective(self, request: PlanRequest) -> PlanRequest:
+        """Apply the service's time-limit default and caps to a request's solver options.
+
+        Applied before validation: a time limit above the cap is clamped, not refused.
+        """
+        options = request.options
+        asked = options.time_limit_s if "time_limit_s" in options.model_fields_set else None
+        time_limit = min(asked if asked is not None else self.settings.default_time_limit_s,
+                         self.settings.max_time_limit_s)
+        workers = min(options.workers, self.settings.max_search_workers)
+        return request.model_copy(
+            update={"options": options.model_copy(update={"time_limit_s": time_limit, "workers": workers})}
+        )
+
+    def _busy(self) -> ProblemError:
+        retry_after = max(1, math.ceil(self.settings.default_time_limit_s))
+        return ProblemError(
+            503,
+            "service-busy",
+            f"All {self.pool.workers} solver workers are busy and {self.pool.queue_depth} solves are waiting; "
+            f"retry in about {retry_after} s.",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+    async def plan(self, request: PlanRequest) -> PlanResult:
+        """Solve one request (already parsed and effective), or raise 503 at once when the pool is full."""
+        return (await self.plan_all([request]))[0]
+
+    async def plan_all(self, requests: Sequence[PlanRequest]) -> list[PlanResult]:
+        """Solve requests in parallel on the pool, admitted together (all or none)."""
+        try:
+            admission = self.pool.admit(len(requests))
+        except PoolSaturatedError:
+            raise self._busy() from None
+        with admission:
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(self.pool.run(solve_job, self.solve, r, self.limits)) for r in requests]
+        results = []
+        for task in tasks:
+            outcome = task.result()
+            if outcome.result is None:
+                raise invalid_request(outcome.problems, "plan request")
+            results.append(outcome.result)
+        return results

@@ -1,0 +1,217 @@
+"""The bounded pool that runs solves off the event loop, with admission control.
+
+`SolvePool.admit` counts solves admitted (running or waiting); past `workers + queue_depth` it refuses
+at once, so the service answers 503 instead of piling work up. Two back ends run the jobs:
+- `ProcessBackend` (default): long-lived worker processes. A solve is CPU-bound (model building in
+  Python, then CP-SAT), so processes keep it off the service's GIL and cores; and a worker whose
+  client went away is killed and replaced, which frees its core before the solve's time limit.
+- `ThreadBackend`: threads of the service process. Lighter (no extra interpreters); CP-SAT releases
+  the GIL while it searches. An abandoned solve runs on until its time limit, which caps it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import multiprocessing
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, TypeVar
+
+from service.worker_process import WorkerDiedError, WorkerProcess
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class PoolSaturatedError(Exception):
+    """All workers are busy and the wait queue is full."""
+
+
+class Backend(Protocol):
+    """Runs one job at a time per worker; the pool never gives it more than `workers` jobs at once."""
+
+    async def start(self) -> None:
+        """Get the workers ready."""
+
+    async def run(self, job: Callable[..., T], *args: Any) -> T:
+        """Run `job(*args)` on a worker and return its result."""
+
+    async def stop(self) -> None:
+        """Stop every worker, abandoning what runs."""
+
+
+class ThreadBackend:
+    """Jobs in a thread pool of the service process."""
+
+    def __init__(self, workers: int) -> None:
+        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="capplan-solve")
+
+    async def start(self) -> None:
+        """Threads start on demand."""
+
+    async def run(self, job: Callable[..., T], *args: Any) -> T:
+        """Run the job in a thread; cancelling the caller leaves a started job to finish on its own."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, job, *args)
+
+    async def stop(self) -> None:
+        """Drop queued jobs; running ones end at their time limits."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+class ProcessBackend:
+    """Jobs in long-lived spawned worker processes; a cancelled job's worker is killed and replaced.
+
+    Jobs and their arguments and results cross a pipe, so they must pickle (module-level functions).
+    `preload` names modules each worker imports at start, so the first solve does not pay for them.
+    """
+
+    def __init__(self, workers: int, preload: Sequence[str] = ()) -> None:
+        self._workers = workers
+        self._preload = tuple(preload)
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: asyncio.Queue[WorkerProcess] = asyncio.Queue()
+        self._live: set[WorkerProcess] = set()
+        # One pipe-waiting thread per running job, plus room for killed workers still unwinding.
+        self._pipes = concurrent.futures.ThreadPoolExecutor(max_workers=2 * workers, thread_name_prefix="capplan-pipe")
+        self._replacements: set[asyncio.Task[None]] = set()
+        self._started = False
+        self._stopping = False
+
+    @property
+    def pids(self) -> list[int]:
+        """Process ids of the live workers (for tests and diagnostics)."""
+        return sorted(worker.process.pid for worker in self._live if worker.process.pid is not None)
+
+    def _spawn(self) -> WorkerProcess:
+        worker = WorkerProcess(self._context, self._preload)
+        self._live.add(worker)
+        return worker
+
+    async def start(self) -> None:
+        """Spawn the workers (they import the solver in parallel, in the background)."""
+        if self._started:
+            return
+        self._started = True
+        for _ in range(self._workers):
+            self._idle.put_nowait(await asyncio.to_thread(self._spawn))
+
+    async def run(self, job: Callable[..., T], *args: Any) -> T:
+        """Run the job on an idle worker; if the caller is cancelled, kill that worker and start a new one."""
+        await self.start()
+        worker = await self._idle.get()
+        call = self._pipes.submit(worker.call, job, args)
+        try:
+            result: T = await asyncio.wrap_future(call)
+        except asyncio.CancelledError:
+            logger.info("cancelling a solve: killing solver process %s", worker.process.pid)
+            worker.kill()
+            self._replace(worker, call)
+            raise
+        except WorkerDiedError:
+            self._replace(worker, call)
+            raise
+        except BaseException:
+            self._idle.put_nowait(worker)
+            raise
+        self._idle.put_nowait(worker)
+        return result
+
+    def _replace(self, worker: WorkerProcess, call: concurrent.futures.Future[Any]) -> None:
+        """Reap a dead or killed worker and put a fresh one in its place, in the background."""
+
+        def reap_and_respawn() -> WorkerProcess | None:
+            concurrent.futures.wait([call])
+            worker.reap()
+            self._live.discard(worker)
+            return None if self._stopping else self._spawn()
+
+        async def replace() -> None:
+            fresh = await asyncio.to_thread(reap_and_respawn)
+            if fresh is not None:
+                self._idle.put_nowait(fresh)
+
+        task = asyncio.get_running_loop().create_task(replace())
+        self._replacements.add(task)
+        task.add_done_callback(self._replacements.discard)
+
+    async def stop(self) -> None:
+        """Kill every worker and wait for them to be gone."""
+        self._stopping = True
+        for worker in list(self._live):
+            worker.kill()
+        if self._replacements:
+            await asyncio.gather(*self._replacements, return_exceptions=True)
+        for worker in list(self._live):
+            await asyncio.to_thread(worker.reap)
+            self._live.discard(worker)
+        self._pipes.shutdown(wait=False, cancel_futures=True)
+
+
+class Admission:
+    """Room reserved in a pool; released when its `with` block ends."""
+
+    def __init__(self, pool: SolvePool, solves: int) -> None:
+        self._pool = pool
+        self._solves = solves
+
+    def __enter__(self) -> Admission:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._pool._release(self._solves)
+        self._solves = 0
+
+
+class SolvePool:
+    """Admission control and concurrency bound in front of a back end."""
+
+    def __init__(self, backend: Backend, workers: int, queue_depth: int) -> None:
+        self.backend = backend
+        self.workers = workers
+        self.queue_depth = queue_depth
+        self._slots = asyncio.Semaphore(workers)
+        self._admitted = 0
+        self.running = 0
+
+    @property
+    def capacity(self) -> int:
+        """Solves that may be admitted at once: running plus waiting."""
+        return self.workers + self.queue_depth
+
+    @property
+    def waiting(self) -> int:
+        """Admitted solves not running yet."""
+        return self._admitted - self.running
+
+    def admit(self, solves: int = 1) -> Admission:
+        """Reserve room for `solves` solves now, or raise `PoolSaturatedError`; leave the `with` block to free it.
+
+        A request needing more solves than the whole capacity (a large what-if) is still admitted when
+        the pool is idle, so it is never refused forever.
+        """
+        if self._admitted and self._admitted + solves > self.capacity:
+            raise PoolSaturatedError
+        self._admitted += solves
+        return Admission(self, solves)
+
+    def _release(self, solves: int) -> None:
+        self._admitted -= solves
+
+    async def run(self, job: Callable[..., T], *args: Any) -> T:
+        """Run an admitted job when a worker is free."""
+        async with self._slots:
+            self.running += 1
+            try:
+                return await self.backend.run(job, *args)
+            finally:
+                self.running -= 1
+
+    async def start(self) -> None:
+        """Start the back end's workers."""
+        await self.backend.start()
+
+    async def stop(self) -> None:
+        """Stop the back end's workers."""
+        await self.backend.stop()

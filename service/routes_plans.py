@@ -1,0 +1,113 @@
+"""The `/v1/plans` resource: plan, what-if and validate. Handlers are thin: parse, delegate, answer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from api_schemas.examples import PLAN_REQUEST_EXAMPLE
+from api_schemas.request import PlanRequest
+from api_schemas.result import PlanResult
+from api_schemas.service import WHAT_IF_EXAMPLE, ScenarioOutcome, ValidateResponse, WhatIfRequest, WhatIfResponse
+from service.auth import require_api_key
+from service.diff import diff_plans, plan_summary
+from service.disconnect import unless_disconnected
+from service.json_body import read_json_body
+from service.openapi import problem_responses, request_body
+from service.planning import PlanningService
+from service.problems import problems_of
+from service.request_summary import summarise_request
+from service.whatif import parse_what_if, scenario_requests
+from solver.calendar import TeamCalendar
+from solver.validation import validate_request
+
+router = APIRouter(prefix="/v1/plans", tags=["plans"], dependencies=[Depends(require_api_key)])
+
+
+def _planning(request: Request) -> PlanningService:
+    service: PlanningService = request.app.state.planning
+    return service
+
+
+Planning = Annotated[PlanningService, Depends(_planning)]
+
+
+def json_response(model: BaseModel) -> Response:
+    """Serialise a response model straight to JSON (it is already validated)."""
+    return Response(content=model.model_dump_json(), media_type="application/json")
+
+
+@router.post(
+    "",
+    summary="Plan a backlog",
+    response_model=PlanResult,
+    openapi_extra=request_body(PlanRequest, PLAN_REQUEST_EXAMPLE, "A small team with a coding agent"),
+    responses=problem_responses(400, 401, 413, 415, 422, 503),
+)
+async def create_plan(request: Request, planning: Planning) -> Response:
+    """Return the best plan found within the request's time limit (capped by the service)."""
+    data = await read_json_body(request)
+    plan_request = await run_in_threadpool(planning.parse, data)
+    result = await unless_disconnected(request.receive, planning.plan(plan_request))
+    return json_response(result)
+
+
+@router.post(
+    "/what-if",
+    summary="Compare scenarios with a baseline",
+    response_model=WhatIfResponse,
+    openapi_extra=request_body(WhatIfRequest, WHAT_IF_EXAMPLE, "Add an agent, grow an estimate, drop an issue"),
+    responses=problem_responses(400, 401, 413, 415, 422, 503),
+)
+async def what_if(request: Request, planning: Planning) -> Response:
+    """Plan the base and every scenario in parallel; return summaries and each scenario's differences."""
+    data = await read_json_body(request)
+    settings = planning.settings
+    parsed = await run_in_threadpool(parse_what_if, data, planning.limits, settings.max_scenarios, planning.effective)
+    base = parsed.base
+    scenarios = await run_in_threadpool(scenario_requests, base, parsed.scenarios, planning.limits, planning.effective)
+    baseline, *results = await unless_disconnected(request.receive, planning.plan_all([base, *scenarios]))
+    is_working_day = TeamCalendar(base.calendar).is_working
+    answer = WhatIfResponse(
+        baseline=plan_summary(baseline),
+        baseline_plan=baseline if parsed.include_plans else None,
+        scenarios=[
+            ScenarioOutcome(
+                name=scenario.name,
+                summary=plan_summary(result),
+                diff=diff_plans(baseline, result, is_working_day),
+                plan=result if parsed.include_plans else None,
+            )
+            for scenario, result in zip(parsed.scenarios, results, strict=True)
+        ],
+    )
+    return json_response(answer)
+
+
+@router.post(
+    "/validate",
+    summary="Check a request without solving it",
+    response_model=ValidateResponse,
+    openapi_extra=request_body(PlanRequest, PLAN_REQUEST_EXAMPLE, "A small team with a coding agent"),
+    responses=problem_responses(400, 401, 413, 415),
+)
+async def validate_plan_request(request: Request, planning: Planning) -> Response:
+    """List every problem of a request (200 even when invalid) and summarise its work and capacity."""
+    data = await read_json_body(request)
+    return json_response(await run_in_threadpool(validation_report, data, planning))
+
+
+def validation_report(data: object, planning: PlanningService) -> ValidateResponse:
+    """Every problem of parsed JSON as a plan request (as /v1/plans would see it), and a summary once it parses."""
+    limits = planning.limits
+    try:
+        plan_request = planning.effective(PlanRequest.model_validate(data))
+    except ValidationError as error:
+        return ValidateResponse(valid=False, problems=problems_of(error, data))
+    problems = validate_request(plan_request, limits)
+    calendar_ok = not any(problem.loc[:1] == ["calendar"] for problem in problems)
+    summary = summarise_request(plan_request, limits, with_capacity=calendar_ok)
+    return ValidateResponse(valid=not problems, problems=problems, summary=summary)

@@ -1,0 +1,94 @@
+"""The service's settings, read from `CAPPLAN_*` environment variables."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from api_schemas.service import MAX_SCENARIOS
+from solver.limits import Limits
+
+#: Where the service listens unless told otherwise (the Dockerfile and docs/service.md use the same port).
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def _default_workers() -> int:
+    """One solve per core, at most 4: each CP-SAT solve keeps a core busy."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+class Settings(BaseSettings):
+    """Everything an operator can tune; every field maps to `CAPPLAN_<FIELD>` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="CAPPLAN_", extra="ignore")
+
+    host: str = Field(default=DEFAULT_HOST, description="Interface to listen on.")
+    port: int = Field(default=DEFAULT_PORT, ge=1, le=65535)
+    workers: int = Field(default_factory=_default_workers, ge=1, le=64, description="Solves that run at once.")
+    queue_depth: int = Field(default=8, ge=0, le=1000, description="Solves that may wait for a worker.")
+    pool: Literal["process", "thread"] = Field(
+        default="process",
+        description="'process': each solve in a worker process that is killed when its client leaves; "
+        "'thread': solves in threads of the service process (lighter, cannot be killed).",
+    )
+    default_time_limit_s: float = Field(
+        default=10.0, gt=0, le=3600, description="Time limit of requests that give none."
+    )
+    max_time_limit_s: float = Field(default=60.0, gt=0, le=3600, description="Cap on any request's time limit.")
+    max_search_workers: int = Field(default=2, ge=1, le=16, description="Cap on a request's CP-SAT search workers.")
+    max_issues: int = Field(default=5000, ge=1)
+    max_owners: int = Field(default=1000, ge=1)
+    max_milestones: int = Field(default=1000, ge=1)
+    max_horizon_days: int = Field(default=730, ge=1, description="Latest date a request may mention, in days.")
+    max_scenarios: int = Field(default=10, ge=1, le=MAX_SCENARIOS, description="Most scenarios in one what-if.")
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, description="Largest request body accepted.")
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Accepted bearer keys, comma separated; empty: no authentication."
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Origins allowed by CORS, comma separated; empty: CORS off."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("api_keys", "cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        """Accept 'a,b' from the environment as well as a list."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        """Accept 'info' as well as 'INFO'."""
+        return value.upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _default_within_max(self) -> Settings:
+        """A default time limit above the cap would be clamped on every request: refuse it instead."""
+        if self.default_time_limit_s > self.max_time_limit_s:
+            raise ValueError("default_time_limit_s must not exceed max_time_limit_s")
+        return self
+
+    @property
+    def limits(self) -> Limits:
+        """The solver's size caps, as configured."""
+        return Limits(
+            max_issues=self.max_issues,
+            max_owners=self.max_owners,
+            max_milestones=self.max_milestones,
+            max_horizon_days=self.max_horizon_days,
+            max_time_limit_s=self.max_time_limit_s,
+        )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the settings of this process, read once from the environment."""
+    return Settings()
