@@ -8,7 +8,11 @@ import sys
 from datetime import UTC, datetime
 
 #: Attributes every LogRecord has; anything else on a record came from `extra=` and is logged as a field.
-_STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+_STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "color_message",  # uvicorn's terminal-coloured copy of the message
+}
 
 
 class JsonFormatter(logging.Formatter):

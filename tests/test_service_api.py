@@ -1,0 +1,219 @@
+"""HTTP tests of the real app with its default process pool: plans, what-if, validation, health, OpenAPI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import jsonpatch
+import pytest
+from fastapi.testclient import TestClient
+from test_service_support import service_settings, small_request
+
+from api_schemas import PlanRequest, PlanResult
+from api_schemas.examples import PLAN_REQUEST_EXAMPLE
+from api_schemas.service import WHAT_IF_EXAMPLE, WhatIfRequest
+from service.app import create_app
+from solver.checker import check_schedule
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    app = create_app(service_settings(pool="process", workers=2, queue_depth=8))
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def _plan(client: TestClient, body: dict[str, Any]) -> dict[str, Any]:
+    response = client.post("/v1/plans", json=body)
+    assert response.status_code == 200, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
+def test_plan_returns_a_schedule_the_checker_accepts(client: TestClient) -> None:
+    body = small_request()
+    result = PlanResult.model_validate(_plan(client, body))
+    assert result.status.value in ("OPTIMAL", "FEASIBLE")
+    assert check_schedule(PlanRequest.model_validate(body), result) == []
+    assert {issue.id for issue in result.issues} == {issue["id"] for issue in body["issues"]}
+    assert next(i for i in result.issues if i.id == "#5").status.value == "unplanned"
+
+
+def test_same_request_twice_gives_the_same_schedule(client: TestClient) -> None:
+    first = _plan(client, small_request())
+    second = _plan(client, small_request())
+    assert first["issues"] == second["issues"]
+    assert first["objective"] == second["objective"]
+
+
+def test_time_limit_above_the_cap_is_clamped_not_refused(client: TestClient) -> None:
+    body = small_request()
+    body["options"]["time_limit_s"] = 3000  # allowed by the contract, above the service's 3 s cap
+    assert _plan(client, body)["status"] in ("OPTIMAL", "FEASIBLE")
+
+
+def _working_days_moved(before: date, after: date, holidays: set[date]) -> int:
+    """Mon-Fri days minus holidays in (before, after], negative when earlier (written apart from the service)."""
+    low, high = sorted((before, after))
+    days = [low + timedelta(days=n) for n in range(1, (high - low).days + 1)]
+    count = sum(day.weekday() < 5 and day not in holidays for day in days)
+    return count if after >= before else -count
+
+
+def test_what_if_differences_match_two_separate_plans(client: TestClient) -> None:
+    base = small_request()
+    patch = [
+        {"op": "replace", "path": "/issues/2/estimate_hours", "value": 40},
+        {"op": "remove", "path": "/owners/1"},
+    ]
+    response = client.post(
+        "/v1/plans/what-if",
+        json={"base": base, "scenarios": [{"name": "bigger-schema-no-bob", "patch": patch}]},
+    )
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    [outcome] = answer["scenarios"]
+    assert outcome["name"] == "bigger-schema-no-bob"
+
+    baseline = _plan(client, base)
+    scenario = _plan(client, jsonpatch.apply_patch(base, patch))
+    assert answer["baseline"]["planned_issues"] == sum(i["status"] == "planned" for i in baseline["issues"])
+    assert outcome["summary"]["late_issues"] == sum(i["late"] for i in scenario["issues"])
+
+    before = {i["id"]: i for i in baseline["issues"]}
+    after = {i["id"]: i for i in scenario["issues"]}
+    changed = {
+        issue_id: (before[issue_id]["owner"], after[issue_id]["owner"], after[issue_id]["finish"])
+        for issue_id in before
+        if any(before[issue_id][key] != after[issue_id][key] for key in ("owner", "start", "finish"))
+    }
+    diff = outcome["diff"]
+    assert changed, "the scenario must change the plan for this test to mean anything"
+    assert {c["id"]: (c["owner_before"], c["owner_after"], c["finish_after"]) for c in diff["issues_changed"]} == changed
+    assert diff["became_late"] == [i for i in before if after[i]["late"] and not before[i]["late"]]
+    assert diff["became_on_time"] == [i for i in before if before[i]["late"] and not after[i]["late"]]
+
+    holidays = {date.fromisoformat(day) for day in base["calendar"]["holidays"]}
+    finishes_before = {m["id"]: m["projected_finish"] for m in baseline["milestones"]}
+    expected_moves = {}
+    for milestone in scenario["milestones"]:
+        was, now = finishes_before[milestone["id"]], milestone["projected_finish"]
+        if was != now:
+            was_day, now_day = date.fromisoformat(was), date.fromisoformat(now)
+            expected_moves[milestone["id"]] = (_working_days_moved(was_day, now_day, holidays),
+                                               (now_day - was_day).days)
+    assert expected_moves, "the bigger estimate must move a milestone"
+    assert {m["id"]: (m["working_days"], m["calendar_days"]) for m in diff["milestones_moved"]} == expected_moves
+    statuses_before = {m["id"]: m["status"] for m in baseline["milestones"]}
+    assert [(s["id"], s["before"], s["after"]) for s in diff["status_changes"] if s["kind"] == "milestone"] == [
+        (m["id"], statuses_before[m["id"]], m["status"])
+        for m in scenario["milestones"]
+        if m["status"] != statuses_before[m["id"]]
+    ]
+
+
+def test_what_if_example_runs_and_can_return_full_plans(client: TestClient) -> None:
+    body = {**WHAT_IF_EXAMPLE, "include_plans": True}
+    body["base"] = {**body["base"], "options": {"time_limit_s": 2, "seed": 0}}
+    response = client.post("/v1/plans/what-if", json=body)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert [s["name"] for s in answer["scenarios"]] == [s["name"] for s in WHAT_IF_EXAMPLE["scenarios"]]
+    dropped = next(s for s in answer["scenarios"] if s["name"] == "drop-841")
+    assert dropped["diff"]["issues_removed"] == ["#841"]
+    assert answer["baseline_plan"]["status"] in ("OPTIMAL", "FEASIBLE")
+    request = PlanRequest.model_validate(body["base"])
+    assert check_schedule(request, PlanResult.model_validate(answer["baseline_plan"])) == []
+
+
+def test_validate_lists_every_problem_and_summarises_capacity(client: TestClient) -> None:
+    body = small_request()
+    body["issues"][1]["pinned_owner"] = "carol"
+    body["issues"][3]["depends_on"] = ["#404"]
+    response = client.post("/v1/plans/validate", json=body)
+    assert response.status_code == 200
+    report = response.json()
+    assert report["valid"] is False
+    codes = {(tuple(p["loc"][:2]), p["code"]) for p in report["problems"]}
+    assert len(report["problems"]) == 2, report["problems"]
+    assert all(loc[0] == "issues" for loc, _ in codes)
+    assert {"carol", "#2"} <= set(report["problems"][0]["ids"]) | set(report["problems"][1]["ids"])
+    summary = report["summary"]
+    assert (summary["issues"], summary["estimated_issues"], summary["unestimated_issues"]) == (5, 4, 1)
+    assert summary["total_work_hours"] == 6 + 8 + 12 + 10
+    assert summary["owners"] == 2 and summary["team_hours_per_day"] == 14
+    m1, m2 = summary["milestones"]
+    # Mon 3 to Wed 5 March: 3 working days of 8 + 6 hours; to Wed 12: Fri 7 is a holiday, so 7 days.
+    assert (m1["id"], m1["work_hours"], m1["capacity_hours"]) == ("M1", 14, 3 * 14)
+    assert (m2["id"], m2["work_hours"], m2["work_hours_due"], m2["capacity_hours"]) == ("M2", 22, 36, 7 * 14)
+    assert m2["load_ratio"] == pytest.approx(36 / 98, abs=1e-3)
+
+
+def test_validate_accepts_a_good_request(client: TestClient) -> None:
+    report = client.post("/v1/plans/validate", json=small_request()).json()
+    assert report["valid"] is True and report["problems"] == []
+
+
+def test_validate_of_a_request_that_does_not_parse_has_problems_and_no_summary(client: TestClient) -> None:
+    body = small_request()
+    body["issues"][0]["estimate_hours"] = "six"
+    report = client.post("/v1/plans/validate", json=body).json()
+    assert report["valid"] is False and report["summary"] is None
+    assert report["problems"][0]["loc"] == ["issues", 0, "estimate_hours"]
+    assert report["problems"][0]["ids"] == ["#1"]
+
+
+def test_health_ready_and_version(client: TestClient) -> None:
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.json()["status"] == "ok"
+    ready = client.get("/readyz")
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["solve_status"] in ("OPTIMAL", "FEASIBLE")
+    version = client.get("/version").json()
+    assert version["name"] == "capplan" and version["api_version"] == "v1"
+
+
+def test_request_id_is_echoed_or_made(client: TestClient) -> None:
+    echoed = client.get("/healthz", headers={"X-Request-ID": "req-42.abc"})
+    assert echoed.headers["x-request-id"] == "req-42.abc"
+    made = client.get("/healthz", headers={"X-Request-ID": "bad id\twith\ttabs"})
+    assert made.headers["x-request-id"] != "bad id\twith\ttabs" and len(made.headers["x-request-id"]) == 32
+    problem = client.post("/v1/plans", content=b"{", headers={"X-Request-ID": "trace-7"})
+    assert problem.headers["x-request-id"] == "trace-7" and problem.json()["request_id"] == "trace-7"
+
+
+def test_openapi_documents_every_body_with_an_example_that_validates(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    models = {"PlanRequest": PlanRequest, "WhatIfRequest": WhatIfRequest}
+    bodies = 0
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if method != "post":
+                continue
+            content = operation["requestBody"]["content"]["application/json"]
+            name = content["schema"]["$ref"].rsplit("/", 1)[1]
+            assert name in schemas, path
+            for example in content["examples"].values():
+                models[name].model_validate(example["value"])
+            bodies += 1
+    assert bodies == 3
+    assert "ProblemDetails" in schemas and "Problem" in schemas
+    _assert_refs_resolve(document, schemas)
+    assert client.get("/docs").status_code == 200
+    assert PLAN_REQUEST_EXAMPLE == document["paths"]["/v1/plans"]["post"]["requestBody"]["content"][
+        "application/json"]["examples"]["example"]["value"]
+
+
+def _assert_refs_resolve(node: object, schemas: dict[str, Any]) -> None:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            assert ref.startswith("#/components/schemas/") and ref.rsplit("/", 1)[1] in schemas, ref
+        for value in node.values():
+            _assert_refs_resolve(value, schemas)
+    elif isinstance(node, list):
+        for value in node:
+            _assert_refs_resolve(value, schemas)
