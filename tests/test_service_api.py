@@ -91,7 +91,8 @@ def test_what_if_differences_match_two_separate_plans(client: TestClient) -> Non
     }
     diff = outcome["diff"]
     assert changed, "the scenario must change the plan for this test to mean anything"
-    assert {c["id"]: (c["owner_before"], c["owner_after"], c["finish_after"]) for c in diff["issues_changed"]} == changed
+    reported = {c["id"]: (c["owner_before"], c["owner_after"], c["finish_after"]) for c in diff["issues_changed"]}
+    assert reported == changed
     assert diff["became_late"] == [i for i in before if after[i]["late"] and not before[i]["late"]]
     assert diff["became_on_time"] == [i for i in before if before[i]["late"] and not after[i]["late"]]
 
@@ -203,8 +204,8 @@ def test_openapi_documents_every_body_with_an_example_that_validates(client: Tes
     assert "ProblemDetails" in schemas and "Problem" in schemas
     _assert_refs_resolve(document, schemas)
     assert client.get("/docs").status_code == 200
-    assert PLAN_REQUEST_EXAMPLE == document["paths"]["/v1/plans"]["post"]["requestBody"]["content"][
-        "application/json"]["examples"]["example"]["value"]
+    plan_body = document["paths"]["/v1/plans"]["post"]["requestBody"]["content"]["application/json"]
+    assert plan_body["examples"]["example"]["value"] == PLAN_REQUEST_EXAMPLE
 
 
 def _assert_refs_resolve(node: object, schemas: dict[str, Any]) -> None:
