@@ -1,0 +1,301 @@
+"""GitHub backlogs as gh prints them, turned into a plan request.
+
+Input: the JSON of `gh issue list --json number,title,labels,milestone,state,body,assignees` and,
+optionally, of `gh api repos/OWNER/REPO/milestones` (due dates of every milestone).
+
+- Issues are `#<number>`; closed issues are done work (0 hours left), so dependencies on them are met.
+- Priority comes from labels (`DEFAULT_PRIORITY_LABELS`, 'P0'..'P3' anywhere in a label), else the default.
+- Estimates come from labels ('estimate: 4h', size labels) or the body ('Estimate: 4h', 'Estimated Time: 2d').
+- Dependencies come from the body ('Blocked by #840', 'Depends on #972 (+1 day)', task lists, 'Blocks #841').
+- Owners are the assignees (or the team given); an issue is pinned to its first assignee.
+Everything that cannot be read as written (no estimate, unknown or foreign references, several assignees)
+becomes a note; malformed JSON raises `InvalidRequestError` naming the item and field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from api_schemas.common import Priority
+from api_schemas.problems import Problem
+from api_schemas.request import Calendar, Dependency, Issue, Milestone, Owner, PlanRequest
+from service.importers.estimates import (
+    DEFAULT_PRIORITY_LABELS,
+    DEFAULT_SIZE_LABELS,
+    estimate_from_labels,
+    estimate_from_text,
+    priority_from_labels,
+)
+from service.importers.references import Reference, body_references
+from service.importers.result import ImportNote, ImportResult
+from solver.errors import InvalidRequestError
+from solver.validation import problems_from_pydantic
+
+#: Longest title the contract accepts.
+_TITLE_CHARS = 300
+#: Longest identifier the contract accepts.
+_ID_CHARS = 64
+
+
+class _GhModel(BaseModel):
+    """gh prints more fields than capplan reads; the others are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class GhLabel(_GhModel):
+    """A label as gh prints it."""
+
+    name: str
+
+
+class GhUser(_GhModel):
+    """An assignee as gh prints it."""
+
+    login: str
+    name: str | None = None
+
+
+class GhMilestone(_GhModel):
+    """An issue's milestone as `gh issue list` prints it."""
+
+    number: int | None = None
+    title: str
+    due_on: datetime | None = Field(default=None, alias="dueOn")
+
+
+class GhIssue(_GhModel):
+    """One item of `gh issue list --json number,title,labels,milestone,state,body,assignees`."""
+
+    number: int
+    title: str = ""
+    state: str = "OPEN"
+    body: str | None = ""
+    labels: list[GhLabel] = Field(default_factory=list)
+    assignees: list[GhUser] = Field(default_factory=list)
+    milestone: GhMilestone | None = None
+
+
+class RestMilestone(_GhModel):
+    """One item of `gh api repos/OWNER/REPO/milestones` (the REST API's milestone)."""
+
+    number: int
+    title: str
+    state: str = "open"
+    due_on: datetime | None = None
+
+
+@dataclass(frozen=True)
+class GithubOptions:
+    """How to read a GitHub backlog: the plan's start, the team, and the label maps."""
+
+    start_date: date
+    calendar: Calendar = field(default_factory=Calendar)
+    hours_per_day: float = 8.0
+    team: Sequence[Owner] | None = None
+    priority_labels: Mapping[str, Priority] = field(default_factory=lambda: dict(DEFAULT_PRIORITY_LABELS))
+    size_labels: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_SIZE_LABELS))
+    default_priority: Priority = Priority.P2
+    repo: str | None = None
+
+
+def _parse(adapter: TypeAdapter[Any], data: object, what: str) -> Any:
+    """Validate gh's JSON, or raise with every problem naming the item (and its issue number) and field."""
+    try:
+        return adapter.validate_python(data)
+    except ValidationError as error:
+        problems = []
+        for problem in problems_from_pydantic(error, None):
+            loc = problem.loc
+            number = _number_at(data, loc)
+            where = f"{what} item {loc[0]}" + (f" (#{number})" if number is not None else "") if loc else what
+            field_name = ".".join(str(part) for part in loc[1:]) or "item"
+            detail = problem.message.split(": ", 1)[-1]
+            problems.append(
+                Problem(loc=[what, *loc], code=problem.code, message=f"{where}, field '{field_name}': {detail}",
+                        ids=[f"#{number}"] if number is not None else [])
+            )
+        raise InvalidRequestError(problems) from None
+
+
+def _number_at(data: object, loc: Sequence[str | int]) -> int | None:
+    if not loc or not isinstance(loc[0], int) or not isinstance(data, list) or loc[0] >= len(data):
+        return None
+    item = data[loc[0]]
+    number = item.get("number") if isinstance(item, dict) else None
+    return number if isinstance(number, int) else None
+
+
+def _milestone_id(title: str, number: int | None) -> str:
+    """The milestone's title when it is a valid id, else 'milestone-<number>'."""
+    stripped = title.strip()
+    if stripped and stripped == title and len(title) <= _ID_CHARS:
+        return title
+    return f"milestone-{number}" if number is not None else stripped[:_ID_CHARS].strip()
+
+
+class _Importer:
+    """Builds the request and collects notes for one import."""
+
+    def __init__(self, issues: list[GhIssue], milestones: list[RestMilestone], options: GithubOptions) -> None:
+        self.issues = issues
+        self.rest_milestones = {milestone.number: milestone for milestone in milestones}
+        self.options = options
+        self.notes: list[ImportNote] = []
+        self.numbers = {issue.number for issue in issues}
+
+    def note(self, code: str, message: str, ids: list[str]) -> None:
+        self.notes.append(ImportNote(code, message, ids))
+
+    def milestones(self) -> tuple[list[Milestone], dict[str, str]]:
+        """Milestones of the issues (due dates from the REST list, else gh's), and title -> id."""
+        seen: dict[str, Milestone] = {}
+        id_of: dict[str, str] = {}
+        for issue in self.issues:
+            milestone = issue.milestone
+            if milestone is None or milestone.title in id_of:
+                continue
+            rest = self.rest_milestones.get(milestone.number) if milestone.number is not None else None
+            due_on = rest.due_on if rest is not None and rest.due_on is not None else milestone.due_on
+            identifier = _milestone_id(milestone.title, milestone.number)
+            id_of[milestone.title] = identifier
+            seen[identifier] = Milestone(id=identifier, name=milestone.title[:_TITLE_CHARS],
+                                         due=due_on.date() if due_on else None)
+        return list(seen.values()), id_of
+
+    def owners(self) -> list[Owner]:
+        """The given team, else one owner per assignee login."""
+        if self.options.team is not None:
+            return list(self.options.team)
+        owners: dict[str, Owner] = {}
+        for issue in self.issues:
+            for user in issue.assignees:
+                owners.setdefault(user.login, Owner(id=user.login, name=user.name or None,
+                                                    hours_per_day=self.options.hours_per_day))
+        return list(owners.values())
+
+    def priority(self, issue: GhIssue, identifier: str) -> Priority:
+        found = priority_from_labels([label.name for label in issue.labels], self.options.priority_labels)
+        if not found:
+            return self.options.default_priority
+        best = min(found, key=lambda priority: priority.rank)
+        if len(set(found)) > 1:
+            self.note("several_priorities", f"{identifier} has labels of several priorities "
+                      f"({', '.join(sorted({p.value for p in found}))}); took the highest, {best.value}.",
+                      [identifier])
+        return best
+
+    def work(self, issue: GhIssue, identifier: str) -> dict[str, float]:
+        """{'estimate_hours': h} from labels or body, {'remaining_hours': 0} when closed, {} when unknown."""
+        if issue.state.upper() == "CLOSED":
+            return {"remaining_hours": 0.0}
+        estimate = estimate_from_labels([label.name for label in issue.labels], self.options.size_labels)
+        estimate = estimate or estimate_from_text(issue.body or "")
+        if estimate is None:
+            return {}
+        if estimate.note:
+            self.note("estimate_adjusted", f"{identifier}: estimate from its {estimate.source}: {estimate.note}.",
+                      [identifier])
+        if estimate.hours <= 0:
+            self.note("zero_estimate", f"{identifier}: its {estimate.source} gives 0 h; left unestimated.",
+                      [identifier])
+            return {}
+        return {"estimate_hours": estimate.hours}
+
+    def dependencies(self, issue: GhIssue, identifier: str, reverse: dict[int, list[Reference]]) -> list[Dependency]:
+        references = body_references(issue.body or "", self.options.repo).depends_on + reverse.get(issue.number, [])
+        found: dict[int, int] = {}
+        for reference in references:
+            if reference.repo is not None:
+                self.note("foreign_reference", f"{identifier} refers to {reference.repo}#{reference.number}, "
+                          "an issue of another repository; that dependency is not planned.", [identifier])
+            elif reference.number == issue.number:
+                self.note("self_reference", f"{identifier} refers to itself as a dependency; ignored.", [identifier])
+            elif reference.number not in self.numbers:
+                self.note("unknown_reference", f"{identifier} depends on #{reference.number}, which is not in the "
+                          "imported issues (list closed issues too with `gh issue list --state all`); "
+                          "that dependency is not planned.", [identifier, f"#{reference.number}"])
+            else:
+                found[reference.number] = max(found.get(reference.number, 0), reference.lag_days)
+        return [Dependency(issue=f"#{number}", lag_days=lag) for number, lag in found.items()]
+
+    def reverse_references(self) -> dict[int, list[Reference]]:
+        """'Blocks #841' in #840's body: #841 depends on #840."""
+        reverse: dict[int, list[Reference]] = {}
+        for issue in self.issues:
+            for reference in body_references(issue.body or "", self.options.repo).blocks:
+                if reference.repo is None and reference.number in self.numbers:
+                    reverse.setdefault(reference.number, []).append(Reference(issue.number, reference.lag_days))
+                else:
+                    self.note("unknown_reference", f"#{issue.number} says it blocks "
+                              f"{(reference.repo or '') + '#' + str(reference.number)}, which is not in the "
+                              "imported issues; ignored.", [f"#{issue.number}"])
+        return reverse
+
+    def build(self) -> ImportResult:
+        milestones, milestone_id = self.milestones()
+        owners = self.owners()
+        owner_ids = {owner.id for owner in owners}
+        reverse = self.reverse_references()
+        issues: list[Issue] = []
+        defaulted: list[str] = []
+        unestimated: list[str] = []
+        for gh in self.issues:
+            identifier = f"#{gh.number}"
+            title = gh.title if len(gh.title) <= _TITLE_CHARS else gh.title[: _TITLE_CHARS - 1] + "…"
+            assignees = [user.login for user in gh.assignees]
+            pinned = next((login for login in assignees if login in owner_ids), None)
+            if len(assignees) > 1:
+                self.note("several_assignees", f"{identifier} has {len(assignees)} assignees "
+                          f"({', '.join(assignees)}); pinned to {pinned or 'nobody'}.", [identifier])
+            if assignees and pinned is None:
+                self.note("assignee_not_in_team", f"{identifier} is assigned to {', '.join(assignees)}, "
+                          "who is not in the team; any owner may take it.", [identifier])
+            work = self.work(gh, identifier)
+            if not work:
+                unestimated.append(identifier)
+            if not priority_from_labels([label.name for label in gh.labels], self.options.priority_labels):
+                defaulted.append(identifier)
+            issues.append(
+                Issue(
+                    id=identifier,
+                    title=title,
+                    priority=self.priority(gh, identifier),
+                    milestone=milestone_id[gh.milestone.title] if gh.milestone else None,
+                    pinned_owner=pinned,
+                    depends_on=self.dependencies(gh, identifier, reverse),
+                    **work,
+                )
+            )
+        if unestimated:
+            self.note("no_estimate", f"{len(unestimated)} open issue(s) have no estimate (no estimate or size label, "
+                      f"no 'Estimate:' line in the body) and stay unplanned: {', '.join(unestimated)}.", unestimated)
+        if defaulted:
+            self.note("default_priority", f"{len(defaulted)} issue(s) have no priority label and get "
+                      f"{self.options.default_priority.value}: {', '.join(defaulted)}.", defaulted)
+        if not owners:
+            raise InvalidRequestError([Problem(loc=["owners"], code="no_owners", message=(
+                "No owners: no imported issue has an assignee; give the team (--owner ID[:HOURS] or --team FILE)."
+            ))])
+        request = PlanRequest(start_date=self.options.start_date, calendar=self.options.calendar, owners=owners,
+                              milestones=milestones, issues=issues)
+        return ImportResult(request=request, notes=self.notes)
+
+
+def import_github(issues_json: object, milestones_json: object | None, options: GithubOptions) -> ImportResult:
+    """Read gh's issue list (and optionally the REST milestones list) into a plan request with notes."""
+    issues: list[GhIssue] = _parse(TypeAdapter(list[GhIssue]), issues_json, "issues")
+    milestones: list[RestMilestone] = (
+        _parse(TypeAdapter(list[RestMilestone]), milestones_json, "milestones") if milestones_json is not None else []
+    )
+    repeated = sorted({issue.number for issue in issues if sum(i.number == issue.number for i in issues) > 1})
+    if repeated:
+        raise InvalidRequestError([Problem(loc=["issues"], code="duplicate_id", message=(
+            f"The issue list has issue number(s) {', '.join(f'#{n}' for n in repeated)} more than once."
+        ), ids=[f"#{n}" for n in repeated])])
+    return _Importer(issues, milestones, options).build()
