@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from api_schemas.common import Priority
+from api_schemas.recommendations import Recommendations
 
 
 class _Model(BaseModel):
@@ -150,4 +151,9 @@ class PlanResult(_Model):
     warnings: list[PlanWarning] = Field(default_factory=list)
     infeasibility: list[str] = Field(
         default_factory=list, description="When INFEASIBLE: the hard constraints that conflict, in words."
+    )
+    recommendations: Recommendations | None = Field(
+        default=None,
+        description="How to meet each missed milestone or deadline (extension, scope cut, capacity) and why it "
+        "is missed; for an infeasible request, the conflicting constraints. None when not asked for.",
     )
