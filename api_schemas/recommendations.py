@@ -8,6 +8,9 @@ An infeasible request gets a smallest set of conflicting constraints instead.
 from __future__ import annotations
 
 from datetime import date
+
+#: Alias so a field named `date` does not shadow the type in later annotations.
+Date = date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -56,7 +59,7 @@ class Reason(_Model):
     available_hours: float | None = Field(default=None, ge=0, description="Hours available to do it.")
     ratio: float | None = Field(default=None, ge=0, description="hours / available_hours.")
     working_days: int | None = Field(default=None, ge=0, description="Team working days concerned.")
-    date: date | None = Field(default=None, description="The date this reason allows, when it gives one.")
+    date: Date | None = Field(default=None, description="The date this reason allows, when it gives one.")
 
 
 class TargetMove(_Model):
