@@ -29,8 +29,8 @@ from api_schemas.service import (
 #: Is a date a team working day?
 WorkingDayTest = Callable[[date], bool]
 
-#: Fields that identify a recommendation when it has no `id` (tried in this order).
-_RECOMMENDATION_KEY_FIELDS = ("key", "kind", "code", "type", "action", "issue", "owner", "milestone", "ids")
+#: Fields that identify a recommendation when it has neither `key` nor `id`.
+_RECOMMENDATION_KEY_FIELDS = ("kind", "code", "type", "action", "issue", "owner", "milestone", "ids")
 
 
 def plan_summary(result: PlanResult) -> PlanSummary:
@@ -145,12 +145,17 @@ def _status_changes(baseline: PlanResult, scenario: PlanResult) -> list[StatusCh
     return changes
 
 
-def recommendation_changes(before: Iterable[Any] | None, after: Iterable[Any] | None) -> RecommendationChanges | None:
-    """Recommendations added, removed or changed, matched by their id (or identifying fields); None without any."""
+def recommendation_changes(before: object, after: object) -> RecommendationChanges | None:
+    """Recommendations added, removed or changed between two plans; None when neither plan has any.
+
+    Works on whatever shape recommendations take: a list of items, or a model whose list fields hold
+    items (each list's items matched by their `key`/`id`) and whose object fields are items themselves.
+    Plain text and numbers beside them (summaries, timings) are left out: they restate the items.
+    """
     if before is None and after is None:
         return None
-    old = _keyed(before or [])
-    new = _keyed(after or [])
+    old = _recommendation_items(before)
+    new = _recommendation_items(after)
     return RecommendationChanges(
         added=[item for key, item in new.items() if key not in old],
         removed=[item for key, item in old.items() if key not in new],
@@ -160,6 +165,25 @@ def recommendation_changes(before: Iterable[Any] | None, after: Iterable[Any] | 
             if key in old and old[key] != item
         ],
     )
+
+
+def _recommendation_items(value: object) -> dict[str, dict[str, Any]]:
+    """The comparable items of a recommendations value, by key."""
+    if value is None:
+        return {}
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json")
+    if isinstance(value, dict):
+        items: dict[str, dict[str, Any]] = {}
+        for name, field_value in value.items():
+            if isinstance(field_value, dict):
+                items[name] = field_value
+            elif isinstance(field_value, list) and field_value and all(isinstance(v, dict) for v in field_value):
+                items.update({f"{name}:{key}": item for key, item in _keyed(field_value).items()})
+        return items
+    if isinstance(value, list | tuple):
+        return _keyed(value)
+    return {}
 
 
 def _keyed(items: Iterable[Any]) -> dict[str, dict[str, Any]]:
@@ -177,8 +201,9 @@ def _keyed(items: Iterable[Any]) -> dict[str, dict[str, Any]]:
 
 
 def _key_of(item: dict[str, Any]) -> str:
-    """`id` when present, else the identifying fields it has, else the whole item."""
-    if isinstance(item.get("id"), str | int):
-        return str(item["id"])
+    """`key` or `id` when present, else the identifying fields it has, else the whole item."""
+    for name in ("key", "id"):
+        if isinstance(item.get(name), str | int):
+            return str(item[name])
     identity = {name: item[name] for name in _RECOMMENDATION_KEY_FIELDS if name in item}
     return json.dumps(identity or item, sort_keys=True, default=str)

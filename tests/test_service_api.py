@@ -9,6 +9,7 @@ from typing import Any
 import jsonpatch
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 from test_service_support import service_settings, small_request
 
 from api_schemas import PlanRequest, PlanResult
@@ -64,7 +65,7 @@ def _working_days_moved(before: date, after: date, holidays: set[date]) -> int:
 
 def test_what_if_differences_match_two_separate_plans(client: TestClient) -> None:
     base = small_request()
-    patch = [
+    patch: list[dict[str, Any]] = [
         {"op": "replace", "path": "/issues/2/estimate_hours", "value": 40},
         {"op": "remove", "path": "/owners/1"},
     ]
@@ -188,7 +189,7 @@ def test_request_id_is_echoed_or_made(client: TestClient) -> None:
 def test_openapi_documents_every_body_with_an_example_that_validates(client: TestClient) -> None:
     document = client.get("/openapi.json").json()
     schemas = document["components"]["schemas"]
-    models = {"PlanRequest": PlanRequest, "WhatIfRequest": WhatIfRequest}
+    models: dict[str, type[BaseModel]] = {"PlanRequest": PlanRequest, "WhatIfRequest": WhatIfRequest}
     bodies = 0
     for path, operations in document["paths"].items():
         for method, operation in operations.items():

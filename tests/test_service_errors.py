@@ -200,7 +200,7 @@ def what_if(client: TestClient, scenarios: list[dict[str, Any]], base: dict[str,
 
 
 def test_a_patch_that_does_not_apply_names_the_scenario_and_operation(client: TestClient) -> None:
-    scenarios = [
+    scenarios: list[dict[str, Any]] = [
         {"name": "fine", "patch": [{"op": "replace", "path": "/issues/0/estimate_hours", "value": 4}]},
         {"name": "broken", "patch": [
             {"op": "replace", "path": "/issues/0/estimate_hours", "value": 4},
@@ -215,7 +215,7 @@ def test_a_patch_that_does_not_apply_names_the_scenario_and_operation(client: Te
 
 
 def test_a_patch_that_makes_the_request_invalid_names_the_scenario_operation_and_ids(client: TestClient) -> None:
-    scenarios = [
+    scenarios: list[dict[str, Any]] = [
         {"name": "negative", "patch": [
             {"op": "add", "path": "/owners/-", "value": {"id": "carol"}},
             {"op": "replace", "path": "/issues/2/estimate_hours", "value": -5},

@@ -1,0 +1,204 @@
+"""The solve pool: 503 under saturation, health while busy, killing abandoned solves, surviving dead workers."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from test_service_support import (
+    GATE_OPEN,
+    SOLVE_STARTED,
+    add,
+    exit_abruptly,
+    gated_plan,
+    raise_value_error,
+    service_settings,
+    sleep_after_marking,
+    small_request,
+)
+
+from service.app import create_app
+from service.disconnect import unless_disconnected
+from service.middleware import ClientGoneError
+from service.pool import PoolSaturatedError, ProcessBackend, SolvePool, ThreadBackend
+from service.worker_process import JobFailedError, WorkerDiedError
+
+#: A generous bound for waiting on conditions (never reached unless something is broken).
+PATIENCE_S = 60
+
+
+@pytest.fixture
+def gate() -> Iterator[None]:
+    """A closed gate for `gated_plan`, opened again whatever the test does."""
+    SOLVE_STARTED.clear()
+    GATE_OPEN.clear()
+    try:
+        yield
+    finally:
+        GATE_OPEN.set()
+
+
+def _wait_for(condition: Any, what: str) -> None:
+    """Poll `condition()` until true (a state the test is waiting for, not a timing claim)."""
+    done = threading.Event()
+    for _ in range(PATIENCE_S * 100):
+        if condition():
+            return
+        done.wait(0.01)
+    raise AssertionError(f"never saw: {what}")
+
+
+def _post_in_background(client: TestClient, results: list[Any]) -> threading.Thread:
+    thread = threading.Thread(target=lambda: results.append(client.post("/v1/plans", json=small_request())))
+    thread.start()
+    return thread
+
+
+def test_a_full_pool_answers_503_with_retry_after_and_health_stays_up(gate: None) -> None:
+    app = create_app(service_settings(workers=1, queue_depth=0), solve=gated_plan)
+    with TestClient(app) as client:
+        results: list[Any] = []
+        holder = _post_in_background(client, results)
+        assert SOLVE_STARTED.wait(PATIENCE_S)
+
+        busy = client.post("/v1/plans", json=small_request())
+        assert busy.status_code == 503 and busy.headers["content-type"] == "application/problem+json"
+        assert busy.json()["type"] == "/problems/service-busy"
+        assert int(busy.headers["retry-after"]) >= 1
+        assert client.get("/readyz").status_code == 503  # not ready for more work either
+        health = client.get("/healthz")
+        assert health.status_code == 200 and health.json()["solves_running"] == 1
+
+        GATE_OPEN.set()
+        holder.join(PATIENCE_S)
+        assert results[0].status_code == 200
+        assert client.post("/v1/plans", json=small_request()).status_code == 200  # room again
+
+
+def test_the_queue_holds_requests_until_it_is_full(gate: None) -> None:
+    app = create_app(service_settings(workers=1, queue_depth=1), solve=gated_plan)
+    with TestClient(app) as client:
+        results: list[Any] = []
+        first = _post_in_background(client, results)
+        assert SOLVE_STARTED.wait(PATIENCE_S)
+        second = _post_in_background(client, results)
+        _wait_for(lambda: client.get("/healthz").json()["solves_waiting"] == 1, "a solve waiting in the queue")
+
+        assert client.post("/v1/plans", json=small_request()).status_code == 503
+        what_if = {"base": small_request(), "scenarios": [{"name": "s", "patch": [{"op": "remove", "path": "/issues/4"}]}]}
+        assert client.post("/v1/plans/what-if", json=what_if).status_code == 503
+
+        GATE_OPEN.set()
+        first.join(PATIENCE_S)
+        second.join(PATIENCE_S)
+        assert [r.status_code for r in results] == [200, 200]
+        assert results[0].json()["issues"] == results[1].json()["issues"]
+
+
+def test_admission_is_all_or_nothing_and_an_idle_pool_takes_any_size() -> None:
+    pool = SolvePool(ThreadBackend(1), workers=1, queue_depth=1)
+    with pool.admit(5):  # larger than the capacity of 2, but the pool is idle
+        with pytest.raises(PoolSaturatedError):
+            pool.admit(1)
+    with pool.admit(1), pool.admit(1), pytest.raises(PoolSaturatedError):
+        pool.admit(1)
+    with pool.admit(2):
+        assert pool.waiting == 2
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_cancelled_solve_kills_its_worker_and_a_fresh_one_takes_over(tmp_path: Path) -> None:
+    marker = tmp_path / "started"
+
+    async def scenario() -> tuple[int, int]:
+        backend = ProcessBackend(workers=1)
+        await backend.start()
+        try:
+            task = asyncio.ensure_future(backend.run(sleep_after_marking, str(marker)))
+            while not marker.exists():  # the job is running in the worker
+                await asyncio.sleep(0.01)
+            killed_pid = int(marker.read_text())
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert await backend.run(add, 2, 3) == 5  # served by the replacement
+            assert killed_pid not in backend.pids
+            return killed_pid, len(backend.pids)
+        finally:
+            await backend.stop()
+
+    killed_pid, live = asyncio.run(asyncio.wait_for(scenario(), PATIENCE_S))
+    assert not _alive(killed_pid)
+    assert live == 1
+
+
+def test_a_dead_worker_is_replaced_and_a_failing_job_keeps_its_worker() -> None:
+    async def scenario() -> None:
+        backend = ProcessBackend(workers=1)
+        try:
+            with pytest.raises(WorkerDiedError):
+                await backend.run(exit_abruptly)
+            assert await backend.run(add, 1, 1) == 2
+            [pid] = backend.pids
+            with pytest.raises(JobFailedError, match="ValueError: bad job"):
+                await backend.run(raise_value_error)
+            assert backend.pids == [pid]
+        finally:
+            await backend.stop()
+        assert backend.pids == []
+
+    asyncio.run(asyncio.wait_for(scenario(), PATIENCE_S))
+
+
+def test_a_client_that_disconnects_cancels_its_work() -> None:
+    async def scenario() -> bool:
+        client_left = asyncio.Event()
+        cancelled = asyncio.Event()
+
+        async def receive() -> dict[str, Any]:
+            await client_left.wait()
+            return {"type": "http.disconnect"}
+
+        async def endless_solve() -> int:
+            try:
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                cancelled.set()
+                raise
+            return 0
+
+        waiting = asyncio.ensure_future(unless_disconnected(receive, endless_solve()))
+        await asyncio.sleep(0)
+        client_left.set()
+        with pytest.raises(ClientGoneError):
+            await waiting
+        return cancelled.is_set()
+
+    assert asyncio.run(asyncio.wait_for(scenario(), PATIENCE_S))
+
+
+def test_work_that_finishes_first_is_returned() -> None:
+    async def scenario() -> int:
+        async def receive() -> dict[str, Any]:
+            await asyncio.Event().wait()
+            return {"type": "http.disconnect"}
+
+        async def quick() -> int:
+            return 7
+
+        return await unless_disconnected(receive, quick())
+
+    assert asyncio.run(scenario()) == 7
