@@ -17,6 +17,9 @@ from solver.clock import Clock
 
 #: Horizon the solver never exceeds, whatever the serial bound says (about 10 years).
 MAX_SOLVER_HORIZON_DAYS = 3650
+#: Horizons up to this many days are always searched in full (the serial bound), so OPTIMAL is exact there;
+#: longer serial bounds are cut to the greedy plan's length plus half (model size grows with the horizon).
+EXACT_HORIZON_DAYS = 120
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,16 @@ class Problem:
         if task.deadline is None:
             return None
         return [self.team.lateness_working_days(task.deadline, self.date_of(d)) for d in range(self.horizon_days)]
+
+    def follows_team_days(self, clock: Clock) -> bool:
+        """True when the clock works exactly the team's working days (positions are team working days)."""
+        return all(clock.working[d] == self.team.is_working(self.date_of(d)) for d in range(self.horizon_days))
+
+    def team_days_through(self, day: date) -> int:
+        """Team working days from the start to `day` inclusive (minus those after `day` when it is earlier)."""
+        if day >= self.start:
+            return self.team.working_days_between(self.start - timedelta(days=1), day)
+        return -self.team.working_days_between(day, self.start - timedelta(days=1))
 
     def lag_shift_table(self, lag: int) -> list[int]:
         """Days from each finish day to the lag-th team working day after it (cached per lag)."""
@@ -199,23 +212,19 @@ def prepare(request: PlanRequest, horizon_hint_days: int | None = None) -> Probl
             if needed <= set(pool[0].skills) and (issue.pinned_owner is None or pool[0].id == issue.pinned_owner)
         ]
     serial = _serial_bound_days(request, team, pools, calendars, eligible, works)
-    latest_date = max(
-        [request.start_date]
-        + [d for issue in request.issues for d in (issue.deadline, issue.not_before, issue.pinned_start) if d]
-        + [m.due for m in request.milestones if m.due]
-    )
     horizon = min(serial, MAX_SOLVER_HORIZON_DAYS)
     capped = serial > MAX_SOLVER_HORIZON_DAYS
-    if horizon_hint_days is not None:
-        cap = max(2 * horizon_hint_days + 14, (latest_date - request.start_date).days + 14)
+    if horizon_hint_days is not None and horizon > EXACT_HORIZON_DAYS:
+        cap = max(horizon_hint_days + horizon_hint_days // 2 + 7, EXACT_HORIZON_DAYS)
         if horizon > cap:
             horizon, capped = cap, True
     if capped:
         warnings.append(
             PlanWarning(
                 code="horizon_capped",
-                message=f"The search was limited to {horizon} days from the start; a better plan needing more days "
-                "is not excluded, so the plan is not claimed optimal.",
+                message=f"The search was limited to {horizon} days from the start (at least half as long again as "
+                "a greedy plan): the plan is the best found within them, but a better one needing more days is not "
+                "excluded, so it is not claimed optimal.",
             )
         )
 

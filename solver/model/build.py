@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from solver.model.constraints import add_date_constraints, add_dependency_constraints, add_resource_constraints
+from solver.model.constraints import add_dependency_constraints, add_resource_constraints
 from solver.model.objective import ObjectiveLevel, objective_levels
 from solver.model.variables import TaskVars, create_task_vars
 from solver.problem import Problem
@@ -62,10 +62,15 @@ def assign_members(problem: Problem, chosen: dict[int, tuple[int, int]]) -> Sche
 
 
 def build_model(problem: Problem) -> PlanModel:
-    """The full model: variables, resource/dependency/date constraints and objective levels."""
+    """The full model: variables (dates and pins live in their domains), constraints and objective levels."""
     model = cp_model.CpModel()
-    tasks = [create_task_vars(model, problem, task) for task in problem.tasks]
+    successor_lags: dict[int, set[int]] = {task.index: set() for task in problem.tasks}
+    for task in problem.tasks:
+        for pred, lag in task.preds:
+            if lag:
+                successor_lags[pred].add(lag)
+    team_aligned = [problem.follows_team_days(clock) for clock in problem.clocks]
+    tasks = [create_task_vars(model, problem, task, successor_lags[task.index], team_aligned) for task in problem.tasks]
     add_resource_constraints(model, problem, tasks)
-    add_dependency_constraints(model, problem, tasks)
-    add_date_constraints(model, tasks)
+    add_dependency_constraints(model, tasks)
     return PlanModel(problem=problem, model=model, tasks=tasks, levels=objective_levels(tasks))
