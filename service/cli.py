@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from service.commands import register
 from service.serve import serve
 
 app = typer.Typer(name="capplan", help="Constraint-based capacity planner.", no_args_is_help=True, add_completion=False)
@@ -15,6 +16,7 @@ def _capplan() -> None:
 
 
 app.command("serve")(serve)
+register(app)
 
 
 def main() -> None:

@@ -1,0 +1,24 @@
+"""Reading a plan request file for a command: parse, check, and apply command-line overrides."""
+
+from __future__ import annotations
+
+from api_schemas.request import PlanRequest
+from service.commands.terminal import fail_invalid, read_json
+from solver.errors import InvalidRequestError
+from solver.validation import parse_request
+
+#: What a plan request file is called in messages.
+WHAT = "plan request"
+
+
+def load_request(name: str, time_limit_s: float | None = None) -> PlanRequest:
+    """The plan request in file `name` ('-': stdin), checked; problems exit 1 with the API's messages."""
+    data = read_json(name, WHAT)
+    if time_limit_s is not None and isinstance(data, dict):
+        options = data.setdefault("options", {})
+        if isinstance(options, dict):
+            options["time_limit_s"] = time_limit_s
+    try:
+        return parse_request(data)
+    except InvalidRequestError as error:
+        fail_invalid(error.problems, WHAT)

@@ -1,0 +1,71 @@
+"""`capplan plan`: plan a backlog and write the week plan, the raw result, tables, a calendar or a chart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api_schemas.request import PlanRequest
+from api_schemas.result import PlanResult
+from service.commands.backlog import WHAT, load_request
+from service.commands.progress import SolveProgress
+from service.commands.remote import post
+from service.commands.terminal import fail_invalid, write_output
+from service.report import ReportFormat, render
+from service.report.week_plan import DEFAULT_DAYS
+from solver.errors import InvalidRequestError
+from solver.planner import plan
+
+BacklogArgument = Annotated[str, typer.Argument(metavar="BACKLOG", help="Plan request JSON file ('-' reads stdin).")]
+ServerOption = Annotated[
+    str | None,
+    typer.Option("--server", metavar="URL", help="Plan on a running capplan service (e.g. http://127.0.0.1:8000) "
+                 "instead of in this process."),
+]
+ApiKeyOption = Annotated[
+    str | None, typer.Option("--api-key", envvar="CAPPLAN_API_KEY", help="Bearer key of the service, if it asks.")
+]
+TimeLimitOption = Annotated[
+    float | None,
+    typer.Option("--time-limit", min=0.01, max=3600, metavar="SECONDS", help="Override the request's time limit."),
+]
+OutOption = Annotated[Path | None, typer.Option("--out", "-o", metavar="FILE", help="Write here instead of stdout.")]
+
+
+def solve(request: PlanRequest, server: str | None, api_key: str | None) -> PlanResult:
+    """Plan in this process (with progress on a terminal) or on the service at `server`."""
+    if server is not None:
+        body = request.model_dump(mode="json")
+        return post(server, "/v1/plans", body, PlanResult, WHAT, request.options.time_limit_s, api_key)
+    with SolveProgress() as progress:
+        try:
+            return plan(request, progress=progress)
+        except InvalidRequestError as error:
+            fail_invalid(error.problems, WHAT)
+
+
+def plan_command(
+    backlog: BacklogArgument,
+    report_format: Annotated[
+        ReportFormat,
+        typer.Option("--format", "-f", help="md: the week plan; json: the full result; csv: one row per slot; "
+                     "load-csv: hours per owner and day; ics: calendar of slots; png: Gantt chart; "
+                     "html: the week plan with the chart, in one self-contained file."),
+    ] = ReportFormat.MD,
+    out: OutOption = None,
+    days: Annotated[
+        int, typer.Option(min=1, max=366, help="Calendar days in the week plan's day-by-day table.")
+    ] = DEFAULT_DAYS,
+    server: ServerOption = None,
+    api_key: ApiKeyOption = None,
+    time_limit: TimeLimitOption = None,
+) -> None:
+    """Plan BACKLOG and write the week plan (or another format) to stdout or --out.
+
+    Exit codes: 0 planned, 1 invalid input (every problem on stderr), 2 usage error, 3 service unreachable.
+    """
+    request = load_request(backlog, time_limit)
+    result = solve(request, server, api_key)
+    write_output(render(report_format, request, result, days), out, report_format.is_binary)

@@ -1,0 +1,79 @@
+"""What every command shares: exit codes, reading inputs, writing outputs, and problems on stderr.
+
+Problems are printed with the same messages the HTTP API returns in its problem details, one per line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+
+from api_schemas.problems import Problem
+
+#: Exit codes: success, invalid input (problems on stderr), usage error (typer's own), service unreachable/failed.
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+EXIT_SERVICE = 3
+#: The file name that means standard input or output.
+STDIO = "-"
+
+
+def say(message: str) -> None:
+    """A line on stderr (notes, progress, errors), so stdout carries only the output."""
+    typer.echo(message, err=True)
+
+
+def fail_invalid(problems: Sequence[Problem], what: str) -> NoReturn:
+    """Print every problem like the API does and exit with EXIT_INVALID."""
+    count = len(problems)
+    say(f"capplan: the {what} has {count} problem{'s' if count != 1 else ''}:")
+    for problem in problems:
+        say(f"  - {problem.message}")
+    raise typer.Exit(EXIT_INVALID)
+
+
+def fail_service(message: str) -> NoReturn:
+    """Report a service that could not be reached or failed, and exit with EXIT_SERVICE."""
+    say(f"capplan: {message}")
+    raise typer.Exit(EXIT_SERVICE)
+
+
+def read_text(name: str, what: str) -> str:
+    """The text of a file ('-': standard input); a missing file is a usage error (exit 2)."""
+    if name == STDIO:
+        return sys.stdin.read()
+    path = Path(name)
+    if not path.is_file():
+        raise typer.BadParameter(f"{what} '{name}' is not a readable file.")
+    return path.read_text(encoding="utf-8")
+
+
+def read_json(name: str, what: str) -> object:
+    """Parsed JSON of a file; malformed JSON is invalid input (exit 1) naming the file, line and column."""
+    text = read_text(name, what)
+    try:
+        data: object = json.loads(text)
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}"
+        problem = Problem(loc=[name], code="invalid_json", message=f"{name} is not valid JSON: {error.msg} at {where}.")
+        fail_invalid([problem], what)
+    return data
+
+
+def write_output(data: bytes, out: Path | None, binary: bool) -> None:
+    """Write to `out`, else to stdout; binary output is never sent to a terminal (usage error)."""
+    if out is not None and str(out) != STDIO:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+        say(f"wrote {out}")
+        return
+    if binary and sys.stdout.isatty():
+        raise typer.BadParameter("this format is binary: give --out FILE or redirect standard output.")
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
