@@ -14,6 +14,7 @@ from service.report.chains import ChainStep, Link, milestone_chain
 from service.report.document import Block, Bullets, Heading, Paragraph, Table
 from service.report.milestones import MilestoneStanding, Standing, standings
 from service.report.plan_view import PlanView
+from service.report.recommendations import recommendation_blocks
 from service.report.timeline import Tier, WeekGoal, day_rows, tiers, week_goal
 
 #: Calendar days the day-by-day table covers unless told otherwise.
@@ -427,6 +428,7 @@ def _no_plan(view: PlanView) -> list[Block]:
     blocks: list[Block] = [Heading(1, f"No plan from {fmt.day(view.start_date)}"), Paragraph(_solver_sentence(result))]
     if result.infeasibility:
         blocks += [Heading(2, "Conflicting constraints"), Bullets(result.infeasibility)]
+    blocks += recommendation_blocks(result.recommendations)
     if result.warnings:
         blocks += [Heading(2, "Warnings"), Bullets([warning.message for warning in result.warnings])]
     return blocks
@@ -445,5 +447,6 @@ def week_plan_blocks(view: PlanView, days: int = DEFAULT_DAYS) -> list[Block]:
         *_day_by_day(view, first, last),
         *_priorities(view),
         *_risks(view, rows),
+        *recommendation_blocks(view.result.recommendations),
         *_success(view),
     ]
