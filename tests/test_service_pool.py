@@ -91,7 +91,8 @@ def test_the_queue_holds_requests_until_it_is_full(gate: None) -> None:
         _wait_for(lambda: client.get("/healthz").json()["solves_waiting"] == 1, "a solve waiting in the queue")
 
         assert client.post("/v1/plans", json=small_request()).status_code == 503
-        what_if = {"base": small_request(), "scenarios": [{"name": "s", "patch": [{"op": "remove", "path": "/issues/4"}]}]}
+        scenario = {"name": "s", "patch": [{"op": "remove", "path": "/issues/4"}]}
+        what_if = {"base": small_request(), "scenarios": [scenario]}
         assert client.post("/v1/plans/what-if", json=what_if).status_code == 503
 
         GATE_OPEN.set()
@@ -103,9 +104,8 @@ def test_the_queue_holds_requests_until_it_is_full(gate: None) -> None:
 
 def test_admission_is_all_or_nothing_and_an_idle_pool_takes_any_size() -> None:
     pool = SolvePool(ThreadBackend(1), workers=1, queue_depth=1)
-    with pool.admit(5):  # larger than the capacity of 2, but the pool is idle
-        with pytest.raises(PoolSaturatedError):
-            pool.admit(1)
+    with pool.admit(5), pytest.raises(PoolSaturatedError):  # larger than the capacity of 2, but the pool is idle
+        pool.admit(1)
     with pool.admit(1), pool.admit(1), pytest.raises(PoolSaturatedError):
         pool.admit(1)
     with pool.admit(2):

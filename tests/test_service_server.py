@@ -1,0 +1,90 @@
+"""A real server process: `python -m service` on a free loopback port plans the example backlog, then stops cleanly."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api_schemas import PlanRequest, PlanResult
+from solver.checker import check_schedule
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "reference_backlog.json"
+#: How long the server may take to start or stop before the test gives up (not a speed claim).
+PATIENCE_S = 120
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_until_healthy(base_url: str, server: subprocess.Popen[str]) -> None:
+    pause = threading.Event()
+    for _ in range(PATIENCE_S * 10):
+        if server.poll() is not None:
+            raise AssertionError(f"the server exited early with status {server.returncode}")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        pause.wait(0.1)
+    raise AssertionError("the server never became healthy")
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "CAPPLAN_WORKERS": "1",
+        "CAPPLAN_DEFAULT_TIME_LIMIT_S": "2",
+        "CAPPLAN_MAX_TIME_LIMIT_S": "3",
+        "CAPPLAN_API_KEYS": "",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        yield f"http://127.0.0.1:{port}", process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_a_real_server_plans_the_example_backlog_and_stops_cleanly(server: tuple[str, subprocess.Popen[str]]) -> None:
+    base_url, process = server
+    wait_until_healthy(base_url, process)
+    body = json.loads(EXAMPLE.read_text())
+
+    response = httpx.post(f"{base_url}/v1/plans", json=body, headers={"X-Request-ID": "server-test"}, timeout=60)
+
+    assert response.status_code == 200, response.text
+    assert response.headers["x-request-id"] == "server-test"
+    result = PlanResult.model_validate(response.json())
+    assert result.status.value in ("OPTIMAL", "FEASIBLE")
+    assert check_schedule(PlanRequest.model_validate(body), result) == []
+
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=PATIENCE_S)
+    assert process.returncode == 0, output
+    records = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    messages = [record["message"] for record in records]
+    assert "Application shutdown complete." in messages
+    assert any(r.get("request_id") == "server-test" and r.get("status") == 200 for r in records)
+    assert not [r for r in records if r["level"] in ("ERROR", "CRITICAL")]
