@@ -1,15 +1,19 @@
 """Exhaustive-search oracle for tiny plan requests, written from docs/model.md alone.
 
 Every issue is one unbroken stretch of its owner's working time. The oracle enumerates every assignment
-of issues to eligible owners and every order of the issues, list-schedules each order (each issue starts
-at the earliest instant its owner, dates and dependencies allow), and keeps the lexicographically
-smallest objective. Semi-active schedules of all orders contain an optimum of this regular objective, so
-the minimum is exact. It is slow on purpose: simple enough to be obviously right, for <= ~6 issues.
+of issues to eligible owners and every order of the issues, and places the issues in that order, each at
+the earliest instant its owner, dates and dependencies allow (a semi-active schedule), keeping the
+lexicographically smallest objective. Lateness and finish sums only grow with finish times, so this is
+exact except for one twist of the rules: a lag release keeps the predecessor's clock time, so finishing
+later (on a day that is not a team working day) can release a lagged successor earlier. For lag
+predecessors the oracle also tries those later finishes (see `_start_choices`). It is slow on purpose:
+simple enough to be obviously right, for <= ~6 issues.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -186,43 +190,103 @@ def eligible_owners(request: PlanRequest, issue: Issue) -> list[Owner]:
     ]
 
 
-def _list_schedule(
+def lag_predecessors(issues: list[Issue]) -> set[str]:
+    """Ids of planned issues that some planned issue waits for with a lag of at least one day."""
+    planned_ids = {issue.id for issue in issues}
+    return {dep.issue for issue in issues for dep in issue.depends_on if dep.lag_days > 0 and dep.issue in planned_ids}
+
+
+def _earliest_start(
+    calendar: OracleCalendar, issue: Issue, owner: Owner, placed: dict[str, Stretch], owner_free: int
+) -> int | None:
+    """Earliest start after the owner's previous work, not_before and releases, on the pinned date if any."""
+    earliest = owner_free
+    if issue.not_before is not None:
+        earliest = max(earliest, calendar.index_of(issue.not_before) * UNITS_PER_DAY)
+    for dependency in issue.depends_on:
+        if dependency.issue in placed:
+            earliest = max(earliest, calendar.release(placed[dependency.issue], dependency.lag_days))
+    start = calendar.earliest_start(owner, earliest)
+    if issue.pinned_start is None:
+        return start
+    pinned_day = calendar.index_of(issue.pinned_start)
+    if start // UNITS_PER_DAY > pinned_day or not calendar.is_owner_working_day(owner, issue.pinned_start):
+        return None
+    return max(start, pinned_day * UNITS_PER_DAY + calendar.window(owner)[0])
+
+
+def _earliest_start_finishing_on(
+    calendar: OracleCalendar, owner: Owner, start: int, work: int, day: int, pinned_day: int | None
+) -> int | None:
+    """The first start >= `start` whose stretch ends on `day` (on the pinned day, if any); None when none does."""
+    while pinned_day is None or start // UNITS_PER_DAY == pinned_day:
+        finish = Stretch(owner.id, start, calendar.run(owner, start, work))
+        if finish.finish_day == day:
+            return start
+        if finish.finish_day > day:
+            return None
+        start = calendar.earliest_start(owner, start + 1)
+    return None
+
+
+def _start_choices(calendar: OracleCalendar, issue: Issue, owner: Owner, earliest: int, lagged: bool) -> list[int]:
+    """Starts that may be best: the earliest; for a lag predecessor also the earliest end on each later date
+    before the next team working day (same lag release date, possibly an earlier clock time).
+
+    Lag releases are not monotone in the finish: ending Saturday 24:00 releases a lag-2 successor at
+    Thursday 00:00 on a Tue-Thu team calendar, ending Monday 16:15 releases it at Wednesday 16:15. Any
+    finish in such a run of dates is dominated by the earliest finish on its date; later runs are dominated
+    by the earliest start, so these choices suffice.
+    """
+    choices = [earliest]
+    if not lagged:
+        return choices
+    work = work_units(issue)
+    assert work is not None
+    pinned_day = None if issue.pinned_start is None else calendar.index_of(issue.pinned_start)
+    day = Stretch(owner.id, earliest, calendar.run(owner, earliest, work)).finish_day + 1
+    while not calendar.is_team_working_day(calendar.date_of(day)):
+        start = _earliest_start_finishing_on(calendar, owner, earliest, work, day, pinned_day)
+        if start is not None:
+            choices.append(start)
+        day += 1
+    return choices
+
+
+def _schedules(
     request: PlanRequest,
     calendar: OracleCalendar,
     order: tuple[Issue, ...],
     owners: dict[str, Owner],
-) -> dict[str, Stretch] | None:
-    """Place issues in `order`, each at its earliest feasible start on its owner; None when infeasible."""
+) -> Iterator[dict[str, Stretch]]:
+    """Every schedule that places the issues in `order`, each at one of its start choices on its owner."""
     planned_ids = {issue.id for issue in order}
-    placed: dict[str, Stretch] = {}
-    owner_free: dict[str, int] = {}
-    for issue in order:
-        owner = owners[issue.id]
-        earliest = owner_free.get(owner.id, 0)
-        if issue.not_before is not None:
-            earliest = max(earliest, calendar.index_of(issue.not_before) * UNITS_PER_DAY)
+    lagged = lag_predecessors(list(order))
+    position = {issue.id: index for index, issue in enumerate(order)}
+    for index, issue in enumerate(order):
         for dependency in issue.depends_on:
-            if dependency.issue not in planned_ids:
-                continue  # done (met) or unplanned (not enforced)
-            if dependency.issue not in placed:
-                return None  # not a topological order; another order covers this schedule
-            earliest = max(earliest, calendar.release(placed[dependency.issue], dependency.lag_days))
-        start = calendar.earliest_start(owner, earliest)
-        if issue.pinned_start is not None:
-            pinned_day = calendar.index_of(issue.pinned_start)
-            if start // UNITS_PER_DAY > pinned_day or not calendar.is_owner_working_day(owner, issue.pinned_start):
-                return None
-            if start // UNITS_PER_DAY < pinned_day:
-                start = pinned_day * UNITS_PER_DAY + calendar.window(owner)[0]
+            if dependency.issue in planned_ids and position[dependency.issue] > index:
+                return  # not a topological order; another order covers its schedules
+
+    def place(index: int, placed: dict[str, Stretch], owner_free: dict[str, int]) -> Iterator[dict[str, Stretch]]:
+        if index == len(order):
+            yield placed
+            return
+        issue = order[index]
+        owner = owners[issue.id]
+        earliest = _earliest_start(calendar, issue, owner, placed, owner_free.get(owner.id, 0))
+        if earliest is None:
+            return
         work = work_units(issue)
         assert work is not None and work > 0
-        stretch = Stretch(owner.id, start, calendar.run(owner, start, work))
         deadline = deadline_of(request, issue)
-        if issue.hard_deadline and deadline is not None and calendar.date_of(stretch.finish_day) > deadline:
-            return None
-        placed[issue.id] = stretch
-        owner_free[owner.id] = stretch.finish
-    return placed
+        for start in _start_choices(calendar, issue, owner, earliest, issue.id in lagged):
+            stretch = Stretch(owner.id, start, calendar.run(owner, start, work))
+            if issue.hard_deadline and deadline is not None and calendar.date_of(stretch.finish_day) > deadline:
+                continue
+            yield from place(index + 1, {**placed, issue.id: stretch}, {**owner_free, owner.id: stretch.finish})
+
+    yield from place(0, {}, {})
 
 
 def objective_of(request: PlanRequest, calendar: OracleCalendar, schedule: dict[str, Stretch]) -> Objective:
@@ -255,12 +319,10 @@ def solve_exhaustively(request: PlanRequest) -> OracleResult | None:
     for assignment in itertools.product(*choices):
         owners = {issue.id: owner for issue, owner in zip(issues, assignment, strict=True)}
         for order in itertools.permutations(issues):
-            schedule = _list_schedule(request, calendar, order, owners)
-            if schedule is None:
-                continue
-            objective = objective_of(request, calendar, schedule)
-            if best is None or objective < best.objective:
-                best = OracleResult(objective, schedule)
+            for schedule in _schedules(request, calendar, order, owners):
+                objective = objective_of(request, calendar, schedule)
+                if best is None or objective < best.objective:
+                    best = OracleResult(objective, schedule)
     return best
 
 

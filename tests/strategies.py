@@ -37,11 +37,30 @@ class Shape:
     max_owners: int
     horizon_days: int
     time_limit_s: float
-    pin_start_chance: int  # out of 10
+    pin_start_chance: int  # out of 10, per issue
+    hard_deadline_chance: int  # out of 10, per issue
+    hard_deadline_from_day: int  # hard deadlines fall this many days after the start or later
 
 
-TINY = Shape(max_issues=5, max_owners=2, horizon_days=10, time_limit_s=5, pin_start_chance=1)
-MEDIUM = Shape(max_issues=15, max_owners=3, horizon_days=21, time_limit_s=5, pin_start_chance=0)
+TINY = Shape(
+    max_issues=5,
+    max_owners=2,
+    horizon_days=10,
+    time_limit_s=5,
+    pin_start_chance=1,
+    hard_deadline_chance=2,
+    hard_deadline_from_day=0,
+)
+# No pinned dates and rarer, later hard deadlines keep most medium requests feasible, so schedules get checked.
+MEDIUM = Shape(
+    max_issues=15,
+    max_owners=3,
+    horizon_days=21,
+    time_limit_s=5,
+    pin_start_chance=0,
+    hard_deadline_chance=1,
+    hard_deadline_from_day=14,
+)
 
 
 def _chance(draw: st.DrawFn, tenths: int) -> bool:
@@ -89,8 +108,8 @@ def _issue(
         issue["milestone"] = draw(st.sampled_from(milestones))
     if _chance(draw, 3):
         issue["deadline"] = _date_near(draw, start, 3, shape.horizon_days)
-    if _chance(draw, 2):
-        issue["deadline"] = _date_near(draw, start, 0, shape.horizon_days)
+    if _chance(draw, shape.hard_deadline_chance):
+        issue["deadline"] = start + timedelta(days=draw(st.integers(shape.hard_deadline_from_day, shape.horizon_days)))
         issue["hard_deadline"] = True
     if _chance(draw, 2):
         issue["not_before"] = _date_near(draw, start, 2, shape.horizon_days // 2)
