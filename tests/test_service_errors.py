@@ -27,7 +27,8 @@ def no_unhandled_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """Client input must never reach the last-resort handler."""
     with caplog.at_level(logging.ERROR, logger="service.errors"):
         yield
-    assert not [r for r in caplog.records if r.name == "service.errors"], "a client input caused a 500"
+    unhandled = [r for r in caplog.get_records("call") if r.name == "service.errors"]
+    assert not unhandled, "a client input reached the last-resort handler"
 
 
 def assert_problem(response: Any, status: int, kind: str) -> dict[str, Any]:
@@ -186,6 +187,24 @@ def test_api_keys_guard_v1_but_not_health() -> None:
         assert good.status_code == 200 and good.json()["valid"] is True
         assert client.get("/healthz").status_code == 200
         assert client.get("/version").status_code == 200
+
+
+def test_cors_is_off_by_default_and_answers_configured_origins(client: TestClient) -> None:
+    preflight = {"Origin": "https://dash.example", "Access-Control-Request-Method": "POST"}
+    assert "access-control-allow-origin" not in client.options("/v1/plans", headers=preflight).headers
+    with TestClient(create_app(service_settings(cors_origins=["https://dash.example"]))) as cors_client:
+        allowed = cors_client.options("/v1/plans", headers=preflight)
+        assert allowed.headers["access-control-allow-origin"] == "https://dash.example"
+        answer = cors_client.get("/healthz", headers={"Origin": "https://dash.example"})
+        assert "x-request-id" in answer.headers["access-control-expose-headers"].lower()
+
+
+def test_readiness_fails_with_503_when_the_solver_fails() -> None:
+    with TestClient(create_app(service_settings(), solve=failing_plan)) as client:
+        response = client.get("/readyz")
+        assert_problem(response, 503, "solver-unavailable")
+        assert "secret" not in response.text
+        assert client.get("/healthz").status_code == 200
 
 
 def test_without_api_keys_no_header_is_needed(client: TestClient) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -202,3 +204,32 @@ def test_work_that_finishes_first_is_returned() -> None:
         return await unless_disconnected(receive, quick())
 
     assert asyncio.run(scenario()) == 7
+
+
+def test_the_plan_endpoint_abandons_a_solve_whose_client_left(gate: None, caplog: pytest.LogCaptureFixture) -> None:
+    app = create_app(service_settings(workers=1, queue_depth=0), solve=gated_plan)
+    body = json.dumps(small_request()).encode()
+    pending = [{"type": "http.request", "body": body, "more_body": False}]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        if pending:
+            return pending.pop()
+        await asyncio.to_thread(SOLVE_STARTED.wait, PATIENCE_S)  # the client leaves once its solve runs
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": "/v1/plans", "raw_path": b"/v1/plans", "query_string": b"", "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000),
+    }
+    with caplog.at_level(logging.INFO, logger="service.access"):
+        asyncio.run(asyncio.wait_for(app(scope, receive, send), PATIENCE_S))
+    assert sent == []  # nobody is left to answer
+    assert app.state.planning.pool.running == 0 and app.state.planning.pool.waiting == 0
+    [record] = [r for r in caplog.records if r.name == "service.access"]
+    assert record.outcome == "client_disconnected"
