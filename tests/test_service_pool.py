@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -218,8 +218,8 @@ def test_the_plan_endpoint_abandons_a_solve_whose_client_left(gate: None, caplog
         await asyncio.to_thread(SOLVE_STARTED.wait, PATIENCE_S)  # the client leaves once its solve runs
         return {"type": "http.disconnect"}
 
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(dict(message))
 
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
@@ -232,4 +232,4 @@ def test_the_plan_endpoint_abandons_a_solve_whose_client_left(gate: None, caplog
     assert sent == []  # nobody is left to answer
     assert app.state.planning.pool.running == 0 and app.state.planning.pool.waiting == 0
     [record] = [r for r in caplog.records if r.name == "service.access"]
-    assert record.outcome == "client_disconnected"
+    assert record.__dict__["outcome"] == "client_disconnected"
