@@ -1,0 +1,103 @@
+"""CSV tables, iCalendar, Gantt PNG and the HTML page of a plan, read back and compared with the plan."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import matplotlib.image
+import pandas as pd
+import pytest
+from icalendar import Calendar
+
+from api_schemas.request import PlanRequest
+from api_schemas.result import PlanResult
+from service.report import PlanView, ReportFormat, render
+from service.report.tables import load_frame, slots_frame
+from solver.planner import plan
+
+REFERENCE = Path(__file__).resolve().parent.parent / "examples" / "reference_backlog.json"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def planned() -> tuple[PlanRequest, PlanResult]:
+    data = json.loads(REFERENCE.read_text(encoding="utf-8"))
+    data["options"]["time_limit_s"] = 5
+    request = PlanRequest.model_validate(data)
+    return request, plan(request)
+
+
+def test_slot_table_has_every_slot_and_adds_up_per_issue(planned: tuple[PlanRequest, PlanResult]) -> None:
+    request, result = planned
+    frame = slots_frame(PlanView(request, result))
+    assert len(frame) == sum(len(issue.slots) for issue in result.issues)
+    hours = frame.groupby("issue")["hours"].sum().to_dict()
+    assert hours == {issue.id: issue.hours for issue in result.issues if issue.slots}
+    for row in frame.itertuples():
+        starts = datetime.fromisoformat(f"{row.date}T{row.start}")
+        assert (starts + timedelta(hours=float(str(row.hours)))).strftime("%H:%M") == row.end
+    assert frame["completes_issue"].sum() == sum(1 for issue in result.issues if issue.slots)
+
+
+def test_load_table_matches_each_owners_days(planned: tuple[PlanRequest, PlanResult]) -> None:
+    request, result = planned
+    frame = load_frame(PlanView(request, result))
+    for owner in result.owners:
+        rows = frame[frame["owner"] == owner.id]
+        assert rows["planned_hours"].sum() == owner.planned_hours
+        assert rows["capacity_hours"].sum() == owner.capacity_hours
+        assert (rows["free_hours"] == rows["capacity_hours"] - rows["planned_hours"]).all()
+
+
+def test_csv_formats_read_back_with_pandas(planned: tuple[PlanRequest, PlanResult]) -> None:
+    request, result = planned
+    slots = pd.read_csv(io.BytesIO(render(ReportFormat.CSV, request, result)))
+    load = pd.read_csv(io.BytesIO(render(ReportFormat.LOAD_CSV, request, result)))
+    assert slots["hours"].sum() == sum(issue.hours for issue in result.issues if issue.slots)
+    assert load["planned_hours"].sum() == slots["hours"].sum()
+
+
+def test_ics_has_one_event_per_slot_at_its_times(planned: tuple[PlanRequest, PlanResult]) -> None:
+    request, result = planned
+    calendar = Calendar.from_ical(render(ReportFormat.ICS, request, result))
+    events = list(calendar.walk("VEVENT"))
+    expected = {
+        (issue.id, datetime.combine(slot.date, slot.start), datetime.combine(slot.date, slot.start)
+         + timedelta(hours=slot.hours))
+        for issue in result.issues
+        for slot in issue.slots
+    }
+    found = {
+        (str(event["SUMMARY"]).split(" ")[0], event.decoded("DTSTART"), event.decoded("DTEND")) for event in events
+    }
+    assert found == expected
+    assert len({str(event["UID"]) for event in events}) == len(events)
+
+
+def test_png_is_a_readable_picture(planned: tuple[PlanRequest, PlanResult]) -> None:
+    request, result = planned
+    data = render(ReportFormat.PNG, request, result)
+    assert data.startswith(PNG_SIGNATURE)
+    image = matplotlib.image.imread(io.BytesIO(data), format="png")
+    height, width = image.shape[:2]
+    assert width >= 1000 and height >= 300
+
+
+def test_html_is_self_contained_and_carries_the_chart(planned: tuple[PlanRequest, PlanResult]) -> None:
+    request, result = planned
+    page = render(ReportFormat.HTML, request, result).decode()
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<svg" in page and "</svg>" in page
+    assert not re.search(r"<(script|link|img|iframe)[^>]*(src|href)=", page)
+    assert not re.search(r"url\(\s*['\"]?https?:", page)
+    for milestone in result.milestones:
+        assert (milestone.name or milestone.id).replace("&", "&amp;") in page
+
+
+def test_json_format_is_the_result(planned: tuple[PlanRequest, PlanResult]) -> None:
+    request, result = planned
+    assert PlanResult.model_validate_json(render(ReportFormat.JSON, request, result)) == result
