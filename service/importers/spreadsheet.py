@@ -176,6 +176,9 @@ def _due(table: _Table, number: int, row: dict[str, str]) -> date | None:
     """The row's `due` cell as a date (None when empty or unreadable, which is reported)."""
     if not row.get("due"):
         return None
+    if not row.get("milestone"):
+        table.fail(number, "due", "a due date needs a milestone in the same row")
+        return None
     parsed = _validated(table, number, Milestone, {"id": row.get("milestone") or "-", "due": row["due"]},
                         lambda name: name)
     return parsed.due if isinstance(parsed, Milestone) else None
@@ -187,11 +190,9 @@ def _milestones_from_issues(
     """One milestone per `milestone` value, its due date from the `due` column (rows must agree)."""
     milestones: dict[str, Milestone] = {}
     due_row: dict[str, int] = {}
-    for number, issue, row in issues:
+    for number, issue, _ in issues:
         due = dues.get(number)
         if issue.milestone is None:
-            if row.get("due"):
-                table.fail(number, "due", "a due date needs a milestone in the same row")
             continue
         milestone = milestones.setdefault(issue.milestone, Milestone(id=issue.milestone))
         if due is None:
