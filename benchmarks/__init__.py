@@ -1,0 +1,1 @@
+"""capplan benchmark suite."""

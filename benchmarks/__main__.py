@@ -1,0 +1,62 @@
+"""`python -m benchmarks [--quick]`: run the suite, print the tables, write the JSON and optionally the docs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from benchmarks.report import render_markdown, summarise
+from benchmarks.runner import FULL, QUICK, ROOT, run_suite
+
+DOCS = ROOT / "docs" / "benchmarks.md"
+START_MARK, END_MARK = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def _log(line: str) -> None:
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
+def update_docs(markdown: str, path: Path = DOCS) -> None:
+    """Replace the results block of the benchmark page with the latest tables."""
+    text = path.read_text(encoding="utf-8")
+    block = f"{START_MARK}\n{markdown}{END_MARK}"
+    updated = re.sub(re.escape(START_MARK) + ".*?" + re.escape(END_MARK), lambda _: block, text, flags=re.S)
+    path.write_text(updated, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the options, run, report."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="size S, short limits, two STG graphs (under 2 min)")
+    parser.add_argument("--sizes", help="comma-separated sizes to run instead (S,M,L,XL)")
+    parser.add_argument("--stg-all", action="store_true", help="all 720 STG cases (about an hour)")
+    parser.add_argument("--no-stg", action="store_true", help="skip the STG set")
+    parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json",
+                        help="where to write the raw records and the summary")
+    parser.add_argument("--update-docs", action="store_true", help="put the tables into docs/benchmarks.md")
+    args = parser.parse_args(argv)
+    config = QUICK if args.quick else FULL
+    if args.sizes:
+        config = replace(config, sizes=tuple(s.strip() for s in args.sizes.split(",")))
+    if args.stg_all:
+        config = replace(config, stg_graph_step=1, stg_graph_count=None)
+    raw = run_suite(config, _log, include_stg=not args.no_stg)
+    summary = summarise(raw)
+    markdown = render_markdown(summary)
+    sys.stdout.write(markdown)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps({"summary": summary, "raw": raw}, indent=1), encoding="utf-8")
+    _log(f"wrote {args.json}")
+    if args.update_docs:
+        update_docs(markdown)
+        _log(f"updated {DOCS}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

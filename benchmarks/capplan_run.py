@@ -1,0 +1,67 @@
+"""One capplan solve of a generated instance: phase times, first solution, final status and gap, checked plan."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from benchmarks.evaluation import objective_of, violations_of
+from benchmarks.instances import InstanceSpec, describe
+from benchmarks.memory import peak_rss_mib
+from benchmarks.phases import timed_phases
+from solver.planner import plan
+
+
+def _model_size(returned: dict[str, Any]) -> dict[str, Any]:
+    """Size of the prepared problem and of the CP-SAT model the planner built, when it exposed them."""
+    size: dict[str, Any] = {}
+    prepared = returned.get("prepare_with_start")
+    if isinstance(prepared, tuple) and prepared:
+        problem = prepared[0]
+        size.update(
+            tasks=len(problem.tasks), resources=len(problem.resources), clocks=len(problem.clocks),
+            pooled_owners=sum(r.capacity for r in problem.resources if r.capacity > 1),
+            horizon_days=problem.horizon_days, horizon_capped=problem.horizon_capped,
+            greedy_found=prepared[1] is not None,
+        )
+    plan_model = returned.get("build_model")
+    proto = getattr(getattr(plan_model, "model", None), "proto", None)
+    if proto is not None:
+        size.update(variables=len(proto.variables), constraints=len(proto.constraints))
+    return size
+
+
+def run_capplan(spec: InstanceSpec) -> dict[str, Any]:
+    """Plan the instance with `solver.planner.plan` and check the result."""
+    request = spec.request()
+    solutions: list[tuple[float, str, int, int]] = []
+    started = time.monotonic()
+
+    def progress(level: str, value: int, bound: int, _seconds: float) -> None:
+        solutions.append((time.monotonic() - started, level, value, bound))
+
+    with timed_phases() as log:
+        result = plan(request, progress=progress)
+    wall = time.monotonic() - started
+    violations = violations_of(request, result)
+    seconds = {name: round(value, 3) for name, value in log.seconds.items()}
+    return {
+        "planner": "capplan",
+        "instance": spec.as_dict(),
+        "counts": describe(request),
+        "model": _model_size(log.returned),
+        "status": result.status.value,
+        "gap": result.gap,
+        "objective": objective_of(result),
+        "bounds": [stage.bound for stage in result.objective],
+        "levels": [stage.name for stage in result.objective],
+        "wall_s": round(wall, 3),
+        "phases_s": seconds,
+        "plan_ready_s": round(seconds.get("validate_request", 0.0) + seconds.get("prepare_with_start", 0.0), 3),
+        "first_solution_s": round(solutions[0][0], 3) if solutions else None,
+        "solutions": len(solutions),
+        "last_improvement_s": round(solutions[-1][0], 3) if solutions else None,
+        "violations": violations[:5],
+        "violation_count": len(violations),
+        "peak_rss_mib": peak_rss_mib(),
+    }

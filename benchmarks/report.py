@@ -1,0 +1,257 @@
+"""Summarise the raw records of a run and render them as markdown tables (printed, and kept in the docs)."""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+from benchmarks.evaluation import improvement
+from benchmarks.instances import IDENTICAL, MIXED
+from benchmarks.stg import summarise as summarise_stg
+
+Record = dict[str, Any]
+
+
+def _find(records: list[Record], kind: str, size: str, variant: str = MIXED, mode: str | None = None,
+          limit: float | None = None) -> list[Record]:
+    found = []
+    for record in records:
+        instance = record.get("instance") or record.get("job", {}).get("instance") or {}
+        if record.get("kind") != kind or instance.get("size") != size or instance.get("variant") != variant:
+            continue
+        if mode is not None and instance.get("mode") != mode:
+            continue
+        if limit is not None and instance.get("time_limit_s") != limit:
+            continue
+        found.append(record)
+    return found
+
+
+def _versus(record: Record | None, baseline: Record | None) -> dict[str, Any] | None:
+    """Improvement of a run over a baseline at the first differing level (positive is better)."""
+    if not record or not baseline or not record.get("objective") or not baseline.get("objective"):
+        return None
+    fraction, position = improvement(record["objective"], baseline["objective"])
+    level = None if position is None else record["levels"][position]
+    return {"improvement": round(fraction, 4), "level": level}
+
+
+def _unproven_level(record: Record) -> str | None:
+    for name, value, bound in zip(record.get("levels", []), record.get("objective", []), record.get("bounds", []),
+                                  strict=False):
+        if value != bound:
+            return str(name)
+    return None
+
+
+def _run_summary(record: Record, greedy: Record | None) -> dict[str, Any]:
+    keys = ("status", "gap", "wall_s", "first_solution_s", "plan_ready_s", "solutions", "peak_rss_mib",
+            "violation_count", "objective", "error")
+    summary = {key: record.get(key) for key in keys if key in record}
+    summary["time_limit_s"] = (record.get("instance") or record.get("job", {}).get("instance", {})).get("time_limit_s")
+    summary["unproven_level"] = _unproven_level(record)
+    summary["vs_greedy"] = _versus(record, greedy)
+    return summary
+
+
+def summarise_size(records: list[Record], size: str) -> dict[str, Any]:
+    """Every figure of one size: capplan per time limit and mode, baselines, what-if."""
+    greedy = next(iter(_find(records, "greedy", size)), None)
+    det = _find(records, "capplan", size, mode="deterministic")
+    fast = next(iter(_find(records, "capplan", size, mode="fast")), None)
+    id_greedy = next(iter(_find(records, "greedy", size, IDENTICAL)), None)
+    id_capplan = next(iter(_find(records, "capplan", size, IDENTICAL)), None)
+    id_pyjobshop = next(iter(_find(records, "pyjobshop", size, IDENTICAL)), None)
+    whatif = next(iter(_find(records, "whatif", size)), None)
+    first = det[0] if det else {}
+    summary: dict[str, Any] = {
+        "counts": first.get("counts") or (greedy or {}).get("counts"),
+        "model": first.get("model"),
+        "phases_s": first.get("phases_s"),
+        "greedy": {key: (greedy or {}).get(key) for key in ("status", "objective", "wall_s", "violation_count")},
+        "runs": [_run_summary(record, greedy) for record in det],
+        "fast": _run_summary(fast, greedy) if fast else None,
+        "identical": {
+            "greedy": (id_greedy or {}).get("objective"),
+            "capplan_fast": _run_summary(id_capplan, id_greedy) if id_capplan else None,
+            "pyjobshop": {key: (id_pyjobshop or {}).get(key) for key in (
+                "status", "objective", "wall_s", "violation_count", "peak_rss_mib", "reason", "error")},
+            "pyjobshop_vs_greedy": _versus(id_pyjobshop, id_greedy),
+            "capplan_vs_pyjobshop": _versus(id_capplan, id_pyjobshop),
+        },
+        "peak_rss_mib": max((r.get("peak_rss_mib") or 0 for r in [*det, fast or {}]), default=None),
+        "whatif": whatif,
+    }
+    return summary
+
+
+def summarise(raw: dict[str, Any]) -> dict[str, Any]:
+    """The summary written to JSON: per size, the STG table, and the improvement over greedy overall."""
+    records = raw["records"]
+    sizes = {size: summarise_size(records, size) for size in raw["config"]["sizes"]}
+    versus = [
+        run["vs_greedy"]["improvement"]
+        for size in sizes.values()
+        for run in [*size["runs"], size["fast"], size["identical"]["capplan_fast"]]
+        if run and run.get("vs_greedy")
+    ]
+    checked = [
+        record.get("violation_count", 0) for record in records if "violation_count" in record
+    ] + [len(row["violations"]) for row in raw["stg_rows"] if row.get("violations") is not None]
+    return {
+        "machine": raw["machine"],
+        "started": raw["started"],
+        "duration_s": raw["duration_s"],
+        "sizes": sizes,
+        "vs_greedy": {
+            "runs": len(versus),
+            "median_improvement": statistics.median(versus) if versus else None,
+            "worse": sum(1 for value in versus if value < 0),
+        },
+        "plans_checked": len(checked),
+        "plans_with_violations": sum(1 for count in checked if count),
+        "errors": [record for record in records if "error" in record],
+        "stg": summarise_stg(raw["stg_rows"]),
+    }
+
+
+# --- rendering -------------------------------------------------------------------------------------------------
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _versus_cell(versus: dict[str, Any] | None) -> str:
+    if versus is None:
+        return "-"
+    if versus["level"] is None:
+        return "equal"
+    return f"{versus['improvement'] * 100:+.1f}% ({versus['level'].split(' (')[0]})"
+
+
+def _run_cell(run: dict[str, Any] | None) -> str:
+    if run is None:
+        return "-"
+    if run.get("error"):
+        return "ERROR"
+    status = run.get("status", "?")
+    if status == "OPTIMAL":
+        return f"OPTIMAL in {run['wall_s']:.1f} s"
+    level = (run.get("unproven_level") or "").split(" (")[0]
+    return f"{status}, gap {run.get('gap', 0) * 100:.0f}% ({level}), {run['wall_s']:.0f} s"
+
+
+def _capplan_table(sizes: dict[str, Any]) -> list[str]:
+    limits = _limits(sizes)
+    header = ["size", "owners/issues", "tasks/groups", "model vars", "prepare s", "build s", "first solution s",
+              *[f"{limit:g} s" for limit in limits], "fast", "peak MiB", "checker"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name, size in sizes.items():
+        counts, model, phases = size["counts"] or {}, size["model"] or {}, size["phases_s"] or {}
+        by_limit = {run["time_limit_s"]: run for run in size["runs"]}
+        firsts = [run.get("first_solution_s") for run in size["runs"]]
+        violations = sum(run.get("violation_count") or 0 for run in [*size["runs"], size["fast"] or {}])
+        cells = [
+            name, f"{counts.get('owners', '-')}/{counts.get('issues', '-')}",
+            f"{model.get('tasks', '-')}/{model.get('resources', '-')}", str(model.get("variables", "-")),
+            _seconds(phases.get("prepare_with_start")), _seconds(phases.get("build_model")),
+            _seconds(firsts[0] if firsts else None),
+            *[_run_cell(by_limit.get(limit)) for limit in limits], _run_cell(size["fast"]),
+            f"{size['peak_rss_mib']:.0f}" if size["peak_rss_mib"] else "-",
+            "clean" if violations == 0 else f"{violations} violations",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _limits(sizes: dict[str, Any]) -> list[float]:
+    return sorted({run["time_limit_s"] for size in sizes.values() for run in size["runs"]})
+
+
+def _baseline_table(sizes: dict[str, Any]) -> list[str]:
+    limits = _limits(sizes)
+    header = ["size", "greedy s", *[f"capplan {limit:g} s" for limit in limits], "capplan fast",
+              "identical owners: capplan fast vs greedy", "PyJobShop vs greedy", "capplan vs PyJobShop",
+              "PyJobShop status"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name, size in sizes.items():
+        identical = size["identical"]
+        pyjobshop = identical["pyjobshop"]
+        by_limit = {run["time_limit_s"]: run for run in size["runs"]}
+        cells = [
+            name, _seconds(size["greedy"].get("wall_s")),
+            *[_versus_cell((by_limit.get(limit) or {}).get("vs_greedy")) for limit in limits],
+            _versus_cell((size["fast"] or {}).get("vs_greedy")),
+            _versus_cell((identical["capplan_fast"] or {}).get("vs_greedy")),
+            _versus_cell(identical["pyjobshop_vs_greedy"]), _versus_cell(identical["capplan_vs_pyjobshop"]),
+            str(pyjobshop.get("status") or pyjobshop.get("error") or "-"),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _whatif_table(sizes: dict[str, Any]) -> list[str]:
+    header = ["size", "change", "cold: reaches its final quality s", "warm: reaches it s", "warm/cold",
+              "warm final vs cold final"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name, size in sizes.items():
+        whatif = size["whatif"]
+        if not whatif:
+            continue
+        if "error" in whatif:
+            lines.append(f"| {name} | ERROR {whatif['error'][:80]} | | | | |")
+            continue
+        cold, warm = whatif["cold"], whatif["warm"]
+        ratio = whatif.get("warm_to_cold_time_ratio")
+        final = "better" if whatif["warm_beats_cold"] else "not better" if warm["objective"] else warm["status"]
+        lines.append(
+            f"| {name} | {whatif['change']} | {_seconds(cold['reached_target_s'])} | "
+            f"{_seconds(warm['reached_target_s'])} | {'-' if ratio is None else f'{ratio:.2f}'} | {final} |"
+        )
+    return lines
+
+
+def _stg_table(stg: list[dict[str, Any]]) -> list[str]:
+    header = ["m", "cases", "checker-clean", "<= published", "< published", "> published", "below bound",
+              "proven optimal", "<= 10 s", "median s", "max s"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in stg:
+        lines.append("| " + " | ".join([
+            str(row["processors"]), str(row["cases"]), str(row["checker_clean"]), str(row["at_or_below_published"]),
+            str(row["below_published"]), str(row["above_published"]), str(row["below_lower_bound"]),
+            str(row["proven_optimal"]), str(row["within_10s"]), _seconds(row["median_s"]), _seconds(row["max_s"]),
+        ]) + " |")
+    return lines
+
+
+def render_markdown(summary: dict[str, Any]) -> str:
+    """The tables of a run, with the machine it ran on, as markdown."""
+    machine = summary["machine"]
+    versus = summary["vs_greedy"]
+    median = versus["median_improvement"]
+    lines = [
+        f"Run {summary['started']} ({summary['duration_s']:.0f} s) on {machine['cpu_model']}, {machine['cores']} "
+        f"cores, {machine['memory_gib']} GiB; Python {machine['python']}, OR-Tools {machine['ortools']}, "
+        f"PyJobShop {machine['pyjobshop']}; commit {machine['commit']}.",
+        "",
+        "**capplan on the generated instances** (default deterministic mode unless marked fast)",
+        "",
+        *_capplan_table(summary["sizes"]),
+        "",
+        "**Against the baselines** (lexicographic objective: gain at the first level that differs; + is better)",
+        "",
+        *_baseline_table(summary["sizes"]),
+        "",
+        f"Median improvement over greedy: {'-' if median is None else f'{median * 100:+.1f}%'} over "
+        f"{versus['runs']} runs; worse than greedy in {versus['worse']}. Plans checked: "
+        f"{summary['plans_checked']}, with violations: {summary['plans_with_violations']}.",
+    ]
+    if any(size["whatif"] for size in summary["sizes"].values()):
+        lines += ["", "**What-if re-plan after one change**", "", *_whatif_table(summary["sizes"])]
+    if summary["stg"]:
+        lines += ["", "**Standard Task Graph set, 50 tasks** (makespan against the published value)", "",
+                  *_stg_table(summary["stg"])]
+    if summary["errors"]:
+        lines += ["", "**Errors**", ""] + [f"- {error['kind']}: {error['error'][:200]}" for error in summary["errors"]]
+    return "\n".join(lines) + "\n"

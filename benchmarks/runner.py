@@ -1,0 +1,154 @@
+"""Run the suite: every job in its own process (so its peak memory is its own), one after another.
+
+Jobs run sequentially so timings are not disturbed, except the STG cases, which are single-worker solves
+spread over `stg_parallel` processes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from api_schemas.request import SolveMode
+from benchmarks.instances import IDENTICAL, MIXED, InstanceSpec
+from benchmarks.machine import describe_machine
+from benchmarks.stg import read_cases
+
+ROOT = Path(__file__).resolve().parent.parent
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class SuiteConfig:
+    """What to run: sizes with their time limits, baselines, what-if and the STG selection."""
+
+    sizes: tuple[str, ...]
+    time_limits_s: dict[str, tuple[float, ...]]
+    fast_time_limit_s: float
+    baseline_time_limit_s: float
+    workers: int
+    whatif_sizes: tuple[str, ...]
+    whatif_time_limit_s: float
+    stg_graph_step: int
+    stg_graph_count: int | None
+    stg_time_limit_s: float
+    stg_parallel: int
+    seed: int = 0
+    job_timeout_s: float = 900.0
+    notes: list[str] = field(default_factory=list)
+
+
+QUICK = SuiteConfig(
+    sizes=("S",), time_limits_s={"S": (5.0,)}, fast_time_limit_s=5.0, baseline_time_limit_s=5.0, workers=2,
+    whatif_sizes=("S",), whatif_time_limit_s=3.0, stg_graph_step=1, stg_graph_count=2, stg_time_limit_s=5.0,
+    stg_parallel=2,
+)
+FULL = SuiteConfig(
+    sizes=("S", "M", "L", "XL"),
+    time_limits_s={"S": (10.0, 30.0), "M": (10.0, 30.0), "L": (10.0, 30.0), "XL": (10.0, 30.0, 60.0)},
+    fast_time_limit_s=10.0, baseline_time_limit_s=10.0, workers=2, whatif_sizes=("M", "L"),
+    whatif_time_limit_s=10.0, stg_graph_step=6, stg_graph_count=None, stg_time_limit_s=10.0, stg_parallel=2,
+)
+
+
+def run_job(job: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+    """Run one job in a fresh `python -m benchmarks.worker` process; errors become an `error` entry."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    started = time.monotonic()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.worker"], input=json.dumps(job), capture_output=True, text=True,
+            cwd=ROOT, env=env, timeout=timeout_s, check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return {"kind": job["kind"], "job": job, "error": f"no answer within {timeout_s:.0f} s"}
+    elapsed = round(time.monotonic() - started, 3)
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        tail = done.stderr.strip().splitlines()[-5:]
+        return {"kind": job["kind"], "job": job, "error": f"exit {done.returncode}: " + " | ".join(tail)}
+    answer = json.loads(lines[-1])
+    if isinstance(answer, dict):
+        return {"kind": job["kind"], "process_s": elapsed, **answer}
+    return {"kind": job["kind"], "process_s": elapsed, "rows": answer}
+
+
+def _instance(config: SuiteConfig, size: str, limit: float, variant: str = MIXED,
+              mode: SolveMode = SolveMode.DETERMINISTIC) -> dict[str, Any]:
+    return InstanceSpec(size, config.seed, variant, limit, mode.value).as_dict()
+
+
+def size_jobs(config: SuiteConfig, size: str) -> list[dict[str, Any]]:
+    """Per size: greedy, capplan at each time limit, fast mode, and the identical variant with PyJobShop."""
+    first = config.time_limits_s[size][0]
+    jobs: list[dict[str, Any]] = [{"kind": "greedy", "instance": _instance(config, size, first)}]
+    jobs += [{"kind": "capplan", "instance": _instance(config, size, limit)} for limit in config.time_limits_s[size]]
+    fast = config.fast_time_limit_s
+    jobs.append({"kind": "capplan", "instance": _instance(config, size, fast, mode=SolveMode.FAST)})
+    base = config.baseline_time_limit_s
+    jobs.append({"kind": "greedy", "instance": _instance(config, size, base, IDENTICAL)})
+    jobs.append({"kind": "capplan", "instance": _instance(config, size, base, IDENTICAL, SolveMode.FAST)})
+    jobs.append({"kind": "pyjobshop", "instance": _instance(config, size, base, IDENTICAL), "workers": config.workers})
+    if size in config.whatif_sizes:
+        jobs.append({"kind": "whatif", "instance": _instance(config, size, config.whatif_time_limit_s)})
+    return jobs
+
+
+def stg_jobs(config: SuiteConfig) -> list[dict[str, Any]]:
+    """One job per selected graph (its 2, 4, 8 and 16 processor cases)."""
+    by_graph: dict[str, list[dict[str, Any]]] = {}
+    for case in read_cases():
+        by_graph.setdefault(case.graph_file, []).append(asdict(case))
+    graphs = sorted(by_graph)[:: config.stg_graph_step][: config.stg_graph_count]
+    return [
+        {"kind": "stg", "cases": by_graph[graph], "time_limit_s": config.stg_time_limit_s, "workers": 1}
+        for graph in graphs
+    ]
+
+
+def run_suite(config: SuiteConfig, log: Log, include_stg: bool = True) -> dict[str, Any]:
+    """Run every job of the configuration and return the raw records with the machine's description."""
+    started = time.monotonic()
+    records: list[dict[str, Any]] = []
+    for size in config.sizes:
+        for job in size_jobs(config, size):
+            record = run_job(job, config.job_timeout_s)
+            records.append(record)
+            log(_one_line(record))
+    stg_rows: list[dict[str, Any]] = []
+    if include_stg:
+        jobs = stg_jobs(config)
+        log(f"STG: {len(jobs)} graphs on {config.stg_parallel} processes, {config.stg_time_limit_s:g} s per case")
+        with ThreadPoolExecutor(max_workers=config.stg_parallel) as pool:
+            for record in pool.map(lambda job: run_job(job, config.job_timeout_s), jobs):
+                if "error" in record:
+                    records.append(record)
+                    log(_one_line(record))
+                stg_rows.extend(record.get("rows", []))
+    return {
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "duration_s": round(time.monotonic() - started, 1),
+        "machine": describe_machine(ROOT),
+        "config": asdict(config),
+        "records": records,
+        "stg_rows": stg_rows,
+    }
+
+
+def _one_line(record: dict[str, Any]) -> str:
+    """A progress line for the console."""
+    instance = record.get("instance") or record.get("job", {}).get("instance", {})
+    label = f"{record['kind']:9} {instance.get('size', '')}/{instance.get('variant', '')}"
+    label += f" {instance.get('mode', '')} {instance.get('time_limit_s', '')} s"
+    if "error" in record:
+        return f"{label}: ERROR {record['error']}"
+    return f"{label}: {record.get('status', '')} in {record.get('process_s', 0):.1f} s"

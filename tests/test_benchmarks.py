@@ -1,0 +1,115 @@
+"""The benchmark suite's quick mode on size S, so it cannot rot: every plan it reports is checked, never timed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from benchmarks.generator import SIZES, generate
+from benchmarks.instances import IDENTICAL
+from benchmarks.report import render_markdown, summarise
+from benchmarks.runner import QUICK, run_suite
+from benchmarks.stg import DATA, read_cases, read_graph
+from solver.validation import validate_request
+
+#: Quick mode with shorter limits: the figures do not matter here, only that every plan is valid.
+CONFIG = replace(
+    QUICK, time_limits_s={"S": (2.0,)}, fast_time_limit_s=2.0, baseline_time_limit_s=2.0, whatif_time_limit_s=1.0,
+    stg_graph_count=1, stg_time_limit_s=2.0,
+)
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict[str, Any]:
+    return run_suite(CONFIG, lambda _line: None)
+
+
+def _records(raw: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [record for record in raw["records"] if record["kind"] == kind]
+
+
+def test_every_job_answers(raw: dict[str, Any]) -> None:
+    assert [record for record in raw["records"] if "error" in record] == []
+    assert {record["kind"] for record in raw["records"]} == {"greedy", "capplan", "pyjobshop", "whatif"}
+
+
+def test_every_capplan_plan_is_checker_clean(raw: dict[str, Any]) -> None:
+    runs = _records(raw, "capplan")
+    assert len(runs) == 3  # deterministic, fast, and fast on the identical-owner variant
+    for run in runs:
+        assert run["status"] in ("OPTIMAL", "FEASIBLE")
+        assert run["violation_count"] == 0, run["violations"]
+        assert len(run["objective"]) == len(run["levels"]) == len(run["bounds"])
+        assert all(bound <= value for value, bound in zip(run["objective"], run["bounds"], strict=True))
+
+
+def test_greedy_baseline_is_a_valid_plan(raw: dict[str, Any]) -> None:
+    greedy = _records(raw, "greedy")
+    assert {record["instance"]["variant"] for record in greedy} == {"mixed", IDENTICAL}
+    for record in greedy:
+        assert record["status"] == "FEASIBLE"
+        assert record["objective"] is not None
+        assert record["violation_count"] == 0, record["violations"]
+
+
+def test_pyjobshop_plan_is_checker_clean(raw: dict[str, Any]) -> None:
+    (record,) = _records(raw, "pyjobshop")
+    assert record["objective"] is not None, record
+    assert record["violation_count"] == 0, record["violations"]
+
+
+def test_whatif_replans_are_checker_clean(raw: dict[str, Any]) -> None:
+    (record,) = _records(raw, "whatif")
+    for run in ("base", "cold", "warm"):
+        assert record[run]["objective"], record[run]
+        assert record[run]["violation_count"] == 0, record[run]["violations"]
+
+
+def test_stg_results_are_checked_and_never_below_the_lower_bounds(raw: dict[str, Any]) -> None:
+    rows = raw["stg_rows"]
+    assert {row["processors"] for row in rows} == {2, 4, 8, 16}
+    for row in rows:
+        graph = read_graph(DATA / "stg50" / str(row["graph_file"]))
+        assert row["lower_bound"] == graph.lower_bound(int(row["processors"]))
+        assert row["makespan"] is not None
+        assert row["violations"] == []
+        assert row["makespan"] >= row["lower_bound"]
+        assert row["makespan"] == row["model_makespan"]  # read back from the checked slots
+
+
+def test_report_lists_the_machine_and_every_table(raw: dict[str, Any]) -> None:
+    summary = summarise(raw)
+    assert summary["plans_with_violations"] == 0
+    assert {"cpu_model", "cores", "memory_gib", "python", "ortools"} <= set(summary["machine"])
+    markdown = render_markdown(summary)
+    for heading in ("capplan on the generated instances", "Against the baselines", "What-if", "Standard Task Graph"):
+        assert heading in markdown
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_generator_is_seeded_valid_and_sized(size: str) -> None:
+    request = generate(SIZES[size], seed=3)
+    assert request == generate(SIZES[size], seed=3)
+    assert request != generate(SIZES[size], seed=4)
+    assert validate_request(request) == []
+    assert len(request.owners) == SIZES[size].owners
+    assert len(request.issues) == SIZES[size].issues
+    hours = [issue.estimate_hours for issue in request.issues if issue.estimate_hours is not None]
+    assert min(hours) >= 1 and max(hours) <= 40
+
+
+def test_identical_variant_keeps_the_backlog() -> None:
+    mixed, identical = generate(SIZES["M"]), generate(SIZES["M"], identical=True)
+    assert [(i.id, i.estimate_hours, i.depends_on) for i in mixed.issues] == [
+        (i.id, i.estimate_hours, i.depends_on) for i in identical.issues
+    ]
+    assert len({(o.hours_per_day, tuple(o.skills)) for o in identical.owners}) == 1
+
+
+def test_stg_data_holds_every_published_case() -> None:
+    cases = read_cases()
+    assert len(cases) == 720
+    assert {case.processors for case in cases} == {2, 4, 8, 16}
+    assert all(case.published_lb <= case.published_ub for case in cases)
