@@ -8,14 +8,14 @@ An infeasible request gets a smallest set of conflicting constraints instead.
 from __future__ import annotations
 
 from datetime import date
-
-#: Alias so a field named `date` does not shadow the type in later annotations.
-Date = date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from api_schemas.common import Priority
+
+#: Alias so a field named `date` does not shadow the type in later annotations.
+Date = date
 
 
 class _Model(BaseModel):

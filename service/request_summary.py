@@ -6,12 +6,15 @@ the plan start to the due date inclusive, using the solver's calendar module.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
 from itertools import accumulate
 
 from api_schemas.request import Issue, PlanRequest
 from api_schemas.service import MilestoneCapacity, RequestSummary
-from solver.calendar import OwnerCalendar, TeamCalendar
+from solver.calendar import TeamCalendar
 from solver.limits import Limits
 
 
@@ -21,10 +24,14 @@ def summarise_request(request: PlanRequest, limits: Limits, with_capacity: bool 
     `with_capacity=False` leaves capacities out, for a request whose calendar is unusable (bad country).
     """
     estimated = [issue for issue in request.issues if issue.work_hours is not None]
-    due_of = {milestone.id: milestone.due for milestone in request.milestones}
     last_day = request.start_date + timedelta(days=limits.max_horizon_days)
     dues = sorted({m.due for m in request.milestones if m.due is not None and m.due <= last_day})
     capacity = _capacity_until(request, dues) if with_capacity else {}
+    work_due_by = _work_due_by(request, estimated)
+    own_work: defaultdict[str, float] = defaultdict(float)
+    for issue in estimated:
+        if issue.milestone is not None:
+            own_work[issue.milestone] += _hours(issue)
     milestones = sorted(request.milestones, key=lambda m: (m.due is None, m.due or date.max, m.id))
     return RequestSummary(
         issues=len(request.issues),
@@ -34,24 +41,22 @@ def summarise_request(request: PlanRequest, limits: Limits, with_capacity: bool 
         total_work_hours=sum(_hours(issue) for issue in estimated),
         owners=len(request.owners),
         team_hours_per_day=sum(owner.hours_per_day for owner in request.owners),
-        milestones=[_milestone_capacity(m.id, m.due, estimated, due_of, capacity) for m in milestones],
+        milestones=[
+            _milestone_capacity(m.id, m.due, own_work[m.id], work_due_by(m.due) if m.due else None, capacity)
+            for m in milestones
+        ],
     )
 
 
 def _milestone_capacity(
-    milestone_id: str,
-    due: date | None,
-    estimated: list[Issue],
-    due_of: dict[str, date | None],
-    capacity: dict[date, float],
+    milestone_id: str, due: date | None, own_work: float, work_due: float | None, capacity: dict[date, float]
 ) -> MilestoneCapacity:
     """One milestone's own work, the work due by its due date, and the capacity until then."""
-    work_due = _work_due_by(due, estimated, due_of) if due is not None else None
     capacity_hours = capacity.get(due) if due is not None else None
     return MilestoneCapacity(
         id=milestone_id,
         due=due,
-        work_hours=sum(_hours(issue) for issue in estimated if issue.milestone == milestone_id),
+        work_hours=own_work,
         work_hours_due=work_due,
         capacity_hours=capacity_hours,
         load_ratio=_ratio(work_due, capacity_hours) if work_due is not None and capacity_hours is not None else None,
@@ -62,28 +67,62 @@ def _hours(issue: Issue) -> float:
     return issue.work_hours or 0.0
 
 
-def _work_due_by(due: date, issues: list[Issue], due_of: dict[str, date | None]) -> float:
-    """Remaining hours of the issues whose deadline (own, else their milestone's due) is on or before `due`."""
-    total = 0.0
-    for issue in issues:
-        deadline = issue.deadline or (due_of.get(issue.milestone) if issue.milestone else None)
-        if deadline is not None and deadline <= due:
-            total += _hours(issue)
-    return total
+def _work_due_by(request: PlanRequest, estimated: list[Issue]) -> Callable[[date], float]:
+    """A function giving the remaining hours of issues whose deadline (own, else milestone's) is on or before a date."""
+    due_of = {milestone.id: milestone.due for milestone in request.milestones}
+    dated = sorted(
+        (deadline, _hours(issue))
+        for issue in estimated
+        if (deadline := issue.deadline or (due_of.get(issue.milestone) if issue.milestone else None)) is not None
+    )
+    deadlines = [deadline for deadline, _ in dated]
+    running_totals = [0.0, *accumulate(hours for _, hours in dated)]
+    return lambda due: running_totals[bisect_right(deadlines, due)]
 
 
 def _capacity_until(request: PlanRequest, dues: list[date]) -> dict[date, float]:
-    """Team capacity hours from the start date to each of `dues` inclusive (0 for dues before the start)."""
-    if not dues:
-        return {}
-    team = TeamCalendar(request.calendar)
-    owners = [OwnerCalendar(owner, team) for owner in request.owners]
+    """Team capacity hours from the start date to each of `dues` inclusive (0 for dues before the start).
+
+    Owners sharing working weekdays and holiday rule share one count of working days; each owner's days
+    off are then taken back. Linear in days plus owners, so large teams over long horizons stay fast.
+    """
     start = request.start_date
-    days = max(0, (dues[-1] - start).days + 1)
-    daily = [sum(o.capacity_hours(start + timedelta(days=d), start + timedelta(days=d)) for o in owners)
-             for d in range(days)]
-    cumulative = list(accumulate(daily))
-    return {due: cumulative[(due - start).days] if due >= start else 0.0 for due in dues}
+    if not dues or dues[-1] < start:
+        return dict.fromkeys(dues, 0.0)
+    team = TeamCalendar(request.calendar)
+    days = [start + timedelta(days=offset) for offset in range((dues[-1] - start).days + 1)]
+    team_holiday = [team.is_holiday(day) for day in days]
+    default_weekdays = frozenset(day.number for day in request.calendar.working_weekdays)
+
+    hours_by_rule: defaultdict[tuple[frozenset[int], bool], float] = defaultdict(float)
+    days_off_taken: list[tuple[date, float]] = []  # (day off that would have been worked, hours lost)
+    for owner in request.owners:
+        weekdays = frozenset(d.number for d in owner.working_weekdays) if owner.working_weekdays else default_weekdays
+        hours_by_rule[weekdays, owner.works_holidays] += owner.hours_per_day
+        days_off_taken += [
+            (day, owner.hours_per_day)
+            for day in set(owner.days_off)
+            if start <= day <= dues[-1] and _works(day, weekdays, owner.works_holidays, team.is_holiday(day))
+        ]
+
+    capacity_by_day = [0.0] * len(days)
+    for (weekdays, works_holidays), hours in hours_by_rule.items():
+        for index, day in enumerate(days):
+            if _works(day, weekdays, works_holidays, team_holiday[index]):
+                capacity_by_day[index] += hours
+    cumulative = list(accumulate(capacity_by_day))
+    days_off_taken.sort()
+    lost_days = [day for day, _ in days_off_taken]
+    lost_totals = [0.0, *accumulate(hours for _, hours in days_off_taken)]
+    return {
+        due: cumulative[(due - start).days] - lost_totals[bisect_right(lost_days, due)] if due >= start else 0.0
+        for due in dues
+    }
+
+
+def _works(day: date, weekdays: frozenset[int], works_holidays: bool, holiday: bool) -> bool:
+    """An owner working day per docs/model.md, before the owner's own days off."""
+    return day.weekday() in weekdays and (works_holidays or not holiday)
 
 
 def _ratio(work: float, capacity: float) -> float | None:

@@ -10,13 +10,13 @@ import jsonpatch
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
-from test_service_support import service_settings, small_request
 
 from api_schemas import PlanRequest, PlanResult
 from api_schemas.examples import PLAN_REQUEST_EXAMPLE
 from api_schemas.service import WHAT_IF_EXAMPLE, WhatIfRequest
 from service.app import create_app
 from solver.checker import check_schedule
+from tests.test_service_support import service_settings, small_request
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from test_service_support import failing_plan, service_settings, small_request
 
 from service.app import create_app
+from tests.test_service_support import failing_plan, service_settings, small_request
 
 MAX_BODY = 64 * 1024
 

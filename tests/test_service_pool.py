@@ -13,7 +13,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from test_service_support import (
+
+from service.app import create_app
+from service.disconnect import unless_disconnected
+from service.middleware import ClientGoneError
+from service.pool import PoolSaturatedError, ProcessBackend, SolvePool, ThreadBackend
+from service.worker_process import JobFailedError, WorkerDiedError
+from tests.test_service_support import (
     GATE_OPEN,
     SOLVE_STARTED,
     add,
@@ -24,12 +30,6 @@ from test_service_support import (
     sleep_after_marking,
     small_request,
 )
-
-from service.app import create_app
-from service.disconnect import unless_disconnected
-from service.middleware import ClientGoneError
-from service.pool import PoolSaturatedError, ProcessBackend, SolvePool, ThreadBackend
-from service.worker_process import JobFailedError, WorkerDiedError
 
 #: A generous bound for waiting on conditions (never reached unless something is broken).
 PATIENCE_S = 60
