@@ -258,8 +258,7 @@ def _recommendations(result: PlanResult) -> Recommendations:
                            share_kept=(late.work_hours - last.hours) / late.work_hours, proven=False, verified=True),
         summary=f"{late.name}: extend to {late.projected_finish}, or defer {last.id}",
     )
-    return Recommendations(targets=[target], summary=[target.summary, "M2: already overdue"], complete=False,
-                           seconds=1.5)
+    return Recommendations(targets=[target], summary=["M2: already overdue"], complete=False, seconds=1.5)
 
 
 def test_every_recommendation_appears_with_its_summary_line(request_: PlanRequest, result: PlanResult) -> None:
@@ -279,8 +278,19 @@ def test_every_recommendation_appears_with_its_summary_line(request_: PlanReques
     assert "Not every value was proven minimal" in block
 
 
-def test_no_recommendations_section_without_recommendations(markdown: str) -> None:
-    assert "## Recommendations" not in markdown
+def test_the_plans_own_recommendations_all_appear(result: PlanResult, markdown: str) -> None:
+    assert result.recommendations is not None
+    block = section(markdown, "## Recommendations")
+    for line in result.recommendations.summary:
+        assert f"- {line}" in block
+    for target in result.recommendations.targets:
+        assert target.summary in block
+        assert f"### {target.kind.value.capitalize()} {target.name or target.id}: {target.status.value}" in block
+
+
+def test_no_recommendations_section_without_recommendations(request_: PlanRequest, result: PlanResult) -> None:
+    text = week_plan_markdown(request_, result.model_copy(update={"recommendations": None}))
+    assert "## Recommendations" not in text
 
 
 def test_a_plan_that_failed_says_so_and_lists_the_conflict(request_: PlanRequest, result: PlanResult) -> None:

@@ -58,7 +58,7 @@ def _capacity(capacity: Capacity) -> list[str]:
     return lines
 
 
-def _target_blocks(target: TargetRecommendation) -> list[Block]:
+def _target_blocks(target: TargetRecommendation, summarised: bool) -> list[Block]:
     name = target.name or target.id
     finish = fmt.day(target.planned_finish) if target.planned_finish else "not planned"
     heading = Heading(
@@ -66,7 +66,7 @@ def _target_blocks(target: TargetRecommendation) -> list[Block]:
         f"{target.kind.value.capitalize()} {name}: {target.status.value}, due {fmt.day(target.due)}, "
         f"planned {finish}",
     )
-    options: list[str] = [f"**In one line:** {target.summary}"]
+    options: list[str] = [] if summarised else [f"**In one line:** {target.summary}"]
     if target.extension is not None:
         options.append(_extension(target.extension))
     if target.scope_cut is not None:
@@ -78,7 +78,8 @@ def _target_blocks(target: TargetRecommendation) -> list[Block]:
         earliest = fmt.day(overdue.earliest_finish) if overdue.earliest_finish else "not found"
         options.append(f"**Overdue:** {fmt.plural(overdue.calendar_days_overdue, 'day')} before the plan starts; "
                        f"earliest finish if it went first: {earliest}")
-    options += [f"Why: {reason.message}" for reason in target.why]
+    said = " ".join(options)
+    options += [f"Why: {reason.message}" for reason in target.why if reason.message not in said]
     options += [f"Note: {note}" for note in target.notes]
     return [heading, Bullets(options)]
 
@@ -92,8 +93,9 @@ def recommendation_blocks(recommendations: Recommendations | None) -> list[Block
         blocks.append(Bullets(list(recommendations.summary)))
     elif not recommendations.targets and recommendations.infeasibility is None:
         blocks.append(Paragraph("Every milestone and deadline is met: nothing to recommend."))
+    summarised = set(recommendations.summary)
     for target in recommendations.targets:
-        blocks += _target_blocks(target)
+        blocks += _target_blocks(target, target.summary in summarised)
     if recommendations.interaction is not None:
         blocks.append(Paragraph(f"**Together:** {recommendations.interaction.message}"))
     if recommendations.infeasibility is not None:
