@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from itertools import accumulate
 
+from api_schemas.common import Weekday
 from api_schemas.request import Issue, PlanRequest
 from api_schemas.service import MilestoneCapacity, RequestSummary
 from solver.calendar import TeamCalendar
@@ -118,6 +119,12 @@ def _capacity_until(request: PlanRequest, dues: list[date]) -> dict[date, float]
         due: cumulative[(due - start).days] - lost_totals[bisect_right(lost_days, due)] if due >= start else 0.0
         for due in dues
     }
+
+
+def _weekday_numbers(weekdays: list[Weekday]) -> frozenset[int]:
+    """Weekdays as `date.weekday()` numbers (Monday 0)."""
+    order = list(Weekday)
+    return frozenset(order.index(day) for day in weekdays)
 
 
 def _works(day: date, weekdays: frozenset[int], works_holidays: bool, holiday: bool) -> bool:
