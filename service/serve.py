@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 
 from service.logs import configure_logging
 from service.settings import Settings
@@ -28,7 +29,13 @@ def serve(
 ) -> None:
     """Start the HTTP API (docs at /docs); stop it with Ctrl-C or SIGTERM, which let running solves finish."""
     overrides: dict[str, Any] = {"host": host, "port": port, "workers": workers, "log_level": log_level}
-    settings = Settings(**{name: value for name, value in overrides.items() if value is not None})
+    try:
+        settings = Settings(**{name: value for name, value in overrides.items() if value is not None})
+    except ValidationError as error:
+        for problem in error.errors(include_url=False):
+            where = ".".join(str(part) for part in problem["loc"]) or "settings"
+            typer.echo(f"capplan serve: {where}: {problem['msg']} (options, or CAPPLAN_* variables)", err=True)
+        raise typer.Exit(2) from None
     configure_logging(settings.log_level, force=True)
 
     from service.app import create_app  # here, so other commands do not pay for importing the web stack

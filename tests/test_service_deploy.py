@@ -94,3 +94,11 @@ def test_settings_map_onto_solver_limits_and_refuse_a_default_above_the_cap() ->
     assert (limits.max_issues, limits.max_owners, limits.max_horizon_days, limits.max_time_limit_s) == (7, 3, 90, 20)
     with pytest.raises(ValueError, match="default_time_limit_s"):
         Settings(_env_prefix="CAPPLAN_TEST_UNUSED_", max_time_limit_s=5, default_time_limit_s=10)
+
+
+def test_bad_serve_settings_are_reported_without_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAPPLAN_PORT", "eighty")
+    result = CliRunner().invoke(cli, ["serve", "--log-level", "loud"])
+    assert result.exit_code == 2
+    assert "log_level" in result.output and "port" in result.output
+    assert "Traceback" not in result.output
