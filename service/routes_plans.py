@@ -11,17 +11,15 @@ from starlette.concurrency import run_in_threadpool
 from api_schemas.examples import PLAN_REQUEST_EXAMPLE
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
-from api_schemas.service import WHAT_IF_EXAMPLE, ScenarioOutcome, ValidateResponse, WhatIfRequest, WhatIfResponse
+from api_schemas.service import WHAT_IF_EXAMPLE, ValidateResponse, WhatIfRequest, WhatIfResponse
 from service.auth import require_api_key
-from service.diff import diff_plans, plan_summary
 from service.disconnect import unless_disconnected
 from service.json_body import read_json_body
 from service.openapi import problem_responses, request_body
 from service.planning import PlanningService
 from service.problems import problems_of
 from service.request_summary import summarise_request
-from service.whatif import parse_what_if, scenario_requests
-from solver.calendar import TeamCalendar
+from service.whatif import compare_with_baseline, parse_what_if, scenario_requests
 from solver.validation import validate_request
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"], dependencies=[Depends(require_api_key)])
@@ -65,26 +63,11 @@ async def create_plan(request: Request, planning: Planning) -> Response:
 async def what_if(request: Request, planning: Planning) -> Response:
     """Plan the base and every scenario in parallel; return summaries and each scenario's differences."""
     data = await read_json_body(request)
-    settings = planning.settings
-    parsed = await run_in_threadpool(parse_what_if, data, planning.limits, settings.max_scenarios, planning.effective)
-    base = parsed.base
-    scenarios = await run_in_threadpool(scenario_requests, base, parsed.scenarios, planning.limits, planning.effective)
-    baseline, *results = await unless_disconnected(request.receive, planning.plan_all([base, *scenarios]))
-    is_working_day = TeamCalendar(base.calendar).is_working
-    answer = WhatIfResponse(
-        baseline=plan_summary(baseline),
-        baseline_plan=baseline if parsed.include_plans else None,
-        scenarios=[
-            ScenarioOutcome(
-                name=scenario.name,
-                summary=plan_summary(result),
-                diff=diff_plans(baseline, result, is_working_day),
-                plan=result if parsed.include_plans else None,
-            )
-            for scenario, result in zip(parsed.scenarios, results, strict=True)
-        ],
-    )
-    return json_response(answer)
+    limits, caps = planning.limits, planning.effective
+    parsed = await run_in_threadpool(parse_what_if, data, limits, planning.settings.max_scenarios, caps)
+    scenarios = await run_in_threadpool(scenario_requests, parsed.base, parsed.scenarios, limits, caps)
+    baseline, *results = await unless_disconnected(request.receive, planning.plan_all([parsed.base, *scenarios]))
+    return json_response(compare_with_baseline(parsed, baseline, results))
 
 
 @router.post(

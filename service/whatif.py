@@ -1,4 +1,4 @@
-"""What-if requests: parse them, apply each scenario's JSON Patch to the base, check every result.
+"""What-if requests: parse them, apply each scenario's JSON Patch to the base, check every result, compare.
 
 Patches apply to the base request as the API normalises it (every field present, with its default;
 dependencies as objects), so `/owners/-` and `/issues/0/skills/-` work even when the client left a
@@ -17,8 +17,11 @@ from pydantic import ValidationError
 
 from api_schemas.problems import Problem
 from api_schemas.request import PlanRequest
-from api_schemas.service import PatchOperation, Scenario, WhatIfRequest
+from api_schemas.result import PlanResult
+from api_schemas.service import PatchOperation, Scenario, ScenarioOutcome, WhatIfRequest, WhatIfResponse
+from service.diff import diff_plans, plan_summary
 from service.problems import invalid_request, problems_of
+from solver.calendar import TeamCalendar
 from solver.limits import Limits
 from solver.validation import validate_request
 
@@ -134,3 +137,23 @@ def _operation_touching(loc: Sequence[str | int], patch: Sequence[PatchOperation
         if target[:common] == field[:common]:
             return position
     return None
+
+
+def compare_with_baseline(
+    what_if: WhatIfRequest, baseline: PlanResult, results: Sequence[PlanResult]
+) -> WhatIfResponse:
+    """The answer to a what-if: summaries, and each scenario's differences on the base's team calendar."""
+    is_working_day = TeamCalendar(what_if.base.calendar).is_working
+    return WhatIfResponse(
+        baseline=plan_summary(baseline),
+        baseline_plan=baseline if what_if.include_plans else None,
+        scenarios=[
+            ScenarioOutcome(
+                name=scenario.name,
+                summary=plan_summary(result),
+                diff=diff_plans(baseline, result, is_working_day),
+                plan=result if what_if.include_plans else None,
+            )
+            for scenario, result in zip(what_if.scenarios, results, strict=True)
+        ],
+    )
