@@ -6,6 +6,7 @@ optimised, with the previous solution as a hint. Budgets roll over: time a level
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +47,11 @@ class SearchOutcome:
     seconds: float
 
 
+def _integer_bound(bound: float) -> int:
+    """Round a floating bound of an integer objective up (CP-SAT may report 404.99999 for 405)."""
+    return math.ceil(bound - 1e-6)
+
+
 class _Progress(cp_model.CpSolverSolutionCallback):
     """Forwards each improving solution to the caller's callback; cheap so it does not slow the search."""
 
@@ -55,7 +61,7 @@ class _Progress(cp_model.CpSolverSolutionCallback):
 
     def on_solution_callback(self) -> None:
         self._callback(
-            self._level, int(self.objective_value), int(self.best_objective_bound), time.monotonic() - self._started
+            self._level, round(self.objective_value), _integer_bound(self.best_objective_bound), time.monotonic() - self._started
         )
 
 
@@ -129,13 +135,13 @@ def solve_levels(
         if solved in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             incumbent = plan_model.read(solver)
             known = level_values(problem, incumbent)
-            bound = int(solver.best_objective_bound)
+            bound = _integer_bound(solver.best_objective_bound)
             value = known[position]
             outcomes.append(LevelOutcome(level.name, value, min(value, max(bound, 0))))
         elif solved == cp_model.INFEASIBLE and position == 0:
             return SearchOutcome(SolveStatus.INFEASIBLE, None, [], time.monotonic() - started)
         elif incumbent is not None and known is not None:
-            bound = int(solver.best_objective_bound) if wall_left > 0.01 else 0
+            bound = _integer_bound(solver.best_objective_bound) if wall_left > 0.01 else 0
             outcomes.append(LevelOutcome(level.name, known[position], min(known[position], max(bound, 0))))
         else:
             return SearchOutcome(SolveStatus.UNKNOWN, None, [], time.monotonic() - started)
