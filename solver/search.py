@@ -61,7 +61,10 @@ class _Progress(cp_model.CpSolverSolutionCallback):
 
     def on_solution_callback(self) -> None:
         self._callback(
-            self._level, round(self.objective_value), _integer_bound(self.best_objective_bound), time.monotonic() - self._started
+            self._level,
+            round(self.objective_value),
+            _integer_bound(self.best_objective_bound),
+            time.monotonic() - self._started,
         )
 
 
