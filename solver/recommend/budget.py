@@ -1,0 +1,61 @@
+"""The recommendations' share of the request's time budget, split between many small solves.
+
+A budget is a wall-clock deadline; a part of it is a nearer deadline, so time one solve does not use is
+left for the next. Solvers follow the request's mode: one worker in deterministic mode, with a
+deterministic-time limit equal to the wall-clock one, so a run that proves each answer repeats exactly.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from api_schemas.request import SolveMode, SolverOptions
+from solver.search import PROBING_TASK_LIMIT
+
+#: Below this many seconds a solve is not started.
+MIN_SOLVE_S = 0.05
+
+
+@dataclass(frozen=True)
+class Budget:
+    """A wall-clock deadline, the solver options the time is spent with, and the size of the problem."""
+
+    options: SolverOptions
+    deadline: float
+    tasks: int = 0
+
+    @classmethod
+    def of(cls, options: SolverOptions, seconds: float, tasks: int = 0) -> Budget:
+        """A budget of `seconds` from now for solves of a problem with `tasks` tasks."""
+        return cls(options=options, deadline=time.monotonic() + max(seconds, 0.0), tasks=tasks)
+
+    def left(self) -> float:
+        """Seconds left (never negative)."""
+        return max(self.deadline - time.monotonic(), 0.0)
+
+    @property
+    def exhausted(self) -> bool:
+        """True when too little time is left to start a solve."""
+        return self.left() < MIN_SOLVE_S
+
+    def part(self, fraction: float) -> Budget:
+        """A budget ending after `fraction` of the time left (its unused time stays with this budget)."""
+        return Budget(self.options, time.monotonic() + self.left() * min(max(fraction, 0.0), 1.0), self.tasks)
+
+    def solver(self, fraction: float = 1.0, single_worker: bool = False) -> cp_model.CpSolver:
+        """A CP-SAT solver limited to `fraction` of the time left, with the request's seed and mode."""
+        seconds = max(self.left() * min(max(fraction, 0.0), 1.0), 0.01)
+        solver = cp_model.CpSolver()
+        solver.parameters.random_seed = self.options.seed
+        solver.parameters.max_time_in_seconds = seconds
+        if self.tasks > PROBING_TASK_LIMIT:
+            solver.parameters.cp_model_probing_level = 0  # as the plan's own search: probing starves big models
+        if single_worker or self.options.mode == SolveMode.DETERMINISTIC:
+            solver.parameters.num_workers = 1
+            solver.parameters.max_deterministic_time = seconds
+        else:
+            solver.parameters.num_workers = self.options.workers
+        return solver
