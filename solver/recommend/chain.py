@@ -111,8 +111,10 @@ def describe_chain(problem: Problem, earliest: list[Earliest], chain: list[int],
     left = team.working_days_between(problem.start - timedelta(days=1), due) if due >= problem.start else 0
     names = " -> ".join(task.issue.id for task in tasks)
     lag_words = f" and {count(lags, 'working day')} of lags" if lags else ""
+    subject = (f"the chain {names} ({hours:g} h of work one after another{lag_words})" if len(tasks) > 1
+               else f"{names} ({hours:g} h of work)")
     message = (
-        f"the chain {names} ({hours:g} h of work one after another{lag_words}) needs "
+        f"{subject} needs "
         f"{count(working_days, 'working day')} from {starts.isoformat()} and cannot finish before "
         f"{finish.isoformat()}; {count(left, 'working day')} {'is' if left == 1 else 'are'} left up to the due "
         f"date {due.isoformat()}"

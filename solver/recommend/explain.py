@@ -92,7 +92,7 @@ def _chain_reasons(context: Context, target: Target, earliest: list[Earliest]) -
     if not chain or problem.date_of(earliest[chain[-1]].end_day) <= target.due:
         return []
     described = describe_chain(problem, earliest, chain, target.due)
-    reasons = [Reason(kind=ReasonKind.CHAIN, message=described.message[0].upper() + described.message[1:],
+    reasons = [Reason(kind=ReasonKind.CHAIN, message=described.message,
                       ids=described.ids, hours=described.hours, working_days=described.working_days,
                       date=described.earliest_finish)]
     for index in chain[1:]:
@@ -104,10 +104,11 @@ def _chain_reasons(context: Context, target: Target, earliest: list[Earliest]) -
                 f"{pred.issue.id} finishes", ids=[task.issue.id, pred.issue.id], working_days=after[1],
             ))
     first = problem.tasks[chain[0]].issue
-    if first.pinned_start is not None:
+    # A pin or not-before date after the due date is named with the target's other dates.
+    if first.pinned_start is not None and first.pinned_start <= target.due:
         reasons.append(Reason(kind=ReasonKind.PIN, message=f"{first.id} is pinned to start "
                               f"{first.pinned_start.isoformat()}", ids=[first.id], date=first.pinned_start))
-    elif first.not_before is not None and first.not_before > problem.start:
+    elif first.not_before is not None and problem.start < first.not_before <= target.due:
         reasons.append(Reason(kind=ReasonKind.NOT_BEFORE, message=f"{first.id} may not start before "
                               f"{first.not_before.isoformat()}", ids=[first.id], date=first.not_before))
     return reasons

@@ -161,7 +161,7 @@ def explain_infeasibility(problem: Problem, budget: Budget) -> Infeasibility:
     if not conflicts:
         message = "The team's calendars and the dependencies alone leave no valid plan."
     elif len(conflicts) == 1:
-        message = f"{conflicts[0].message[0].upper()}{conflicts[0].message[1:]}."
+        message = f"{conflicts[0].message}."
     else:
         message = "These cannot all hold: " + "; ".join(c.message for c in conflicts) + "."
     return Infeasibility(conflicts=conflicts, smallest=smallest, message=message)

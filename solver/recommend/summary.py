@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from api_schemas.recommendations import Capacity, Chain, Extension, ScopeCut, TargetRecommendation, TargetStatus
+from solver.recommend.words import count
 
 #: Chains longer than this are shown by their ends.
 SHOWN_CHAIN = 6
@@ -20,8 +21,8 @@ def _best_found(proven: bool) -> str:
 
 
 def _extension(extension: Extension) -> str:
-    return (f"extend to {extension.new_date.isoformat()} (+{extension.working_days} working day"
-            f"{'' if extension.working_days == 1 else 's'}){_best_found(extension.proven_minimal)}")
+    return (f"extend to {extension.new_date.isoformat()} (+{count(extension.working_days, 'working day')})"
+            f"{_best_found(extension.proven_minimal)}")
 
 
 def _cut(cut: ScopeCut) -> str | None:
@@ -48,7 +49,8 @@ def _capacity(capacity: Capacity) -> tuple[list[str], str | None]:
     chain = capacity.owners_cannot_help
     clause = None
     if chain is not None:
-        clause = (f"more owners cannot help: the chain {chain_words(chain)} needs {chain.working_days} working days "
+        subject = f"the chain {chain_words(chain)}" if len(chain.ids) > 1 else chain.ids[0]
+        clause = (f"more owners cannot help: {subject} needs {count(chain.working_days, 'working day')} "
                   f"({chain.hours:g} h), allowing {chain.earliest_finish.isoformat()}")
     return options, clause
 

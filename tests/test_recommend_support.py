@@ -1,0 +1,101 @@
+"""Helpers of the recommendation tests: small requests, changes applied by hand, and re-planning checks.
+
+The changes are written here rather than taken from `solver.recommend`, so a recommendation is checked
+against the request as a planner would edit it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from api_schemas import PlanRequest, PlanResult, SolveStatus
+from api_schemas.recommendations import TargetRecommendation
+from solver.checker import check_schedule
+from solver.planner import plan
+
+MONDAY = date(2025, 11, 24)
+
+
+def make_request(issues: list[dict[str, Any]], **fields: Any) -> PlanRequest:
+    """A request starting on MONDAY with one 8 h Mon-Fri owner 'ann' unless `fields` say otherwise."""
+    data: dict[str, Any] = {
+        "start_date": MONDAY,
+        "owners": [{"id": "ann", "hours_per_day": 8}],
+        "issues": issues,
+        "options": {"time_limit_s": 20},
+    }
+    data.update(fields)
+    return PlanRequest.model_validate(data)
+
+
+def replan(request: PlanRequest) -> PlanResult:
+    """The plan of a changed request, without recommendations."""
+    return plan(request, with_recommendations=False)
+
+
+def finish_of(result: PlanResult, kind: str, target_id: str) -> date | None:
+    """Planned finish of a milestone or an issue."""
+    if kind == "milestone":
+        return next(m for m in result.milestones if m.id == target_id).projected_finish
+    issue = next(i for i in result.issues if i.id == target_id)
+    return issue.slots[-1].date if issue.slots else None
+
+
+def meets(request: PlanRequest, kind: str, target_id: str, due: date) -> bool:
+    """Re-plan `request` and tell whether the target finishes by `due` in a plan the checker accepts."""
+    result = replan(request)
+    assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+    assert check_schedule(request, result) == []
+    finish = finish_of(result, kind, target_id)
+    return finish is None or finish <= due
+
+
+def target(result: PlanResult, key: str) -> TargetRecommendation:
+    """The recommendation of one target of a plan."""
+    assert result.recommendations is not None
+    return next(t for t in result.recommendations.targets if t.key == key)
+
+
+def moved_due(request: PlanRequest, milestone: str, due: date) -> PlanRequest:
+    """The request with a milestone's due date moved."""
+    data = request.model_dump()
+    for entry in data["milestones"]:
+        if entry["id"] == milestone:
+            entry["due"] = due
+    return PlanRequest.model_validate(data)
+
+
+def moved_deadline(request: PlanRequest, issue_id: str, deadline: date) -> PlanRequest:
+    """The request with an issue's own deadline moved."""
+    data = request.model_dump()
+    for entry in data["issues"]:
+        if entry["id"] == issue_id:
+            entry["deadline"] = deadline
+    return PlanRequest.model_validate(data)
+
+
+def without(request: PlanRequest, issue_ids: Iterable[str]) -> PlanRequest:
+    """The request with issues removed from the backlog."""
+    dropped = set(issue_ids)
+    data = request.model_dump()
+    data["issues"] = [entry for entry in data["issues"] if entry["id"] not in dropped]
+    return PlanRequest.model_validate(data)
+
+
+def with_extra_owners(request: PlanRequest, count: int, hours: float, skills: list[str]) -> PlanRequest:
+    """The request with `count` new owners (team calendar) of the given hours and skills."""
+    data = request.model_dump()
+    data["owners"] += [{"id": f"new-{n}", "hours_per_day": hours, "skills": skills} for n in range(count)]
+    return PlanRequest.model_validate(data)
+
+
+def with_longer_days(request: PlanRequest, owners: Iterable[str], extra: float) -> PlanRequest:
+    """The request with the listed owners working `extra` hours more per day."""
+    longer = set(owners)
+    data = request.model_dump()
+    for entry in data["owners"]:
+        if entry["id"] in longer:
+            entry["hours_per_day"] = min(24.0, entry["hours_per_day"] + extra)
+    return PlanRequest.model_validate(data)
