@@ -26,11 +26,13 @@ class Budget:
     options: SolverOptions
     deadline: float
     tasks: int = 0
+    model_cost: float = 0.0
+    """Seconds it takes to prepare and build one model of the problem (measured on the plan's own)."""
 
     @classmethod
-    def of(cls, options: SolverOptions, seconds: float, tasks: int = 0) -> Budget:
+    def of(cls, options: SolverOptions, seconds: float, tasks: int = 0, model_cost: float = 0.0) -> Budget:
         """A budget of `seconds` from now for solves of a problem with `tasks` tasks."""
-        return cls(options=options, deadline=time.monotonic() + max(seconds, 0.0), tasks=tasks)
+        return cls(options, time.monotonic() + max(seconds, 0.0), tasks, model_cost)
 
     def left(self) -> float:
         """Seconds left (never negative)."""
@@ -43,7 +45,12 @@ class Budget:
 
     def part(self, fraction: float) -> Budget:
         """A budget ending after `fraction` of the time left (its unused time stays with this budget)."""
-        return Budget(self.options, time.monotonic() + self.left() * min(max(fraction, 0.0), 1.0), self.tasks)
+        deadline = time.monotonic() + self.left() * min(max(fraction, 0.0), 1.0)
+        return Budget(self.options, deadline, self.tasks, self.model_cost)
+
+    def affords(self, models: int = 1) -> bool:
+        """True when there is time to build `models` models and still solve."""
+        return self.left() >= models * self.model_cost + MIN_SOLVE_S
 
     def solver(self, fraction: float = 1.0, single_worker: bool = False) -> cp_model.CpSolver:
         """A CP-SAT solver limited to `fraction` of the time left, with the request's seed and mode."""

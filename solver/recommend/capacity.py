@@ -96,6 +96,8 @@ def _extra_owners(
     groups_request, groups = _candidates(context, target, hours)
     if not groups:
         return None, None, "every issue of it is pinned to an owner, so new owners cannot take any of it"
+    if not budget.affords(2):
+        return None, None, "extra owners: no time was left in the budget"
     problem, start = context.planning.prepare(groups_request)
     index_of = {task.issue.id: task.index for task in problem.tasks}
     scope = [index_of[i] for i in target.issue_ids if i in index_of]
@@ -157,6 +159,8 @@ def _workers(context: Context, target: Target) -> list[str]:
 
 def _meets_with(context: Context, target: Target, owners: list[str], quarters: int, budget: Budget) -> bool | None:
     """Whether `quarters` extra quarter hours a day for `owners` can meet the date (None: not decided)."""
+    if not budget.affords():
+        return None
     request = with_longer_days(context.request, owners, quarters / UNITS_PER_HOUR)
     problem, start = context.planning.prepare(request)
     index_of = {task.issue.id: task.index for task in problem.tasks}
@@ -174,6 +178,8 @@ def _extra_hours(context: Context, target: Target, budget: Budget) -> tuple[Extr
     owners = _workers(context, target)
     if not owners:
         return None, "everyone who can do this work already works 24 h a day"
+    if not budget.affords(3):
+        return None, "longer days: no time was left in the budget"
     hours = {o.id: o.hours_per_day for o in context.request.owners}
     most = max(round((24 - hours[o]) * UNITS_PER_HOUR) for o in owners)
     probes = 8

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from api_schemas.common import UNITS_PER_HOUR
 from api_schemas.recommendations import Reason, ReasonKind, TargetStatus
 from api_schemas.result import IssueStatus
 from solver.problem import Problem, deadline_of
@@ -18,12 +19,28 @@ from solver.recommend.targets import Target
 from solver.recommend.words import count, listed, percent
 
 
-def capacity_before(problem: Problem, due: date, owners: list[str] | None = None) -> float:
-    """Hours the owners (all by default) can work from the plan start to the end of `due`."""
-    if due < problem.start:
-        return 0.0
-    calendars = problem.owner_calendars
-    return sum(calendars[o].capacity_hours(problem.start, due) for o in (owners or list(calendars)))
+class CapacityTable:
+    """Hours each owner can work from the plan start to the end of a date, counted once per owner."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self._cumulative: dict[str, list[float]] = {}
+
+    def _hours_through(self, owner: str, day: int) -> float:
+        hours = self._cumulative.setdefault(owner, [])
+        calendar = self.problem.owner_calendars[owner]
+        while len(hours) <= day:
+            worked = calendar.units_per_day / UNITS_PER_HOUR if calendar.is_working(
+                self.problem.date_of(len(hours))) else 0.0
+            hours.append((hours[-1] if hours else 0.0) + worked)
+        return hours[day]
+
+    def before(self, due: date, owners: list[str] | None = None) -> float:
+        """Hours the owners (all by default) can work from the plan start to the end of `due`."""
+        if due < self.problem.start:
+            return 0.0
+        day = self.problem.day_index(due)
+        return sum(self._hours_through(o, day) for o in (owners or list(self.problem.owner_calendars)))
 
 
 def _ratio_reason(kind: ReasonKind, message: str, ids: list[str], hours: float, available: float) -> Reason:
@@ -32,10 +49,10 @@ def _ratio_reason(kind: ReasonKind, message: str, ids: list[str], hours: float, 
                   ratio=round(ratio, 4) if ratio is not None else None)
 
 
-def _capacity_reasons(context: Context, target: Target) -> list[Reason]:
+def _capacity_reasons(context: Context, target: Target, capacity: CapacityTable) -> list[Reason]:
     """Its own work, and all work due by its date, against the team's hours up to the due date."""
-    problem, request = context.problem, context.request
-    available = capacity_before(problem, target.due)
+    request = context.request
+    available = capacity.before(target.due)
     shown = f"{percent(target.work_hours / available)}" if available else "it was due before the plan starts"
     reasons: list[Reason] = []
     if target.work_hours > available:
@@ -61,9 +78,9 @@ def _capacity_reasons(context: Context, target: Target) -> list[Reason]:
     return reasons
 
 
-def _skill_reasons(context: Context, target: Target) -> list[Reason]:
+def _skill_reasons(context: Context, target: Target, capacity: CapacityTable) -> list[Reason]:
     """Skills whose work due by the date exceeds the hours of the owners who have them."""
-    problem, request = context.problem, context.request
+    request = context.request
     in_scope = set(target.issue_ids)
     skills = sorted({s for issue in request.issues if issue.id in in_scope for s in issue.skills})
     due_dates = {m.id: m.due for m in request.milestones}
@@ -72,7 +89,7 @@ def _skill_reasons(context: Context, target: Target) -> list[Reason]:
         holders = [o.id for o in request.owners if skill in o.skills]
         work = sum(issue.work_hours or 0.0 for issue in request.issues
                    if skill in issue.skills and (deadline_of(issue, due_dates) or date.max) <= target.due)
-        available = capacity_before(problem, target.due, holders)
+        available = capacity.before(target.due, holders)
         if work > available:
             reasons.append(_ratio_reason(
                 ReasonKind.SKILL, f"{work:g} h of work due by then needs '{skill}', which "
@@ -155,13 +172,13 @@ def _contention_reason(context: Context, target: Target) -> list[Reason]:
                    f"work ranked first: {listed(parts)}", ids=sorted(hours), hours=total)]
 
 
-def explain(context: Context, target: Target, earliest: list[Earliest]) -> list[Reason]:
+def explain(context: Context, target: Target, earliest: list[Earliest], capacity: CapacityTable) -> list[Reason]:
     """The reasons `target` is missed, most telling first (an overdue one has no capacity before its date)."""
     overdue = target.status == TargetStatus.OVERDUE
     return [
         *_chain_reasons(context, target, earliest),
-        *([] if overdue else _capacity_reasons(context, target)),
-        *_skill_reasons(context, target),
+        *([] if overdue else _capacity_reasons(context, target, capacity)),
+        *_skill_reasons(context, target, capacity),
         *_date_reasons(context, target),
         *_contention_reason(context, target),
     ]

@@ -34,7 +34,7 @@ def earliest_finish(
     problem = context.problem
     index_of = {task.issue.id: task.index for task in problem.tasks}
     scope = [index_of[issue_id] for issue_id in target.issue_ids if issue_id in index_of]
-    if not scope:
+    if not scope or not budget.affords():
         return None
     plan_model = build_model(problem)
     if keep_commitments:

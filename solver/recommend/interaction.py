@@ -46,7 +46,7 @@ def compute_interaction(
     context: Context, extended: list[tuple[Target, Extension]], budget: Budget
 ) -> ExtensionInteraction | None:
     """Whether the extensions can be granted together, and which dates can when they cannot."""
-    if len(extended) < 2:
+    if len(extended) < 2 or not budget.affords(2):
         return None
     targets = [target for target, _ in extended]
     plan_model, scopes = _base(context, targets)

@@ -24,7 +24,7 @@ from solver.recommend.budget import Budget
 from solver.recommend.capacity import compute_capacity
 from solver.recommend.chain import Earliest, earliest_schedule
 from solver.recommend.context import Context, Planning
-from solver.recommend.explain import explain
+from solver.recommend.explain import CapacityTable, explain
 from solver.recommend.extension import compute_extension
 from solver.recommend.infeasibility import explain_infeasibility
 from solver.recommend.interaction import compute_interaction
@@ -61,7 +61,7 @@ def _base(target: Target, notes: list[str]) -> TargetRecommendation:
 
 
 def _for_target(
-    context: Context, target: Target, earliest: list[Earliest], budget: Budget | None
+    context: Context, target: Target, earliest: list[Earliest], capacity: CapacityTable, budget: Budget | None
 ) -> TargetRecommendation:
     """Everything about one target; with no budget, only its reasons."""
     notes: list[str] = []
@@ -75,7 +75,7 @@ def _for_target(
         notes += late_notes
     if budget is not None and budget.exhausted:
         notes.append("the time budget ran out: raise options.time_limit_s for the rest")
-    recommendation.why = explain(context, target, earliest)
+    recommendation.why = explain(context, target, earliest, capacity)
     recommendation.notes = notes
     recommendation.summary = target_line(recommendation, target.label)
     return recommendation
@@ -109,10 +109,15 @@ def recommend(
     result: PlanResult,
     planning: Planning,
     seconds: float,
+    model_cost: float = 0.0,
 ) -> Recommendations:
-    """Recommendations for `result`, the plan of `request`, computed within `seconds`."""
+    """Recommendations for `result`, the plan of `request`, computed within `seconds`.
+
+    `model_cost` is how long preparing and building the plan's model took: no model is started without
+    that much time left.
+    """
     started = time.monotonic()
-    budget = Budget.of(request.options, seconds, len(problem.tasks))
+    budget = Budget.of(request.options, seconds, len(problem.tasks), model_cost)
     if result.status == SolveStatus.INFEASIBLE:
         infeasibility = explain_infeasibility(problem, budget)
         return Recommendations(
@@ -127,13 +132,14 @@ def recommend(
     context = Context(request, problem, schedule, result, planning)
     targets = find_targets(request, result)
     earliest = earliest_schedule(problem)
+    capacity = CapacityTable(problem)
     solved = targets[:MAX_SOLVED_TARGETS]
     slipping = sum(1 for t in solved if t.status == TargetStatus.LATE)
     shares = len(solved) + (1 if slipping >= 2 else 0)
     recommendations = []
     for position, target in enumerate(targets):
         part = budget.part(1 / max(shares - position, 1)) if position < len(solved) else None
-        recommendations.append(_for_target(context, target, earliest, part))
+        recommendations.append(_for_target(context, target, earliest, capacity, part))
     extended: list[tuple[Target, Extension]] = [
         (t, r.extension) for t, r in zip(solved, recommendations, strict=False) if r.extension is not None
     ]

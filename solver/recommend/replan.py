@@ -56,8 +56,8 @@ def with_longer_days(request: PlanRequest, owner_ids: Collection[str], extra_hou
 
 def replan(context: Context, request: PlanRequest, budget: Budget, fraction: float = 1.0) -> PlanResult | None:
     """Plan a changed request within `fraction` of the budget left; None when it is invalid or time is up."""
-    seconds = budget.left() * fraction
-    if seconds < MIN_SOLVE_S:
+    seconds = budget.left() * fraction - budget.model_cost
+    if seconds < MIN_SOLVE_S or not budget.affords():
         return None
     timed = request.model_copy(
         update={"options": request.options.model_copy(update={"time_limit_s": round(max(seconds, 0.01), 3)})}

@@ -158,6 +158,8 @@ def compute_scope_cut(context: Context, target: Target, budget: Budget) -> tuple
     reason = _cannot_defer(context, target, forced)
     if reason is not None:
         return None, reason
+    if not budget.affords(2):
+        return None, "no time was left in the budget"
     problem, deferral = with_deferral(context.problem, optional)
     plan_model = build_model(problem)
     deferred = {index: plan_model.tasks[index].chosen[deferral] for index in optional}

@@ -66,11 +66,15 @@ def find_targets(request: PlanRequest, result: PlanResult) -> list[Target]:
     plans = {plan.id: plan for plan in result.issues}
     planned = [plan for plan in result.issues if plan.status == IssueStatus.PLANNED]
     due_of = {milestone.id: milestone.due for milestone in request.milestones}
+    by_milestone: dict[str, list[IssuePlan]] = {}
+    for plan in planned:
+        if plan.milestone is not None:
+            by_milestone.setdefault(plan.milestone, []).append(plan)
     targets: list[Target] = []
     for milestone in result.milestones:
         if milestone.due is None or milestone.status not in (MilestoneStatus.LATE, MilestoneStatus.OVERDUE):
             continue
-        scope = [plan for plan in planned if plan.milestone == milestone.id]
+        scope = by_milestone.get(milestone.id, [])
         targets.append(Target(
             kind=TargetKind.MILESTONE, id=milestone.id, name=milestone.name, due=milestone.due,
             status=TargetStatus.OVERDUE if milestone.status == MilestoneStatus.OVERDUE else TargetStatus.LATE,
@@ -119,13 +123,16 @@ def commitments(request: PlanRequest, result: PlanResult, excluded: Collection[s
         limits[issue_id] = min(day, limits.get(issue_id, day))
 
     planned = {plan.id: plan for plan in result.issues if plan.status == IssueStatus.PLANNED}
+    by_milestone: dict[str, list[str]] = {}
+    for plan in planned.values():
+        if plan.milestone is not None:
+            by_milestone.setdefault(plan.milestone, []).append(plan.id)
     for milestone in result.milestones:
         if milestone.due is None or key_of(TargetKind.MILESTONE, milestone.id) in excluded:
             continue
         allowed = max(milestone.due, milestone.projected_finish or milestone.due)
-        for plan in planned.values():
-            if plan.milestone == milestone.id:
-                limit(plan.id, allowed)
+        for issue_id in by_milestone.get(milestone.id, []):
+            limit(issue_id, allowed)
     for issue in request.issues:
         own = planned.get(issue.id)
         if own is None or issue.deadline is None or key_of(TargetKind.ISSUE, issue.id) in excluded:
