@@ -68,6 +68,7 @@ def plan(
     if start is not None and not meets_hard_deadlines(problem, start):
         start = None
     plan_model = build_model(problem)
+    model_cost = time.monotonic() - started
     outcome = solve_levels(plan_model, options, start, progress)
     if outcome.status == SolveStatus.INFEASIBLE and problem.horizon_capped:
         outcome = SearchOutcome(SolveStatus.UNKNOWN, None, [], outcome.seconds)
@@ -76,7 +77,7 @@ def plan(
         return result
     planning = Planning(plan=partial(plan, limits=limits, with_recommendations=False), prepare=prepare_with_start)
     seconds_left = request.options.time_limit_s - (time.monotonic() - started)
-    recommendations = recommend(request, problem, outcome.schedule, result, planning, seconds_left)
+    recommendations = recommend(request, problem, outcome.schedule, result, planning, seconds_left, model_cost)
     infeasibility = recommendations.infeasibility
     conflicts = ([c.message for c in infeasibility.conflicts] or [infeasibility.message]) if infeasibility else []
     return result.model_copy(update={"recommendations": recommendations, "infeasibility": conflicts})
