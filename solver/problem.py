@@ -67,6 +67,7 @@ class Problem:
     tasks: list[Task]
     warnings: list[PlanWarning]
     _lag_tables: dict[int, list[int]] = field(default_factory=dict, repr=False)
+    _team_before: list[int] = field(default_factory=list, repr=False)
 
     @property
     def start(self) -> date:
@@ -90,6 +91,22 @@ class Problem:
     def follows_team_days(self, clock: Clock) -> bool:
         """True when the clock works exactly the team's working days (positions are team working days)."""
         return all(clock.working[d] == self.team.is_working(self.date_of(d)) for d in range(self.horizon_days))
+
+    def team_days_before(self, day: int) -> int:
+        """Team working days from the start up to, not including, day index `day` (cached table)."""
+        if not self._team_before:
+            count = 0
+            for d in range(self.horizon_days + 1):
+                self._team_before.append(count)
+                count += self.team.is_working(self.date_of(d))
+        return self._team_before[day]
+
+    def team_time(self, end_instant: int) -> int:
+        """Finish instant in team time (docs/model.md): team working days before its date, plus its clock time."""
+        day = (end_instant - 1) // UNITS_PER_DAY
+        clock = end_instant - day * UNITS_PER_DAY
+        on_team_day = self.team.is_working(self.date_of(day))
+        return UNITS_PER_DAY * self.team_days_before(day) + (clock if on_team_day else 0)
 
     def team_days_through(self, day: date) -> int:
         """Team working days from the start to `day` inclusive (minus those after `day` when it is earlier)."""

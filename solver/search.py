@@ -78,7 +78,7 @@ def level_values(problem: Problem, schedule: Schedule) -> list[int]:
         table = problem.lateness_table(task)
         if table is not None:
             lateness[task.rank] += table[end_day]
-        finish[task.rank] += end
+        finish[task.rank] += problem.team_time(end)
         present[task.rank] = True
     return [lateness[r] for r in range(4) if present[r]] + [finish[r] for r in range(4) if present[r]]
 

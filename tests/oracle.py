@@ -31,7 +31,7 @@ PRIORITY_LEVEL = {priority: level for level, priority in enumerate(Priority)}
 #: Oracle gives up looking for a working day this far ahead (a request that never works is a bug).
 MAX_SEARCH_DAYS = 3660
 
-#: (P0..P3 lateness in working days, then P0..P3 sum of finish instants in quarter hours).
+#: (P0..P3 lateness in working days, then P0..P3 sum of finish times in team quarter hours).
 Objective = tuple[int, int, int, int, int, int, int, int]
 
 
@@ -290,7 +290,7 @@ def _schedules(
 
 
 def objective_of(request: PlanRequest, calendar: OracleCalendar, schedule: dict[str, Stretch]) -> Objective:
-    """Lateness sums per priority level, then finish-instant sums per level."""
+    """Lateness sums per priority level, then sums of finish times in team time per level."""
     lateness = [0] * LEVELS
     finish = [0] * LEVELS
     for issue in request.issues:
@@ -300,7 +300,13 @@ def objective_of(request: PlanRequest, calendar: OracleCalendar, schedule: dict[
         level = PRIORITY_LEVEL[issue.priority]
         finish_date = calendar.date_of(stretch.finish_day)
         lateness[level] += calendar.lateness_working_days(finish_date, deadline_of(request, issue))
-        finish[level] += stretch.finish
+        # Team time (docs/model.md): 96 per team working day before the finish date, plus the clock time
+        # of the finish when that date is a team working day.
+        days_before = sum(
+            calendar.is_team_working_day(calendar.date_of(day)) for day in range(stretch.finish_day)
+        )
+        on_team_day = calendar.is_team_working_day(finish_date)
+        finish[level] += UNITS_PER_DAY * days_before + (stretch.finish_clock if on_team_day else 0)
     values = (*lateness, *finish)
     return (values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7])
 

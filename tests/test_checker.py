@@ -284,18 +284,21 @@ def make_result() -> PlanResult:
             work_hours=4,
         ),
     ]
-    # Finish instants in quarter hours since Fri 21 00:00 (96 a day):
-    # P0: #840 44 + #841 (4 days) 384 + 60 + #970 444 = 932; lateness 2 + 3 + 0 = 5.
-    # P1: #972 (5 days) 480 + 84 = 564 + #973 (6 days) 576 + 96 = 672 -> 1236; lateness 0.
-    # P2: #974 (8 days) 768 + 20 = 788 + #975 (10 days) 960 + 52 = 1012 -> 1800; lateness 1 + 1 = 2.
+    # Finishes in team time (docs/model.md): 96 per team working day before the finish date, plus the clock
+    # time when that date is a team working day. Team days from Fri 21: Fri 21 (0 before it), then Tue 25 (1),
+    # Wed 26 (2), Thu 27 (3), Fri 28 (4), Mon Dec 1 (5); Sat 22 - Mon 24 and Sat 29 are not team days.
+    # P0: #840 Fri 21 11:00 = 44, #841 Tue 25 15:00 = 96 + 60, #970 Tue 25 15:00 = 156 -> 356; lateness 2 + 3 = 5.
+    # P1: #972 Wed 26 21:00 = 192 + 84 = 276, #973 Thu 27 24:00 = 288 + 96 = 384 -> 660; lateness 0.
+    # P2: #974 Sat 29 05:00 (not a team day: counts as Mon Dec 1 00:00) = 480, #975 Mon Dec 1 13:00 = 480 + 52
+    # -> 1012; lateness 1 + 1 = 2.
     # No P3 stages: the only P3 issue is done.
     values = [
         ("P0 lateness", 5),
         ("P1 lateness", 0),
         ("P2 lateness", 2),
-        ("P0 finish", 932),
-        ("P1 finish", 1236),
-        ("P2 finish", 1800),
+        ("P0 finish", 356),
+        ("P1 finish", 660),
+        ("P2 finish", 1012),
     ]
     return PlanResult(
         status=SolveStatus.OPTIMAL,
@@ -720,10 +723,10 @@ def test_milestone_done_when_all_its_work_is_done() -> None:
         "Milestone M2 reports lateness_calendar_days = 6 but the schedule says 0.",
         "Milestone M2 reports work_hours = 6 but the schedule says 0.",
     }
-    # The stale objective is caught too: P0 keeps only #970 (lateness 0, finish 444).
+    # The stale objective is caught too: P0 keeps only #970 (lateness 0, finish 156 in team time).
     objective = sorted(v.message for v in violations if v.rule == "objective")
     assert len(objective) == 2
-    assert "reports 932 but the schedule gives 444" in objective[0]
+    assert "reports 356 but the schedule gives 156" in objective[0]
     assert "reports 5 but the schedule gives 0" in objective[1]
 
 
@@ -737,7 +740,8 @@ def test_milestone_with_only_unplanned_work_left_is_not_done() -> None:
     )
     result.objective = [stage for stage in result.objective if not stage.name.startswith("P0")]
     result.objective.insert(0, ObjectiveStage(name="P0 lateness", value=0, bound=0, proven=True))
-    result.objective.insert(3, ObjectiveStage(name="P0 finish", value=444, bound=444, proven=True))
+    # Only #970 is P0 work left: Tue 25 15:00 in team time is 96 + 60.
+    result.objective.insert(3, ObjectiveStage(name="P0 finish", value=156, bound=156, proven=True))
     m2 = milestone_of(result, "M2")
     m2.status, m2.projected_finish, m2.late, m2.work_hours = MilestoneStatus.DONE, None, False, 0
     m2.lateness_working_days = m2.lateness_calendar_days = 0
@@ -770,12 +774,12 @@ def test_objective_value_must_match_the_slots() -> None:
     result = make_result()
     stage_of(result, "P2 lateness").value = 3
     stage_of(result, "P2 lateness").bound = 3
-    stage_of(result, "P1 finish").value = stage_of(result, "P1 finish").bound = 1235
+    stage_of(result, "P1 finish").value = stage_of(result, "P1 finish").bound = 659
     violations = check_schedule(make_request(), result)
     messages = [v.message for v in violations if v.rule == "objective"]
     assert len(messages) == 2
     assert any("reports 3" in m and "gives 2" in m for m in messages)
-    assert any("reports 1235" in m and "gives 1236" in m for m in messages)
+    assert any("reports 659" in m and "gives 660" in m for m in messages)
 
 
 def test_objective_levels_missing_extra_and_out_of_order() -> None:
@@ -795,7 +799,7 @@ def test_objective_levels_missing_extra_and_out_of_order() -> None:
 
 def test_optimal_requires_every_stage_proven_and_no_gap() -> None:
     result = make_result()
-    stage_of(result, "P2 finish").bound = 1700
+    stage_of(result, "P2 finish").bound = 1000
     stage_of(result, "P2 finish").proven = False
     result.gap = 0.05
     violations = check_schedule(make_request(), result)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -33,6 +33,18 @@ def request(issues: list[dict[str, Any]], **fields: Any) -> PlanRequest:
 def at(day: int, hour: float) -> int:
     """Quarter hours from the plan start to `hour` o'clock of day `day`."""
     return day * 96 + round(hour * 4)
+
+
+def team(day: int, hour: float, start: date = MONDAY, holidays: tuple[date, ...] = ()) -> int:
+    """The finish `hour` o'clock of day `day` in team time (docs/model.md), for a Mon-Fri team calendar:
+    96 per team working day before that day, plus the clock time when the day itself is a team working day."""
+
+    def works(offset: int) -> bool:
+        day_date = start + timedelta(days=offset)
+        return day_date.weekday() < 5 and day_date not in holidays
+
+    before = sum(works(offset) for offset in range(day))
+    return 96 * before + (round(hour * 4) if works(day) else 0)
 
 
 def optimum(req: PlanRequest) -> OracleResult:
@@ -74,12 +86,13 @@ HAND_CASES: dict[str, tuple[PlanRequest, list[int]]] = {
             ],
             start_date=FRIDAY,
         ),
-        [0, at(0, 11) + at(3, 15)],
+        [0, team(0, 11, FRIDAY) + team(3, 15, FRIDAY)],  # Fri 11:00 = 44; Mon 15:00 = 96 + 60
     ),
     # The lag twist: the owner also works Saturdays, the team does not. Ending a (8 h) on Friday 17:00
-    # releases b (lag 1) on Monday 17:00, after the owner's window: b runs Tuesday 9-10 (sum 68 + 424).
-    # Starting a a quarter hour late ends it Saturday 9:15, which releases b on Monday 9:15: b runs
-    # 9:15-10:15 Monday, and 133 + 329 = 462 is the optimum, though a finishes later.
+    # releases b (lag 1) on Monday 17:00, after the owner's window: b runs Tuesday 9-10 (team time
+    # 68 + 232 = 300). Starting a a quarter hour late ends it Saturday 9:15 (team time 96: a Saturday counts
+    # as Monday 00:00), which releases b on Monday 9:15: b runs 9:15-10:15 Monday (96 + 41), and
+    # 96 + 137 = 233 is the optimum, though a finishes later.
     "a later finish can release a lag earlier": (
         request(
             [
@@ -89,7 +102,7 @@ HAND_CASES: dict[str, tuple[PlanRequest, list[int]]] = {
             start_date=FRIDAY,
             owners=[{"id": "ann", "hours_per_day": 8, "working_weekdays": ["mon", "tue", "wed", "thu", "fri", "sat"]}],
         ),
-        [0, at(1, 9.25) + at(3, 10.25)],
+        [0, team(1, 9.25, FRIDAY) + team(3, 10.25, FRIDAY)],  # Saturday counts as Monday 00:00: 96 + 137
     ),
     # A 24 h agent ends a 24 h issue at Monday 24:00: finish date Monday, on time for a Monday deadline.
     "finish at midnight is on time": (
@@ -123,7 +136,7 @@ HAND_CASES: dict[str, tuple[PlanRequest, list[int]]] = {
             [{"id": "a", "estimate_hours": 10, "priority": "P1", "deadline": FRIDAY}],
             start_date=FRIDAY,
         ),
-        [1, at(3, 11)],
+        [1, team(3, 11, FRIDAY)],
     ),
     # Finishing on a holiday Tuesday, due Monday: (Mon, Tue] holds no working day, plus 1 because the
     # finish date itself is not a working day. The owner works holidays; the holiday still blocks lags.
@@ -133,7 +146,7 @@ HAND_CASES: dict[str, tuple[PlanRequest, list[int]]] = {
             owners=[{"id": "ann", "hours_per_day": 8, "works_holidays": True}],
             calendar={"holidays": ["2025-11-25"]},
         ),
-        [1, at(1, 11)],
+        [1, team(1, 11, holidays=(date(2025, 11, 25),))],  # a holiday finish counts as Wed 00:00: 96
     ),
     # Skills: only "ops" can do the infra issue; "dev" takes the other. Both start Monday 9:00 in parallel.
     "skills split the work": (
@@ -159,7 +172,7 @@ HAND_CASES: dict[str, tuple[PlanRequest, list[int]]] = {
             owners=[{"id": "ann", "hours_per_day": 8, "days_off": ["2025-11-25"]}],
             calendar={"country": "JP"},
         ),
-        [0, at(2, 11)],
+        [0, team(2, 11, holidays=(MONDAY,))],  # one team working day (Tuesday) before Wednesday: 96 + 44
     ),
     # Not before Wednesday, with a second (P0) issue pinned to the same owner filling Monday meanwhile:
     # p Mon 9-17 (P0), a Wed 9-11.

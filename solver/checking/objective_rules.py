@@ -6,10 +6,12 @@ Rule code: objective.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from api_schemas.common import Priority
 from api_schemas.result import ObjectiveStage, SolveStatus
 from solver.checking.context import CheckContext
+from solver.checking.timeline import UNITS_PER_DAY, IssueSpan
 from solver.checking.violation import Violation
 
 
@@ -19,6 +21,17 @@ class ExpectedStage:
 
     prefix: str
     value: int
+
+
+def _team_time(context: CheckContext, span: IssueSpan) -> int:
+    """Finish in team time: 96 per team working day before the finish date, plus the clock time on a team day."""
+    start = context.request.start_date
+    days_before = sum(
+        context.calendar.is_team_working_day(start + timedelta(days=offset))
+        for offset in range((span.finish_date - start).days)
+    )
+    on_team_day = context.calendar.is_team_working_day(span.finish_date)
+    return UNITS_PER_DAY * days_before + (span.finish_clock if on_team_day else 0)
 
 
 def expected_stages(context: CheckContext) -> list[ExpectedStage]:
@@ -32,7 +45,7 @@ def expected_stages(context: CheckContext) -> list[ExpectedStage]:
         if span is None:
             continue
         lateness[issue.priority] += context.calendar.lateness(span.finish_date, context.deadline_of(issue)).working_days
-        finish[issue.priority] += span.finish
+        finish[issue.priority] += _team_time(context, span)
     return [ExpectedStage(f"{priority.value} lateness", lateness[priority]) for priority in priorities] + [
         ExpectedStage(f"{priority.value} finish", finish[priority]) for priority in priorities
     ]

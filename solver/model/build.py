@@ -64,13 +64,8 @@ def assign_members(problem: Problem, chosen: dict[int, tuple[int, int]]) -> Sche
 def build_model(problem: Problem) -> PlanModel:
     """The full model: variables (dates and pins live in their domains), constraints and objective levels."""
     model = cp_model.CpModel()
-    successor_lags: dict[int, set[int]] = {task.index: set() for task in problem.tasks}
-    for task in problem.tasks:
-        for pred, lag in task.preds:
-            if lag:
-                successor_lags[pred].add(lag)
     team_aligned = [problem.follows_team_days(clock) for clock in problem.clocks]
-    tasks = [create_task_vars(model, problem, task, successor_lags[task.index], team_aligned) for task in problem.tasks]
+    tasks = [create_task_vars(model, problem, task, team_aligned) for task in problem.tasks]
     add_resource_constraints(model, problem, tasks)
-    add_dependency_constraints(model, tasks)
+    add_dependency_constraints(model, problem, tasks, team_aligned)
     return PlanModel(problem=problem, model=model, tasks=tasks, levels=objective_levels(tasks))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
+from api_schemas.common import UNITS_PER_DAY
 from solver.model.variables import TaskVars
 from solver.problem import Problem
 
@@ -20,11 +21,18 @@ def add_resource_constraints(model: cp_model.CpModel, problem: Problem, tasks: l
             model.add_cumulative(intervals, [1] * len(intervals), resource.capacity)
 
 
-def add_dependency_constraints(model: cp_model.CpModel, tasks: list[TaskVars]) -> None:
-    """A task starts after each predecessor's release: its end, plus the lag counted in team working days."""
+def add_dependency_constraints(
+    model: cp_model.CpModel, problem: Problem, tasks: list[TaskVars], team_aligned: list[bool]
+) -> None:
+    """A task starts after each predecessor's release: its end, plus the lag counted in team working days.
+
+    Between tasks that only run on team-calendar clocks this is linear in team time (a lag of L working days
+    is L * 96 quarter hours there); otherwise calendar time and position tables are used.
+    """
     for tv in tasks:
         for pred, lag in tv.task.preds:
             before = tasks[pred]
-            release = before.end if lag == 0 else before.releases[lag]
-            assert tv.start is not None
-            model.add(tv.start >= release)
+            if all(team_aligned[c] for c in (*tv.stretches, *before.stretches)):
+                model.add(tv.team_start >= before.team_end + UNITS_PER_DAY * lag)
+            else:
+                model.add(tv.start >= before.release(lag))

@@ -28,7 +28,7 @@ def objective_levels(tasks: list[TaskVars]) -> list[ObjectiveLevel]:
         if any(tv.task.rank == rank for tv in tasks):
             levels.append(ObjectiveLevel(f"{name} lateness (working days)", sum(late), is_lateness=True))
     for rank, name in enumerate(PRIORITY_NAMES):
-        ends = [tv.end for tv in tasks if tv.task.rank == rank]
+        ends = [tv.team_end for tv in tasks if tv.task.rank == rank]
         if ends:
-            levels.append(ObjectiveLevel(f"{name} finish (quarter hours)", sum(ends), is_lateness=False))
+            levels.append(ObjectiveLevel(f"{name} finish (team quarter hours)", sum(ends), is_lateness=False))
     return levels

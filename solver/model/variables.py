@@ -1,16 +1,19 @@
 """Decision variables: per task its owner choice, its stretch on each candidate clock, and its dates.
 
 A stretch on a clock with `h` units per working day is written with linear position arithmetic:
-start = h * start_position + start_offset, end = h * end_position + end_offset. Calendar days only enter
-through small element tables indexed by those positions, so CP-SAT's presolve stays small.
+start = h * start_position + start_offset, end = h * end_position + end_offset. On clocks that follow the
+team calendar a position is a team working day, so team time (docs/model.md), lags and lateness are
+linear. Calendar days enter only through small position-indexed element tables, and only where a clock
+leaves the team calendar (7-day agents, days off), so CP-SAT's presolve stays small.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
+from ortools.sat.python.cp_model import IntVar, LinearExprT
 
 from api_schemas.common import UNITS_PER_DAY
 from solver.clock import Clock
@@ -33,16 +36,84 @@ class ClockStretch:
 
 @dataclass
 class TaskVars:
-    """All variables of one task; `start` exists when the task has predecessors."""
+    """All variables of one task.
+
+    `team_end` (finish in team time) always exists; calendar-time `end`, `start` and lag releases are built on
+    first use, since they need element tables on clocks that do not follow the team calendar.
+    """
 
     task: Task
-    end: cp_model.IntVar
-    start: cp_model.IntVar | None = None
+    model: cp_model.CpModel
+    problem: Problem
+    team_end: cp_model.IntVar
     chosen: dict[int, cp_model.IntVar] = field(default_factory=dict)
     stretches: dict[int, ClockStretch] = field(default_factory=dict)
     intervals: dict[int, cp_model.IntervalVar] = field(default_factory=dict)
     lateness: cp_model.IntVar | None = None
-    releases: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    _end: cp_model.IntVar | None = None
+    _start: cp_model.IntVar | None = None
+    _team_start: cp_model.IntVar | None = None
+    _releases: dict[int, cp_model.IntVar] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """Prefix of this task's variable names."""
+        return f"t{self.task.index}"
+
+    def _linked(self, lower: int, upper: int, label: str, per_clock: Callable[[ClockStretch], LinearExprT]) -> IntVar:
+        """A task-level variable equal to `per_clock(stretch)` on whichever clock the task runs."""
+        value = self.model.new_int_var(lower, upper, f"{self.name}_{label}")
+        for stretch in self.stretches.values():
+            self.model.add(value == per_clock(stretch)).only_enforce_if(stretch.present)
+        return value
+
+    @property
+    def end(self) -> cp_model.IntVar:
+        """Finish instant in quarter hours since the plan start (calendar time)."""
+        if self._end is None:
+            horizon = self.problem.horizon_days * UNITS_PER_DAY
+            self._end = self._linked(0, horizon, "end", lambda st: _global_end(self.model, self.problem, st, "ed"))
+        return self._end
+
+    @property
+    def start(self) -> cp_model.IntVar:
+        """Start instant in quarter hours since the plan start (calendar time)."""
+        if self._start is None:
+            horizon = self.problem.horizon_days * UNITS_PER_DAY
+            self._start = self._linked(
+                self.task.release, horizon, "start", lambda st: _global_start(self.model, self.problem, st, "sd")
+            )
+        return self._start
+
+    @property
+    def team_start(self) -> cp_model.IntVar:
+        """Start in team time; only for tasks whose every clock follows the team calendar (then it is linear)."""
+        if self._team_start is None:
+            clocks = self.problem.clocks
+            self._team_start = self._linked(
+                0,
+                (self.problem.horizon_days + 1) * UNITS_PER_DAY,
+                "tstart",
+                lambda st: UNITS_PER_DAY * st.start_position + clocks[st.clock].window_start + st.start_offset,
+            )
+        return self._team_start
+
+    def release(self, lag: int) -> cp_model.IntVar:
+        """Earliest calendar-time start of a successor waiting `lag` team working days after this task."""
+        if lag == 0:
+            return self.end
+        if lag not in self._releases:
+            shifts = self.problem.lag_shift_table(lag)
+            ceiling = (self.problem.horizon_days + max(shifts)) * UNITS_PER_DAY
+
+            def shifted(stretch: ClockStretch) -> LinearExprT:
+                clock = self.problem.clocks[stretch.clock]
+                table = [UNITS_PER_DAY * shifts[day] for day in clock.working_days]
+                shift = table_at(self.model, stretch.end_position, table, f"{self.name}c{stretch.clock}_lag{lag}")
+                return _global_end(self.model, self.problem, stretch, "led") + shift
+
+            self._releases[lag] = self._linked(0, ceiling, f"rel{lag}", shifted)
+        return self._releases[lag]
 
 
 def day_at(model: cp_model.CpModel, clock: Clock, position: cp_model.IntVar, name: str) -> cp_model.LinearExpr:
@@ -93,25 +164,46 @@ def _stretch(model: cp_model.CpModel, problem: Problem, task: Task, clock_index:
 
 def _global_start(model: cp_model.CpModel, problem: Problem, stretch: ClockStretch, name: str) -> cp_model.LinearExpr:
     clock = problem.clocks[stretch.clock]
-    day = day_at(model, clock, stretch.start_position, f"{name}_sd")
+    day = day_at(model, clock, stretch.start_position, f"t{name}{id(stretch)}_sd")
     return UNITS_PER_DAY * day + clock.window_start + stretch.start_offset
 
 
 def _global_end(model: cp_model.CpModel, problem: Problem, stretch: ClockStretch, name: str) -> cp_model.LinearExpr:
     clock = problem.clocks[stretch.clock]
-    day = day_at(model, clock, stretch.end_position, f"{name}_ed")
+    day = day_at(model, clock, stretch.end_position, f"t{name}{id(stretch)}_ed")
     return UNITS_PER_DAY * day + clock.window_start + stretch.end_offset
 
 
-def create_task_vars(
-    model: cp_model.CpModel, problem: Problem, task: Task, successor_lags: set[int], team_aligned: list[bool]
-) -> TaskVars:
-    """Owner choice, clock stretches, intervals, finish, lateness and lag releases of one task."""
-    horizon = problem.horizon_days * UNITS_PER_DAY
+def _team_end(
+    model: cp_model.CpModel, problem: Problem, stretch: ClockStretch, aligned: bool, name: str
+) -> LinearExprT:
+    """Finish in team time: linear on team-calendar clocks, a position table elsewhere (docs/model.md)."""
+    clock = problem.clocks[stretch.clock]
+    if aligned:
+        return UNITS_PER_DAY * stretch.end_position + clock.window_start + stretch.end_offset
+    before = [problem.team_days_before(day) for day in clock.working_days]
+    on_team_day = [problem.team.is_working(problem.date_of(day)) for day in clock.working_days]
+    base = table_at(
+        model,
+        stretch.end_position,
+        [UNITS_PER_DAY * b + (clock.window_start if team else 0) for b, team in zip(before, on_team_day, strict=True)],
+        f"{name}_tbase",
+    )
+    if all(on_team_day):
+        return base + stretch.end_offset
+    team_day = model.new_bool_var(f"{name}_tday")
+    model.add_element(stretch.end_position, [int(team) for team in on_team_day], team_day)
+    clock_part = model.new_int_var(0, clock.units_per_day, f"{name}_tclock")
+    model.add(clock_part == stretch.end_offset).only_enforce_if(team_day)
+    model.add(clock_part == 0).only_enforce_if(team_day.Not())
+    return base + clock_part
+
+
+def create_task_vars(model: cp_model.CpModel, problem: Problem, task: Task, team_aligned: list[bool]) -> TaskVars:
+    """Owner choice, clock stretches, intervals, team-time finish and lateness of one task."""
     name = f"t{task.index}"
-    variables = TaskVars(task=task, end=model.new_int_var(0, horizon, f"{name}_end"))
-    if task.preds:
-        variables.start = model.new_int_var(task.release, horizon, f"{name}_start")
+    team_end = model.new_int_var(0, (problem.horizon_days + 1) * UNITS_PER_DAY, f"{name}_tend")
+    variables = TaskVars(task=task, model=model, problem=problem, team_end=team_end)
     for resource_index in task.resources:
         clock_index = problem.resources[resource_index].clock
         if clock_index not in variables.stretches:
@@ -126,19 +218,15 @@ def create_task_vars(
     deadline_table = problem.lateness_table(task)
     if deadline_table is not None:
         variables.lateness = model.new_int_var(0, max(deadline_table), f"{name}_late")
-    for lag in successor_lags:
-        variables.releases[lag] = model.new_int_var(0, horizon + UNITS_PER_DAY * 400, f"{name}_rel{lag}")
     for clock_index, stretch in variables.stretches.items():
         clock = problem.clocks[clock_index]
         cname = f"{name}c{clock_index}"
         on_clock = [c for r, c in variables.chosen.items() if problem.resources[r].clock == clock_index]
         model.add(stretch.present == sum(on_clock))
-        global_end = _global_end(model, problem, stretch, cname)
-        model.add(variables.end == global_end).only_enforce_if(stretch.present)
-        if variables.start is not None:
-            model.add(variables.start == _global_start(model, problem, stretch, cname)).only_enforce_if(stretch.present)
+        aligned = team_aligned[clock_index]
+        model.add(team_end == _team_end(model, problem, stretch, aligned, cname)).only_enforce_if(stretch.present)
         if variables.lateness is not None and deadline_table is not None and task.deadline is not None:
-            if team_aligned[clock_index]:
+            if aligned:
                 # Positions are team working days: lateness = (end position + 1) - working days through the deadline.
                 through = problem.team_days_through(task.deadline)
                 model.add(variables.lateness >= stretch.end_position + 1 - through).only_enforce_if(stretch.present)
@@ -146,9 +234,4 @@ def create_task_vars(
                 by_position = [deadline_table[day] for day in clock.working_days]
                 late = table_at(model, stretch.end_position, by_position, f"{cname}_late")
                 model.add(variables.lateness == late).only_enforce_if(stretch.present)
-        for lag, release in variables.releases.items():
-            shifts = problem.lag_shift_table(lag)
-            by_position = [UNITS_PER_DAY * shifts[day] for day in clock.working_days]
-            shift = table_at(model, stretch.end_position, by_position, f"{cname}_lag{lag}")
-            model.add(release == global_end + shift).only_enforce_if(stretch.present)
     return variables
