@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the options, run, report."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="size S, short limits, two STG graphs (under 2 min)")
-    parser.add_argument("--sizes", help="comma-separated sizes to run instead (S,M,L,XL)")
+    parser.add_argument("--sizes", help="comma-separated sizes to run instead (S,M,L,XL; 'none' for STG only)")
     parser.add_argument("--stg-all", action="store_true", help="all 720 STG cases (about an hour)")
     parser.add_argument("--no-stg", action="store_true", help="skip the STG set")
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json",
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     config = QUICK if args.quick else FULL
     if args.sizes:
-        config = replace(config, sizes=tuple(s.strip() for s in args.sizes.split(",")))
+        config = replace(config, sizes=tuple(s.strip() for s in args.sizes.split(",") if s.strip() not in ("", "none")))
     if args.stg_all:
         config = replace(config, stg_graph_step=1, stg_graph_count=None)
     raw = run_suite(config, _log, include_stg=not args.no_stg)

@@ -4,7 +4,7 @@ Greedy is `solver.greedy.greedy_schedule` (priority order, earliest-finishing qu
 issue trackers auto-schedule. PyJobShop (a CP-SAT scheduling library) gets the instances it can express:
 one pool of identical owners whose working days are the team's, so that lags and dates map exactly onto
 the owners' working clock. Its lexicographic objective becomes one weighted sum (tardiness far above
-completion times, P0 far above P3), its best plan is split onto owners and checked like capplan's.
+completion times, P0 above P3), its best plan is split onto owners and checked like capplan's.
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ from solver.model.build import assign_members
 from solver.planner import prepare_with_start
 from solver.problem import Problem
 
-#: Job weight per priority rank in PyJobShop's weighted objective (P0 first).
-PRIORITY_WEIGHTS = (1000, 100, 10, 1)
+#: Job weight per priority rank in PyJobShop's weighted objective (P0 first). Its variables reach 2**42,
+#: so CP-SAT rejects objectives whose weights add up past about 2**21: these stay far below at 2,000 issues.
+PRIORITY_WEIGHTS = (27, 9, 3, 1)
 #: Weight of tardiness against completion time: lateness comes first in capplan's objective.
-TARDINESS_WEIGHT = 100
+TARDINESS_WEIGHT = 32
 
 
 def run_greedy(spec: InstanceSpec) -> dict[str, Any]:

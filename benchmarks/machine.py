@@ -38,15 +38,20 @@ def _version(package: str) -> str | None:
         return None
 
 
-def _commit(root: Path) -> str | None:
-    """The checked-out commit of the repository, when git is there."""
+def _git(root: Path, *args: str) -> str | None:
+    """Output of a git command in the repository, or None without git."""
     try:
-        done = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10, check=False
-        )
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
-    return done.stdout.strip() or None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _commit(root: Path) -> str | None:
+    """The checked-out commit, marked `+changes` when the planner's code differs from it."""
+    commit = _git(root, "rev-parse", "--short", "HEAD")
+    changed = _git(root, "status", "--porcelain", "solver", "api_schemas")
+    return f"{commit}+changes" if commit and changed else commit
 
 
 def describe_machine(root: Path) -> dict[str, Any]:

@@ -13,15 +13,16 @@ Record = dict[str, Any]
 
 
 def _find(records: list[Record], kind: str, size: str, variant: str = MIXED, mode: str | None = None,
-          limit: float | None = None) -> list[Record]:
+          recommendations: bool = False) -> list[Record]:
     found = []
     for record in records:
+        job = record.get("job", {})
+        if bool(record.get("recommendations", job.get("recommendations", False))) != recommendations:
+            continue
         instance = record.get("instance") or record.get("job", {}).get("instance") or {}
         if record.get("kind") != kind or instance.get("size") != size or instance.get("variant") != variant:
             continue
         if mode is not None and instance.get("mode") != mode:
-            continue
-        if limit is not None and instance.get("time_limit_s") != limit:
             continue
         found.append(record)
     return found
@@ -63,6 +64,7 @@ def summarise_size(records: list[Record], size: str) -> dict[str, Any]:
     id_capplan = next(iter(_find(records, "capplan", size, IDENTICAL)), None)
     id_pyjobshop = next(iter(_find(records, "pyjobshop", size, IDENTICAL)), None)
     whatif = next(iter(_find(records, "whatif", size)), None)
+    advised = next(iter(_find(records, "capplan", size, recommendations=True)), None)
     first = det[0] if det else {}
     summary: dict[str, Any] = {
         "counts": first.get("counts") or (greedy or {}).get("counts"),
@@ -81,6 +83,7 @@ def summarise_size(records: list[Record], size: str) -> dict[str, Any]:
         },
         "peak_rss_mib": max((r.get("peak_rss_mib") or 0 for r in [*det, fast or {}]), default=None),
         "whatif": whatif,
+        "with_recommendations": _run_summary(advised, greedy) if advised else None,
     }
     return summary
 
@@ -145,19 +148,21 @@ def _run_cell(run: dict[str, Any] | None) -> str:
 def _capplan_table(sizes: dict[str, Any]) -> list[str]:
     limits = _limits(sizes)
     header = ["size", "owners/issues", "tasks/groups", "model vars", "prepare s", "build s", "first solution s",
-              *[f"{limit:g} s" for limit in limits], "fast", "peak MiB", "checker"]
+              *[f"{limit:g} s" for limit in limits], "fast", "with recommendations", "peak MiB", "checker"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name, size in sizes.items():
         counts, model, phases = size["counts"] or {}, size["model"] or {}, size["phases_s"] or {}
         by_limit = {run["time_limit_s"]: run for run in size["runs"]}
         firsts = [run.get("first_solution_s") for run in size["runs"]]
-        violations = sum(run.get("violation_count") or 0 for run in [*size["runs"], size["fast"] or {}])
+        checked = [*size["runs"], size["fast"] or {}, size["with_recommendations"] or {}]
+        violations = sum(run.get("violation_count") or 0 for run in checked)
         cells = [
             name, f"{counts.get('owners', '-')}/{counts.get('issues', '-')}",
             f"{model.get('tasks', '-')}/{model.get('resources', '-')}", str(model.get("variables", "-")),
             _seconds(phases.get("prepare_with_start")), _seconds(phases.get("build_model")),
             _seconds(firsts[0] if firsts else None),
             *[_run_cell(by_limit.get(limit)) for limit in limits], _run_cell(size["fast"]),
+            _run_cell(size["with_recommendations"]),
             f"{size['peak_rss_mib']:.0f}" if size["peak_rss_mib"] else "-",
             "clean" if violations == 0 else f"{violations} violations",
         ]

@@ -42,6 +42,8 @@ class SuiteConfig:
     stg_graph_count: int | None
     stg_time_limit_s: float
     stg_parallel: int
+    recommendation_sizes: tuple[str, ...] = ()
+    fast_sizes: tuple[str, ...] = ("S", "M", "L", "XL")
     seed: int = 0
     job_timeout_s: float = 900.0
     notes: list[str] = field(default_factory=list)
@@ -57,6 +59,7 @@ FULL = SuiteConfig(
     time_limits_s={"S": (10.0, 30.0), "M": (10.0, 30.0), "L": (10.0, 30.0), "XL": (10.0, 30.0, 60.0)},
     fast_time_limit_s=10.0, baseline_time_limit_s=10.0, workers=2, whatif_sizes=("M", "L"),
     whatif_time_limit_s=10.0, stg_graph_step=6, stg_graph_count=None, stg_time_limit_s=10.0, stg_parallel=2,
+    recommendation_sizes=("S", "M"), fast_sizes=("S", "M", "L"),
 )
 
 
@@ -88,16 +91,19 @@ def _instance(config: SuiteConfig, size: str, limit: float, variant: str = MIXED
 
 
 def size_jobs(config: SuiteConfig, size: str) -> list[dict[str, Any]]:
-    """Per size: greedy, capplan at each time limit, fast mode, and the identical variant with PyJobShop."""
+    """Per size: greedy, capplan at each limit, fast mode, identical owners with PyJobShop, recommendations, what-if."""
     first = config.time_limits_s[size][0]
     jobs: list[dict[str, Any]] = [{"kind": "greedy", "instance": _instance(config, size, first)}]
     jobs += [{"kind": "capplan", "instance": _instance(config, size, limit)} for limit in config.time_limits_s[size]]
-    fast = config.fast_time_limit_s
-    jobs.append({"kind": "capplan", "instance": _instance(config, size, fast, mode=SolveMode.FAST)})
+    if size in config.fast_sizes:
+        fast = config.fast_time_limit_s
+        jobs.append({"kind": "capplan", "instance": _instance(config, size, fast, mode=SolveMode.FAST)})
     base = config.baseline_time_limit_s
     jobs.append({"kind": "greedy", "instance": _instance(config, size, base, IDENTICAL)})
     jobs.append({"kind": "capplan", "instance": _instance(config, size, base, IDENTICAL, SolveMode.FAST)})
     jobs.append({"kind": "pyjobshop", "instance": _instance(config, size, base, IDENTICAL), "workers": config.workers})
+    if size in config.recommendation_sizes:
+        jobs.append({"kind": "capplan", "instance": _instance(config, size, first), "recommendations": True})
     if size in config.whatif_sizes:
         jobs.append({"kind": "whatif", "instance": _instance(config, size, config.whatif_time_limit_s)})
     return jobs
@@ -149,6 +155,7 @@ def _one_line(record: dict[str, Any]) -> str:
     instance = record.get("instance") or record.get("job", {}).get("instance", {})
     label = f"{record['kind']:9} {instance.get('size', '')}/{instance.get('variant', '')}"
     label += f" {instance.get('mode', '')} {instance.get('time_limit_s', '')} s"
+    label += " with recommendations" if record.get("recommendations") else ""
     if "error" in record:
         return f"{label}: ERROR {record['error']}"
     return f"{label}: {record.get('status', '')} in {record.get('process_s', 0):.1f} s"
