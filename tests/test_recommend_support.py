@@ -81,6 +81,8 @@ def without(request: PlanRequest, issue_ids: Iterable[str]) -> PlanRequest:
     dropped = set(issue_ids)
     data = request.model_dump()
     data["issues"] = [entry for entry in data["issues"] if entry["id"] not in dropped]
+    for entry in data["issues"]:  # done or unestimated issues may still name a dropped one
+        entry["depends_on"] = [d for d in entry["depends_on"] if d["issue"] not in dropped]
     return PlanRequest.model_validate(data)
 
 

@@ -36,8 +36,19 @@ def with_due(request: PlanRequest, moves: Iterable[tuple[Target, date]]) -> Plan
 
 
 def without_issues(request: PlanRequest, issue_ids: Collection[str]) -> PlanRequest:
-    """The request with the issues deferred (removed from the backlog)."""
-    return request.model_copy(update={"issues": [i for i in request.issues if i.id not in issue_ids]})
+    """The request with the issues deferred: removed from the backlog, and from the dependencies of the rest.
+
+    Issues that depend on a deferred issue and still have work are deferred with it; only done and
+    unestimated ones can still name it, and for them the dependency has no effect.
+    """
+    kept = []
+    for issue in request.issues:
+        if issue.id in issue_ids:
+            continue
+        depends_on = [d for d in issue.depends_on if d.issue not in issue_ids]
+        kept.append(issue if len(depends_on) == len(issue.depends_on) else
+                    issue.model_copy(update={"depends_on": depends_on}))
+    return request.model_copy(update={"issues": kept})
 
 
 def with_owners(request: PlanRequest, owners: list[Owner]) -> PlanRequest:

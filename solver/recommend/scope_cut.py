@@ -181,7 +181,7 @@ def compute_scope_cut(context: Context, target: Target, budget: Budget) -> tuple
     request = without_issues(context.request, {issue.id for issue in issues})
     result = replan(context, request, budget)
     verified = meets(request, result, [(target, target.due)])
-    note = None if verified else "re-planning without these issues did not meet the due date within the time budget"
+    note = None if verified else "re-planning without these issues did not confirm the due date within the time budget"
     return ScopeCut(
         deferred=issues, hours_deferred=cut, hours_kept=total - cut, share_kept=round((total - cut) / total, 4),
         deferred_hours_by_priority=by_priority, proven=proven, verified=verified,
