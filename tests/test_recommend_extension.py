@@ -71,6 +71,7 @@ def test_several_slipping_milestones_say_how_their_extensions_interact() -> None
     assert interaction is not None
     assert sorted(interaction.keys) == ["milestone:a", "milestone:b"]
     assert interaction.verified and interaction.proven
+    assert interaction.message in result.recommendations.summary
     joint = {j.key: j.new_date for j in interaction.joint}
     both = moved_due(moved_due(request, "a", joint["milestone:a"]), "b", joint["milestone:b"])
     assert meets(both, "milestone", "a", joint["milestone:a"])

@@ -45,6 +45,7 @@ import pytest
 
 from api_schemas import PlanRequest, PlanResult
 from api_schemas.recommendations import ReasonKind, TargetStatus
+from solver.planner import plan
 from tests.test_recommend_support import (
     meets,
     moved_due,
@@ -61,13 +62,14 @@ DUE = date(2025, 11, 27)
 
 @pytest.fixture(scope="module")
 def request_() -> PlanRequest:
-    return PlanRequest.model_validate(json.loads(REFERENCE.read_text(encoding="utf-8")))
+    # A generous time limit: every solve here ends with a proof long before it, even on a slow machine.
+    data = json.loads(REFERENCE.read_text(encoding="utf-8"))
+    data["options"]["time_limit_s"] = 60
+    return PlanRequest.model_validate(data)
 
 
 @pytest.fixture(scope="module")
 def result(request_: PlanRequest) -> PlanResult:
-    from solver.planner import plan
-
     return plan(request_)
 
 

@@ -26,7 +26,7 @@ from solver.recommend.context import Context
 from solver.recommend.replan import meets, replan, with_longer_days, with_owners
 from solver.recommend.solving import add_finish_limits, finish_by, solve
 from solver.recommend.targets import Target, commitments
-from solver.recommend.words import count
+from solver.recommend.words import count, short_of_time
 
 #: Most extra owners of one skill set the search considers.
 MAX_EXTRA_OWNERS = 20
@@ -97,7 +97,7 @@ def _extra_owners(
     if not groups:
         return None, None, "every issue of it is pinned to an owner, so new owners cannot take any of it"
     if not budget.affords(2):
-        return None, None, "extra owners: no time was left in the budget"
+        return None, None, short_of_time("extra owners were not tried")
     problem, start = context.planning.prepare(groups_request)
     index_of = {task.issue.id: task.index for task in problem.tasks}
     scope = [index_of[i] for i in target.issue_ids if i in index_of]
@@ -129,7 +129,7 @@ def _extra_owners(
             most = sum(len(group.owner_ids) for group in groups)
             return None, None, (f"even {count(most, 'extra owner')} would not meet it while keeping the other "
                                 "commitments")
-        return None, None, "no number of extra owners was found within the time budget"
+        return None, None, short_of_time("no number of extra owners was found")
     chosen = [(group, solved.solver.value(extra)) for group, extra in counts]
     if not any(n for _, n in chosen):
         return None, None, NOT_NEEDED.format(what="extra owners")
@@ -179,14 +179,14 @@ def _extra_hours(context: Context, target: Target, budget: Budget) -> tuple[Extr
     if not owners:
         return None, "everyone who can do this work already works 24 h a day"
     if not budget.affords(3):
-        return None, "longer days: no time was left in the budget"
+        return None, short_of_time("longer days were not tried")
     hours = {o.id: o.hours_per_day for o in context.request.owners}
     most = max(round((24 - hours[o]) * UNITS_PER_HOUR) for o in owners)
     probes = 8
     verdict = _meets_with(context, target, owners, most, budget.part(1 / probes))
     if verdict is not True:
         return None, ("no extra hours a day meet it" if verdict is False
-                      else "longer days could not be decided within the time budget")
+                      else short_of_time("longer days could not be decided"))
     low, high, decided = 0, most, True  # low: known (or assumed) not to meet; high: meets
     while high - low > 1:
         probes = max(probes - 1, 2)

@@ -17,6 +17,7 @@ from solver.recommend.context import Context
 from solver.recommend.replan import meets, other_moves, replan, with_due
 from solver.recommend.solving import add_finish_limits, finish_day_variable, solve
 from solver.recommend.targets import Target, commitments, planned_finish
+from solver.recommend.words import short_of_time
 
 #: Dates tried by re-planning, starting with the optimiser's answer; a miss moves on to the next working day
 #: or to the re-planned finish, whichever is later.
@@ -53,7 +54,7 @@ def compute_extension(context: Context, target: Target, budget: Budget) -> tuple
     found = earliest_finish(context, target, budget.part(0.5), keep_commitments=True)
     if found is None:
         if target.planned_finish is None:
-            return None, "no extension was found within the time budget"
+            return None, short_of_time("no extension was found")
         found = (target.planned_finish, False)  # the plan itself keeps every commitment
     best, proven = found
     team = context.problem.team
@@ -74,7 +75,7 @@ def compute_extension(context: Context, target: Target, budget: Budget) -> tuple
     if not verified:
         candidate = best if best > target.due else target.due + timedelta(days=1)
         note = (f"re-planning with {', '.join(tried)} still missed it" if tried else
-                "re-planning with this date could not be completed within the time budget")
+                short_of_time("re-planning with this date could not be completed"))
     elif tried:
         note = f"re-planning missed {', '.join(tried)}; {candidate.isoformat()} is the first date it met"
     return Extension(

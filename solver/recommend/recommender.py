@@ -32,6 +32,7 @@ from solver.recommend.overdue import compute_overdue
 from solver.recommend.scope_cut import compute_scope_cut
 from solver.recommend.summary import target_line
 from solver.recommend.targets import Target, find_targets
+from solver.recommend.words import SHORT_OF_TIME, short_of_time
 from solver.schedule import Schedule
 
 #: Targets that get solver-computed alternatives; the others get their reasons only.
@@ -67,14 +68,14 @@ def _for_target(
     notes: list[str] = []
     recommendation = _base(target, notes)
     if budget is None:
-        notes.append(f"alternatives are computed for the {MAX_SOLVED_TARGETS} most important targets only")
+        notes.append(short_of_time(f"only the {MAX_SOLVED_TARGETS} most important targets get alternatives"))
     elif target.status == TargetStatus.OVERDUE:
         recommendation.overdue = compute_overdue(context, target, budget)
     else:
         recommendation, late_notes = _late(context, target, budget)
         notes += late_notes
     if budget is not None and budget.exhausted:
-        notes.append("the time budget ran out: raise options.time_limit_s for the rest")
+        notes.append(short_of_time("not everything could be computed") + ": raise options.time_limit_s")
     recommendation.why = explain(context, target, earliest, capacity)
     recommendation.notes = notes
     recommendation.summary = target_line(recommendation, target.label)
@@ -84,7 +85,8 @@ def _for_target(
 def _complete(recommendations: list[TargetRecommendation]) -> bool:
     """True when every value is proven minimal and verified."""
     for r in recommendations:
-        if r.notes:
+        short = [note for note in r.notes if SHORT_OF_TIME in note]
+        if short or (r.capacity is not None and r.capacity.note and SHORT_OF_TIME in r.capacity.note):
             return False
         if r.extension is not None and not (r.extension.proven_minimal and r.extension.verified):
             return False
@@ -145,11 +147,11 @@ def recommend(
     ]
     interaction = compute_interaction(context, extended, budget)
     summary = [r.summary for r in recommendations] or ["Every milestone and deadline is met."]
-    if interaction is not None and not interaction.independent:
+    if interaction is not None:
         summary.append(interaction.message)
     notes = []
     if len(extended) >= 2 and interaction is None:
-        notes.append("how the extensions interact could not be decided within the time budget")
+        notes.append(short_of_time("how the extensions interact could not be decided"))
     complete = _complete(recommendations) and not notes and (
         interaction is None or (interaction.proven and interaction.verified)
     )

@@ -27,6 +27,7 @@ from solver.recommend.context import Context
 from solver.recommend.replan import meets, other_moves, replan, without_issues
 from solver.recommend.solving import add_finish_limits, finish_by, solve
 from solver.recommend.targets import Target, commitments
+from solver.recommend.words import short_of_time
 from solver.schedule import Placement, Schedule, global_span
 
 
@@ -159,7 +160,7 @@ def compute_scope_cut(context: Context, target: Target, budget: Budget) -> tuple
     if reason is not None:
         return None, reason
     if not budget.affords(2):
-        return None, "no time was left in the budget"
+        return None, short_of_time("no scope cut was tried")
     problem, deferral = with_deferral(context.problem, optional)
     plan_model = build_model(problem)
     deferred = {index: plan_model.tasks[index].chosen[deferral] for index in optional}
@@ -170,7 +171,7 @@ def compute_scope_cut(context: Context, target: Target, budget: Budget) -> tuple
     plan_model.hint(_hint(context, problem, deferral, late))
     choice = _choose(plan_model, deferred, budget.part(0.6))
     if choice is None and late & forced.keys():
-        return None, "no scope cut was found within the time budget"
+        return None, short_of_time("no scope cut was found")
     chosen, proven = choice if choice is not None else (late, False)
     issues = _deferred_issues(problem, chosen)
     total = sum(problem.tasks[index].work for index in optional) / UNITS_PER_HOUR
@@ -181,7 +182,7 @@ def compute_scope_cut(context: Context, target: Target, budget: Budget) -> tuple
     request = without_issues(context.request, {issue.id for issue in issues})
     result = replan(context, request, budget)
     verified = meets(request, result, [(target, target.due)])
-    note = None if verified else "re-planning without these issues did not confirm the due date within the time budget"
+    note = None if verified else short_of_time("re-planning without these issues did not confirm the due date")
     return ScopeCut(
         deferred=issues, hours_deferred=cut, hours_kept=total - cut, share_kept=round((total - cut) / total, 4),
         deferred_hours_by_priority=by_priority, proven=proven, verified=verified,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+#: Ending of every note about a value that more time could give (what makes recommendations incomplete).
+SHORT_OF_TIME = "within the time budget"
+
 #: Most items a list shows before "and N more".
 LISTED = 4
 
@@ -16,6 +19,11 @@ def listed(items: list[str]) -> str:
 def percent(ratio: float) -> str:
     """A ratio as a whole percentage."""
     return f"{ratio:.0%}"
+
+
+def short_of_time(what: str) -> str:
+    """A note that `what` could not be done within the time budget."""
+    return f"{what} {SHORT_OF_TIME}"
 
 
 def count(number: int, noun: str) -> str:
