@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from api_schemas.request import SolveMode, SolverOptions
-from solver.search import PROBING_TASK_LIMIT
+from solver.search import LARGE_MODEL_TASKS
 
 #: Below this many seconds a solve is not started.
 MIN_SOLVE_S = 0.05
@@ -58,7 +58,7 @@ class Budget:
         solver = cp_model.CpSolver()
         solver.parameters.random_seed = self.options.seed
         solver.parameters.max_time_in_seconds = seconds
-        if self.tasks > PROBING_TASK_LIMIT:
+        if self.tasks > LARGE_MODEL_TASKS:
             solver.parameters.cp_model_probing_level = 0  # as the plan's own search: probing starves big models
         if single_worker or self.options.mode == SolveMode.DETERMINISTIC:
             solver.parameters.num_workers = 1

@@ -2,10 +2,11 @@
 
 Each of the milestone's issues may go to a virtual *deferred* resource outside the team (a resource that
 works around the clock and never holds anyone up); kept issues must finish by the due date, every other
-milestone and deadline keeps its commitment, and an issue is deferred with every issue that depends on it.
-Deferred hours are minimised priority by priority, P0 first, so higher-priority work is never cut while
-lower-priority work could go instead; then the number of issues deferred. Each stage is fixed before the
-next, with the previous answer as a hint. The cut is verified by re-planning without the deferred issues.
+milestone keeps its scope and finishes no later than in the plan, and an issue is deferred with every
+issue that depends on it. Deferred hours are minimised priority by priority, P0 first, so higher-priority
+work is never cut while lower-priority work could go instead; then the number of issues deferred. Each
+stage is fixed before the next, with the previous answer as a hint. The cut is verified by re-planning
+without the deferred issues.
 """
 
 from __future__ import annotations
@@ -166,7 +167,8 @@ def compute_scope_cut(context: Context, target: Target, budget: Budget) -> tuple
     deferred = {index: plan_model.tasks[index].chosen[deferral] for index in optional}
     _link_dependencies(plan_model, deferred)
     finish_by(plan_model, optional, target.due, unless=deferred)
-    add_finish_limits(plan_model, commitments(context.request, context.result, {target.key}), unless=deferred)
+    limits = commitments(context.request, context.result, {target.key}, as_planned=True)
+    add_finish_limits(plan_model, limits, unless=deferred)
     late = _late_in_plan(context, optional, target.due)
     plan_model.hint(_hint(context, problem, deferral, late))
     choice = _choose(plan_model, deferred, budget.part(0.6))

@@ -111,11 +111,14 @@ def planned_finish(result: PlanResult, kind: TargetKind, target_id: str) -> date
     return finish_date(issue) if issue else None
 
 
-def commitments(request: PlanRequest, result: PlanResult, excluded: Collection[str]) -> dict[str, date]:
+def commitments(
+    request: PlanRequest, result: PlanResult, excluded: Collection[str], as_planned: bool = False
+) -> dict[str, date]:
     """Latest finish date of each planned issue so that no milestone or deadline outside `excluded` gets later.
 
     `excluded` holds target keys. A milestone's issues finish by its due date, or by its planned finish when
-    that is later; an issue with its own deadline likewise.
+    that is later; an issue with its own deadline likewise. With `as_planned`, by the planned finish even
+    when the due date is later: nothing finishes later than in the plan.
     """
     limits: dict[str, date] = {}
 
@@ -131,6 +134,8 @@ def commitments(request: PlanRequest, result: PlanResult, excluded: Collection[s
         if milestone.due is None or key_of(TargetKind.MILESTONE, milestone.id) in excluded:
             continue
         allowed = max(milestone.due, milestone.projected_finish or milestone.due)
+        if as_planned and milestone.projected_finish is not None:
+            allowed = milestone.projected_finish
         for issue_id in by_milestone.get(milestone.id, []):
             limit(issue_id, allowed)
     for issue in request.issues:
@@ -138,5 +143,5 @@ def commitments(request: PlanRequest, result: PlanResult, excluded: Collection[s
         if own is None or issue.deadline is None or key_of(TargetKind.ISSUE, issue.id) in excluded:
             continue
         finish = finish_date(own)
-        limit(issue.id, max(issue.deadline, finish or issue.deadline))
+        limit(issue.id, finish if as_planned and finish else max(issue.deadline, finish or issue.deadline))
     return limits
