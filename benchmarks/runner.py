@@ -58,7 +58,7 @@ FULL = SuiteConfig(
     sizes=("S", "M", "L", "XL"),
     time_limits_s={"S": (10.0, 30.0), "M": (10.0, 30.0), "L": (10.0, 30.0), "XL": (10.0, 30.0, 60.0)},
     fast_time_limit_s=10.0, baseline_time_limit_s=10.0, workers=2, whatif_sizes=("M", "L"),
-    whatif_time_limit_s=10.0, stg_graph_step=6, stg_graph_count=None, stg_time_limit_s=10.0, stg_parallel=2,
+    whatif_time_limit_s=10.0, stg_graph_step=9, stg_graph_count=None, stg_time_limit_s=10.0, stg_parallel=2,
     recommendation_sizes=("S", "M"), fast_sizes=("S", "M", "L"),
 )
 

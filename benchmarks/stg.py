@@ -188,7 +188,6 @@ def summarise(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "above_published": sum(1 for row in solved if row["makespan"] > row["published_ub"]),
             "below_lower_bound": sum(1 for row in solved if row["makespan"] < row["lower_bound"]),
             "proven_optimal": sum(1 for row in solved if row["proven"]),
-            "within_10s": sum(1 for s in seconds if s <= 10.0),
             "median_s": _median(seconds),
             "max_s": max(seconds, default=None),
         })
