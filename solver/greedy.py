@@ -28,14 +28,25 @@ def _first_fit(busy: list[tuple[int, int]], earliest: int, latest_start: int, wo
     return candidate if candidate <= latest_start else None
 
 
-def greedy_schedule(problem: Problem) -> Schedule | None:
-    """Place every task in priority-topological order; None when some task cannot be placed at all."""
+def greedy_schedule(problem: Problem, previous: dict[int, tuple[int, int, int]] | None = None) -> Schedule | None:
+    """Place every task in priority-topological order; None when some task cannot be placed at all.
+
+    With `previous` (task -> (start instant, resource, member) of an earlier plan) tasks go in that plan's
+    start order and keep their owner where it can still do them: a repaired copy of the earlier plan.
+    """
+    previous = previous or {}
+
+    def key(task: Task) -> tuple[object, ...]:
+        if task.index in previous:
+            return (0, previous[task.index][0], _order_key(task))
+        return (1, 0, _order_key(task))
+
     successors: dict[int, list[int]] = {t.index: [] for t in problem.tasks}
     waiting = {t.index: len(t.preds) for t in problem.tasks}
     for task in problem.tasks:
         for pred, _ in task.preds:
             successors[pred].append(task.index)
-    ready = [(_order_key(t), t.index) for t in problem.tasks if not t.preds]
+    ready = [(key(t), t.index) for t in problem.tasks if not t.preds]
     heapq.heapify(ready)
     busy: dict[tuple[int, int], list[tuple[int, int]]] = {}
     schedule: Schedule = {}
@@ -47,7 +58,7 @@ def greedy_schedule(problem: Problem) -> Schedule | None:
         for pred, lag in task.preds:
             _, end, end_day = spans[pred]
             release = max(release, problem.release_after(end, end_day, lag))
-        best: tuple[int, int, int, int] | None = None
+        best: tuple[int, int, int, int, int] | None = None
         for resource_index in task.resources:
             resource = problem.resources[resource_index]
             clock = problem.clocks[resource.clock]
@@ -63,12 +74,14 @@ def greedy_schedule(problem: Problem) -> Schedule | None:
                 start = _first_fit(busy.get((resource_index, member), []), earliest, latest_start, task.work)
                 if start is None:
                     continue
+                # The earlier plan's owner wins whenever it can still do the task (rank 0 before any other).
+                kept = 0 if previous.get(index, (0, -1, -1))[1:] == (resource_index, member) else 1
                 finish = clock.global_end(start + task.work)
-                if best is None or (finish, resource_index, member) < (best[0], best[1], best[2]):
-                    best = (finish, resource_index, member, start)
+                if best is None or (kept, finish, resource_index, member) < best[:4]:
+                    best = (kept, finish, resource_index, member, start)
         if best is None:
             return None
-        _, resource_index, member, start = best
+        _, _, resource_index, member, start = best
         placement = Placement(resource=resource_index, member=member, start=start)
         schedule[index] = placement
         spans[index] = global_span(problem, task, placement)
@@ -76,7 +89,7 @@ def greedy_schedule(problem: Problem) -> Schedule | None:
         for succ in successors[index]:
             waiting[succ] -= 1
             if waiting[succ] == 0:
-                heapq.heappush(ready, (_order_key(problem.tasks[succ]), succ))
+                heapq.heappush(ready, (key(problem.tasks[succ]), succ))
     return schedule if len(schedule) == len(problem.tasks) else None
 
 

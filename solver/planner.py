@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from functools import partial
 
+from api_schemas.common import UNITS_PER_DAY
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult, SolveStatus
 from solver.errors import InvalidRequestError
@@ -15,7 +16,7 @@ from solver.problem import Problem, prepare
 from solver.recommend import Planning, recommend
 from solver.result import build_result
 from solver.schedule import Schedule, global_span
-from solver.search import ProgressCallback, SearchOutcome, solve_levels
+from solver.search import ProgressCallback, SearchOutcome, level_values, solve_levels
 from solver.validation import validate_request
 
 #: Share of the time limit the plan itself may use when recommendations are asked for (unused time rolls over).
@@ -24,6 +25,33 @@ PLAN_SHARE = 0.6
 
 def _last_day(problem: Problem, schedule: Schedule) -> int:
     return max((global_span(problem, t, schedule[t.index])[2] for t in problem.tasks), default=0)
+
+
+def previous_placements(problem: Problem, earlier: PlanResult) -> dict[int, tuple[int, int, int]]:
+    """Start instant, resource and member of each task in an earlier plan, where that owner can still do it."""
+    task_of = {task.issue.id: task for task in problem.tasks}
+    where = {
+        owner: (resource.index, member)
+        for resource in problem.resources
+        for member, owner in enumerate(resource.owner_ids)
+    }
+    placements: dict[int, tuple[int, int, int]] = {}
+    for issue in earlier.issues:
+        task = task_of.get(issue.id)
+        if task is None or not issue.slots or issue.owner not in where:
+            continue
+        first = issue.slots[0]
+        instant = problem.day_index(first.date) * UNITS_PER_DAY + first.start.hour * 4 + first.start.minute // 15
+        resource, member = where[issue.owner]
+        placements[task.index] = (instant, resource, member) if resource in task.resources else (instant, -1, -1)
+    return placements
+
+
+def _better_start(problem: Problem, first: Schedule | None, second: Schedule | None) -> Schedule | None:
+    """The start with the lexicographically smaller objective (either may be missing)."""
+    if first is None or second is None:
+        return first or second
+    return second if level_values(problem, second) < level_values(problem, first) else first
 
 
 def prepare_with_start(request: PlanRequest) -> tuple[Problem, Schedule | None]:
@@ -47,8 +75,12 @@ def plan(
     limits: Limits = DEFAULT_LIMITS,
     progress: ProgressCallback | None = None,
     with_recommendations: bool = True,
+    warm_start: PlanResult | None = None,
 ) -> PlanResult:
     """Plan `request` optimally within its time limit; raises InvalidRequestError listing every problem.
+
+    `warm_start` is an earlier plan of a similar request (a what-if baseline): its order and owners, repaired
+    to fit this request, start the search when they beat the greedy start.
 
     With `with_recommendations` the plan gets at most `PLAN_SHARE` of the time limit and its recommendations
     the rest (see `solver.recommend`); without, the plan gets all of it and `recommendations` stays None.
@@ -65,11 +97,13 @@ def plan(
     if with_recommendations:
         options = options.model_copy(update={"time_limit_s": options.time_limit_s * PLAN_SHARE})
     problem, start = prepare_with_start(request)
+    if warm_start is not None:
+        start = _better_start(problem, start, greedy_schedule(problem, previous_placements(problem, warm_start)))
     if start is not None and not meets_hard_deadlines(problem, start):
         start = None
     plan_model = build_model(problem)
     model_cost = time.monotonic() - started
-    outcome = solve_levels(plan_model, options, start, progress)
+    outcome = solve_levels(plan_model, options, start, progress, deadline=started + options.time_limit_s)
     if outcome.status == SolveStatus.INFEASIBLE and problem.horizon_capped:
         outcome = SearchOutcome(SolveStatus.UNKNOWN, None, [], outcome.seconds)
     result = build_result(problem, outcome)

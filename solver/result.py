@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
-from api_schemas.request import Issue
+from api_schemas.request import Issue, SolveMode
 from api_schemas.result import (
     DayLoad,
     IssuePlan,
@@ -192,6 +192,19 @@ def _milestone_warnings(milestones: list[MilestonePlan]) -> list[PlanWarning]:
     return warnings
 
 
+def _repeatability_warning(problem: Problem, outcome: SearchOutcome) -> list[PlanWarning]:
+    """Say when a deterministic solve was cut by the wall clock, so the same request may plan differently."""
+    if problem.request.options.mode != SolveMode.DETERMINISTIC or outcome.repeatable:
+        return []
+    return [
+        PlanWarning(
+            code="not_repeatable",
+            message="The time limit ran out before the deterministic search budget (half of it) was used, so the "
+            "same request may give a different plan; raise options.time_limit_s for a repeatable plan.",
+        )
+    ]
+
+
 def build_result(problem: Problem, outcome: SearchOutcome, infeasibility: list[str] | None = None) -> PlanResult:
     """The plan result of a search outcome (schedule may be None when INFEASIBLE or UNKNOWN)."""
     issues = _issue_plans(problem, outcome.schedule)
@@ -210,6 +223,6 @@ def build_result(problem: Problem, outcome: SearchOutcome, infeasibility: list[s
         issues=issues,
         milestones=milestones,
         owners=_owner_loads(problem, issues),
-        warnings=[*problem.warnings, *_milestone_warnings(milestones)],
+        warnings=[*problem.warnings, *_milestone_warnings(milestones), *_repeatability_warning(problem, outcome)],
         infeasibility=infeasibility or [],
     )
