@@ -69,9 +69,14 @@ class IssuePlan(_Model):
 
 
 class MilestoneStatus(StrEnum):
-    """Overdue: due before the plan starts with work left; late: projected after due; on_track otherwise."""
+    """Where a milestone stands (docs/model.md).
+
+    Overdue: due before the plan starts with work left; late: projected after due; unestimated: the work
+    left has no estimate, so nothing can be projected; on_track otherwise.
+    """
 
     ON_TRACK = "on_track"
+    UNESTIMATED = "unestimated"
     LATE = "late"
     OVERDUE = "overdue"
     DONE = "done"

@@ -114,6 +114,8 @@ def _milestone_plans(problem: Problem, issues: list[IssuePlan], scheduled: bool)
             status = MilestoneStatus.OVERDUE
         elif late_days > 0:
             status = MilestoneStatus.LATE
+        elif work == 0:
+            status = MilestoneStatus.UNESTIMATED
         else:
             status = MilestoneStatus.ON_TRACK
         plans.append(

@@ -6,7 +6,7 @@ from datetime import date, time
 
 import pytest
 
-from api_schemas import PlanRequest, PlanResult, SolveStatus
+from api_schemas import MilestoneStatus, PlanRequest, PlanResult, SolveStatus
 from solver.checker import check_schedule
 from solver.clock import Clock
 from solver.greedy import greedy_schedule
@@ -167,3 +167,19 @@ def test_unplanned_and_done_issues_are_reported_not_dropped() -> None:
     assert [i.status for i in result.issues] == ["unplanned", "done", "planned"]
     codes = {w.code for w in result.warnings}
     assert {"unplanned_issue", "dependency_on_unplanned"} <= codes
+
+
+def test_milestone_with_only_unestimated_work_is_unestimated_not_on_track() -> None:
+    request = _request(
+        milestones=[{"id": "web", "due": "2025-12-19"}, {"id": "api", "due": "2025-12-19"}],
+        issues=[
+            {"id": "#1", "milestone": "web"},
+            {"id": "#2", "milestone": "api", "estimate_hours": 3},
+            {"id": "#3", "milestone": "api"},
+        ],
+    )
+    result = _solve_checked(request)
+    assert [m.status for m in result.milestones] == ["unestimated", "on_track"]
+    # A checker fed the old answer catches it: the status is what the slots and estimates say.
+    result.milestones[0].status = MilestoneStatus.ON_TRACK
+    assert [v.rule for v in check_schedule(request, result)] == ["reported_value"]

@@ -22,7 +22,7 @@ LOAD_RATIO_TOLERANCE = 0.005
 
 
 def expected_milestone_status(context: CheckContext, milestone: Milestone, projected: date | None) -> MilestoneStatus:
-    """Decide done, overdue, no due date, late or on track, in that order of precedence (docs/model.md)."""
+    """Decide done, overdue, no due date, late, unestimated or on track, in that order (docs/model.md)."""
     if all(work_units(issue) == 0 for issue in context.members.get(milestone.id, [])):
         return MilestoneStatus.DONE
     if milestone.due is None:
@@ -31,6 +31,8 @@ def expected_milestone_status(context: CheckContext, milestone: Milestone, proje
         return MilestoneStatus.OVERDUE
     if projected is not None and projected > milestone.due:
         return MilestoneStatus.LATE
+    if all(work_units(issue) is None for issue in context.members.get(milestone.id, []) if work_units(issue) != 0):
+        return MilestoneStatus.UNESTIMATED
     return MilestoneStatus.ON_TRACK
 
 
