@@ -39,7 +39,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json",
                         help="where to write the raw records and the summary")
     parser.add_argument("--update-docs", action="store_true", help="put the tables into docs/benchmarks.md")
+    parser.add_argument("--render", type=Path, metavar="JSON", help="only print (and with --update-docs, publish) "
+                        "the tables of an earlier run's JSON")
     args = parser.parse_args(argv)
+    if args.render:
+        markdown = render_markdown(summarise(json.loads(args.render.read_text(encoding="utf-8"))["raw"]))
+        sys.stdout.write(markdown)
+        if args.update_docs:
+            update_docs(markdown)
+        return 0
     config = QUICK if args.quick else FULL
     if args.sizes:
         config = replace(config, sizes=tuple(s.strip() for s in args.sizes.split(",") if s.strip() not in ("", "none")))

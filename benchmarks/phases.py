@@ -21,14 +21,16 @@ PHASES = ("validate_request", "prepare_with_start", "build_model", "solve_levels
 
 @dataclass
 class PhaseLog:
-    """Wall seconds spent in each step, and the last value each step returned (e.g. the model)."""
+    """Wall seconds spent in each step, and the last arguments and value of each step (e.g. the model)."""
 
     seconds: dict[str, float] = field(default_factory=dict)
     returned: dict[str, Any] = field(default_factory=dict)
+    arguments: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = field(default_factory=dict)
 
 
 def _timed(name: str, function: Callable[..., Any], log: PhaseLog) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        log.arguments[name] = (args, kwargs)
         started = time.monotonic()
         try:
             value = function(*args, **kwargs)

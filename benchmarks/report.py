@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
-from benchmarks.evaluation import improvement
+from benchmarks.evaluation import compare, improvement
 from benchmarks.instances import IDENTICAL, MIXED
 from benchmarks.stg import summarise as summarise_stg
 
@@ -197,22 +197,23 @@ def _baseline_table(sizes: dict[str, Any]) -> list[str]:
 
 
 def _whatif_table(sizes: dict[str, Any]) -> list[str]:
-    header = ["size", "change", "cold: reaches its final quality s", "warm: reaches it s", "warm/cold",
-              "warm final vs cold final"]
+    header = ["size", "change", "cold: plan returns s", "warm: reaches cold's final quality s",
+              "warm: plan returns s", "warm/cold time to that quality", "warm final vs cold final"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name, size in sizes.items():
         whatif = size["whatif"]
         if not whatif:
             continue
-        if "error" in whatif:
-            lines.append(f"| {name} | ERROR {whatif['error'][:80]} | | | | |")
+        if "error" in whatif or "cold" not in whatif:
+            lines.append(f"| {name} | {whatif.get('error') or whatif.get('status')} |" + " |" * (len(header) - 2))
             continue
         cold, warm = whatif["cold"], whatif["warm"]
         ratio = whatif.get("warm_to_cold_time_ratio")
-        final = "better" if whatif["warm_beats_cold"] else "not better" if warm["objective"] else warm["status"]
+        verdict = compare(warm["objective"], cold["objective"]) if warm["objective"] and cold["objective"] else None
+        final = {-1: "better", 0: "equal", 1: "worse", None: warm["status"]}[verdict]
         lines.append(
-            f"| {name} | {whatif['change']} | {_seconds(cold['reached_target_s'])} | "
-            f"{_seconds(warm['reached_target_s'])} | {'-' if ratio is None else f'{ratio:.2f}'} | {final} |"
+            f"| {name} | {whatif['change']} | {_seconds(cold['returned_s'])} | {_seconds(warm['reached_target_s'])} "
+            f"| {_seconds(warm['returned_s'])} | {'-' if ratio is None else f'{ratio:.2f}'} | {final} |"
         )
     return lines
 
