@@ -124,6 +124,7 @@ def stg_jobs(config: SuiteConfig) -> list[dict[str, Any]]:
 def run_suite(config: SuiteConfig, log: Log, include_stg: bool = True) -> dict[str, Any]:
     """Run every job of the configuration and return the raw records with the machine's description."""
     started = time.monotonic()
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
     records: list[dict[str, Any]] = []
     for size in config.sizes:
         for job in size_jobs(config, size):
@@ -141,7 +142,8 @@ def run_suite(config: SuiteConfig, log: Log, include_stg: bool = True) -> dict[s
                     log(_one_line(record))
                 stg_rows.extend(record.get("rows", []))
     return {
-        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "started": started_at,
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "duration_s": round(time.monotonic() - started, 1),
         "machine": describe_machine(ROOT),
         "config": asdict(config),
