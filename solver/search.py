@@ -186,8 +186,11 @@ def solve_levels(
         if wall_left <= 0.01 or (solved != cp_model.OPTIMAL and solver.wall_time >= wall_left - 0.05):
             repeatable = False  # stopped by the wall clock, not by the deterministic budget
         if solved in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            incumbent = plan_model.read(solver)
-            known = level_values(problem, incumbent)
+            found = plan_model.read(solver)
+            found_values = level_values(problem, found)
+            # CP-SAT may drop a hint it could not complete and return something worse: keep the better plan.
+            if known is None or found_values[position] <= known[position]:
+                incumbent, known = found, found_values
             bound = _integer_bound(solver.best_objective_bound)
             value = known[position]
             outcomes.append(LevelOutcome(level.name, value, min(value, max(bound, 0))))
