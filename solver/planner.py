@@ -8,6 +8,7 @@ from functools import partial
 from api_schemas.common import UNITS_PER_DAY
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult, SolveStatus
+from solver.candidates import limit_candidates
 from solver.errors import InvalidRequestError
 from solver.greedy import greedy_schedule, meets_hard_deadlines
 from solver.limits import DEFAULT_LIMITS, Limits
@@ -101,10 +102,12 @@ def plan(
         start = _better_start(problem, start, greedy_schedule(problem, previous_placements(problem, warm_start)))
     if start is not None and not meets_hard_deadlines(problem, start):
         start = None
+    if start is not None:
+        limit_candidates(problem, start)
     plan_model = build_model(problem)
     model_cost = time.monotonic() - started
     outcome = solve_levels(plan_model, options, start, progress, deadline=started + options.time_limit_s)
-    if outcome.status == SolveStatus.INFEASIBLE and problem.horizon_capped:
+    if outcome.status == SolveStatus.INFEASIBLE and (problem.horizon_capped or problem.restricted):
         outcome = SearchOutcome(SolveStatus.UNKNOWN, None, [], outcome.seconds)
     result = build_result(problem, outcome)
     if not with_recommendations:

@@ -70,6 +70,8 @@ class Problem:
     resources: list[Resource]
     tasks: list[Task]
     warnings: list[PlanWarning]
+    #: True when the search space was narrowed beyond docs/model.md (e.g. candidate owners limited).
+    restricted: bool = False
     _lag_tables: dict[int, list[int]] = field(default_factory=dict, repr=False)
     _team_before: list[int] = field(default_factory=list, repr=False)
 

@@ -157,6 +157,7 @@ def solve_levels(
     # limit (and repeats the plan) rather than on the wall clock.
     budget_left = options.time_limit_s * DETERMINISTIC_SHARE
     repeatable = True
+    shortest_solve: float | None = None
     problem, model = plan_model.problem, plan_model.model
     incumbent = initial
     known = level_values(problem, incumbent) if incumbent is not None else None
@@ -177,7 +178,15 @@ def solve_levels(
         )
         solver = settings.solver
         callback = _Progress(level.name, started, progress) if progress is not None else None
+        # No solve has ever been shorter than the shortest one so far (its presolve alone takes that long):
+        # starting one with less time left would only overrun the time limit.
+        if shortest_solve is not None and wall_left < shortest_solve:
+            wall_left = 0.0
+        solve_started = time.monotonic()
         solved = solver.solve(model, callback) if wall_left > 0.01 else cp_model.UNKNOWN
+        if wall_left > 0.01:
+            elapsed = time.monotonic() - solve_started
+            shortest_solve = elapsed if shortest_solve is None else min(shortest_solve, elapsed)
         if wall_left > 0.01:
             # LNS never proves a level, so it uses its whole grant; a single worker may stop early and roll over.
             granted = budget_left / levels_left
@@ -203,5 +212,6 @@ def solve_levels(
             return SearchOutcome(SolveStatus.UNKNOWN, None, [], time.monotonic() - started)
         model.add(level.expression <= outcomes[-1].value)
     all_proven = all(o.proven for o in outcomes)
-    status = SolveStatus.OPTIMAL if all_proven and not problem.horizon_capped else SolveStatus.FEASIBLE
+    narrowed = problem.horizon_capped or problem.restricted
+    status = SolveStatus.OPTIMAL if all_proven and not narrowed else SolveStatus.FEASIBLE
     return SearchOutcome(status, incumbent, outcomes, time.monotonic() - started, repeatable)

@@ -183,3 +183,19 @@ def test_milestone_with_only_unestimated_work_is_unestimated_not_on_track() -> N
     # A checker fed the old answer catches it: the status is what the slots and estimates say.
     result.milestones[0].status = MilestoneStatus.ON_TRACK
     assert [v.rule for v in check_schedule(request, result)] == ["reported_value"]
+
+
+def test_limited_candidates_keep_the_start_plan_and_drop_the_optimal_claim(monkeypatch: pytest.MonkeyPatch) -> None:
+    import solver.candidates as candidates
+
+    monkeypatch.setattr(candidates, "CANDIDATE_PAIR_LIMIT", 5)
+    monkeypatch.setattr(candidates, "CANDIDATES_PER_ISSUE", 2)
+    owners = [{"id": "a", "hours_per_day": 8}, {"id": "b", "hours_per_day": 6}, {"id": "c", "hours_per_day": 4}]
+    request = _request(owners=owners, issues=[{"id": f"#{n}", "estimate_hours": 2 + n} for n in range(6)])
+    problem, start = prepare_with_start(request)
+    assert start is not None and candidates.limit_candidates(problem, start)
+    assert all(len(t.resources) == 2 and start[t.index].resource in t.resources for t in problem.tasks)
+    result = plan(request, with_recommendations=False)
+    assert result.status == SolveStatus.FEASIBLE  # the narrowed search may miss the optimum: never OPTIMAL
+    assert "candidates_limited" in {w.code for w in result.warnings}
+    assert check_schedule(request, result) == []

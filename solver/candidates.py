@@ -1,0 +1,42 @@
+"""Candidate owners: on very large backlogs each issue keeps only a few of its eligible owner groups.
+
+Every (issue, owner group) pair is an optional interval in the model; at 2,000 issues and 50 groups that
+is most of the model's size and memory. Keeping the group of the start plan plus the least-loaded others
+keeps the start feasible and the model small, at the price of the OPTIMAL claim (a warning says so).
+"""
+
+from __future__ import annotations
+
+from api_schemas.result import PlanWarning
+from solver.problem import Problem
+from solver.schedule import Schedule
+
+#: Above this many (issue, owner group) pairs, candidates are limited.
+CANDIDATE_PAIR_LIMIT = 20000
+#: Owner groups each issue keeps: the start plan's own and the least loaded others.
+CANDIDATES_PER_ISSUE = 4
+
+
+def limit_candidates(problem: Problem, start: Schedule) -> bool:
+    """Narrow each task's resources in place when the model would be too large; True when it did."""
+    pairs = sum(len(task.resources) for task in problem.tasks)
+    if pairs <= CANDIDATE_PAIR_LIMIT:
+        return False
+    load = [0.0] * len(problem.resources)
+    for task in problem.tasks:
+        resource = problem.resources[start[task.index].resource]
+        load[resource.index] += task.work / resource.capacity
+    for task in problem.tasks:
+        kept = start[task.index].resource
+        others = sorted((r for r in task.resources if r != kept), key=lambda r: (load[r], r))
+        task.resources = (kept, *others[: CANDIDATES_PER_ISSUE - 1])
+    problem.restricted = True
+    problem.warnings.append(
+        PlanWarning(
+            code="candidates_limited",
+            message=f"The backlog is large ({pairs} issue-owner pairs): each issue was offered at most "
+            f"{CANDIDATES_PER_ISSUE} owner groups (its start plan's and the least loaded), so the plan is not "
+            "claimed optimal.",
+        )
+    )
+    return True
