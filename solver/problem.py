@@ -74,6 +74,7 @@ class Problem:
     restricted: bool = False
     _lag_tables: dict[int, list[int]] = field(default_factory=dict, repr=False)
     _team_before: list[int] = field(default_factory=list, repr=False)
+    _lateness_tables: dict[date, list[int]] = field(default_factory=dict, repr=False)
 
     @property
     def start(self) -> date:
@@ -92,7 +93,18 @@ class Problem:
         """Working-day lateness of `task` for each possible finish day, or None without a deadline."""
         if task.deadline is None:
             return None
-        return [self.team.lateness_working_days(task.deadline, self.date_of(d)) for d in range(self.horizon_days)]
+        deadline = task.deadline
+        if deadline not in self._lateness_tables:
+            through_deadline = self.team_days_through(deadline)
+            table = []
+            for day in range(self.horizon_days):
+                if self.date_of(day) <= deadline:
+                    table.append(0)
+                else:
+                    on_team_day = self.team_days_before(day + 1) > self.team_days_before(day)
+                    table.append(self.team_days_before(day + 1) - through_deadline + (0 if on_team_day else 1))
+            self._lateness_tables[deadline] = table
+        return self._lateness_tables[deadline]
 
     def follows_team_days(self, clock: Clock) -> bool:
         """True when the clock works exactly the team's working days (positions are team working days)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 
@@ -199,3 +199,26 @@ def test_limited_candidates_keep_the_start_plan_and_drop_the_optimal_claim(monke
     assert result.status == SolveStatus.FEASIBLE  # the narrowed search may miss the optimum: never OPTIMAL
     assert "candidates_limited" in {w.code for w in result.warnings}
     assert check_schedule(request, result) == []
+
+
+def test_cached_lateness_tables_match_the_day_by_day_count() -> None:
+    # The model's per-deadline tables (prefix counts) against TeamCalendar's direct count, for deadlines
+    # before, at and after the start, over JP holidays and an extra team holiday.
+    request = PlanRequest.model_validate(
+        {
+            "start_date": "2025-11-20",
+            "calendar": {"country": "JP", "holidays": ["2025-12-03"]},
+            "owners": [{"id": "a"}],
+            "issues": [{"id": "#1", "estimate_hours": 400}],
+        }
+    )
+    problem = prepare(request)
+    task = problem.tasks[0]
+    for offset in range(-20, 60):
+        task.deadline = date(2025, 11, 20) + timedelta(days=offset)
+        table = problem.lateness_table(task)
+        assert table is not None
+        expected = [
+            problem.team.lateness_working_days(task.deadline, problem.date_of(d)) for d in range(problem.horizon_days)
+        ]
+        assert table == expected
