@@ -31,8 +31,10 @@ from solver.recommend.words import count, short_of_time
 #: Most extra owners of one skill set the search considers.
 MAX_EXTRA_OWNERS = 20
 #: Note when the current team can meet the date while keeping every other commitment.
-NOT_NEEDED = ("no {what} are needed: the current team can meet it while every other milestone keeps its date; "
-              "the plan ranks other work first")
+NOT_NEEDED = (
+    "no {what} are needed: the current team can meet it while every other milestone keeps its date; "
+    "the plan ranks other work first"
+)
 
 
 @dataclass(frozen=True)
@@ -73,9 +75,17 @@ def _candidates(context: Context, target: Target, hours: float) -> tuple[PlanReq
     request = context.request
     sets = _skill_sets(context, target)
     workable = [
-        min(MAX_EXTRA_OWNERS, max(1, sum(1 for issue in request.issues
-                                         if issue.work_hours and issue.pinned_owner is None
-                                         and set(issue.skills) <= set(skills))))
+        min(
+            MAX_EXTRA_OWNERS,
+            max(
+                1,
+                sum(
+                    1
+                    for issue in request.issues
+                    if issue.work_hours and issue.pinned_owner is None and set(issue.skills) <= set(skills)
+                ),
+            ),
+        )
         for skills in sets
     ]
     ids = iter(_fresh_ids(request, sum(workable)))
@@ -84,7 +94,8 @@ def _candidates(context: Context, target: Target, hours: float) -> tuple[PlanReq
     ]
     owners = [
         Owner(id=owner_id, name="extra owner", hours_per_day=hours, skills=list(group.skills))
-        for group in groups for owner_id in group.owner_ids
+        for group in groups
+        for owner_id in group.owner_ids
     ]
     return with_owners(request, owners), groups
 
@@ -127,8 +138,11 @@ def _extra_owners(
     if not solved.found:
         if solved.infeasible:
             most = sum(len(group.owner_ids) for group in groups)
-            return None, None, (f"even {count(most, 'extra owner')} would not meet it while keeping the other "
-                                "commitments")
+            return (
+                None,
+                None,
+                (f"even {count(most, 'extra owner')} would not meet it while keeping the other commitments"),
+            )
         return None, None, short_of_time("no number of extra owners was found")
     chosen = [(group, solved.solver.value(extra)) for group, extra in counts]
     if not any(n for _, n in chosen):
@@ -136,13 +150,16 @@ def _extra_owners(
     owner_groups = [OwnerGroup(count=n, skills=list(group.skills), hours_per_day=hours) for group, n in chosen if n]
     added = [
         Owner(id=owner_id, name="extra owner", hours_per_day=hours, skills=list(group.skills))
-        for group, n in chosen for owner_id in group.owner_ids[:n]
+        for group, n in chosen
+        for owner_id in group.owner_ids[:n]
     ]
     request = with_owners(context.request, added)
     verified = meets(request, replan(context, request, budget), [(target, target.due)])
-    return ExtraOwners(
-        count=len(added), groups=owner_groups, proven_minimal=solved.proven, verified=verified
-    ), None, None
+    return (
+        ExtraOwners(count=len(added), groups=owner_groups, proven_minimal=solved.proven, verified=verified),
+        None,
+        None,
+    )
 
 
 def _workers(context: Context, target: Target) -> list[str]:
@@ -185,8 +202,9 @@ def _extra_hours(context: Context, target: Target, budget: Budget) -> tuple[Extr
     probes = 8
     verdict = _meets_with(context, target, owners, most, budget.part(1 / probes))
     if verdict is not True:
-        return None, ("no extra hours a day meet it" if verdict is False
-                      else short_of_time("longer days could not be decided"))
+        return None, (
+            "no extra hours a day meet it" if verdict is False else short_of_time("longer days could not be decided")
+        )
     low, high, decided = 0, most, True  # low: known (or assumed) not to meet; high: meets
     while high - low > 1:
         probes = max(probes - 1, 2)

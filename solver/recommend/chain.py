@@ -111,8 +111,11 @@ def describe_chain(problem: Problem, earliest: list[Earliest], chain: list[int],
     left = team.working_days_between(problem.start - timedelta(days=1), due) if due >= problem.start else 0
     names = " -> ".join(task.issue.id for task in tasks)
     lag_words = f" and {count(lags, 'working day')} of lags" if lags else ""
-    subject = (f"the chain {names} ({hours:g} h of work one after another{lag_words})" if len(tasks) > 1
-               else f"{names} ({hours:g} h of work)")
+    subject = (
+        f"the chain {names} ({hours:g} h of work one after another{lag_words})"
+        if len(tasks) > 1
+        else f"{names} ({hours:g} h of work)"
+    )
     message = (
         f"{subject} needs "
         f"{count(working_days, 'working day')} from {starts.isoformat()} and cannot finish before "
@@ -120,6 +123,12 @@ def describe_chain(problem: Problem, earliest: list[Earliest], chain: list[int],
         f"date {due.isoformat()}"
     )
     return Chain(
-        ids=[task.issue.id for task in tasks], hours=hours, lag_days=lags, starts=starts, earliest_finish=finish,
-        working_days=working_days, working_days_left=left, message=message,
+        ids=[task.issue.id for task in tasks],
+        hours=hours,
+        lag_days=lags,
+        starts=starts,
+        earliest_finish=finish,
+        working_days=working_days,
+        working_days_left=left,
+        message=message,
     )

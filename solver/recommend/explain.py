@@ -30,8 +30,11 @@ class CapacityTable:
         hours = self._cumulative.setdefault(owner, [])
         calendar = self.problem.owner_calendars[owner]
         while len(hours) <= day:
-            worked = calendar.units_per_day / UNITS_PER_HOUR if calendar.is_working(
-                self.problem.date_of(len(hours))) else 0.0
+            worked = (
+                calendar.units_per_day / UNITS_PER_HOUR
+                if calendar.is_working(self.problem.date_of(len(hours)))
+                else 0.0
+            )
             hours.append((hours[-1] if hours else 0.0) + worked)
         return hours[day]
 
@@ -45,8 +48,14 @@ class CapacityTable:
 
 def _ratio_reason(kind: ReasonKind, message: str, ids: list[str], hours: float, available: float) -> Reason:
     ratio = hours / available if available else None
-    return Reason(kind=kind, message=message, ids=ids, hours=hours, available_hours=available,
-                  ratio=round(ratio, 4) if ratio is not None else None)
+    return Reason(
+        kind=kind,
+        message=message,
+        ids=ids,
+        hours=hours,
+        available_hours=available,
+        ratio=round(ratio, 4) if ratio is not None else None,
+    )
 
 
 def _capacity_reasons(context: Context, target: Target, capacity: CapacityTable) -> list[Reason]:
@@ -56,10 +65,15 @@ def _capacity_reasons(context: Context, target: Target, capacity: CapacityTable)
     shown = f"{percent(target.work_hours / available)}" if available else "it was due before the plan starts"
     reasons: list[Reason] = []
     if target.work_hours > available:
-        reasons.append(_ratio_reason(
-            ReasonKind.CAPACITY, f"{target.work_hours:g} h of work, {available:g} h available before the due date: "
-            f"{shown}", [target.id], target.work_hours, available,
-        ))
+        reasons.append(
+            _ratio_reason(
+                ReasonKind.CAPACITY,
+                f"{target.work_hours:g} h of work, {available:g} h available before the due date: {shown}",
+                [target.id],
+                target.work_hours,
+                available,
+            )
+        )
     due_dates = {m.id: m.due for m in request.milestones}
     hours: dict[str, float] = {}
     for issue in request.issues:
@@ -70,11 +84,16 @@ def _capacity_reasons(context: Context, target: Target, capacity: CapacityTable)
     total = sum(hours.values())
     if total > max(available, target.work_hours):
         others = [group for group in hours if group != target.id]
-        reasons.append(_ratio_reason(
-            ReasonKind.WORK_DUE, f"{total:g} h of work is due by {target.due.isoformat()} (with "
-            f"{listed(others)}), {available:g} h available: {percent(total / available) if available else 'none'}",
-            [target.id, *others], total, available,
-        ))
+        reasons.append(
+            _ratio_reason(
+                ReasonKind.WORK_DUE,
+                f"{total:g} h of work is due by {target.due.isoformat()} (with "
+                f"{listed(others)}), {available:g} h available: {percent(total / available) if available else 'none'}",
+                [target.id, *others],
+                total,
+                available,
+            )
+        )
     return reasons
 
 
@@ -87,16 +106,24 @@ def _skill_reasons(context: Context, target: Target, capacity: CapacityTable) ->
     reasons: list[Reason] = []
     for skill in skills:
         holders = [o.id for o in request.owners if skill in o.skills]
-        work = sum(issue.work_hours or 0.0 for issue in request.issues
-                   if skill in issue.skills and (deadline_of(issue, due_dates) or date.max) <= target.due)
+        work = sum(
+            issue.work_hours or 0.0
+            for issue in request.issues
+            if skill in issue.skills and (deadline_of(issue, due_dates) or date.max) <= target.due
+        )
         available = capacity.before(target.due, holders)
         if work > available:
-            reasons.append(_ratio_reason(
-                ReasonKind.SKILL, f"{work:g} h of work due by then needs '{skill}', which "
-                f"{count(len(holders), 'owner')} {'has' if len(holders) == 1 else 'have'} ({listed(holders)}): "
-                f"{available:g} h available: {percent(work / available) if available else 'none'}",
-                [*holders], work, available,
-            ))
+            reasons.append(
+                _ratio_reason(
+                    ReasonKind.SKILL,
+                    f"{work:g} h of work due by then needs '{skill}', which "
+                    f"{count(len(holders), 'owner')} {'has' if len(holders) == 1 else 'have'} ({listed(holders)}): "
+                    f"{available:g} h available: {percent(work / available) if available else 'none'}",
+                    [*holders],
+                    work,
+                    available,
+                )
+            )
     return reasons
 
 
@@ -109,25 +136,48 @@ def _chain_reasons(context: Context, target: Target, earliest: list[Earliest]) -
     if not chain or problem.date_of(earliest[chain[-1]].end_day) <= target.due:
         return []
     described = describe_chain(problem, earliest, chain, target.due)
-    reasons = [Reason(kind=ReasonKind.CHAIN, message=described.message,
-                      ids=described.ids, hours=described.hours, working_days=described.working_days,
-                      date=described.earliest_finish)]
+    reasons = [
+        Reason(
+            kind=ReasonKind.CHAIN,
+            message=described.message,
+            ids=described.ids,
+            hours=described.hours,
+            working_days=described.working_days,
+            date=described.earliest_finish,
+        )
+    ]
     for index in chain[1:]:
         after = earliest[index].after
         if after is not None and after[1]:
             task, pred = problem.tasks[index], problem.tasks[after[0]]
-            reasons.append(Reason(
-                kind=ReasonKind.LAG, message=f"{task.issue.id} waits {count(after[1], 'working day')} after "
-                f"{pred.issue.id} finishes", ids=[task.issue.id, pred.issue.id], working_days=after[1],
-            ))
+            reasons.append(
+                Reason(
+                    kind=ReasonKind.LAG,
+                    message=f"{task.issue.id} waits {count(after[1], 'working day')} after {pred.issue.id} finishes",
+                    ids=[task.issue.id, pred.issue.id],
+                    working_days=after[1],
+                )
+            )
     first = problem.tasks[chain[0]].issue
     # A pin or not-before date after the due date is named with the target's other dates.
     if first.pinned_start is not None and first.pinned_start <= target.due:
-        reasons.append(Reason(kind=ReasonKind.PIN, message=f"{first.id} is pinned to start "
-                              f"{first.pinned_start.isoformat()}", ids=[first.id], date=first.pinned_start))
+        reasons.append(
+            Reason(
+                kind=ReasonKind.PIN,
+                message=f"{first.id} is pinned to start {first.pinned_start.isoformat()}",
+                ids=[first.id],
+                date=first.pinned_start,
+            )
+        )
     elif first.not_before is not None and problem.start < first.not_before <= target.due:
-        reasons.append(Reason(kind=ReasonKind.NOT_BEFORE, message=f"{first.id} may not start before "
-                              f"{first.not_before.isoformat()}", ids=[first.id], date=first.not_before))
+        reasons.append(
+            Reason(
+                kind=ReasonKind.NOT_BEFORE,
+                message=f"{first.id} may not start before {first.not_before.isoformat()}",
+                ids=[first.id],
+                date=first.not_before,
+            )
+        )
     return reasons
 
 
@@ -139,13 +189,23 @@ def _date_reasons(context: Context, target: Target) -> list[Reason]:
         if issue.id not in scope:
             continue
         if issue.pinned_start is not None and issue.pinned_start > target.due:
-            reasons.append(Reason(kind=ReasonKind.PIN, message=f"{issue.id} is pinned to start "
-                                  f"{issue.pinned_start.isoformat()}, after the due date", ids=[issue.id],
-                                  date=issue.pinned_start))
+            reasons.append(
+                Reason(
+                    kind=ReasonKind.PIN,
+                    message=f"{issue.id} is pinned to start {issue.pinned_start.isoformat()}, after the due date",
+                    ids=[issue.id],
+                    date=issue.pinned_start,
+                )
+            )
         if issue.not_before is not None and issue.not_before > target.due:
-            reasons.append(Reason(kind=ReasonKind.NOT_BEFORE, message=f"{issue.id} may not start before "
-                                  f"{issue.not_before.isoformat()}, after the due date", ids=[issue.id],
-                                  date=issue.not_before))
+            reasons.append(
+                Reason(
+                    kind=ReasonKind.NOT_BEFORE,
+                    message=f"{issue.id} may not start before {issue.not_before.isoformat()}, after the due date",
+                    ids=[issue.id],
+                    date=issue.not_before,
+                )
+            )
     return reasons
 
 
@@ -153,8 +213,13 @@ def _contention_reason(context: Context, target: Target) -> list[Reason]:
     """Other work the plan puts before the due date on the owners who could do the target's issues."""
     problem, result = context.problem, context.result
     index_of = {task.issue.id: task.index for task in problem.tasks}
-    owners = {owner for i in target.issue_ids if i in index_of
-              for r in problem.tasks[index_of[i]].resources for owner in problem.resources[r].owner_ids}
+    owners = {
+        owner
+        for i in target.issue_ids
+        if i in index_of
+        for r in problem.tasks[index_of[i]].resources
+        for owner in problem.resources[r].owner_ids
+    }
     scope = set(target.issue_ids)
     hours: dict[str, float] = {}
     for plan in result.issues:
@@ -168,8 +233,14 @@ def _contention_reason(context: Context, target: Target) -> list[Reason]:
         return []
     total = sum(hours.values())
     parts = [f"{group} ({value:g} h)" for group, value in sorted(hours.items(), key=lambda kv: (-kv[1], kv[0]))]
-    return [Reason(kind=ReasonKind.CONTENTION, message=f"the plan gives {total:g} h before the due date to "
-                   f"work ranked first: {listed(parts)}", ids=sorted(hours), hours=total)]
+    return [
+        Reason(
+            kind=ReasonKind.CONTENTION,
+            message=f"the plan gives {total:g} h before the due date to work ranked first: {listed(parts)}",
+            ids=sorted(hours),
+            hours=total,
+        )
+    ]
 
 
 def explain(context: Context, target: Target, earliest: list[Earliest], capacity: CapacityTable) -> list[Reason]:
@@ -182,4 +253,3 @@ def explain(context: Context, target: Target, earliest: list[Earliest], capacity
         *_date_reasons(context, target),
         *_contention_reason(context, target),
     ]
-

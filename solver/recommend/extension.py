@@ -74,8 +74,11 @@ def compute_extension(context: Context, target: Target, budget: Budget) -> tuple
     note = None
     if not verified:
         candidate = best if best > target.due else target.due + timedelta(days=1)
-        note = (f"re-planning with {', '.join(tried)} still missed it" if tried else
-                short_of_time("re-planning with this date could not be completed"))
+        note = (
+            f"re-planning with {', '.join(tried)} still missed it"
+            if tried
+            else short_of_time("re-planning with this date could not be completed")
+        )
     elif tried:
         note = f"re-planning missed {', '.join(tried)}; {candidate.isoformat()} is the first date it met"
     return Extension(

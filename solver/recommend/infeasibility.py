@@ -45,8 +45,11 @@ def _weekday(day: date) -> str:
 
 def _able(request: PlanRequest, issue: Issue) -> list[str]:
     """Owners who have the issue's skills (and are its pinned owner, when it has one)."""
-    return [o.id for o in request.owners if set(issue.skills) <= set(o.skills)
-            and (issue.pinned_owner is None or o.id == issue.pinned_owner)]
+    return [
+        o.id
+        for o in request.owners
+        if set(issue.skills) <= set(o.skills) and (issue.pinned_owner is None or o.id == issue.pinned_owner)
+    ]
 
 
 class _Switches:
@@ -72,23 +75,32 @@ class _Switches:
         by_skill = {r.index for r in problem.resources if set(issue.skills) <= r.skills}
         if issue.skills and by_skill != set(tv.chosen):
             holders = [o.id for o in problem.request.owners if set(issue.skills) <= set(o.skills)]
-            keep = self._switch(ConflictKind.SKILLS, [issue.id, *holders],
-                                f"{issue.id} needs {', '.join(issue.skills)}, which only {listed(holders)} "
-                                f"{'has' if len(holders) == 1 else 'have'}")
+            keep = self._switch(
+                ConflictKind.SKILLS,
+                [issue.id, *holders],
+                f"{issue.id} needs {', '.join(issue.skills)}, which only {listed(holders)} "
+                f"{'has' if len(holders) == 1 else 'have'}",
+            )
             for r, chosen in tv.chosen.items():
                 if r not in by_skill:
                     model.add(chosen == 0).only_enforce_if(keep)
         if issue.pinned_owner is not None:
-            keep = self._switch(ConflictKind.PINNED_OWNER, [issue.id, issue.pinned_owner],
-                                f"{issue.id} is pinned to owner {issue.pinned_owner}")
+            keep = self._switch(
+                ConflictKind.PINNED_OWNER,
+                [issue.id, issue.pinned_owner],
+                f"{issue.id} is pinned to owner {issue.pinned_owner}",
+            )
             for r, chosen in tv.chosen.items():
                 if r not in by_owner:
                     model.add(chosen == 0).only_enforce_if(keep)
         if original.pinned_day is not None and issue.pinned_start is not None:
             self._pin(task, original.pinned_day, issue)
         if original.release > 0 and issue.not_before is not None:
-            keep = self._switch(ConflictKind.NOT_BEFORE, [issue.id], f"{issue.id} may not start before "
-                                f"{issue.not_before.isoformat()} ({_weekday(issue.not_before)})")
+            keep = self._switch(
+                ConflictKind.NOT_BEFORE,
+                [issue.id],
+                f"{issue.id} may not start before {issue.not_before.isoformat()} ({_weekday(issue.not_before)})",
+            )
             for clock_index, stretch in tv.stretches.items():
                 first = problem.clocks[clock_index].first_unit_at_or_after(original.release)
                 model.add(stretch.start >= first).only_enforce_if([keep, stretch.present])
@@ -144,10 +156,18 @@ def explain_infeasibility(problem: Problem, budget: Budget) -> Infeasibility:
     model.add_assumptions([switch.literal for switch in switches.switches])
     solved = solve(model, budget, 0.5, single_worker=True)
     if not solved.infeasible:
-        return Infeasibility(conflicts=[], smallest=False, message=(
-            "No conflict among pins, hard deadlines, not-before dates and skills was found"
-            + (" within the time budget." if not solved.found else
-               "; the team, calendars and dependencies alone leave no valid plan within the horizon.")))
+        return Infeasibility(
+            conflicts=[],
+            smallest=False,
+            message=(
+                "No conflict among pins, hard deadlines, not-before dates and skills was found"
+                + (
+                    " within the time budget."
+                    if not solved.found
+                    else "; the team, calendars and dependencies alone leave no valid plan within the horizon."
+                )
+            ),
+        )
     core = [by_index[i] for i in solved.solver.sufficient_assumptions_for_infeasibility() if i in by_index]
     smallest = True
     for switch in list(core):

@@ -69,15 +69,22 @@ def compute_interaction(
     request = with_due(context.request, moves)
     verified = meets(request, replan(context, request, budget), moves)
     if independent:
-        message = (f"The extensions of {', '.join(labels)} can be granted together: none takes capacity "
-                   "another needs.")
+        message = f"The extensions of {', '.join(labels)} can be granted together: none takes capacity another needs."
     else:
-        message = ("Extended together they need " + ", ".join(
-            f"{t.label} {d.isoformat()} (+{team.lateness_working_days(t.due, d)} working days)" for t, d in moves
-        ) + ": extending one takes capacity another needs.")
+        message = (
+            "Extended together they need "
+            + ", ".join(
+                f"{t.label} {d.isoformat()} (+{team.lateness_working_days(t.due, d)} working days)" for t, d in moves
+            )
+            + ": extending one takes capacity another needs."
+        )
     return ExtensionInteraction(
-        keys=[t.key for t in targets], independent=independent,
-        joint=[JointExtension(key=t.key, new_date=d, working_days=team.lateness_working_days(t.due, d))
-               for t, d in moves],
-        proven=proven, verified=verified, message=message,
+        keys=[t.key for t in targets],
+        independent=independent,
+        joint=[
+            JointExtension(key=t.key, new_date=d, working_days=team.lateness_working_days(t.due, d)) for t, d in moves
+        ],
+        proven=proven,
+        verified=verified,
+        message=message,
     )

@@ -55,9 +55,18 @@ def _late(context: Context, target: Target, budget: Budget) -> tuple[TargetRecom
 
 def _base(target: Target, notes: list[str]) -> TargetRecommendation:
     return TargetRecommendation(
-        key=target.key, kind=target.kind, id=target.id, name=target.name, status=target.status, due=target.due,
-        planned_finish=target.planned_finish, lateness_working_days=target.lateness_working_days,
-        lateness_calendar_days=target.lateness_calendar_days, work_hours=target.work_hours, summary="", notes=notes,
+        key=target.key,
+        kind=target.kind,
+        id=target.id,
+        name=target.name,
+        status=target.status,
+        due=target.due,
+        planned_finish=target.planned_finish,
+        lateness_working_days=target.lateness_working_days,
+        lateness_calendar_days=target.lateness_calendar_days,
+        work_hours=target.work_hours,
+        summary="",
+        notes=notes,
     )
 
 
@@ -123,13 +132,16 @@ def recommend(
     if result.status == SolveStatus.INFEASIBLE:
         infeasibility = explain_infeasibility(problem, budget)
         return Recommendations(
-            infeasibility=infeasibility, summary=[f"Infeasible: {infeasibility.message}"],
-            complete=infeasibility.smallest, seconds=round(time.monotonic() - started, 3),
+            infeasibility=infeasibility,
+            summary=[f"Infeasible: {infeasibility.message}"],
+            complete=infeasibility.smallest,
+            seconds=round(time.monotonic() - started, 3),
         )
     if schedule is None:
         return Recommendations(
             summary=["No plan was found within the time budget, so there is nothing to recommend yet."],
-            complete=False, seconds=round(time.monotonic() - started, 3),
+            complete=False,
+            seconds=round(time.monotonic() - started, 3),
         )
     context = Context(request, problem, schedule, result, planning)
     targets = find_targets(request, result)
@@ -152,10 +164,16 @@ def recommend(
     notes = []
     if len(extended) >= 2 and interaction is None:
         notes.append(short_of_time("how the extensions interact could not be decided"))
-    complete = _complete(recommendations) and not notes and (
-        interaction is None or (interaction.proven and interaction.verified)
+    complete = (
+        _complete(recommendations)
+        and not notes
+        and (interaction is None or (interaction.proven and interaction.verified))
     )
     return Recommendations(
-        targets=recommendations, interaction=interaction, summary=summary, complete=complete,
-        seconds=round(time.monotonic() - started, 3), notes=notes,
+        targets=recommendations,
+        interaction=interaction,
+        summary=summary,
+        complete=complete,
+        seconds=round(time.monotonic() - started, 3),
+        notes=notes,
     )

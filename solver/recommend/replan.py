@@ -24,11 +24,13 @@ def with_due(request: PlanRequest, moves: Iterable[tuple[Target, date]]) -> Plan
     new_due = {(target.kind, target.id): day for target, day in moves}
     milestones = [
         m.model_copy(update={"due": new_due[(TargetKind.MILESTONE, m.id)]})
-        if (TargetKind.MILESTONE, m.id) in new_due else m
+        if (TargetKind.MILESTONE, m.id) in new_due
+        else m
         for m in request.milestones
     ]
     issues = [
-        i.model_copy(update={"deadline": new_due[(TargetKind.ISSUE, i.id)]}) if (TargetKind.ISSUE, i.id) in new_due
+        i.model_copy(update={"deadline": new_due[(TargetKind.ISSUE, i.id)]})
+        if (TargetKind.ISSUE, i.id) in new_due
         else i
         for i in request.issues
     ]
@@ -46,8 +48,9 @@ def without_issues(request: PlanRequest, issue_ids: Collection[str]) -> PlanRequ
         if issue.id in issue_ids:
             continue
         depends_on = [d for d in issue.depends_on if d.issue not in issue_ids]
-        kept.append(issue if len(depends_on) == len(issue.depends_on) else
-                    issue.model_copy(update={"depends_on": depends_on}))
+        kept.append(
+            issue if len(depends_on) == len(issue.depends_on) else issue.model_copy(update={"depends_on": depends_on})
+        )
     return request.model_copy(update={"issues": kept})
 
 

@@ -45,8 +45,9 @@ def with_deferral(problem: Problem, optional: set[int]) -> tuple[Problem, int]:
         replace(task, resources=(*task.resources, resource.index)) if task.index in optional else task
         for task in problem.tasks
     ]
-    return replace(problem, clocks=[*problem.clocks, clock], resources=[*problem.resources, resource],
-                   tasks=tasks), resource.index
+    return replace(
+        problem, clocks=[*problem.clocks, clock], resources=[*problem.resources, resource], tasks=tasks
+    ), resource.index
 
 
 def _link_dependencies(plan_model: PlanModel, deferred: dict[int, cp_model.IntVar]) -> None:
@@ -66,16 +67,22 @@ def _stages(problem: Problem, deferred: dict[int, cp_model.IntVar]) -> list[cp_m
     """Deferred work per priority present, P0 first, then the number of issues deferred."""
     stages: list[cp_model.LinearExprT] = []
     for rank in sorted({problem.tasks[index].rank for index in deferred}):
-        stages.append(sum(problem.tasks[i].work * literal for i, literal in deferred.items()
-                          if problem.tasks[i].rank == rank))
+        stages.append(
+            sum(problem.tasks[i].work * literal for i, literal in deferred.items() if problem.tasks[i].rank == rank)
+        )
     stages.append(sum(deferred.values()))
     return stages
 
 
 def kept_for_others(problem: Problem, optional: set[int]) -> dict[int, int]:
     """Optional tasks that cannot be deferred, each with the task outside the cut that needs it (maybe indirectly)."""
-    forced = {pred: task.index for task in problem.tasks if task.index not in optional
-              for pred, _ in task.preds if pred in optional}
+    forced = {
+        pred: task.index
+        for task in problem.tasks
+        if task.index not in optional
+        for pred, _ in task.preds
+        if pred in optional
+    }
     frontier = list(forced)
     while frontier:
         index = frontier.pop()
@@ -89,8 +96,11 @@ def kept_for_others(problem: Problem, optional: set[int]) -> dict[int, int]:
 def _late_in_plan(context: Context, optional: set[int], due: date) -> set[int]:
     """Optional tasks the plan finishes after `due` (deferring them, and keeping the rest as planned, works)."""
     problem, schedule = context.problem, context.schedule
-    return {index for index in optional
-            if problem.date_of(global_span(problem, problem.tasks[index], schedule[index])[2]) > due}
+    return {
+        index
+        for index in optional
+        if problem.date_of(global_span(problem, problem.tasks[index], schedule[index])[2]) > due
+    }
 
 
 def _hint(context: Context, problem: Problem, deferral: int, deferred: set[int]) -> Schedule:
@@ -110,8 +120,10 @@ def _cannot_defer(context: Context, target: Target, forced: dict[int, int]) -> s
         finish = problem.date_of(earliest[index].end_day)
         if finish > target.due:
             issue, user = problem.tasks[index].issue.id, problem.tasks[forced[index]].issue.id
-            return (f"no scope cut meets it: {issue} cannot be deferred because {user}, outside it, needs it, "
-                    f"and {issue} cannot finish before {finish.isoformat()}")
+            return (
+                f"no scope cut meets it: {issue} cannot be deferred because {user}, outside it, needs it, "
+                f"and {issue} cannot finish before {finish.isoformat()}"
+            )
     return None
 
 
@@ -143,10 +155,15 @@ def _deferred_issues(problem: Problem, chosen: set[int]) -> list[DeferredIssue]:
     issues: list[DeferredIssue] = []
     for index in sorted(chosen):
         task = problem.tasks[index]
-        issues.append(DeferredIssue(
-            id=task.issue.id, title=task.issue.title, priority=task.issue.priority, hours=task.work / UNITS_PER_HOUR,
-            because_of=[problem.tasks[pred].issue.id for pred, _ in task.preds if pred in chosen],
-        ))
+        issues.append(
+            DeferredIssue(
+                id=task.issue.id,
+                title=task.issue.title,
+                priority=task.issue.priority,
+                hours=task.work / UNITS_PER_HOUR,
+                because_of=[problem.tasks[pred].issue.id for pred, _ in task.preds if pred in chosen],
+            )
+        )
     return issues
 
 
@@ -186,7 +203,13 @@ def compute_scope_cut(context: Context, target: Target, budget: Budget) -> tuple
     verified = meets(request, result, [(target, target.due)])
     note = None if verified else short_of_time("re-planning without these issues did not confirm the due date")
     return ScopeCut(
-        deferred=issues, hours_deferred=cut, hours_kept=total - cut, share_kept=round((total - cut) / total, 4),
-        deferred_hours_by_priority=by_priority, proven=proven, verified=verified,
-        other_moves=other_moves(context, result, {target.key}) if verified else [], note=note,
+        deferred=issues,
+        hours_deferred=cut,
+        hours_kept=total - cut,
+        share_kept=round((total - cut) / total, 4),
+        deferred_hours_by_priority=by_priority,
+        proven=proven,
+        verified=verified,
+        other_moves=other_moves(context, result, {target.key}) if verified else [],
+        note=note,
     ), None

@@ -21,8 +21,10 @@ def _best_found(proven: bool) -> str:
 
 
 def _extension(extension: Extension) -> str:
-    return (f"extend to {extension.new_date.isoformat()} (+{count(extension.working_days, 'working day')})"
-            f"{_best_found(extension.proven_minimal)}")
+    return (
+        f"extend to {extension.new_date.isoformat()} (+{count(extension.working_days, 'working day')})"
+        f"{_best_found(extension.proven_minimal)}"
+    )
 
 
 def _cut(cut: ScopeCut) -> str | None:
@@ -44,14 +46,17 @@ def _capacity(capacity: Capacity) -> tuple[list[str], str | None]:
         options.append(f"add {groups}{_best_found(capacity.extra_owners.proven_minimal)}")
     if capacity.extra_hours is not None:
         extra = capacity.extra_hours
-        options.append(f"work +{extra.hours_per_day:g} h/day ({', '.join(extra.owners)})"
-                       f"{_best_found(extra.proven_minimal)}")
+        options.append(
+            f"work +{extra.hours_per_day:g} h/day ({', '.join(extra.owners)}){_best_found(extra.proven_minimal)}"
+        )
     chain = capacity.owners_cannot_help
     clause = None
     if chain is not None:
         subject = f"the chain {chain_words(chain)}" if len(chain.ids) > 1 else chain.ids[0]
-        clause = (f"more owners cannot help: {subject} needs {count(chain.working_days, 'working day')} "
-                  f"({chain.hours:g} h), allowing {chain.earliest_finish.isoformat()}")
+        clause = (
+            f"more owners cannot help: {subject} needs {count(chain.working_days, 'working day')} "
+            f"({chain.hours:g} h), allowing {chain.earliest_finish.isoformat()}"
+        )
     return options, clause
 
 
@@ -59,8 +64,10 @@ def target_line(recommendation: TargetRecommendation, label: str) -> str:
     """The summary line of one target."""
     if recommendation.status == TargetStatus.OVERDUE and recommendation.overdue is not None:
         overdue = recommendation.overdue
-        line = (f"{label}: overdue since {overdue.due.isoformat()} ({overdue.calendar_days_overdue} calendar days "
-                "before the plan starts)")
+        line = (
+            f"{label}: overdue since {overdue.due.isoformat()} ({overdue.calendar_days_overdue} calendar days "
+            "before the plan starts)"
+        )
         if overdue.earliest_finish is not None:
             line += f"; earliest possible finish {overdue.earliest_finish.isoformat()}"
             if overdue.planned_finish == overdue.earliest_finish:
@@ -79,6 +86,9 @@ def target_line(recommendation: TargetRecommendation, label: str) -> str:
     if recommendation.capacity is not None:
         options, clause = _capacity(recommendation.capacity)
         parts.extend(options)
-    line = f"{label}: " + " or ".join(parts) if parts else (
-        f"{label}: late by {recommendation.lateness_working_days} working days; no alternative was found in time")
+    line = (
+        f"{label}: " + " or ".join(parts)
+        if parts
+        else (f"{label}: late by {recommendation.lateness_working_days} working days; no alternative was found in time")
+    )
     return f"{line}; {clause}" if clause else line

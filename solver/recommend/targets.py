@@ -75,14 +75,21 @@ def find_targets(request: PlanRequest, result: PlanResult) -> list[Target]:
         if milestone.due is None or milestone.status not in (MilestoneStatus.LATE, MilestoneStatus.OVERDUE):
             continue
         scope = by_milestone.get(milestone.id, [])
-        targets.append(Target(
-            kind=TargetKind.MILESTONE, id=milestone.id, name=milestone.name, due=milestone.due,
-            status=TargetStatus.OVERDUE if milestone.status == MilestoneStatus.OVERDUE else TargetStatus.LATE,
-            issue_ids=tuple(plan.id for plan in scope), planned_finish=milestone.projected_finish,
-            lateness_working_days=milestone.lateness_working_days,
-            lateness_calendar_days=milestone.lateness_calendar_days,
-            work_hours=sum(plan.hours for plan in scope), rank=_rank(scope),
-        ))
+        targets.append(
+            Target(
+                kind=TargetKind.MILESTONE,
+                id=milestone.id,
+                name=milestone.name,
+                due=milestone.due,
+                status=TargetStatus.OVERDUE if milestone.status == MilestoneStatus.OVERDUE else TargetStatus.LATE,
+                issue_ids=tuple(plan.id for plan in scope),
+                planned_finish=milestone.projected_finish,
+                lateness_working_days=milestone.lateness_working_days,
+                lateness_calendar_days=milestone.lateness_calendar_days,
+                work_hours=sum(plan.hours for plan in scope),
+                rank=_rank(scope),
+            )
+        )
     for issue in request.issues:
         plan = plans[issue.id]
         own = issue.deadline
@@ -93,12 +100,21 @@ def find_targets(request: PlanRequest, result: PlanResult) -> list[Target]:
         overdue = own < request.start_date
         if not (plan.late or overdue):
             continue
-        targets.append(Target(
-            kind=TargetKind.ISSUE, id=issue.id, name=issue.title or None, due=own,
-            status=TargetStatus.OVERDUE if overdue else TargetStatus.LATE, issue_ids=(issue.id,),
-            planned_finish=finish_date(plan), lateness_working_days=plan.lateness_working_days,
-            lateness_calendar_days=plan.lateness_calendar_days, work_hours=plan.hours, rank=plan.priority.rank,
-        ))
+        targets.append(
+            Target(
+                kind=TargetKind.ISSUE,
+                id=issue.id,
+                name=issue.title or None,
+                due=own,
+                status=TargetStatus.OVERDUE if overdue else TargetStatus.LATE,
+                issue_ids=(issue.id,),
+                planned_finish=finish_date(plan),
+                lateness_working_days=plan.lateness_working_days,
+                lateness_calendar_days=plan.lateness_calendar_days,
+                work_hours=plan.hours,
+                rank=plan.priority.rank,
+            )
+        )
     return sorted(targets, key=lambda t: (t.rank, t.due, t.kind.value, t.id))
 
 
