@@ -12,10 +12,9 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from itertools import accumulate
 
-from api_schemas.common import Weekday
 from api_schemas.request import Issue, PlanRequest
 from api_schemas.service import MilestoneCapacity, RequestSummary
-from solver.calendar import TeamCalendar
+from solver.calendar import OwnerCalendar, TeamCalendar, team_capacity_until
 from solver.limits import Limits
 
 
@@ -82,54 +81,10 @@ def _work_due_by(request: PlanRequest, estimated: list[Issue]) -> Callable[[date
 
 
 def _capacity_until(request: PlanRequest, dues: list[date]) -> dict[date, float]:
-    """Team capacity hours from the start date to each of `dues` inclusive (0 for dues before the start).
-
-    Owners sharing working weekdays and holiday rule share one count of working days; each owner's days
-    off are then taken back. Linear in days plus owners, so large teams over long horizons stay fast.
-    """
-    start = request.start_date
-    if not dues or dues[-1] < start:
-        return dict.fromkeys(dues, 0.0)
+    """Team capacity hours from the start date to each of `dues` inclusive (the solver's own arithmetic)."""
     team = TeamCalendar(request.calendar)
-    days = [start + timedelta(days=offset) for offset in range((dues[-1] - start).days + 1)]
-    team_holiday = [team.is_holiday(day) for day in days]
-    default_weekdays = frozenset(day.number for day in request.calendar.working_weekdays)
-
-    hours_by_rule: defaultdict[tuple[frozenset[int], bool], float] = defaultdict(float)
-    days_off_taken: list[tuple[date, float]] = []  # (day off that would have been worked, hours lost)
-    for owner in request.owners:
-        weekdays = frozenset(d.number for d in owner.working_weekdays) if owner.working_weekdays else default_weekdays
-        hours_by_rule[weekdays, owner.works_holidays] += owner.hours_per_day
-        days_off_taken += [
-            (day, owner.hours_per_day)
-            for day in set(owner.days_off)
-            if start <= day <= dues[-1] and _works(day, weekdays, owner.works_holidays, team.is_holiday(day))
-        ]
-
-    capacity_by_day = [0.0] * len(days)
-    for (weekdays, works_holidays), hours in hours_by_rule.items():
-        for index, day in enumerate(days):
-            if _works(day, weekdays, works_holidays, team_holiday[index]):
-                capacity_by_day[index] += hours
-    cumulative = list(accumulate(capacity_by_day))
-    days_off_taken.sort()
-    lost_days = [day for day, _ in days_off_taken]
-    lost_totals = [0.0, *accumulate(hours for _, hours in days_off_taken)]
-    return {
-        due: cumulative[(due - start).days] - lost_totals[bisect_right(lost_days, due)] if due >= start else 0.0
-        for due in dues
-    }
-
-
-def _weekday_numbers(weekdays: list[Weekday]) -> frozenset[int]:
-    """Weekdays as `date.weekday()` numbers (Monday 0)."""
-    order = list(Weekday)
-    return frozenset(order.index(day) for day in weekdays)
-
-
-def _works(day: date, weekdays: frozenset[int], works_holidays: bool, holiday: bool) -> bool:
-    """An owner working day per docs/model.md, before the owner's own days off."""
-    return day.weekday() in weekdays and (works_holidays or not holiday)
+    owners = [OwnerCalendar(owner, team) for owner in request.owners]
+    return team_capacity_until(owners, request.start_date, dues)
 
 
 def _ratio(work: float, capacity: float) -> float | None:

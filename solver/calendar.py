@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections import defaultdict
 from datetime import date, timedelta
 from functools import lru_cache
+from itertools import accumulate
 
 import holidays
 
@@ -81,7 +84,38 @@ class OwnerCalendar:
         pattern = tuple(self.is_working(start + timedelta(days=d)) for d in range(days))
         return self.units_per_day, self.window_start_units, pattern
 
-    def capacity_hours(self, first: date, last: date) -> float:
-        """Hours the owner can work from `first` to `last` inclusive."""
-        days = sum(self.is_working(first + timedelta(days=d)) for d in range((last - first).days + 1))
-        return days * self.units_per_day / UNITS_PER_HOUR
+
+def team_capacity_until(owners: list[OwnerCalendar], start: date, dues: list[date]) -> dict[date, float]:
+    """Hours the whole team can work from `start` to each due date inclusive (0 for dues before the start).
+
+    Owners sharing working weekdays and holiday rule share one count of working days; each owner's days
+    off are then taken back, so large teams over long horizons stay linear in days plus owners.
+    """
+    last = max(dues, default=start)
+    if not dues or last < start or not owners:
+        return dict.fromkeys(dues, 0.0)
+    team = owners[0].team
+    days = [start + timedelta(days=offset) for offset in range((last - start).days + 1)]
+    holiday = [team.is_holiday(day) for day in days]
+    hours_by_rule: defaultdict[tuple[frozenset[int], bool], float] = defaultdict(float)
+    lost: list[tuple[date, float]] = []  # (a day off that would have been worked, hours lost)
+    for owner in owners:
+        hours = owner.units_per_day / UNITS_PER_HOUR
+        hours_by_rule[owner.weekdays, owner.works_holidays] += hours
+        for day in owner.days_off:
+            on_weekday = day.weekday() in owner.weekdays
+            if start <= day <= last and on_weekday and (owner.works_holidays or not team.is_holiday(day)):
+                lost.append((day, hours))
+    per_day = [0.0] * len(days)
+    for (weekdays, works_holidays), hours in hours_by_rule.items():
+        for index, day in enumerate(days):
+            if day.weekday() in weekdays and (works_holidays or not holiday[index]):
+                per_day[index] += hours
+    cumulative = list(accumulate(per_day))
+    lost.sort()
+    lost_days = [day for day, _ in lost]
+    lost_totals = [0.0, *accumulate(hours for _, hours in lost)]
+    return {
+        due: cumulative[(due - start).days] - lost_totals[bisect_right(lost_days, due)] if due >= start else 0.0
+        for due in dues
+    }

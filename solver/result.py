@@ -18,6 +18,7 @@ from api_schemas.result import (
     PlanWarning,
     Slot,
 )
+from solver.calendar import team_capacity_until
 from solver.problem import Problem, deadline_of
 from solver.schedule import Schedule
 from solver.search import SearchOutcome
@@ -89,6 +90,8 @@ def _milestone_plans(problem: Problem, issues: list[IssuePlan], scheduled: bool)
     for issue, plan in zip(request.issues, issues, strict=True):
         if issue.milestone:
             by_milestone.setdefault(issue.milestone, []).append((issue, plan))
+    dues = sorted({m.due for m in request.milestones if m.due is not None})
+    capacity_by_due = team_capacity_until(list(problem.owner_calendars.values()), request.start_date, dues)
     plans: list[MilestonePlan] = []
     for milestone in request.milestones:
         members = by_milestone.get(milestone.id, [])
@@ -97,13 +100,7 @@ def _milestone_plans(problem: Problem, issues: list[IssuePlan], scheduled: bool)
         finishes = [plan.slots[-1].date for _, plan in members if plan.slots]
         projected = max(finishes) if finishes else None
         due = milestone.due
-        capacity = None
-        if due is not None:
-            capacity = (
-                sum(calendar.capacity_hours(request.start_date, due) for calendar in problem.owner_calendars.values())
-                if due >= request.start_date
-                else 0.0
-            )
+        capacity = capacity_by_due[due] if due is not None else None
         left = work > 0 or unplanned > 0
         late_days = problem.team.lateness_working_days(due, projected) if due and projected else 0
         if not left:
