@@ -51,6 +51,7 @@ def _run_summary(record: Record, greedy: Record | None) -> dict[str, Any]:
     summary = {key: record.get(key) for key in keys if key in record}
     summary["time_limit_s"] = (record.get("instance") or record.get("job", {}).get("instance", {})).get("time_limit_s")
     summary["unproven_level"] = _unproven_level(record)
+    summary["horizon_capped"] = (record.get("model") or {}).get("horizon_capped")
     summary["vs_greedy"] = _versus(record, greedy)
     return summary
 
@@ -141,7 +142,10 @@ def _run_cell(run: dict[str, Any] | None) -> str:
     status = run.get("status", "?")
     if status == "OPTIMAL":
         return f"OPTIMAL in {run['wall_s']:.1f} s"
-    level = (run.get("unproven_level") or "").split(" (")[0]
+    if not run.get("unproven_level"):
+        why = " (horizon capped)" if run.get("horizon_capped") else ""
+        return f"{status}, every level proven{why}, {run['wall_s']:.1f} s"
+    level = run["unproven_level"].split(" (")[0]
     return f"{status}, gap {run.get('gap', 0) * 100:.0f}% ({level}), {run['wall_s']:.0f} s"
 
 
