@@ -32,9 +32,16 @@ def test_schedules_are_valid_and_repeatable(req: PlanRequest) -> None:
     if first.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         assert check_schedule(req, first) == []
     second = plan(req)
-    assert second.status == first.status
-    assert schedule_of(second) == schedule_of(first)
-    assert [stage.value for stage in second.objective] == [stage.value for stage in first.objective]
+    if second.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        assert check_schedule(req, second) == []
+    # The promise (README, docs/model.md): a deterministic solve repeats unless the wall clock stopped it
+    # before its deterministic budget, which the result then says. A loaded machine may do that; the
+    # warning must then be there, and otherwise the plans must be identical.
+    cut_short = any(w.code == "not_repeatable" for result in (first, second) for w in result.warnings)
+    if not cut_short:
+        assert second.status == first.status
+        assert schedule_of(second) == schedule_of(first)
+        assert [stage.value for stage in second.objective] == [stage.value for stage in first.objective]
 
 
 def request(issues: list[dict[str, Any]], **fields: Any) -> PlanRequest:
