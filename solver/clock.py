@@ -5,7 +5,6 @@ Each issue is one unbroken stretch on its owner's clock; the clock turns that st
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from api_schemas.common import UNITS_PER_DAY
@@ -80,7 +79,3 @@ class Clock:
             pieces.append((day, self.window_start + offset, length))
             unit += length
         return pieces
-
-    def working_position(self, day: int) -> int:
-        """How many working days of this clock come before `day`."""
-        return bisect_right(self.working_days, day - 1)

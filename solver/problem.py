@@ -345,8 +345,3 @@ def prepare(request: PlanRequest, horizon_hint_days: int | None = None) -> Probl
         tasks=tasks,
         warnings=warnings,
     )
-
-
-def horizon_units(problem: Problem) -> int:
-    """Last instant of the horizon, in quarter hours since the start."""
-    return problem.horizon_days * UNITS_PER_DAY
