@@ -106,9 +106,16 @@ class Problem:
             self._lateness_tables[deadline] = table
         return self._lateness_tables[deadline]
 
-    def follows_team_days(self, clock: Clock) -> bool:
-        """True when the clock works exactly the team's working days (positions are team working days)."""
-        return all(clock.working[d] == self.team.is_working(self.date_of(d)) for d in range(self.horizon_days))
+    def team_day_indices(self) -> list[int]:
+        """Team working days (day indices) over the horizon and far enough past it for the longest lag."""
+        longest_lag = max((lag for task in self.tasks for _, lag in task.preds), default=0)
+        days = [d for d in range(self.horizon_days) if self.team.is_working(self.date_of(d))]
+        needed, day = len(days) + longest_lag + 1, self.horizon_days
+        while len(days) < needed and day < self.horizon_days + MAX_SOLVER_HORIZON_DAYS:
+            if self.team.is_working(self.date_of(day)):
+                days.append(day)
+            day += 1
+        return days
 
     def team_days_before(self, day: int) -> int:
         """Team working days from the start up to, not including, day index `day` (cached table)."""

@@ -21,18 +21,16 @@ def add_resource_constraints(model: cp_model.CpModel, problem: Problem, tasks: l
             model.add_cumulative(intervals, [1] * len(intervals), resource.capacity)
 
 
-def add_dependency_constraints(
-    model: cp_model.CpModel, problem: Problem, tasks: list[TaskVars], team_aligned: list[bool]
-) -> None:
+def add_dependency_constraints(model: cp_model.CpModel, tasks: list[TaskVars]) -> None:
     """A task starts after each predecessor's release: its end, plus the lag counted in team working days.
 
-    Between tasks that only run on team-calendar clocks this is linear in team time (a lag of L working days
-    is L * 96 quarter hours there); otherwise calendar time and position tables are used.
+    Between tasks that only run on clocks working team days only this is linear in team time (a lag of L
+    working days is L * 96 quarter hours there); otherwise it is compared in calendar time.
     """
     for tv in tasks:
         for pred, lag in tv.task.preds:
             before = tasks[pred]
-            if all(team_aligned[c] for c in (*tv.stretches, *before.stretches)):
+            if tv.on_team_days and before.on_team_days:
                 model.add(tv.team_start >= before.team_end + UNITS_PER_DAY * lag)
             else:
                 model.add(tv.start >= before.release(lag))

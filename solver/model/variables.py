@@ -1,28 +1,30 @@
 """Decision variables: per task its owner choice, its stretch on each candidate clock, and its dates.
 
 A stretch on a clock with `h` units per working day is written with linear position arithmetic:
-start = h * start_position + start_offset, end = h * end_position + end_offset. On clocks that follow the
-team calendar a position is a team working day, so team time (docs/model.md), lags and lateness are
-linear. Calendar days enter only through small position-indexed element tables, and only where a clock
-leaves the team calendar (7-day agents, days off), so CP-SAT's presolve stays small.
+start = h * start_position + start_offset, end = h * end_position + end_offset. Calendar facts of positions
+(team time, lateness, calendar days for lags) come from `CalendarTerms`: linear on clocks that work team
+days only, a few small terms on the others, so CP-SAT's presolve stays small at any horizon.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
-from ortools.sat.python.cp_model import IntVar, LinearExprT
+from ortools.sat.python.cp_model import IntVar
 
 from api_schemas.common import UNITS_PER_DAY
-from solver.clock import Clock
+from solver.model.calendar_terms import Bounded, CalendarTerms, DayTerm, Expr
 from solver.problem import Problem, Task
 
 
 @dataclass
 class ClockStretch:
-    """A task's stretch on one clock: local start/end and the positions (working days) they fall on."""
+    """A task's stretch on one clock: local start/end and the positions (working days) they fall on.
+
+    `terms` caches calendar terms of those positions (team index, calendar day), built on first use.
+    """
 
     clock: int
     present: cp_model.IntVar
@@ -32,6 +34,12 @@ class ClockStretch:
     start_offset: cp_model.IntVar
     end_position: cp_model.IntVar
     end_offset: cp_model.IntVar
+    last_position: int
+    terms: dict[str, object] = field(default_factory=dict)
+
+    def position(self, which: str) -> Bounded:
+        """The start or end position with its bounds."""
+        return Bounded(self.start_position if which == "start" else self.end_position, 0, self.last_position)
 
 
 @dataclass
@@ -39,12 +47,13 @@ class TaskVars:
     """All variables of one task.
 
     `team_end` (finish in team time) always exists; calendar-time `end`, `start` and lag releases are built on
-    first use, since they need element tables on clocks that do not follow the team calendar.
+    first use (only dependencies that involve clocks working off team days need them).
     """
 
     task: Task
     model: cp_model.CpModel
     problem: Problem
+    calendar: CalendarTerms
     team_end: cp_model.IntVar
     chosen: dict[int, cp_model.IntVar] = field(default_factory=dict)
     stretches: dict[int, ClockStretch] = field(default_factory=dict)
@@ -60,41 +69,49 @@ class TaskVars:
         """Prefix of this task's variable names."""
         return f"t{self.task.index}"
 
-    def _linked(self, lower: int, upper: int, label: str, per_clock: Callable[[ClockStretch], LinearExprT]) -> IntVar:
+    @property
+    def on_team_days(self) -> bool:
+        """True when every clock the task may run on works team days only (its dates are linear in team time)."""
+        return all(self.calendar.on_team_days(clock) for clock in self.stretches)
+
+    def _linked(self, lower: int, upper: int, label: str, per_clock: Callable[[ClockStretch], Expr]) -> IntVar:
         """A task-level variable equal to `per_clock(stretch)` on whichever clock the task runs."""
         value = self.model.new_int_var(lower, upper, f"{self.name}_{label}")
         for stretch in self.stretches.values():
             self.model.add(value == per_clock(stretch)).only_enforce_if(stretch.present)
         return value
 
+    def _ceiling(self, extra_days: int = 0) -> int:
+        return (self.calendar.team.pattern.day(self.calendar.team.length + extra_days) + 1) * UNITS_PER_DAY
+
     @property
     def end(self) -> cp_model.IntVar:
         """Finish instant in quarter hours since the plan start (calendar time)."""
         if self._end is None:
-            horizon = self.problem.horizon_days * UNITS_PER_DAY
-            self._end = self._linked(0, horizon, "end", lambda st: _global_end(self.model, self.problem, st, "ed"))
+            self._end = self._linked(0, self._ceiling(), "end", lambda st: self._instant(st, "end"))
         return self._end
 
     @property
     def start(self) -> cp_model.IntVar:
         """Start instant in quarter hours since the plan start (calendar time)."""
         if self._start is None:
-            horizon = self.problem.horizon_days * UNITS_PER_DAY
             self._start = self._linked(
-                self.task.release, horizon, "start", lambda st: _global_start(self.model, self.problem, st, "sd")
+                self.task.release, self._ceiling(), "start", lambda st: self._instant(st, "start")
             )
         return self._start
 
     @property
     def team_start(self) -> cp_model.IntVar:
-        """Start in team time; only for tasks whose every clock follows the team calendar (then it is linear)."""
+        """Start in team time; only for tasks whose clocks all work team days only (then it is linear)."""
         if self._team_start is None:
             clocks = self.problem.clocks
             self._team_start = self._linked(
                 0,
                 (self.problem.horizon_days + 1) * UNITS_PER_DAY,
                 "tstart",
-                lambda st: UNITS_PER_DAY * st.start_position + clocks[st.clock].window_start + st.start_offset,
+                lambda st: UNITS_PER_DAY * self._team_position(st, "start").expr
+                + clocks[st.clock].window_start
+                + st.start_offset,
             )
         return self._team_start
 
@@ -103,34 +120,58 @@ class TaskVars:
         if lag == 0:
             return self.end
         if lag not in self._releases:
-            shifts = self.problem.lag_shift_table(lag)
-            ceiling = (self.problem.horizon_days + max(shifts)) * UNITS_PER_DAY
-
-            def shifted(stretch: ClockStretch) -> LinearExprT:
-                clock = self.problem.clocks[stretch.clock]
-                table = [UNITS_PER_DAY * shifts[day] for day in clock.working_days]
-                shift = table_at(self.model, stretch.end_position, table, f"{self.name}c{stretch.clock}_lag{lag}")
-                return _global_end(self.model, self.problem, stretch, "led") + shift
-
-            self._releases[lag] = self._linked(0, ceiling, f"rel{lag}", shifted)
+            self._releases[lag] = self._linked(0, self._ceiling(lag), f"rel{lag}", lambda st: self._released(st, lag))
         return self._releases[lag]
 
+    def _team_position(self, stretch: ClockStretch, which: str) -> Bounded:
+        """Team working-day index of the stretch's start or end (clocks on team days only)."""
+        key = f"tpos_{which}"
+        if key not in stretch.terms:
+            name = f"{self.name}c{stretch.clock}{which[0]}"
+            stretch.terms[key] = self.calendar.team_position(stretch.clock, stretch.position(which), name)
+        found = stretch.terms[key]
+        assert isinstance(found, Bounded)
+        return found
 
-def day_at(model: cp_model.CpModel, clock: Clock, position: cp_model.IntVar, name: str) -> cp_model.LinearExpr:
-    """Calendar day index of a working-day position (linear on clocks that work every day)."""
-    days = clock.working_days
-    if days == tuple(range(days[0], days[0] + len(days))):
-        return position + days[0]
-    day = model.new_int_var(days[0], days[-1], name)
-    model.add_element(position, list(days), day)
-    return day
+    def _day(self, stretch: ClockStretch, which: str) -> DayTerm:
+        """Calendar day of the stretch's start or end."""
+        key = f"day_{which}"
+        if key not in stretch.terms:
+            name = f"{self.name}c{stretch.clock}{which[0]}d"
+            if self.calendar.on_team_days(stretch.clock):
+                stretch.terms[key] = self.calendar.team_day(self._team_position(stretch, which), name)
+            else:
+                stretch.terms[key] = self.calendar.day(stretch.clock, stretch.position(which), name)
+        found = stretch.terms[key]
+        assert isinstance(found, DayTerm)
+        return found
 
+    def _end_team_facts(self, stretch: ClockStretch) -> tuple[Bounded, Expr]:
+        """Team working days before the end day, and whether the end day is one (clocks off team days)."""
+        if "team_facts" not in stretch.terms:
+            day = self._day(stretch, "end")
+            name = f"{self.name}c{stretch.clock}e"
+            before = self.calendar.team_days_before(day, name)
+            stretch.terms["team_facts"] = (before, self.calendar.is_team_day(stretch.clock, day, name))
+        found = stretch.terms["team_facts"]
+        assert isinstance(found, tuple)
+        return found
 
-def table_at(model: cp_model.CpModel, position: cp_model.IntVar, table: Sequence[int], name: str) -> cp_model.IntVar:
-    """`table[position]` as a variable."""
-    value = model.new_int_var(min(table), max(table), name)
-    model.add_element(position, list(table), value)
-    return value
+    def _instant(self, stretch: ClockStretch, which: str) -> Expr:
+        window = self.problem.clocks[stretch.clock].window_start
+        offset = stretch.start_offset if which == "start" else stretch.end_offset
+        return UNITS_PER_DAY * self._day(stretch, which).day + window + offset
+
+    def _released(self, stretch: ClockStretch, lag: int) -> Expr:
+        """Same clock time as the end, on the lag-th team working day after the end day (docs/model.md)."""
+        if self.calendar.on_team_days(stretch.clock):
+            end = self._team_position(stretch, "end")
+            target = Bounded(end.expr + lag, end.lo + lag, end.hi + lag)
+        else:
+            before, on_team_day = self._end_team_facts(stretch)
+            target = Bounded(before.expr + on_team_day + lag - 1, before.lo + lag - 1, before.hi + lag)
+        day = self.calendar.team_day(target, f"{self.name}c{stretch.clock}l{lag}")
+        return UNITS_PER_DAY * day.day + self.problem.clocks[stretch.clock].window_start + stretch.end_offset
 
 
 def _stretch(model: cp_model.CpModel, problem: Problem, task: Task, clock_index: int) -> ClockStretch:
@@ -159,51 +200,55 @@ def _stretch(model: cp_model.CpModel, problem: Problem, task: Task, clock_index:
     end_offset = model.new_int_var(1, units, f"{name}_eo")
     model.add(start == units * start_position + start_offset)
     model.add(end == units * end_position + end_offset)
-    return ClockStretch(clock_index, present, start, end, start_position, start_offset, end_position, end_offset)
-
-
-def _global_start(model: cp_model.CpModel, problem: Problem, stretch: ClockStretch, name: str) -> cp_model.LinearExpr:
-    clock = problem.clocks[stretch.clock]
-    day = day_at(model, clock, stretch.start_position, f"t{name}{id(stretch)}_sd")
-    return UNITS_PER_DAY * day + clock.window_start + stretch.start_offset
-
-
-def _global_end(model: cp_model.CpModel, problem: Problem, stretch: ClockStretch, name: str) -> cp_model.LinearExpr:
-    clock = problem.clocks[stretch.clock]
-    day = day_at(model, clock, stretch.end_position, f"t{name}{id(stretch)}_ed")
-    return UNITS_PER_DAY * day + clock.window_start + stretch.end_offset
-
-
-def _team_end(
-    model: cp_model.CpModel, problem: Problem, stretch: ClockStretch, aligned: bool, name: str
-) -> LinearExprT:
-    """Finish in team time: linear on team-calendar clocks, a position table elsewhere (docs/model.md)."""
-    clock = problem.clocks[stretch.clock]
-    if aligned:
-        return UNITS_PER_DAY * stretch.end_position + clock.window_start + stretch.end_offset
-    before = [problem.team_days_before(day) for day in clock.working_days]
-    on_team_day = [problem.team.is_working(problem.date_of(day)) for day in clock.working_days]
-    base = table_at(
-        model,
-        stretch.end_position,
-        [UNITS_PER_DAY * b + (clock.window_start if team else 0) for b, team in zip(before, on_team_day, strict=True)],
-        f"{name}_tbase",
+    return ClockStretch(
+        clock_index, present, start, end, start_position, start_offset, end_position, end_offset, last_position
     )
-    if all(on_team_day):
-        return base + stretch.end_offset
-    team_day = model.new_bool_var(f"{name}_tday")
-    model.add_element(stretch.end_position, [int(team) for team in on_team_day], team_day)
-    clock_part = model.new_int_var(0, clock.units_per_day, f"{name}_tclock")
-    model.add(clock_part == stretch.end_offset).only_enforce_if(team_day)
-    model.add(clock_part == 0).only_enforce_if(team_day.Not())
-    return base + clock_part
 
 
-def create_task_vars(model: cp_model.CpModel, problem: Problem, task: Task, team_aligned: list[bool]) -> TaskVars:
+def _link_finish(variables: TaskVars, stretch: ClockStretch) -> None:
+    """Team-time finish and working-day lateness of the task when it runs on this stretch (docs/model.md)."""
+    model, problem, task = variables.model, variables.problem, variables.task
+    clock = problem.clocks[stretch.clock]
+    name = f"{variables.name}c{stretch.clock}"
+    late = variables.lateness
+    through = problem.team_days_through(task.deadline) if task.deadline is not None else 0
+    if not clock.working_days:
+        return
+    if variables.calendar.on_team_days(stretch.clock):
+        # Positions map onto team working days: team time and lateness are linear in that index.
+        end = variables._team_position(stretch, "end")
+        team_time = UNITS_PER_DAY * end.expr + clock.window_start + stretch.end_offset
+        model.add(variables.team_end == team_time).only_enforce_if(stretch.present)
+        if late is not None:
+            model.add(late >= end.expr + 1 - through).only_enforce_if(stretch.present)
+        return
+    before, on_team_day = variables._end_team_facts(stretch)
+    if isinstance(on_team_day, int):
+        clock_part: Expr = (clock.window_start + stretch.end_offset) if on_team_day else 0
+    else:
+        team_day = model.new_bool_var(f"{name}_tday")
+        model.add(team_day == on_team_day)
+        part = model.new_int_var(0, UNITS_PER_DAY, f"{name}_tclock")
+        model.add(part == clock.window_start + stretch.end_offset).only_enforce_if(team_day)
+        model.add(part == 0).only_enforce_if(~team_day)
+        clock_part = part
+    model.add(variables.team_end == UNITS_PER_DAY * before.expr + clock_part).only_enforce_if(stretch.present)
+    if late is not None and task.deadline is not None:
+        # Late exactly when the end day is after the deadline, i.e. past the clock's last day on or before it;
+        # then lateness = team days before the end day + 1 - team days through the deadline.
+        on_time_days = sum(1 for day in clock.working_days if problem.date_of(day) <= task.deadline)
+        if on_time_days > stretch.last_position:
+            return
+        is_late = model.new_bool_var(f"{name}_islate")
+        model.add(stretch.end_position <= on_time_days - 1).only_enforce_if(~is_late)
+        model.add(late >= before.expr - through + is_late).only_enforce_if(stretch.present)
+
+
+def create_task_vars(model: cp_model.CpModel, problem: Problem, task: Task, calendar: CalendarTerms) -> TaskVars:
     """Owner choice, clock stretches, intervals, team-time finish and lateness of one task."""
     name = f"t{task.index}"
     team_end = model.new_int_var(0, (problem.horizon_days + 1) * UNITS_PER_DAY, f"{name}_tend")
-    variables = TaskVars(task=task, model=model, problem=problem, team_end=team_end)
+    variables = TaskVars(task=task, model=model, problem=problem, calendar=calendar, team_end=team_end)
     for resource_index in task.resources:
         clock_index = problem.resources[resource_index].clock
         if clock_index not in variables.stretches:
@@ -219,19 +264,7 @@ def create_task_vars(model: cp_model.CpModel, problem: Problem, task: Task, team
     if deadline_table is not None:
         variables.lateness = model.new_int_var(0, max(deadline_table), f"{name}_late")
     for clock_index, stretch in variables.stretches.items():
-        clock = problem.clocks[clock_index]
-        cname = f"{name}c{clock_index}"
         on_clock = [c for r, c in variables.chosen.items() if problem.resources[r].clock == clock_index]
         model.add(stretch.present == sum(on_clock))
-        aligned = team_aligned[clock_index]
-        model.add(team_end == _team_end(model, problem, stretch, aligned, cname)).only_enforce_if(stretch.present)
-        if variables.lateness is not None and deadline_table is not None and task.deadline is not None:
-            if aligned:
-                # Positions are team working days: lateness = (end position + 1) - working days through the deadline.
-                through = problem.team_days_through(task.deadline)
-                model.add(variables.lateness >= stretch.end_position + 1 - through).only_enforce_if(stretch.present)
-            else:
-                by_position = [deadline_table[day] for day in clock.working_days]
-                late = table_at(model, stretch.end_position, by_position, f"{cname}_late")
-                model.add(variables.lateness == late).only_enforce_if(stretch.present)
+        _link_finish(variables, stretch)
     return variables
