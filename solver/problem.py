@@ -18,12 +18,10 @@ from solver.clock import Clock
 #: Horizon the solver never exceeds, whatever the serial bound says (about 10 years).
 MAX_SOLVER_HORIZON_DAYS = 3650
 #: Horizons up to this many days are always searched in full (the serial bound), so OPTIMAL is exact there;
-#: longer serial bounds are cut to the greedy plan's length plus half (model size grows with the horizon).
-EXACT_HORIZON_DAYS = 120
-#: ... unless stretches on clocks off the team calendar (which need position tables as long as the horizon)
-#: times the horizon exceed this: a 30-issue backlog with part-time people and agents spent 6 s in presolve
-#: at 151 days and proved every level within 34 days in 10 s.
-OFF_TEAM_POSITION_BUDGET = 5000
+#: longer serial bounds are cut to the greedy plan's length plus half. The model's size hardly depends on the
+#: horizon (calendar facts cost a literal per holiday or day off in it), but the LP bounds of the finish levels
+#: weaken with very long domains.
+EXACT_HORIZON_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -173,11 +171,6 @@ def _calendar_key(owner: Owner, calendar: OwnerCalendar) -> tuple[object, ...]:
     )
 
 
-def _follows_team_calendar(calendar: OwnerCalendar, team: TeamCalendar) -> bool:
-    """True when an owner works exactly the team's working days (no own weekdays or days off)."""
-    return calendar.weekdays == team.weekdays and not calendar.days_off and not calendar.works_holidays
-
-
 def _pool_owners(request: PlanRequest, calendars: dict[str, OwnerCalendar]) -> list[list[Owner]]:
     """Group owners that are interchangeable; pinned owners stay alone."""
     pinned = {issue.pinned_owner for issue in request.issues if issue.pinned_owner}
@@ -259,14 +252,9 @@ def prepare(request: PlanRequest, horizon_hint_days: int | None = None) -> Probl
             if needed <= set(pool[0].skills) and (issue.pinned_owner is None or pool[0].id == issue.pinned_owner)
         ]
     serial = _serial_bound_days(request, team, pools, calendars, eligible, works)
-    aligned = [_follows_team_calendar(calendars[pool[0].id], team) for pool in pools]
     horizon = min(serial, MAX_SOLVER_HORIZON_DAYS)
     capped = serial > MAX_SOLVER_HORIZON_DAYS
-    off_team_stretches = sum(
-        1 for issue in request.issues if works.get(issue.id) for pool in eligible[issue.id] if not aligned[pool]
-    )
-    too_costly = horizon > EXACT_HORIZON_DAYS or horizon * off_team_stretches > OFF_TEAM_POSITION_BUDGET
-    if horizon_hint_days is not None and too_costly:
+    if horizon_hint_days is not None and horizon > EXACT_HORIZON_DAYS:
         cap = horizon_hint_days + horizon_hint_days // 2 + 7
         if horizon > cap:
             horizon, capped = cap, True

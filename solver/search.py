@@ -181,8 +181,11 @@ def solve_levels(
                 wall_left = deadline - time.monotonic()
             if every_value is not None:
                 plan_model.hint_values(every_value)
+        # Fast mode stops on the wall clock: give each level a share, or one hard level starves the others
+        # (a 200-issue backlog spent 10 s on P1 lateness and never reached the finish levels).
+        level_wall = wall_left if options.mode == SolveMode.DETERMINISTIC else wall_left * 2 / (levels_left + 1)
         settings = _parameters(
-            options, wall_left, budget_left / levels_left, len(problem.tasks), warm=incumbent is not None
+            options, level_wall, budget_left / levels_left, len(problem.tasks), warm=incumbent is not None
         )
         solver = settings.solver
         callback = _Progress(level.name, started, progress) if progress is not None else None
@@ -205,8 +208,9 @@ def solve_levels(
         if solved in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             found = plan_model.read(solver)
             found_values = level_values(problem, found)
-            # CP-SAT may drop a hint it could not complete and return something worse: keep the better plan.
-            if known is None or found_values[position] <= known[position]:
+            # CP-SAT may drop a hint it could not complete and return something worse, or equal on this level
+            # but worse on the next ones (which may get no time): keep the lexicographically better plan.
+            if known is None or found_values[position:] <= known[position:]:
                 incumbent, known = found, found_values
                 every_value = list(solver.response_proto.solution)
             bound = _integer_bound(solver.best_objective_bound)

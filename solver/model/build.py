@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from solver.earliest import earliest_finishes
 from solver.model.calendar_terms import CalendarTerms
 from solver.model.constraints import add_dependency_constraints, add_resource_constraints
 from solver.model.objective import ObjectiveLevel, objective_levels
@@ -94,7 +95,8 @@ def build_model(problem: Problem) -> PlanModel:
     """The full model: variables (dates and pins live in their domains), constraints and objective levels."""
     model = cp_model.CpModel()
     calendar = CalendarTerms(model, problem)
-    tasks = [create_task_vars(model, problem, task, calendar) for task in problem.tasks]
+    earliest = earliest_finishes(problem)
+    tasks = [create_task_vars(model, problem, task, calendar, earliest[task.index]) for task in problem.tasks]
     add_resource_constraints(model, problem, tasks)
     add_dependency_constraints(model, tasks)
     return PlanModel(problem=problem, model=model, tasks=tasks, levels=objective_levels(tasks))

@@ -15,6 +15,7 @@ from ortools.sat.python import cp_model
 from ortools.sat.python.cp_model import IntVar
 
 from api_schemas.common import UNITS_PER_DAY
+from solver.earliest import EarliestFinish
 from solver.model.calendar_terms import Bounded, CalendarTerms, DayTerm, Expr
 from solver.problem import Problem, Task
 
@@ -244,10 +245,13 @@ def _link_finish(variables: TaskVars, stretch: ClockStretch) -> None:
         model.add(late >= before.expr - through + is_late).only_enforce_if(stretch.present)
 
 
-def create_task_vars(model: cp_model.CpModel, problem: Problem, task: Task, calendar: CalendarTerms) -> TaskVars:
-    """Owner choice, clock stretches, intervals, team-time finish and lateness of one task."""
+def create_task_vars(
+    model: cp_model.CpModel, problem: Problem, task: Task, calendar: CalendarTerms, earliest: EarliestFinish
+) -> TaskVars:
+    """Owner choice, clock stretches, intervals, team-time finish (from its lower bound) and lateness of a task."""
     name = f"t{task.index}"
-    team_end = model.new_int_var(0, (problem.horizon_days + 1) * UNITS_PER_DAY, f"{name}_tend")
+    latest = (problem.horizon_days + 1) * UNITS_PER_DAY
+    team_end = model.new_int_var(min(earliest.team_time, latest), latest, f"{name}_tend")
     variables = TaskVars(task=task, model=model, problem=problem, calendar=calendar, team_end=team_end)
     for resource_index in task.resources:
         clock_index = problem.resources[resource_index].clock
@@ -262,7 +266,8 @@ def create_task_vars(model: cp_model.CpModel, problem: Problem, task: Task, cale
     model.add_exactly_one(variables.chosen.values())
     deadline_table = problem.lateness_table(task)
     if deadline_table is not None:
-        variables.lateness = model.new_int_var(0, max(deadline_table), f"{name}_late")
+        most = max(deadline_table)
+        variables.lateness = model.new_int_var(min(earliest.lateness, most), most, f"{name}_late")
     for clock_index, stretch in variables.stretches.items():
         on_clock = [c for r, c in variables.chosen.items() if problem.resources[r].clock == clock_index]
         model.add(stretch.present == sum(on_clock))
