@@ -26,7 +26,7 @@ class PlanModel:
     levels: list[ObjectiveLevel]
 
     def hint(self, schedule: Schedule) -> None:
-        """Hint a known schedule: owner choices and local starts of every task."""
+        """Hint a known schedule: owner choices and local starts of every task (on every candidate clock)."""
         self.model.clear_hints()  # type: ignore[no-untyped-call]
         for tv in self.tasks:
             placement = schedule[tv.task.index]
@@ -35,7 +35,9 @@ class PlanModel:
                 self.model.add_hint(chosen, resource_index == placement.resource)
             for other, stretch in tv.stretches.items():
                 self.model.add_hint(stretch.present, other == clock_index)
-            self.model.add_hint(tv.stretches[clock_index].start, placement.start)
+                # An unused stretch still has a start (its lowest): then propagation fixes all its terms.
+                lowest = stretch.start.proto.domain[0]
+                self.model.add_hint(stretch.start, placement.start if other == clock_index else lowest)
 
     def hint_values(self, values: Sequence[int]) -> None:
         """Hint a value for every variable (a solution of this model, e.g. the previous level's)."""
@@ -50,6 +52,11 @@ class PlanModel:
         CP-SAT follows a partial hint by search, which took 7 s on a 500-issue backlog; with the hinted values
         fixed, propagation alone derives the rest (0.8 s there), and the complete hint is taken at once.
         """
+        proto = self.model.proto
+        for var, value in zip(proto.solution_hint.vars, proto.solution_hint.values, strict=True):
+            domain = proto.variables[var].domain
+            if not any(domain[i] <= value <= domain[i + 1] for i in range(0, len(domain), 2)):
+                return None  # fixing a value outside its domain is a contradiction: leave the hint partial
         solver = cp_model.CpSolver()
         parameters = solver.parameters
         parameters.num_workers = 1

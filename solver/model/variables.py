@@ -208,11 +208,9 @@ def _stretch(model: cp_model.CpModel, problem: Problem, task: Task, clock_index:
 
 def _link_finish(variables: TaskVars, stretch: ClockStretch) -> None:
     """Team-time finish and working-day lateness of the task when it runs on this stretch (docs/model.md)."""
-    model, problem, task = variables.model, variables.problem, variables.task
+    model, problem = variables.model, variables.problem
     clock = problem.clocks[stretch.clock]
     name = f"{variables.name}c{stretch.clock}"
-    late = variables.lateness
-    through = problem.team_days_through(task.deadline) if task.deadline is not None else 0
     if not clock.working_days:
         return
     if variables.calendar.on_team_days(stretch.clock):
@@ -220,8 +218,7 @@ def _link_finish(variables: TaskVars, stretch: ClockStretch) -> None:
         end = variables._team_position(stretch, "end")
         team_time = UNITS_PER_DAY * end.expr + clock.window_start + stretch.end_offset
         model.add(variables.team_end == team_time).only_enforce_if(stretch.present)
-        if late is not None:
-            model.add(late >= end.expr + 1 - through).only_enforce_if(stretch.present)
+        _link_lateness(variables, stretch, end.expr)
         return
     before, on_team_day = variables._end_team_facts(stretch)
     if isinstance(on_team_day, int):
@@ -234,15 +231,32 @@ def _link_finish(variables: TaskVars, stretch: ClockStretch) -> None:
         model.add(part == 0).only_enforce_if(~team_day)
         clock_part = part
     model.add(variables.team_end == UNITS_PER_DAY * before.expr + clock_part).only_enforce_if(stretch.present)
-    if late is not None and task.deadline is not None:
-        # Late exactly when the end day is after the deadline, i.e. past the clock's last day on or before it;
-        # then lateness = team days before the end day + 1 - team days through the deadline.
-        on_time_days = sum(1 for day in clock.working_days if problem.date_of(day) <= task.deadline)
-        if on_time_days > stretch.last_position:
-            return
-        is_late = model.new_bool_var(f"{name}_islate")
-        model.add(stretch.end_position <= on_time_days - 1).only_enforce_if(~is_late)
-        model.add(late >= before.expr - through + is_late).only_enforce_if(stretch.present)
+    _link_lateness(variables, stretch, before.expr)
+
+
+def _link_lateness(variables: TaskVars, stretch: ClockStretch, team_days_before_end: Expr) -> None:
+    """Lateness, exactly (so that any solution's lateness values are its true ones, e.g. as the next hint).
+
+    Late exactly when the end day is after the deadline, i.e. past the clock's last working day on or before
+    it; then lateness = team working days before the end day + 1 - team working days through the deadline.
+    """
+    model, problem, task, late = variables.model, variables.problem, variables.task, variables.lateness
+    if late is None or task.deadline is None:
+        return
+    deadline = task.deadline
+    on_time_days = sum(1 for day in problem.clocks[stretch.clock].working_days if problem.date_of(day) <= deadline)
+    if on_time_days > stretch.last_position:
+        model.add(late == 0).only_enforce_if(stretch.present)
+        return
+    through = problem.team_days_through(deadline)
+    if on_time_days <= 0:
+        model.add(late == team_days_before_end + 1 - through).only_enforce_if(stretch.present)
+        return
+    is_late = model.new_bool_var(f"{variables.name}c{stretch.clock}_islate")
+    model.add(stretch.end_position >= on_time_days).only_enforce_if(is_late)
+    model.add(stretch.end_position <= on_time_days - 1).only_enforce_if(~is_late)
+    model.add(late == team_days_before_end + 1 - through).only_enforce_if([stretch.present, is_late])
+    model.add(late == 0).only_enforce_if([stretch.present, ~is_late])
 
 
 def create_task_vars(
