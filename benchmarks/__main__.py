@@ -13,6 +13,7 @@ from benchmarks.report import render_markdown, summarise
 from benchmarks.runner import FULL, QUICK, ROOT, run_suite
 
 DOCS = ROOT / "docs" / "benchmarks.md"
+README = ROOT / "README.md"
 START_MARK, END_MARK = "<!-- results:start -->", "<!-- results:end -->"
 
 
@@ -21,12 +22,13 @@ def _log(line: str) -> None:
     sys.stderr.flush()
 
 
-def update_docs(markdown: str, path: Path = DOCS) -> None:
-    """Replace the results block of the benchmark page with the latest tables."""
-    text = path.read_text(encoding="utf-8")
+def update_docs(markdown: str, paths: tuple[Path, ...] = (DOCS, README)) -> None:
+    """Replace the results block of the benchmark page and of the README with the latest tables."""
     block = f"{START_MARK}\n{markdown}{END_MARK}"
-    updated = re.sub(re.escape(START_MARK) + ".*?" + re.escape(END_MARK), lambda _: block, text, flags=re.S)
-    path.write_text(updated, encoding="utf-8")
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        updated = re.sub(re.escape(START_MARK) + ".*?" + re.escape(END_MARK), lambda _: block, text, flags=re.S)
+        path.write_text(updated, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-stg", action="store_true", help="skip the STG set")
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json",
                         help="where to write the raw records and the summary")
-    parser.add_argument("--update-docs", action="store_true", help="put the tables into docs/benchmarks.md")
+    parser.add_argument("--update-docs", action="store_true",
+                        help="put the tables into docs/benchmarks.md and the README")
     parser.add_argument("--render", type=Path, metavar="JSON", help="only print (and with --update-docs, publish) "
                         "the tables of an earlier run's JSON")
     args = parser.parse_args(argv)
@@ -62,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     _log(f"wrote {args.json}")
     if args.update_docs:
         update_docs(markdown)
-        _log(f"updated {DOCS}")
+        _log(f"updated {DOCS} and {README}")
     return 0
 
 
