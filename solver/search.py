@@ -215,7 +215,7 @@ def solve_levels(
             found_values = level_values(problem, found)
             # CP-SAT may drop a hint it could not complete and return something worse, or equal on this level
             # but worse on the next ones (which may get no time): keep the lexicographically better plan.
-            if known is None or found_values[position:] <= known[position:]:
+            if known is None or found_values <= known:
                 incumbent, known = found, found_values
                 every_value = list(solver.response_proto.solution)
             bound = _integer_bound(solver.best_objective_bound)
@@ -229,6 +229,9 @@ def solve_levels(
         else:
             return SearchOutcome(SolveStatus.UNKNOWN, None, [], time.monotonic() - started)
         model.add(level.expression <= outcomes[-1].value)
+    if known is not None:
+        # A later level may improve an earlier one below the value fixed for it (`<=`): report the final plan.
+        outcomes = [LevelOutcome(o.name, known[i], min(o.bound, known[i])) for i, o in enumerate(outcomes)]
     all_proven = all(o.proven for o in outcomes)
     narrowed = problem.horizon_capped or problem.restricted
     status = SolveStatus.OPTIMAL if all_proven and not narrowed else SolveStatus.FEASIBLE
