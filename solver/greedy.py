@@ -8,14 +8,31 @@ from __future__ import annotations
 import heapq
 from bisect import insort
 from datetime import date
+from graphlib import TopologicalSorter
 
 from solver.problem import Problem, Task
 from solver.schedule import Placement, Schedule, global_span
 
 
-def _order_key(task: Task) -> tuple[int, int, date, int]:
-    """Pinned work first (it has no freedom), then priority, deadline, and backlog order."""
-    return (0 if task.pinned_day is not None else 1, task.rank, task.deadline or date.max, task.index)
+def _urgency(problem: Problem) -> dict[int, tuple[int, date]]:
+    """Each task's most urgent priority and deadline among itself and everything that waits on it.
+
+    A P3 issue that a P0 issue depends on is as urgent as the P0: ordered by its own priority, it would be
+    placed after every ready P1-P2 issue and make the P0 late.
+    """
+    urgency = {task.index: (task.rank, task.deadline or date.max) for task in problem.tasks}
+    for task in reversed(_topological(problem)):
+        rank, deadline = urgency[task.index]
+        for pred, _ in task.preds:
+            pred_rank, pred_deadline = urgency[pred]
+            urgency[pred] = (min(pred_rank, rank), min(pred_deadline, deadline))
+    return urgency
+
+
+def _topological(problem: Problem) -> list[Task]:
+    """Tasks with every predecessor before its successors."""
+    order = TopologicalSorter({task.index: [pred for pred, _ in task.preds] for task in problem.tasks})
+    return [problem.tasks[index] for index in order.static_order()]
 
 
 def _first_fit(busy: list[tuple[int, int]], earliest: int, latest_start: int, work: int) -> int | None:
@@ -35,11 +52,14 @@ def greedy_schedule(problem: Problem, previous: dict[int, tuple[int, int, int]] 
     start order and keep their owner where it can still do them: a repaired copy of the earlier plan.
     """
     previous = previous or {}
+    urgency = _urgency(problem)
 
     def key(task: Task) -> tuple[object, ...]:
+        # Pinned work first (it has no freedom), then urgency (priority, deadline), then backlog order.
+        order = (0 if task.pinned_day is not None else 1, *urgency[task.index], task.rank, task.index)
         if task.index in previous:
-            return (0, previous[task.index][0], _order_key(task))
-        return (1, 0, _order_key(task))
+            return (0, previous[task.index][0], order)
+        return (1, 0, order)
 
     successors: dict[int, list[int]] = {t.index: [] for t in problem.tasks}
     waiting = {t.index: len(t.preds) for t in problem.tasks}
