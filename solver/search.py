@@ -189,11 +189,13 @@ def solve_levels(
                 wall_left = deadline - time.monotonic()
             if every_value is not None:
                 plan_model.hint_values(every_value)
-        # Fast mode stops on the wall clock: give each level a share, or one hard level starves the others
-        # (a 200-issue backlog spent 10 s on P1 lateness and never reached the finish levels).
-        level_wall = wall_left if options.mode == SolveMode.DETERMINISTIC else wall_left * 2 / (levels_left + 1)
+        # Each level gets a share of what is left, more for the earlier (more important) ones, and one hard
+        # level cannot starve the others (a 200-issue backlog spent 10 s on P1 lateness in fast mode and never
+        # reached the finish levels). Fast mode stops on the wall clock, deterministic mode on its budget.
+        level_share = 2 / (levels_left + 1)
+        level_wall = wall_left if options.mode == SolveMode.DETERMINISTIC else wall_left * level_share
         settings = _parameters(
-            options, level_wall, budget_left / levels_left, len(problem.tasks), warm=incumbent is not None
+            options, level_wall, budget_left * level_share, len(problem.tasks), warm=incumbent is not None
         )
         solver = settings.solver
         callback = _Progress(level.name, started, progress) if progress is not None else None
@@ -208,7 +210,7 @@ def solve_levels(
             shortest_solve = elapsed if shortest_solve is None else min(shortest_solve, elapsed)
         if wall_left > 0.01:
             # LNS never proves a level, so it uses its whole grant; a single worker may stop early and roll over.
-            granted = budget_left / levels_left
+            granted = budget_left * level_share
             used = solver.response_proto.deterministic_time
             budget_left -= granted if settings.neighbourhood_search else used / settings.deterministic_rate
         if wall_left <= 0.01 or (solved != cp_model.OPTIMAL and solver.wall_time >= wall_left - 0.05):
@@ -223,12 +225,13 @@ def solve_levels(
                 every_value = list(solver.response_proto.solution)
             bound = _integer_bound(solver.best_objective_bound)
             value = known[position]
-            outcomes.append(LevelOutcome(level.name, value, min(value, max(bound, 0))))
+            outcomes.append(LevelOutcome(level.name, value, min(value, max(bound, level.static_bound))))
         elif solved == cp_model.INFEASIBLE and position == 0:
             return SearchOutcome(SolveStatus.INFEASIBLE, None, [], time.monotonic() - started)
         elif incumbent is not None and known is not None:
             bound = _integer_bound(solver.best_objective_bound) if wall_left > 0.01 else 0
-            outcomes.append(LevelOutcome(level.name, known[position], min(known[position], max(bound, 0))))
+            bound = max(bound, level.static_bound)
+            outcomes.append(LevelOutcome(level.name, known[position], min(known[position], bound)))
         else:
             return SearchOutcome(SolveStatus.UNKNOWN, None, [], time.monotonic() - started)
         model.add(level.expression <= outcomes[-1].value)

@@ -13,11 +13,15 @@ PRIORITY_NAMES = ("P0", "P1", "P2", "P3")
 
 @dataclass
 class ObjectiveLevel:
-    """One level: a name, its linear expression, and whether it is a lateness level (>= 0, often 0)."""
+    """One level: a name, its linear expression, and whether it is a lateness level (>= 0, often 0).
+
+    `static_bound` is known before any search: the sum of its terms' lowest values (earliest finishes).
+    """
 
     name: str
     expression: cp_model.LinearExprT
     is_lateness: bool
+    static_bound: int = 0
 
 
 def objective_levels(tasks: list[TaskVars]) -> list[ObjectiveLevel]:
@@ -26,9 +30,15 @@ def objective_levels(tasks: list[TaskVars]) -> list[ObjectiveLevel]:
     for rank, name in enumerate(PRIORITY_NAMES):
         late = [tv.lateness for tv in tasks if tv.task.rank == rank and tv.lateness is not None]
         if any(tv.task.rank == rank for tv in tasks):
-            levels.append(ObjectiveLevel(f"{name} lateness (working days)", sum(late), is_lateness=True))
+            bound = sum(_lowest(var) for var in late)
+            levels.append(ObjectiveLevel(f"{name} lateness (working days)", sum(late), True, bound))
     for rank, name in enumerate(PRIORITY_NAMES):
         ends = [tv.team_end for tv in tasks if tv.task.rank == rank]
         if ends:
-            levels.append(ObjectiveLevel(f"{name} finish (team quarter hours)", sum(ends), is_lateness=False))
+            bound = sum(_lowest(var) for var in ends)
+            levels.append(ObjectiveLevel(f"{name} finish (team quarter hours)", sum(ends), False, bound))
     return levels
+
+
+def _lowest(var: cp_model.IntVar) -> int:
+    return int(var.proto.domain[0])
