@@ -158,6 +158,8 @@ def solve_levels(
 ) -> SearchOutcome:
     """Solve every level in turn within `options.time_limit_s`; `initial` is a known feasible schedule.
 
+    A level whose start value meets its static bound is proven and fixed without a solve.
+
     `deadline` (a `time.monotonic()` instant) ends the search earlier on the wall clock, e.g. when preparing the
     model already used part of the time limit; the deterministic budget still follows `options` alone.
     """
@@ -171,20 +173,23 @@ def solve_levels(
     problem, model = plan_model.problem, plan_model.model
     incumbent = initial
     every_value: list[int] | None = None  # the incumbent's value of every model variable, once known
+    completion_tried = False
     known = level_values(problem, incumbent) if incumbent is not None else None
     outcomes: list[LevelOutcome] = []
     levels = plan_model.levels
     for position, level in enumerate(levels):
-        if level.is_lateness and known is not None and known[position] == 0:
-            outcomes.append(LevelOutcome(level.name, 0, 0))
-            model.add(level.expression <= 0)
+        floor = level.static_bound
+        if known is not None and known[position] <= floor:
+            outcomes.append(LevelOutcome(level.name, known[position], known[position]))
+            model.add(level.expression <= known[position])
             continue
         wall_left = deadline - time.monotonic()
         levels_left = len(levels) - position
         model.minimize(level.expression)
         if incumbent is not None:
             plan_model.hint(incumbent)
-            if every_value is None:
+            if every_value is None and not completion_tried:
+                completion_tried = True
                 every_value = plan_model.complete_hint(wall_left * HINT_COMPLETION_SHARE)
                 wall_left = deadline - time.monotonic()
             if every_value is not None:
@@ -225,13 +230,12 @@ def solve_levels(
                 every_value = list(solver.response_proto.solution)
             bound = _integer_bound(solver.best_objective_bound)
             value = known[position]
-            outcomes.append(LevelOutcome(level.name, value, min(value, max(bound, level.static_bound))))
+            outcomes.append(LevelOutcome(level.name, value, min(value, max(bound, floor))))
         elif solved == cp_model.INFEASIBLE and position == 0:
             return SearchOutcome(SolveStatus.INFEASIBLE, None, [], time.monotonic() - started)
         elif incumbent is not None and known is not None:
             bound = _integer_bound(solver.best_objective_bound) if wall_left > 0.01 else 0
-            bound = max(bound, level.static_bound)
-            outcomes.append(LevelOutcome(level.name, known[position], min(known[position], bound)))
+            outcomes.append(LevelOutcome(level.name, known[position], min(known[position], max(bound, floor))))
         else:
             return SearchOutcome(SolveStatus.UNKNOWN, None, [], time.monotonic() - started)
         model.add(level.expression <= outcomes[-1].value)
