@@ -66,8 +66,15 @@ def prepare_with_start(request: PlanRequest) -> tuple[Problem, Schedule | None]:
     if start is not None:
         capped = prepare(request, horizon_hint_days=_last_day(problem, start) + 1)
         if capped.horizon_capped:
+            # Same owners and clocks, only shorter: the greedy plan (which ends well before the cap) carries over.
+            fits = all(
+                placement.start + problem.tasks[index].work
+                <= capped.clocks[capped.resources[placement.resource].clock].total_units
+                for index, placement in start.items()
+            )
+            same = [r.owner_ids for r in capped.resources] == [r.owner_ids for r in problem.resources]
             problem = capped
-            start = greedy_schedule(problem)
+            start = start if fits and same else greedy_schedule(problem)
     return problem, start
 
 

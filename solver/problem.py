@@ -73,6 +73,7 @@ class Problem:
     _lag_tables: dict[int, list[int]] = field(default_factory=dict, repr=False)
     _team_before: list[int] = field(default_factory=list, repr=False)
     _lateness_tables: dict[date, list[int]] = field(default_factory=dict, repr=False)
+    _team_through: dict[date, int] = field(default_factory=dict, repr=False)
 
     @property
     def start(self) -> date:
@@ -133,9 +134,12 @@ class Problem:
 
     def team_days_through(self, day: date) -> int:
         """Team working days from the start to `day` inclusive (minus those after `day` when it is earlier)."""
-        if day >= self.start:
-            return self.team.working_days_between(self.start - timedelta(days=1), day)
-        return -self.team.working_days_between(day, self.start - timedelta(days=1))
+        if day not in self._team_through:
+            if day >= self.start:
+                self._team_through[day] = self.team.working_days_between(self.start - timedelta(days=1), day)
+            else:
+                self._team_through[day] = -self.team.working_days_between(day, self.start - timedelta(days=1))
+        return self._team_through[day]
 
     def lag_shift_table(self, lag: int) -> list[int]:
         """Days from each finish day to the lag-th team working day after it (cached per lag)."""

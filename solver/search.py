@@ -187,7 +187,8 @@ def solve_levels(
         levels_left = len(levels) - position
         model.minimize(level.expression)
         if incumbent is not None:
-            plan_model.hint(incumbent)
+            if every_value is None:
+                plan_model.hint(incumbent)
             if every_value is None and not completion_tried:
                 completion_tried = True
                 every_value = plan_model.complete_hint(wall_left * HINT_COMPLETION_SHARE)

@@ -8,6 +8,7 @@ days only, a few small terms on the others, so CP-SAT's presolve stays small at 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -244,7 +245,7 @@ def _link_lateness(variables: TaskVars, stretch: ClockStretch, team_days_before_
     if late is None or task.deadline is None:
         return
     deadline = task.deadline
-    on_time_days = sum(1 for day in problem.clocks[stretch.clock].working_days if problem.date_of(day) <= deadline)
+    on_time_days = bisect_right(problem.clocks[stretch.clock].working_days, problem.day_index(deadline))
     if on_time_days > stretch.last_position:
         model.add(late == 0).only_enforce_if(stretch.present)
         return
