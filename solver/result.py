@@ -198,7 +198,7 @@ def _repeatability_warning(problem: Problem, outcome: SearchOutcome) -> list[Pla
     return [
         PlanWarning(
             code="not_repeatable",
-            message="The time limit ran out before the deterministic search budget (half of it) was used, so the "
+            message="The time limit ran out before the deterministic search budget was used, so the "
             "same request may give a different plan; raise options.time_limit_s for a repeatable plan.",
         )
     ]

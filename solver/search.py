@@ -95,14 +95,18 @@ DETERMINISTIC_PORTFOLIO = ("default_lp", "core")
 #: benchmark, 2 cores).
 PORTFOLIO_DETERMINISTIC_RATE = 0.2
 #: Share of the time limit given as deterministic time in deterministic mode.
-DETERMINISTIC_SHARE = 0.5
-#: Deterministic seconds that interleaved LNS accounts per wall second (measured 1/6 to 1/24 on a 200-issue
-#: backlog, 2 cores): its deterministic budget is scaled by this so that it fills the wall budget.
-LNS_DETERMINISTIC_RATE = 1 / 16
+DETERMINISTIC_SHARE = 0.9
+#: Interleaved LNS accounts about this many deterministic seconds per wall second, divided by the model's
+#: variables (measured 700 at 200 issues, 640 at 500, 1,490 at 2,000, 2 cores): the lower figure keeps its
+#: deterministic budget inside the wall budget, so that plans repeat.
+LNS_RATE_PER_VARIABLE = 600.0
+#: Wall seconds per model variable that each level's presolve and loading take before LNS searches
+#: (measured 2e-5 to 4.7e-5); a level is only started when the budget covers this and LNS_MIN_DETERMINISTIC_S.
+PRESOLVE_SECONDS_PER_VARIABLE = 4e-5
+#: Below this deterministic time interleaved LNS may not even load its hint (seen at 0.01 on 500 issues).
+LNS_MIN_DETERMINISTIC_S = 0.03
 #: At most this share of the time left may go to completing the first hint (measured 0.8 s on 500 issues).
 HINT_COMPLETION_SHARE = 0.25
-#: Interleaved LNS spends about 0.3 deterministic seconds in presolve before it searches: never grant less.
-LNS_MIN_DETERMINISTIC_S = 0.5
 
 
 @dataclass
@@ -115,7 +119,19 @@ class _Settings:
     neighbourhood_search: bool = False
 
 
-def _parameters(options: SolverOptions, wall_left: float, budget: float, tasks: int, warm: bool) -> _Settings:
+def _lns_rate(variables: int) -> float:
+    """Deterministic seconds per wall second of interleaved LNS on a model of this size."""
+    return min(LNS_RATE_PER_VARIABLE / max(variables, 1), 1 / 8)
+
+
+def lns_level_cost(variables: int) -> float:
+    """The least budget (wall-second equivalents) a level needs to load the model and search a little."""
+    return PRESOLVE_SECONDS_PER_VARIABLE * variables + LNS_MIN_DETERMINISTIC_S / _lns_rate(variables)
+
+
+def _parameters(
+    options: SolverOptions, wall_left: float, budget: float, tasks: int, warm: bool, variables: int
+) -> _Settings:
     """Solver settings for one level: `budget` is in wall-second equivalents of deterministic time."""
     solver = cp_model.CpSolver()
     if tasks > LARGE_MODEL_TASKS:
@@ -126,6 +142,7 @@ def _parameters(options: SolverOptions, wall_left: float, budget: float, tasks: 
     solver.parameters.random_seed = options.seed
     solver.parameters.max_time_in_seconds = max(wall_left, 0.01)
     rate = 1.0
+    neighbourhood_search = False
     if options.mode == SolveMode.FAST:
         solver.parameters.num_workers = options.workers
     elif tasks > LARGE_MODEL_TASKS and warm:
@@ -134,7 +151,9 @@ def _parameters(options: SolverOptions, wall_left: float, budget: float, tasks: 
         solver.parameters.num_workers = 2
         solver.parameters.interleave_search = True
         solver.parameters.use_lns_only = True
-        rate = LNS_DETERMINISTIC_RATE
+        rate = _lns_rate(variables)
+        neighbourhood_search = True
+        budget -= PRESOLVE_SECONDS_PER_VARIABLE * variables
     else:
         # Two subsolvers (LP-guided search and core-based bounds) interleaved in one deterministic schedule:
         # repeatable, and on the 30-issue benchmark it proves every level in 1.7 s where four subsolvers with
@@ -144,9 +163,9 @@ def _parameters(options: SolverOptions, wall_left: float, budget: float, tasks: 
         solver.parameters.interleave_search = True
         rate = PORTFOLIO_DETERMINISTIC_RATE
     if options.mode == SolveMode.DETERMINISTIC:
-        floor = LNS_MIN_DETERMINISTIC_S if rate == LNS_DETERMINISTIC_RATE else 0.01
+        floor = LNS_MIN_DETERMINISTIC_S if neighbourhood_search else 0.01
         solver.parameters.max_deterministic_time = max(budget * rate, floor)
-    return _Settings(solver, rate, neighbourhood_search=rate == LNS_DETERMINISTIC_RATE)
+    return _Settings(solver, rate, neighbourhood_search=neighbourhood_search)
 
 
 def solve_levels(
@@ -177,6 +196,7 @@ def solve_levels(
     known = level_values(problem, incumbent) if incumbent is not None else None
     outcomes: list[LevelOutcome] = []
     levels = plan_model.levels
+    variables = len(model.proto.variables)
     for position, level in enumerate(levels):
         floor = level.static_bound
         if known is not None and known[position] <= floor:
@@ -200,14 +220,23 @@ def solve_levels(
         # reached the finish levels). Fast mode stops on the wall clock, deterministic mode on its budget.
         level_share = 2 / (levels_left + 1)
         level_wall = wall_left if options.mode == SolveMode.DETERMINISTIC else wall_left * level_share
+        grant = budget_left * level_share
+        out_of_budget = False
+        if options.mode == SolveMode.DETERMINISTIC and len(problem.tasks) > LARGE_MODEL_TASKS and incumbent:
+            # LNS needs a minimum per level (presolve, loading): grant it while the budget lasts, then stop
+            # solving. Decided from the budget, not the clock, so that the plan repeats.
+            grant = max(grant, lns_level_cost(variables))
+            out_of_budget = grant > budget_left
         settings = _parameters(
-            options, level_wall, budget_left * level_share, len(problem.tasks), warm=incumbent is not None
+            options, level_wall, grant, len(problem.tasks), warm=incumbent is not None, variables=variables
         )
         solver = settings.solver
         callback = _Progress(level.name, started, progress) if progress is not None else None
         # No solve has ever been shorter than the shortest one so far (its presolve alone takes that long):
         # starting one with less time left would only overrun the time limit.
         if shortest_solve is not None and wall_left < shortest_solve:
+            wall_left = 0.0
+        if out_of_budget:
             wall_left = 0.0
         solve_started = time.monotonic()
         solved = solver.solve(model, callback) if wall_left > 0.01 else cp_model.UNKNOWN
@@ -216,10 +245,11 @@ def solve_levels(
             shortest_solve = elapsed if shortest_solve is None else min(shortest_solve, elapsed)
         if wall_left > 0.01:
             # LNS never proves a level, so it uses its whole grant; a single worker may stop early and roll over.
-            granted = budget_left * level_share
             used = solver.response_proto.deterministic_time
-            budget_left -= granted if settings.neighbourhood_search else used / settings.deterministic_rate
-        if wall_left <= 0.01 or (solved != cp_model.OPTIMAL and solver.wall_time >= wall_left - 0.05):
+            budget_left -= grant if settings.neighbourhood_search else used / settings.deterministic_rate
+        if not out_of_budget and (
+            wall_left <= 0.01 or (solved != cp_model.OPTIMAL and solver.wall_time >= wall_left - 0.05)
+        ):
             repeatable = False  # stopped by the wall clock, not by the deterministic budget
         if solved in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             found = plan_model.read(solver)
