@@ -91,9 +91,9 @@ LARGE_MODEL_TASKS = 50
 HUGE_MODEL_TASKS = 1000
 #: Subsolvers interleaved in deterministic mode on models up to LARGE_MODEL_TASKS.
 DETERMINISTIC_PORTFOLIO = ("default_lp", "core")
-#: Deterministic seconds the interleaved portfolio accounts per wall second (measured 0.1-0.2 on the 30-issue
+#: Deterministic seconds the interleaved portfolio accounts per wall second (measured 0.12-0.22 on the 30-issue
 #: benchmark, 2 cores).
-PORTFOLIO_DETERMINISTIC_RATE = 0.2
+PORTFOLIO_DETERMINISTIC_RATE = 0.1
 #: Share of the time limit given as deterministic time in deterministic mode.
 DETERMINISTIC_SHARE = 0.9
 #: Interleaved LNS accounts about this many deterministic seconds per wall second, divided by the model's
