@@ -84,6 +84,7 @@ class TaskVars:
         return value
 
     def _ceiling(self, extra_days: int = 0) -> int:
+        """An upper bound of calendar instants: past the team's last mapped working day, plus `extra_days`."""
         return (self.calendar.team.pattern.day(self.calendar.team.length + extra_days) + 1) * UNITS_PER_DAY
 
     @property
