@@ -184,8 +184,8 @@ def solve_levels(
     """
     started = time.monotonic()
     deadline = min(started + options.time_limit_s, deadline if deadline is not None else float("inf"))
-    # Half the wall budget in deterministic time, so that a busy machine still stops on the deterministic
-    # limit (and repeats the plan) rather than on the wall clock.
+    # Most of the wall budget in deterministic time, converted at conservative rates, so that the search
+    # stops on its deterministic limit (and repeats the plan) rather than on the wall clock.
     budget_left = options.time_limit_s * DETERMINISTIC_SHARE
     repeatable = True
     shortest_solve: float | None = None
@@ -207,14 +207,15 @@ def solve_levels(
         levels_left = len(levels) - position
         model.minimize(level.expression)
         if incumbent is not None:
-            if every_value is None:
-                plan_model.hint(incumbent)
             if every_value is None and not completion_tried:
                 completion_tried = True
+                plan_model.hint(incumbent)
                 every_value = plan_model.complete_hint(wall_left * HINT_COMPLETION_SHARE)
                 wall_left = deadline - time.monotonic()
             if every_value is not None:
                 plan_model.hint_values(every_value)
+            else:
+                plan_model.hint(incumbent)
         # Each level gets a share of what is left, more for the earlier (more important) ones, and one hard
         # level cannot starve the others (a 200-issue backlog spent 10 s on P1 lateness in fast mode and never
         # reached the finish levels). Fast mode stops on the wall clock, deterministic mode on its budget.
@@ -222,7 +223,8 @@ def solve_levels(
         level_wall = wall_left if options.mode == SolveMode.DETERMINISTIC else wall_left * level_share
         grant = budget_left * level_share
         out_of_budget = False
-        if options.mode == SolveMode.DETERMINISTIC and len(problem.tasks) > LARGE_MODEL_TASKS and incumbent:
+        large = len(problem.tasks) > LARGE_MODEL_TASKS
+        if options.mode == SolveMode.DETERMINISTIC and large and incumbent is not None:
             # LNS needs a minimum per level (presolve, loading): grant it while the budget lasts, then stop
             # solving. Decided from the budget, not the clock, so that the plan repeats.
             grant = max(grant, lns_level_cost(variables))
@@ -234,9 +236,7 @@ def solve_levels(
         callback = _Progress(level.name, started, progress) if progress is not None else None
         # No solve has ever been shorter than the shortest one so far (its presolve alone takes that long):
         # starting one with less time left would only overrun the time limit.
-        if shortest_solve is not None and wall_left < shortest_solve:
-            wall_left = 0.0
-        if out_of_budget:
+        if out_of_budget or (shortest_solve is not None and wall_left < shortest_solve):
             wall_left = 0.0
         solve_started = time.monotonic()
         solved = solver.solve(model, callback) if wall_left > 0.01 else cp_model.UNKNOWN
