@@ -25,7 +25,8 @@ from solver.problem import Problem, Task
 class ClockStretch:
     """A task's stretch on one clock: local start/end and the positions (working days) they fall on.
 
-    `terms` caches calendar terms of those positions (team index, calendar day), built on first use.
+    The calendar terms of those positions (team index, calendar day, team facts of the end day) are built
+    on first use and kept here, keyed by "start" or "end".
     """
 
     clock: int
@@ -37,7 +38,9 @@ class ClockStretch:
     end_position: cp_model.IntVar
     end_offset: cp_model.IntVar
     last_position: int
-    terms: dict[str, object] = field(default_factory=dict)
+    team_positions: dict[str, Bounded] = field(default_factory=dict)
+    days: dict[str, DayTerm] = field(default_factory=dict)
+    end_team_facts: tuple[Bounded, Expr] | None = None
 
     def position(self, which: str) -> Bounded:
         """The start or end position with its bounds."""
@@ -128,37 +131,30 @@ class TaskVars:
 
     def _team_position(self, stretch: ClockStretch, which: str) -> Bounded:
         """Team working-day index of the stretch's start or end (clocks on team days only)."""
-        key = f"tpos_{which}"
-        if key not in stretch.terms:
+        if which not in stretch.team_positions:
             name = f"{self.name}c{stretch.clock}{which[0]}"
-            stretch.terms[key] = self.calendar.team_position(stretch.clock, stretch.position(which), name)
-        found = stretch.terms[key]
-        assert isinstance(found, Bounded)
-        return found
+            position = self.calendar.team_position(stretch.clock, stretch.position(which), name)
+            stretch.team_positions[which] = position
+        return stretch.team_positions[which]
 
     def _day(self, stretch: ClockStretch, which: str) -> DayTerm:
         """Calendar day of the stretch's start or end."""
-        key = f"day_{which}"
-        if key not in stretch.terms:
+        if which not in stretch.days:
             name = f"{self.name}c{stretch.clock}{which[0]}d"
             if self.calendar.on_team_days(stretch.clock):
-                stretch.terms[key] = self.calendar.team_day(self._team_position(stretch, which), name)
+                stretch.days[which] = self.calendar.team_day(self._team_position(stretch, which), name)
             else:
-                stretch.terms[key] = self.calendar.day(stretch.clock, stretch.position(which), name)
-        found = stretch.terms[key]
-        assert isinstance(found, DayTerm)
-        return found
+                stretch.days[which] = self.calendar.day(stretch.clock, stretch.position(which), name)
+        return stretch.days[which]
 
     def _end_team_facts(self, stretch: ClockStretch) -> tuple[Bounded, Expr]:
         """Team working days before the end day, and whether the end day is one (clocks off team days)."""
-        if "team_facts" not in stretch.terms:
+        if stretch.end_team_facts is None:
             day = self._day(stretch, "end")
             name = f"{self.name}c{stretch.clock}e"
             before = self.calendar.team_days_before(day, name)
-            stretch.terms["team_facts"] = (before, self.calendar.is_team_day(stretch.clock, day, name))
-        found = stretch.terms["team_facts"]
-        assert isinstance(found, tuple)
-        return found
+            stretch.end_team_facts = (before, self.calendar.is_team_day(stretch.clock, day, name))
+        return stretch.end_team_facts
 
     def _instant(self, stretch: ClockStretch, which: str) -> Expr:
         window = self.problem.clocks[stretch.clock].window_start
