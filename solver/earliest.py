@@ -31,16 +31,7 @@ def earliest_finishes(problem: Problem) -> list[EarliestFinish]:
         task = problem.tasks[index]
         release = task.release
         for pred, lag in task.preds:
-            end = earliest_end[pred]
-            if lag == 0:
-                release = max(release, end)
-            else:
-                # A later finish may release earlier within a day, but never before the lag-th team working
-                # day after the earliest finish day begins.
-                end_day = (end - 1) // UNITS_PER_DAY
-                target = problem.date_of(end_day) if end_day >= 0 else problem.start
-                released = problem.day_index(problem.team.nth_working_day_after(target, lag))
-                release = max(release, UNITS_PER_DAY * released)
+            release = max(release, _earliest_release(problem, earliest_end[pred], lag))
         ends: list[int] = []
         for resource_index in task.resources:
             clock = problem.clocks[problem.resources[resource_index].clock]
@@ -55,3 +46,21 @@ def earliest_finishes(problem: Problem) -> list[EarliestFinish]:
         lateness = table[min(end_day, len(table) - 1)] if table is not None and ends else 0
         finishes[index] = EarliestFinish(min((problem.team_time(end) for end in ends), default=0), lateness)
     return finishes
+
+
+def _earliest_release(problem: Problem, earliest_end: int, lag: int) -> int:
+    """The earliest release after a lag of a predecessor that cannot finish before `earliest_end`.
+
+    Finishing on the earliest end's day releases at the same clock time on the lag-th team working day after
+    it; finishing on a later day releases no sooner than the lag-th team working day after the next day begins
+    (a later finish may release earlier within a day, so the two cases are bounded apart).
+    """
+    if lag == 0:
+        return earliest_end
+    end_day = (earliest_end - 1) // UNITS_PER_DAY
+    if end_day < 0:
+        return UNITS_PER_DAY * problem.day_index(problem.team.nth_working_day_after(problem.start, lag))
+    end_date = problem.date_of(end_day)
+    same_day = earliest_end + UNITS_PER_DAY * (problem.team.nth_working_day_after(end_date, lag) - end_date).days
+    next_day = problem.day_index(problem.team.nth_working_day_after(problem.date_of(end_day + 1), lag))
+    return min(same_day, UNITS_PER_DAY * next_day)

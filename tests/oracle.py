@@ -289,6 +289,17 @@ def _schedules(
     yield from place(0, {}, {})
 
 
+def issue_values(request: PlanRequest, calendar: OracleCalendar, issue: Issue, stretch: Stretch) -> tuple[int, int]:
+    """One issue's lateness in working days and its finish in team time."""
+    finish_date = calendar.date_of(stretch.finish_day)
+    lateness = calendar.lateness_working_days(finish_date, deadline_of(request, issue))
+    # Team time (docs/model.md): 96 per team working day before the finish date, plus the clock time of the
+    # finish when that date is a team working day.
+    days_before = sum(calendar.is_team_working_day(calendar.date_of(day)) for day in range(stretch.finish_day))
+    on_team_day = calendar.is_team_working_day(finish_date)
+    return lateness, UNITS_PER_DAY * days_before + (stretch.finish_clock if on_team_day else 0)
+
+
 def objective_of(request: PlanRequest, calendar: OracleCalendar, schedule: dict[str, Stretch]) -> Objective:
     """Lateness sums per priority level, then sums of finish times in team time per level."""
     lateness = [0] * LEVELS
@@ -296,17 +307,10 @@ def objective_of(request: PlanRequest, calendar: OracleCalendar, schedule: dict[
     for issue in request.issues:
         if issue.id not in schedule:
             continue
-        stretch = schedule[issue.id]
         level = PRIORITY_LEVEL[issue.priority]
-        finish_date = calendar.date_of(stretch.finish_day)
-        lateness[level] += calendar.lateness_working_days(finish_date, deadline_of(request, issue))
-        # Team time (docs/model.md): 96 per team working day before the finish date, plus the clock time
-        # of the finish when that date is a team working day.
-        days_before = sum(
-            calendar.is_team_working_day(calendar.date_of(day)) for day in range(stretch.finish_day)
-        )
-        on_team_day = calendar.is_team_working_day(finish_date)
-        finish[level] += UNITS_PER_DAY * days_before + (stretch.finish_clock if on_team_day else 0)
+        late, team_time = issue_values(request, calendar, issue, schedule[issue.id])
+        lateness[level] += late
+        finish[level] += team_time
     values = (*lateness, *finish)
     return (values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7])
 
@@ -319,17 +323,22 @@ def planned_issues(request: PlanRequest) -> list[Issue]:
 def solve_exhaustively(request: PlanRequest) -> OracleResult | None:
     """The minimum objective over every unbroken-stretch schedule, or None when none is feasible."""
     calendar = OracleCalendar(request)
+    best: OracleResult | None = None
+    for schedule in all_schedules(request, calendar):
+        objective = objective_of(request, calendar, schedule)
+        if best is None or objective < best.objective:
+            best = OracleResult(objective, schedule)
+    return best
+
+
+def all_schedules(request: PlanRequest, calendar: OracleCalendar) -> Iterator[dict[str, Stretch]]:
+    """Every unbroken-stretch schedule the oracle considers: each owner choice, order and start choice."""
     issues = planned_issues(request)
     choices = [eligible_owners(request, issue) for issue in issues]
-    best: OracleResult | None = None
     for assignment in itertools.product(*choices):
         owners = {issue.id: owner for issue, owner in zip(issues, assignment, strict=True)}
         for order in itertools.permutations(issues):
-            for schedule in _schedules(request, calendar, order, owners):
-                objective = objective_of(request, calendar, schedule)
-                if best is None or objective < best.objective:
-                    best = OracleResult(objective, schedule)
-    return best
+            yield from _schedules(request, calendar, order, owners)
 
 
 def present_levels(request: PlanRequest) -> list[int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 
 from api_schemas import PlanRequest
@@ -9,6 +11,7 @@ from solver.earliest import earliest_finishes
 from solver.greedy import greedy_schedule
 from solver.problem import prepare
 from solver.schedule import global_span
+from tests.oracle import OracleCalendar, all_schedules, issue_values, planned_issues
 from tests.strategies import medium_requests, tiny_requests
 
 
@@ -34,3 +37,18 @@ def test_greedy_plans_respect_the_earliest_finishes(request: PlanRequest) -> Non
 @given(tiny_requests())
 def test_tiny_greedy_plans_respect_the_earliest_finishes(request: PlanRequest) -> None:
     _assert_bounds_hold(request)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(tiny_requests())
+def test_no_schedule_of_the_oracle_beats_the_earliest_finishes(request: PlanRequest) -> None:
+    """Every schedule the exhaustive oracle enumerates, late finishes of lag predecessors included."""
+    problem = prepare(request)
+    bounds = dict(zip((task.issue.id for task in problem.tasks), earliest_finishes(problem), strict=True))
+    issues = {issue.id: issue for issue in planned_issues(request)}
+    calendar = OracleCalendar(request)
+    for schedule in itertools.islice(all_schedules(request, calendar), 5000):
+        for issue_id, stretch in schedule.items():
+            lateness, team_time = issue_values(request, calendar, issues[issue_id], stretch)
+            assert lateness >= bounds[issue_id].lateness, issue_id
+            assert team_time >= bounds[issue_id].team_time, issue_id
