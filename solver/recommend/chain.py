@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
 from api_schemas.recommendations import Chain
+from solver.greedy import topological_order
 from solver.problem import Problem, Task
 from solver.recommend.words import count
 
@@ -26,25 +27,6 @@ class Earliest:
     end_day: int
     after: tuple[int, int] | None
     placeable: bool
-
-
-def _topological(problem: Problem) -> list[Task]:
-    """Tasks with every predecessor before its successors."""
-    order: list[Task] = []
-    seen: set[int] = set()
-    for root in problem.tasks:
-        stack: list[tuple[Task, bool]] = [(root, False)]
-        while stack:
-            task, expanded = stack.pop()
-            if expanded:
-                order.append(task)
-                continue
-            if task.index in seen:
-                continue
-            seen.add(task.index)
-            stack.append((task, True))
-            stack.extend((problem.tasks[pred], False) for pred, _ in task.preds if pred not in seen)
-    return order
 
 
 def _place(problem: Problem, task: Task, release: int) -> tuple[int, int, int] | None:
@@ -72,7 +54,7 @@ def earliest_schedule(problem: Problem) -> list[Earliest]:
     """Earliest start and finish of every task, by task index, ignoring capacity and hard deadlines."""
     earliest: dict[int, Earliest] = {}
     horizon = problem.horizon_days * UNITS_PER_DAY
-    for task in _topological(problem):
+    for task in topological_order(problem):
         release, after = task.release, None
         for pred, lag in task.preds:
             before = earliest[pred]
