@@ -21,7 +21,7 @@ def _urgency(problem: Problem) -> dict[int, tuple[int, date]]:
     placed after every ready P1-P2 issue and make the P0 late.
     """
     urgency = {task.index: (task.rank, task.deadline or date.max) for task in problem.tasks}
-    for task in reversed(_topological(problem)):
+    for task in reversed(topological_order(problem)):
         rank, deadline = urgency[task.index]
         for pred, _ in task.preds:
             pred_rank, pred_deadline = urgency[pred]
@@ -29,7 +29,7 @@ def _urgency(problem: Problem) -> dict[int, tuple[int, date]]:
     return urgency
 
 
-def _topological(problem: Problem) -> list[Task]:
+def topological_order(problem: Problem) -> list[Task]:
     """Tasks with every predecessor before its successors."""
     order = TopologicalSorter({task.index: [pred for pred, _ in task.preds] for task in problem.tasks})
     return [problem.tasks[index] for index in order.static_order()]
@@ -45,21 +45,45 @@ def _first_fit(busy: list[tuple[int, int]], earliest: int, latest_start: int, wo
     return candidate if candidate <= latest_start else None
 
 
-def greedy_schedule(problem: Problem, previous: dict[int, tuple[int, int, int]] | None = None) -> Schedule | None:
+def list_key(problem: Problem) -> dict[int, tuple[object, ...]]:
+    """The greedy's default list key per task: pinned work first (it has no freedom), then urgency.
+
+    Urgency is priority and deadline, inherited from what waits on the task; then its own priority and backlog order.
+    """
+    urgency = _urgency(problem)
+    return {
+        task.index: (0 if task.pinned_day is not None else 1, *urgency[task.index], task.rank, task.index)
+        for task in problem.tasks
+    }
+
+
+def urgency_order(problem: Problem) -> list[Task]:
+    """Tasks in the greedy's default list order."""
+    keys = list_key(problem)
+    return sorted(problem.tasks, key=lambda task: keys[task.index])
+
+
+def greedy_schedule(
+    problem: Problem,
+    previous: dict[int, tuple[int, int, int]] | None = None,
+    priority: dict[int, float] | None = None,
+) -> Schedule | None:
     """Place every task in priority-topological order; None when some task cannot be placed at all.
 
     With `previous` (task -> (start instant, resource, member) of an earlier plan) tasks go in that plan's
     start order and keep their owner where it can still do them: a repaired copy of the earlier plan.
+    With `priority` (task -> number, lower first) unpinned tasks go in that order instead of by urgency.
     """
     previous = previous or {}
-    urgency = _urgency(problem)
+    default = list_key(problem)
 
     def key(task: Task) -> tuple[object, ...]:
-        # Pinned work first (it has no freedom), then urgency (priority, deadline), then backlog order.
-        order = (0 if task.pinned_day is not None else 1, *urgency[task.index], task.rank, task.index)
+        order = default[task.index]
         if task.index in previous:
             return (0, previous[task.index][0], order)
-        return (1, 0, order)
+        if priority is not None:
+            return (1, order[0], priority[task.index], order)
+        return (1, order)
 
     successors: dict[int, list[int]] = {t.index: [] for t in problem.tasks}
     waiting = {t.index: len(t.preds) for t in problem.tasks}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from functools import partial
 
 from api_schemas.common import UNITS_PER_DAY
@@ -11,6 +12,7 @@ from api_schemas.result import PlanResult, SolveStatus
 from solver.candidates import limit_candidates
 from solver.errors import InvalidRequestError
 from solver.greedy import greedy_schedule, meets_hard_deadlines
+from solver.improve import affordable_rounds, squeaky_wheel
 from solver.limits import DEFAULT_LIMITS, Limits
 from solver.model import build_model
 from solver.problem import Problem, prepare
@@ -22,6 +24,9 @@ from solver.validation import validate_request
 
 #: Share of the time limit the plan itself may use when recommendations are asked for (unused time rolls over).
 PLAN_SHARE = 0.6
+#: Wall-clock share of the plan's time limit after which the start's improvement stops even if its estimated
+#: rounds are not done (twice its estimated share: only a much slower machine reaches it).
+IMPROVE_WALL_SHARE = 0.4
 
 
 def _last_day(problem: Problem, schedule: Schedule) -> int:
@@ -104,16 +109,26 @@ def plan(
     options = request.options
     if with_recommendations:
         options = options.model_copy(update={"time_limit_s": options.time_limit_s * PLAN_SHARE})
+    request_limit = options.time_limit_s
     problem, start = prepare_with_start(request)
     if warm_start is not None:
         start = _better_start(problem, start, greedy_schedule(problem, previous_placements(problem, warm_start)))
     if start is not None and not meets_hard_deadlines(problem, start):
         start = None
+    improvement = None
     if start is not None:
+        rounds = affordable_rounds(problem, options.time_limit_s)
+        deadline = started + IMPROVE_WALL_SHARE * options.time_limit_s
+        improvement = squeaky_wheel(problem, start, rounds, options.seed, deadline)
+        start = improvement.schedule
+        # The rounds' estimated cost (not their wall time) leaves the search's budget, so plans still repeat.
+        options = options.model_copy(update={"time_limit_s": options.time_limit_s - improvement.estimated_seconds})
         limit_candidates(problem, start)
     plan_model = build_model(problem)
     model_cost = time.monotonic() - started
-    outcome = solve_levels(plan_model, options, start, progress, deadline=started + options.time_limit_s)
+    outcome = solve_levels(plan_model, options, start, progress, deadline=started + request_limit)
+    if improvement is not None and improvement.cut_short:
+        outcome = replace(outcome, repeatable=False)
     if outcome.status == SolveStatus.INFEASIBLE and (problem.horizon_capped or problem.restricted):
         outcome = SearchOutcome(SolveStatus.UNKNOWN, None, [], outcome.seconds)
     result = build_result(problem, outcome)

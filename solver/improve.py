@@ -1,0 +1,124 @@
+"""Squeaky-wheel improvement of the greedy start: late issues move up the list and the list is scheduled again.
+
+The greedy places issues in one priority order. Each round moves every late issue earlier in that order, in
+proportion to its lateness and priority (its predecessors with it), and runs the greedy again; the
+lexicographically best schedule of all rounds is kept (squeaky wheel optimisation, Joslin and Clements 1999).
+On large backlogs CP-SAT's neighbourhood search barely moves the start in seconds, and these rounds take
+milliseconds each: on the 500-issue benchmark they bring P2 and P3 lateness from 6 and 6 to 0 and 0.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+
+from solver.earliest import earliest_finishes
+from solver.greedy import greedy_schedule, meets_hard_deadlines, topological_order, urgency_order
+from solver.problem import Problem
+from solver.schedule import Schedule, global_span
+from solver.search import level_values
+
+#: Wall seconds of one greedy round per (issue, owner) check, measured 1.3-3.8 microseconds on 2 cores; the
+#: round count is fixed from this estimate (not from the clock), so the same request gets the same plan.
+SECONDS_PER_CHECK = 4e-6
+#: Fixed cost of a round (objective values, priorities) per issue.
+SECONDS_PER_ISSUE = 2e-5
+#: Share of the time limit the rounds may take (by the estimate above).
+TIME_SHARE = 0.2
+#: Rounds without a better schedule after which the search stops.
+PATIENCE = 40
+#: Most rounds ever run.
+MAX_ROUNDS = 400
+#: How far a late issue moves up per working day late, as a share of the backlog's length.
+STEP_SHARE = 0.01
+#: Weight of a working day late per priority rank (P0 first): a late P0 issue moves far more than a late P3.
+RANK_WEIGHTS = (16.0, 9.0, 4.0, 1.0)
+
+
+@dataclass
+class Improvement:
+    """The best schedule found, the rounds searched and their estimated cost.
+
+    `cut_short` when the wall clock stopped the rounds before their count (the plan may then differ between runs).
+    """
+
+    schedule: Schedule
+    rounds: int
+    estimated_seconds: float
+    cut_short: bool = False
+
+
+def round_seconds(problem: Problem) -> float:
+    """Estimated wall seconds of one round (one greedy schedule and its objective)."""
+    checks = sum(problem.resources[r].capacity for task in problem.tasks for r in task.resources)
+    return SECONDS_PER_CHECK * checks + SECONDS_PER_ISSUE * len(problem.tasks)
+
+
+def affordable_rounds(problem: Problem, time_limit_s: float) -> int:
+    """Rounds that fit `TIME_SHARE` of the time limit by the estimate (never by the clock, so plans repeat)."""
+    cost = round_seconds(problem)
+    return min(MAX_ROUNDS, int(TIME_SHARE * time_limit_s / cost)) if cost > 0 else 0
+
+
+def _task_lateness(problem: Problem, schedule: Schedule) -> list[int]:
+    """Working days late of every task in `schedule` (0 without a deadline)."""
+    lateness = [0] * len(problem.tasks)
+    for task in problem.tasks:
+        table = problem.lateness_table(task)
+        if table is not None:
+            _, _, end_day = global_span(problem, task, schedule[task.index])
+            lateness[task.index] = table[end_day]
+    return lateness
+
+
+def lateness_floors(problem: Problem) -> list[int]:
+    """Per present priority, the least total lateness any schedule can have (capacity-free earliest finishes)."""
+    floors = [0, 0, 0, 0]
+    present = [False] * 4
+    for task, earliest in zip(problem.tasks, earliest_finishes(problem), strict=True):
+        floors[task.rank] += earliest.lateness
+        present[task.rank] = True
+    return [floors[rank] for rank in range(4) if present[rank]]
+
+
+def squeaky_wheel(
+    problem: Problem, start: Schedule, rounds: int, seed: int = 0, deadline: float = float("inf")
+) -> Improvement:
+    """The best of `start` and up to `rounds` re-scheduled lists; stops once lateness cannot improve.
+
+    `deadline` (a `time.monotonic()` instant) is a safety net for machines far slower than the estimate.
+    """
+    floors = lateness_floors(problem)
+    best, best_values = start, level_values(problem, start)
+    priority = {task.index: float(position) for position, task in enumerate(urgency_order(problem))}
+    successors_first = list(reversed(topological_order(problem)))
+    step = STEP_SHARE * len(priority)
+    rng = random.Random(seed)
+    current, since_better, done, cut_short = start, 0, 0, False
+    while done < rounds and since_better < PATIENCE and best_values[: len(floors)] > floors:
+        if time.monotonic() > deadline:
+            cut_short = True
+            break
+        lateness = _task_lateness(problem, current)
+        if not any(lateness):
+            break
+        for task in problem.tasks:
+            if lateness[task.index]:
+                weight = RANK_WEIGHTS[task.rank] * lateness[task.index]
+                priority[task.index] -= weight * step * (0.5 + rng.random())
+        for task in successors_first:
+            for pred, _ in task.preds:
+                priority[pred] = min(priority[pred], priority[task.index])
+        done += 1
+        candidate = greedy_schedule(problem, priority=priority)
+        if candidate is None or not meets_hard_deadlines(problem, candidate):
+            since_better += 1
+            continue
+        current = candidate
+        values = level_values(problem, candidate)
+        if values < best_values:
+            best, best_values, since_better = candidate, values, 0
+        else:
+            since_better += 1
+    return Improvement(best, done, done * round_seconds(problem), cut_short)
