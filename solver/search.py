@@ -87,8 +87,6 @@ def level_values(problem: Problem, schedule: Schedule) -> list[int]:
 #: Above this many tasks, presolve probing costs more of the budget than it gives back (measured: at 200
 #: issues it used 2 s per pass and starved the search), and deterministic mode searches by interleaved LNS.
 LARGE_MODEL_TASKS = 50
-#: Above this many tasks each level's presolve is limited to one round.
-HUGE_MODEL_TASKS = 1000
 #: Subsolvers interleaved in deterministic mode on models up to LARGE_MODEL_TASKS.
 DETERMINISTIC_PORTFOLIO = ("default_lp", "core")
 #: Deterministic seconds the interleaved portfolio accounts per wall second (measured 0.12-0.22 on the 30-issue
@@ -97,13 +95,16 @@ PORTFOLIO_DETERMINISTIC_RATE = 0.1
 #: Share of the time limit given as deterministic time in deterministic mode.
 DETERMINISTIC_SHARE = 0.9
 #: Interleaved LNS accounts about this many deterministic seconds per wall second, divided by the model's
-#: variables (measured 700 at 200 issues, 640 at 500, 1,490 at 2,000, 2 cores): the lower figure keeps its
-#: deterministic budget inside the wall budget, so that plans repeat.
+#: variables (measured 700-920 at 200 issues, 640-950 at 500, 850-1,490 at 2,000; 2 cores, presolve
+#: included): the low figure keeps the deterministic budget inside the wall budget, so that plans repeat.
 LNS_RATE_PER_VARIABLE = 600.0
-#: Wall seconds per model variable that each level's presolve and loading take before LNS searches
-#: (measured 2e-5 to 4.7e-5); a level is only started when the budget covers this and LNS_MIN_DETERMINISTIC_S.
-PRESOLVE_SECONDS_PER_VARIABLE = 4e-5
-#: Below this deterministic time interleaved LNS may not even load its hint (seen at 0.01 on 500 issues).
+#: Each LNS level presolves once (one round: the neighbourhoods presolve again anyway), which costs wall
+#: seconds and deterministic seconds per model variable before the search starts (one round measured 1.3e-5 to
+#: 2.4e-5 s and 1.0e-7 to 2.3e-7 deterministic s per variable, 14,000 to 118,000 variables).
+PRESOLVE_SECONDS_PER_VARIABLE = 3e-5
+PRESOLVE_DETERMINISTIC_PER_VARIABLE = 3e-7
+#: The least deterministic search time an LNS level gets after its presolve (with less, interleaved LNS may stop
+#: before it loads its hint: seen at 500 issues when the presolve's share was not added).
 LNS_MIN_DETERMINISTIC_S = 0.03
 #: At most this share of the time left may go to completing the first hint (measured 0.8 s on 500 issues).
 HINT_COMPLETION_SHARE = 0.25
@@ -136,8 +137,8 @@ def _parameters(
     solver = cp_model.CpSolver()
     if tasks > LARGE_MODEL_TASKS:
         solver.parameters.cp_model_probing_level = 0
-    if tasks > HUGE_MODEL_TASKS:
-        # Every level presolves again: one presolve round instead of three halves that (4.4 s -> 2.3 s at 2,000).
+        # Every level presolves again: one presolve round instead of three halves that (2.4 s -> 1.1 s at 500
+        # issues, 5.6 s -> 2.8 s at 2,000).
         solver.parameters.max_presolve_iterations = 1
     solver.parameters.random_seed = options.seed
     solver.parameters.max_time_in_seconds = max(wall_left, 0.01)
@@ -163,8 +164,12 @@ def _parameters(
         solver.parameters.interleave_search = True
         rate = PORTFOLIO_DETERMINISTIC_RATE
     if options.mode == SolveMode.DETERMINISTIC:
-        floor = LNS_MIN_DETERMINISTIC_S if neighbourhood_search else 0.01
-        solver.parameters.max_deterministic_time = max(budget * rate, floor)
+        if neighbourhood_search:
+            # The presolve's deterministic time counts against the limit too.
+            search = max(budget * rate, LNS_MIN_DETERMINISTIC_S)
+            solver.parameters.max_deterministic_time = PRESOLVE_DETERMINISTIC_PER_VARIABLE * variables + search
+        else:
+            solver.parameters.max_deterministic_time = max(budget * rate, 0.01)
     return _Settings(solver, rate, neighbourhood_search=neighbourhood_search)
 
 
