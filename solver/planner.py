@@ -7,12 +7,12 @@ from dataclasses import replace
 from functools import partial
 
 from api_schemas.common import UNITS_PER_DAY
-from api_schemas.request import PlanRequest
+from api_schemas.request import PlanRequest, SolverOptions
 from api_schemas.result import PlanResult, SolveStatus
 from solver.candidates import limit_candidates
 from solver.errors import InvalidRequestError
 from solver.greedy import greedy_schedule, meets_hard_deadlines
-from solver.improve import affordable_rounds, squeaky_wheel
+from solver.improve import Improvement, affordable_rounds, squeaky_wheel
 from solver.limits import DEFAULT_LIMITS, Limits
 from solver.model import build_model
 from solver.problem import Problem, prepare
@@ -58,6 +58,15 @@ def _better_start(problem: Problem, first: Schedule | None, second: Schedule | N
     if first is None or second is None:
         return first or second
     return second if level_values(problem, second) < level_values(problem, first) else first
+
+
+def _improved_start(
+    problem: Problem, start: Schedule | None, options: SolverOptions, deadline: float
+) -> Improvement | None:
+    """Squeaky-wheel rounds on the greedy start, when it meets every hard deadline (else no start at all)."""
+    if start is None or not meets_hard_deadlines(problem, start):
+        return None
+    return squeaky_wheel(problem, start, affordable_rounds(problem, options.time_limit_s), options.seed, deadline)
 
 
 def prepare_with_start(request: PlanRequest) -> tuple[Problem, Schedule | None]:
@@ -111,18 +120,16 @@ def plan(
         options = options.model_copy(update={"time_limit_s": options.time_limit_s * PLAN_SHARE})
     request_limit = options.time_limit_s
     problem, start = prepare_with_start(request)
-    if warm_start is not None:
-        start = _better_start(problem, start, greedy_schedule(problem, previous_placements(problem, warm_start)))
-    if start is not None and not meets_hard_deadlines(problem, start):
-        start = None
-    improvement = None
-    if start is not None:
-        rounds = affordable_rounds(problem, options.time_limit_s)
-        deadline = started + IMPROVE_WALL_SHARE * options.time_limit_s
-        improvement = squeaky_wheel(problem, start, rounds, options.seed, deadline)
-        start = improvement.schedule
+    improvement = _improved_start(problem, start, options, deadline=started + IMPROVE_WALL_SHARE * request_limit)
+    start = improvement.schedule if improvement is not None else None
+    if improvement is not None:
         # The rounds' estimated cost (not their wall time) leaves the search's budget, so plans still repeat.
         options = options.model_copy(update={"time_limit_s": options.time_limit_s - improvement.estimated_seconds})
+    if warm_start is not None:
+        repaired = greedy_schedule(problem, previous_placements(problem, warm_start))
+        if repaired is not None and meets_hard_deadlines(problem, repaired):
+            start = _better_start(problem, start, repaired)
+    if start is not None:
         limit_candidates(problem, start)
     plan_model = build_model(problem)
     model_cost = time.monotonic() - started
