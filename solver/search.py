@@ -266,6 +266,10 @@ def solve_levels(
                 every_value = list(solver.response_proto.solution)
             bound = _integer_bound(solver.best_objective_bound)
             value = known[position]
+            if bound > value:
+                # The model cannot reach a plan already in hand (it would exclude a valid plan): claim nothing
+                # beyond the static bound rather than a proof the model cannot give.
+                bound = floor
             outcomes.append(LevelOutcome(level.name, value, min(value, max(bound, floor))))
         elif solved == cp_model.INFEASIBLE and position == 0:
             return SearchOutcome(SolveStatus.INFEASIBLE, None, [], time.monotonic() - started)

@@ -124,3 +124,24 @@ def test_calendar_terms_cover_both_kinds_of_clock() -> None:
             if "team days before" in found:
                 assert found["team days before"] == problem.team_days_before(actual_day)
                 assert found["team day"] == int(problem.team.is_working(problem.date_of(actual_day)))
+
+
+def _less_one(expr: cp_model.LinearExpr) -> cp_model.LinearExpr:
+    """`expr - 1` built the way the calendar terms build theirs (the sum is then held by the result only)."""
+    return expr - 1
+
+
+def test_a_kept_expression_is_unchanged_by_arithmetic_on_its_copies() -> None:
+    # OR-Tools 9.15 folds `+ 1 - 2` on `e = s - 1` into `e` itself; a Bounded hands out copies instead.
+    model = cp_model.CpModel()
+    week, slot = model.new_int_var(0, 5, "week"), model.new_int_var(0, 5, "slot")
+    kept = Bounded(_less_one(5 * week + slot), -1, 29)
+    _ = kept.expr + 1 - 2
+    _ = kept.expr + 3 - 4
+    model.add(week == 2)
+    model.add(slot == 3)
+    target = model.new_int_var(-100, 100, "target")
+    model.add(target == kept.expr)
+    solver = cp_model.CpSolver()
+    assert solver.solve(model) == cp_model.OPTIMAL
+    assert solver.value(target) == 5 * 2 + 3 - 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ortools.sat.python import cp_model
+from ortools.sat.python import cp_model, cp_model_helper
 from ortools.sat.python.cp_model import LinearExpr
 
 from solver.day_maps import DAYS_PER_WEEK, DayMap, Skips, WeeklyPattern
@@ -21,13 +21,34 @@ from solver.problem import Problem
 Expr = LinearExpr | int
 
 
-@dataclass(frozen=True)
 class Bounded:
-    """A linear expression with the bounds of its values."""
+    """A linear expression with the bounds of its values, kept flat and rebuilt for every use.
 
-    expr: Expr
-    lo: int
-    hi: int
+    OR-Tools 9.15 can fold a constant into a sub-expression that an earlier result shares: after `e = s - 1`,
+    evaluating `e + 1 - 2` turns `e` itself into `s - 2 - 1`. These expressions are reused (a task's end
+    position feeds its lateness, team time and lag releases), so each read gets its own copy.
+    """
+
+    __slots__ = ("_coefficients", "_offset", "_variables", "hi", "lo")
+
+    def __init__(self, expr: Expr, lo: int, hi: int) -> None:
+        if isinstance(expr, int):
+            self._variables: tuple[cp_model.IntVar, ...] = ()
+            self._coefficients: tuple[int, ...] = ()
+            self._offset = expr
+        else:
+            flat = cp_model_helper.FlatIntExpr(expr)
+            self._variables, self._coefficients, self._offset = tuple(flat.vars), tuple(flat.coeffs), flat.offset
+        self.lo, self.hi = lo, hi
+
+    @property
+    def expr(self) -> Expr:
+        """A new copy of the expression (see the class docstring)."""
+        if not self._variables:
+            return self._offset
+        if self._coefficients == (1,) and self._offset == 0:
+            return self._variables[0]
+        return LinearExpr.weighted_sum(self._variables, self._coefficients) + self._offset
 
 
 @dataclass(frozen=True)

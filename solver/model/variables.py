@@ -40,7 +40,7 @@ class ClockStretch:
     last_position: int
     team_positions: dict[str, Bounded] = field(default_factory=dict)
     days: dict[str, DayTerm] = field(default_factory=dict)
-    end_team_facts: tuple[Bounded, Expr] | None = None
+    end_team_facts: tuple[Bounded, Bounded] | None = None
 
     def position(self, which: str) -> Bounded:
         """The start or end position with its bounds."""
@@ -147,13 +147,14 @@ class TaskVars:
                 stretch.days[which] = self.calendar.day(stretch.clock, stretch.position(which), name)
         return stretch.days[which]
 
-    def _end_team_facts(self, stretch: ClockStretch) -> tuple[Bounded, Expr]:
+    def _end_team_facts(self, stretch: ClockStretch) -> tuple[Bounded, Bounded]:
         """Team working days before the end day, and whether the end day is one (clocks off team days)."""
         if stretch.end_team_facts is None:
             day = self._day(stretch, "end")
             name = f"{self.name}c{stretch.clock}e"
             before = self.calendar.team_days_before(day, name)
-            stretch.end_team_facts = (before, self.calendar.is_team_day(stretch.clock, day, name))
+            on_team_day = Bounded(self.calendar.is_team_day(stretch.clock, day, name), 0, 1)
+            stretch.end_team_facts = (before, on_team_day)
         return stretch.end_team_facts
 
     def _instant(self, stretch: ClockStretch, which: str) -> Expr:
@@ -168,7 +169,7 @@ class TaskVars:
             target = Bounded(end.expr + lag, end.lo + lag, end.hi + lag)
         else:
             before, on_team_day = self._end_team_facts(stretch)
-            target = Bounded(before.expr + on_team_day + lag - 1, before.lo + lag - 1, before.hi + lag)
+            target = Bounded(before.expr + on_team_day.expr + lag - 1, before.lo + lag - 1, before.hi + lag)
         day = self.calendar.team_day(target, f"{self.name}c{stretch.clock}l{lag}")
         return UNITS_PER_DAY * day.day + self.problem.clocks[stretch.clock].window_start + stretch.end_offset
 
@@ -218,7 +219,8 @@ def _link_finish(variables: TaskVars, stretch: ClockStretch) -> None:
         model.add(variables.team_end == team_time).only_enforce_if(stretch.present)
         _link_lateness(variables, stretch, end.expr)
         return
-    before, on_team_day = variables._end_team_facts(stretch)
+    before, team_day_fact = variables._end_team_facts(stretch)
+    on_team_day = team_day_fact.expr
     if isinstance(on_team_day, int):
         clock_part: Expr = (clock.window_start + stretch.end_offset) if on_team_day else 0
     else:
