@@ -1,4 +1,4 @@
-"""Time the phases of `solver.planner.plan` from outside: validation, preparation, model build, search, result.
+"""Time the phases of `solver.planner.plan` from outside: validation, preparation, start rounds, model, search.
 
 The planner looks its steps up in its own module when it runs, so wrapping those names in a benchmark
 process times the real pipeline without running anything twice. A step the planner no longer has is
@@ -16,7 +16,7 @@ from typing import Any
 from solver import planner
 
 #: Planner steps timed, by the name the planner module calls them.
-PHASES = ("validate_request", "prepare_with_start", "build_model", "solve_levels", "build_result")
+PHASES = ("validate_request", "prepare_with_start", "squeaky_wheel", "build_model", "solve_levels", "build_result")
 
 
 @dataclass

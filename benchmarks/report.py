@@ -151,7 +151,8 @@ def _run_cell(run: dict[str, Any] | None) -> str:
 
 def _capplan_table(sizes: dict[str, Any]) -> list[str]:
     limits = _limits(sizes)
-    header = ["size", "owners/issues", "tasks/groups", "model vars", "prepare s", "build s", "first solution s",
+    header = ["size", "owners/issues", "tasks/groups", "model vars", "prepare s", "rounds s", "build s",
+              "first solution s",
               *[f"{limit:g} s" for limit in limits], "fast", "with recommendations", "peak MiB", "checker"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name, size in sizes.items():
@@ -163,7 +164,8 @@ def _capplan_table(sizes: dict[str, Any]) -> list[str]:
         cells = [
             name, f"{counts.get('owners', '-')}/{counts.get('issues', '-')}",
             f"{model.get('tasks', '-')}/{model.get('resources', '-')}", str(model.get("variables", "-")),
-            _seconds(phases.get("prepare_with_start")), _seconds(phases.get("build_model")),
+            _seconds(phases.get("prepare_with_start")), _seconds(phases.get("squeaky_wheel")),
+            _seconds(phases.get("build_model")),
             _seconds(firsts[0] if firsts else None),
             *[_run_cell(by_limit.get(limit)) for limit in limits], _run_cell(size["fast"]),
             _run_cell(size["with_recommendations"]),
