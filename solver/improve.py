@@ -34,6 +34,8 @@ MAX_ROUNDS = 400
 STEP_SHARE = 0.01
 #: Weight of a working day late per priority rank (P0 first): a late P0 issue moves far more than a late P3.
 RANK_WEIGHTS = (16.0, 9.0, 4.0, 1.0)
+#: Extra weight of a day late on a hard deadline: a plan that misses one is no plan at all.
+HARD_DEADLINE_WEIGHT = 8.0
 
 
 @dataclass
@@ -43,7 +45,7 @@ class Improvement:
     `cut_short` when the wall clock stopped the rounds before their count (the plan may then differ between runs).
     """
 
-    schedule: Schedule
+    schedule: Schedule | None
     rounds: int
     estimated_seconds: float
     cut_short: bool = False
@@ -87,16 +89,21 @@ def squeaky_wheel(
 ) -> Improvement:
     """The best of `start` and up to `rounds` re-scheduled lists; stops once lateness cannot improve.
 
+    Only schedules that meet every hard deadline count; when `start` misses one, the rounds look for one that
+    does (issues with a missed hard deadline move up first) and `schedule` stays None if none is found.
     `deadline` (a `time.monotonic()` instant) is a safety net for machines far slower than the estimate.
     """
     floors = lateness_floors(problem)
-    best, best_values = start, level_values(problem, start)
+    best: Schedule | None = None
+    best_values: list[int] | None = None
+    if meets_hard_deadlines(problem, start):
+        best, best_values = start, level_values(problem, start)
     priority = {task.index: float(position) for position, task in enumerate(urgency_order(problem))}
     successors_first = list(reversed(topological_order(problem)))
     step = STEP_SHARE * len(priority)
     rng = random.Random(seed)
     current, since_better, done, cut_short = start, 0, 0, False
-    while done < rounds and since_better < PATIENCE and best_values[: len(floors)] > floors:
+    while done < rounds and since_better < PATIENCE and (best_values is None or best_values[: len(floors)] > floors):
         if time.monotonic() > deadline:
             cut_short = True
             break
@@ -106,19 +113,21 @@ def squeaky_wheel(
         for task in problem.tasks:
             if lateness[task.index]:
                 weight = RANK_WEIGHTS[task.rank] * lateness[task.index]
+                if task.hard_deadline_day is not None:
+                    weight *= HARD_DEADLINE_WEIGHT
                 priority[task.index] -= weight * step * (0.5 + rng.random())
         for task in successors_first:
             for pred, _ in task.preds:
                 priority[pred] = min(priority[pred], priority[task.index])
         done += 1
+        since_better += 1
         candidate = greedy_schedule(problem, priority=priority)
-        if candidate is None or not meets_hard_deadlines(problem, candidate):
-            since_better += 1
+        if candidate is None:
             continue
         current = candidate
+        if not meets_hard_deadlines(problem, candidate):
+            continue
         values = level_values(problem, candidate)
-        if values < best_values:
+        if best_values is None or values < best_values:
             best, best_values, since_better = candidate, values, 0
-        else:
-            since_better += 1
     return Improvement(best, done, done * round_seconds(problem), cut_short)

@@ -224,7 +224,9 @@ def solve_levels(
         # Each level gets a share of what is left, more for the earlier (more important) ones, and one hard
         # level cannot starve the others (a 200-issue backlog spent 10 s on P1 lateness in fast mode and never
         # reached the finish levels). Fast mode stops on the wall clock, deterministic mode on its budget.
-        level_share = 2 / (levels_left + 1)
+        # Without any plan yet (no greedy start), finding one comes first: the level may use all that is left
+        # (a 4-issue request with a hard deadline got no plan from a 0.08 s share of a 3 s limit).
+        level_share = 2 / (levels_left + 1) if incumbent is not None else 1.0
         level_wall = wall_left if options.mode == SolveMode.DETERMINISTIC else wall_left * level_share
         grant = budget_left * level_share
         out_of_budget = False
