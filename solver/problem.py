@@ -6,6 +6,7 @@ which keeps big agent fleets tractable; each pool is split back onto its owners 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -70,6 +71,8 @@ class Problem:
     warnings: list[PlanWarning]
     #: True when the search space was narrowed beyond docs/model.md (e.g. candidate owners limited).
     restricted: bool = False
+    #: Units between the starts the model considers (`time_grain`); 1 considers every quarter hour.
+    grain: int = 1
     _lag_tables: dict[int, list[int]] = field(default_factory=dict, repr=False)
     _team_before: list[int] = field(default_factory=list, repr=False)
     _lateness_tables: dict[date, list[int]] = field(default_factory=dict, repr=False)
@@ -333,7 +336,7 @@ def prepare(request: PlanRequest, horizon_hint_days: int | None = None) -> Probl
                         ids=[task.issue.id, dep.issue],
                     )
                 )
-    return Problem(
+    problem = Problem(
         request=request,
         team=team,
         owner_calendars=calendars,
@@ -344,3 +347,30 @@ def prepare(request: PlanRequest, horizon_hint_days: int | None = None) -> Probl
         tasks=tasks,
         warnings=warnings,
     )
+    problem.grain = time_grain(problem)
+    return problem
+
+
+def time_grain(problem: Problem) -> int:
+    """The coarsest step of local start times that loses no schedule's quality (docs/model.md, "Time grain").
+
+    When every estimate, working window and release is a multiple of g units, moving every start down to a
+    multiple of g keeps a schedule valid and finishes every issue no later; so the model needs starts on that
+    grid only (g = 4, whole hours, for backlogs estimated in hours). The argument needs lag releases that never
+    come earlier for an earlier finish, which fails only for lags after work on days the team does not work:
+    then g = 1.
+    """
+    grain = UNITS_PER_DAY
+    for clock in problem.clocks:
+        grain = math.gcd(grain, clock.units_per_day, clock.window_start)
+    for task in problem.tasks:
+        grain = math.gcd(grain, task.work, task.release)
+    if grain == 1:
+        return 1
+    team_days = {d for d in range(problem.horizon_days) if problem.team.is_working(problem.date_of(d))}
+    off_team = {i for i, clock in enumerate(problem.clocks) if not team_days.issuperset(clock.working_days)}
+    for task in problem.tasks:
+        for pred, lag in task.preds:
+            if lag and any(problem.resources[r].clock in off_team for r in problem.tasks[pred].resources):
+                return 1
+    return grain

@@ -6,7 +6,7 @@ pinned owners have the skills) so that the solver must plan them or prove them i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 from typing import Any
 
@@ -40,6 +40,7 @@ class Shape:
     pin_start_chance: int  # out of 10, per issue
     hard_deadline_chance: int  # out of 10, per issue
     hard_deadline_from_day: int  # hard deadlines fall this many days after the start or later
+    estimate_steps: tuple[int, ...] = (1,)  # estimates are multiples of one of these (in quarter hours)
 
 
 TINY = Shape(
@@ -73,9 +74,9 @@ def _date_near(draw: st.DrawFn, start: date, before: int, after: int) -> date:
     return start + timedelta(days=draw(st.integers(-before, after)))
 
 
-def _quarter_hours(draw: st.DrawFn, low: int, high: int) -> float:
-    """Hours as a whole number of quarter hours in [low, high] quarters."""
-    return draw(st.integers(low, high)) / 4
+def _quarter_hours(draw: st.DrawFn, low: int, high: int, step: int = 1) -> float:
+    """Hours as a whole number of `step` quarter hours in [low, high] quarters."""
+    return draw(st.integers(-(-low // step), high // step)) * step / 4
 
 
 @st.composite
@@ -96,14 +97,20 @@ def _owner(draw: st.DrawFn, index: int, start: date, shape: Shape) -> dict[str, 
 
 @st.composite
 def _issue(
-    draw: st.DrawFn, index: int, start: date, owners: list[dict[str, Any]], milestones: list[str], shape: Shape
+    draw: st.DrawFn,
+    index: int,
+    start: date,
+    owners: list[dict[str, Any]],
+    milestones: list[str],
+    shape: Shape,
+    step: int,
 ) -> dict[str, Any]:
-    """One issue; dependencies only on earlier issues, skills some owner has."""
+    """One issue; dependencies only on earlier issues, skills some owner has; work in multiples of `step`."""
     issue: dict[str, Any] = {"id": f"i{index}", "priority": draw(st.sampled_from(list(Priority)))}
     if _chance(draw, 9):
-        issue["estimate_hours"] = _quarter_hours(draw, 1, 64)
+        issue["estimate_hours"] = _quarter_hours(draw, 1, 64, step)
     if _chance(draw, 1):
-        issue["remaining_hours"] = draw(st.sampled_from([0.0, _quarter_hours(draw, 1, 16)]))
+        issue["remaining_hours"] = draw(st.sampled_from([0.0, _quarter_hours(draw, 1, 16, step)]))
     if milestones and _chance(draw, 6):
         issue["milestone"] = draw(st.sampled_from(milestones))
     if _chance(draw, 3):
@@ -148,7 +155,8 @@ def plan_requests(draw: st.DrawFn, shape: Shape = TINY) -> PlanRequest:
     ]
     milestone_ids = [m["id"] for m in milestones]
     issue_count = draw(st.integers(1, shape.max_issues))
-    issues = [draw(_issue(index, start, owners, milestone_ids, shape)) for index in range(issue_count)]
+    step = draw(st.sampled_from(shape.estimate_steps))
+    issues = [draw(_issue(index, start, owners, milestone_ids, shape, step)) for index in range(issue_count)]
     return PlanRequest.model_validate(
         {
             "start_date": start,
@@ -164,6 +172,11 @@ def plan_requests(draw: st.DrawFn, shape: Shape = TINY) -> PlanRequest:
 def tiny_requests() -> st.SearchStrategy[PlanRequest]:
     """Requests the oracle can search exhaustively: <= 5 issues, 1-2 owners, about two weeks."""
     return plan_requests(TINY)
+
+
+def tiny_requests_in_hours() -> st.SearchStrategy[PlanRequest]:
+    """Tiny requests estimated in half or whole hours, so that the model's time grain is usually coarser."""
+    return plan_requests(replace(TINY, estimate_steps=(2, 4)))
 
 
 def medium_requests() -> st.SearchStrategy[PlanRequest]:

@@ -6,7 +6,7 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from api_schemas import MilestoneStatus, PlanRequest, PlanResult, SolveStatus
+from api_schemas import MilestoneStatus, PlanRequest, PlanResult, SolveStatus, Weekday
 from solver.checker import check_schedule
 from solver.clock import Clock
 from solver.greedy import greedy_schedule
@@ -222,3 +222,40 @@ def test_cached_lateness_tables_match_the_day_by_day_count() -> None:
             problem.team.lateness_working_days(task.deadline, problem.date_of(d)) for d in range(problem.horizon_days)
         ]
         assert table == expected
+
+
+@pytest.mark.parametrize(
+    ("owner", "estimates", "lag_days", "grain"),
+    [
+        ({"id": "ann"}, [2, 3], 0, 4),  # whole hours on a 09:00 day of 8 h: whole hours
+        ({"id": "ann"}, [2, 3], 1, 4),  # a lag after team-calendar work keeps the grain
+        ({"id": "ann"}, [2, 0.5], 0, 2),  # a half hour
+        ({"id": "ann"}, [2, 0.25], 0, 1),  # a quarter hour
+        ({"id": "ann", "hours_per_day": 6.5}, [2, 3], 0, 2),  # 6.5 h days end on a half hour
+        # A 7-day owner over a weekend: whole hours without lags, every quarter hour after a lag.
+        ({"id": "ann", "working_weekdays": list(Weekday)}, [40, 3], 0, 4),
+        ({"id": "ann", "working_weekdays": list(Weekday)}, [40, 3], 1, 1),
+    ],
+)
+def test_time_grain_is_the_common_step_of_work_and_windows(
+    owner: dict[str, object], estimates: list[float], lag_days: int, grain: int
+) -> None:
+    request = _request(
+        owners=[owner],
+        issues=[
+            {"id": "a", "estimate_hours": estimates[0]},
+            {"id": "b", "estimate_hours": estimates[1], "depends_on": [{"issue": "a", "lag_days": lag_days}]},
+        ],
+    )
+    assert prepare(request).grain == grain
+
+
+def test_starts_fall_on_the_time_grain() -> None:
+    request = _request(
+        owners=[{"id": "ann"}, {"id": "bob"}],
+        issues=[{"id": f"i{k}", "estimate_hours": 1 + k % 3} for k in range(8)],
+    )
+    result = _solve_checked(request)
+    for issue in result.issues:
+        assert issue.start is not None
+        assert issue.start.minute == 0, issue

@@ -195,9 +195,15 @@ def _stretch(model: cp_model.CpModel, problem: Problem, task: Task, clock_index:
     end = model.new_int_var(earliest + task.work, max(latest, earliest) + task.work, f"{name}_e")
     model.add(end == start + task.work)
     start_position = model.new_int_var(0, last_position, f"{name}_sp")
-    start_offset = model.new_int_var(0, units - 1, f"{name}_so")
+    # Offsets on the problem's time grain (docs/model.md): starts and ends fall on it, nothing better is lost.
+    grain = problem.grain
+    start_offset = model.new_int_var_from_domain(
+        cp_model.Domain.from_values(range(0, units, grain)), f"{name}_so"
+    )
     end_position = model.new_int_var(0, last_position, f"{name}_ep")
-    end_offset = model.new_int_var(1, units, f"{name}_eo")
+    end_offset = model.new_int_var_from_domain(
+        cp_model.Domain.from_values(range(grain, units + 1, grain)), f"{name}_eo"
+    )
     model.add(start == units * start_position + start_offset)
     model.add(end == units * end_position + end_offset)
     return ClockStretch(
