@@ -122,6 +122,9 @@ def solve_case(case: StgCase, graph: TaskGraph, time_limit_s: float, workers: in
     ends = [tv.stretches[clock].end for tv in plan_model.tasks]
     makespan = plan_model.model.new_int_var(0, problem.clocks[clock].total_units, "makespan")
     plan_model.model.add_max_equality(makespan, ends)
+    # The critical-path and work bounds as a redundant constraint: CP-SAT does not derive the work bound from a
+    # cumulative of optional intervals, and without it a case that reaches the bound is searched to the limit.
+    plan_model.model.add(makespan >= graph.lower_bound(case.processors) * UNITS_PER_HOUR)
     plan_model.model.minimize(makespan)
     hint = greedy_schedule(problem)
     if hint is not None:
