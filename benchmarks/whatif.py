@@ -1,6 +1,7 @@
 """What-if re-planning: after one change, how soon a warm start reaches the quality of a cold re-plan.
 
-The change escalates one P2 issue to P0 (a planner asking "what if we make this urgent?"). Both re-plans call
+The changes are the questions a planner asks: make a P2 issue urgent (P0), bring a milestone's due date a
+week forward, raise an estimate by half, add an owner like an existing person. For each, both re-plans call
 `solver.planner.plan` with the same time limit: cold from scratch, warm with the earlier plan as
 `warm_start`. The target quality is the cold run's final objective; for each run we report when its
 incumbent (the start the search was given, then each improving solution) first became lexicographically at
@@ -11,8 +12,11 @@ from __future__ import annotations
 
 import inspect
 import random
+import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from api_schemas.common import Priority
@@ -56,14 +60,62 @@ class Replan:
         return self.returned_s if self.objective and compare(self.objective, target) <= 0 else None
 
 
-def escalate(request: PlanRequest, seed: int) -> tuple[PlanRequest, str]:
-    """The request with one estimated P2 issue raised to P0 (chosen by `seed`), and that issue's id."""
+#: A change: the request after it, and how the report names it (None when the request offers nothing to change).
+Change = Callable[[PlanRequest, random.Random], tuple[PlanRequest, str] | None]
+
+
+def escalate(request: PlanRequest, rng: random.Random) -> tuple[PlanRequest, str] | None:
+    """One estimated P2 issue raised to P0 ("what if we make this urgent?")."""
     candidates = [issue.id for issue in request.issues if issue.priority == Priority.P2 and issue.work_hours]
-    chosen = random.Random(seed).choice(candidates)
+    if not candidates:
+        return None
+    chosen = rng.choice(candidates)
     issues = [
         issue.model_copy(update={"priority": Priority.P0}) if issue.id == chosen else issue for issue in request.issues
     ]
-    return request.model_copy(update={"issues": issues}), chosen
+    return request.model_copy(update={"issues": issues}), f"{chosen} raised from P2 to P0"
+
+
+def due_earlier(request: PlanRequest, rng: random.Random) -> tuple[PlanRequest, str] | None:
+    """One milestone's due date a week earlier ("what if the client wants it sooner?")."""
+    candidates = [milestone.id for milestone in request.milestones if milestone.due is not None]
+    if not candidates:
+        return None
+    chosen = rng.choice(candidates)
+    milestones = [
+        m.model_copy(update={"due": m.due - timedelta(days=7)}) if m.id == chosen and m.due is not None else m
+        for m in request.milestones
+    ]
+    return request.model_copy(update={"milestones": milestones}), f"{chosen} due a week earlier"
+
+
+def estimate_up(request: PlanRequest, rng: random.Random) -> tuple[PlanRequest, str] | None:
+    """One P0 or P1 issue's estimate raised by half ("what if this takes longer?")."""
+    candidates = [
+        issue.id for issue in request.issues
+        if issue.priority in (Priority.P0, Priority.P1) and issue.estimate_hours and issue.remaining_hours is None
+    ]
+    if not candidates:
+        return None
+    chosen = rng.choice(candidates)
+    issues = [
+        issue.model_copy(update={"estimate_hours": round((issue.estimate_hours or 0) * 1.5 * 4) / 4})
+        if issue.id == chosen else issue
+        for issue in request.issues
+    ]
+    return request.model_copy(update={"issues": issues}), f"{chosen} estimate +50%"
+
+
+def add_owner(request: PlanRequest, rng: random.Random) -> tuple[PlanRequest, str] | None:
+    """One more owner like an existing one ("what if we hire someone like them?")."""
+    if not request.owners:
+        return None
+    model = rng.choice(request.owners)
+    newcomer = model.model_copy(update={"id": f"{model.id}-twin", "name": None, "days_off": []})
+    return request.model_copy(update={"owners": [*request.owners, newcomer]}), f"owner like {model.id} added"
+
+
+CHANGES: tuple[Change, ...] = (escalate, due_earlier, estimate_up, add_owner)
 
 
 def has_warm_start() -> bool:
@@ -110,14 +162,8 @@ def _summary(run: Replan, target: list[int]) -> dict[str, Any]:
     }
 
 
-def run_whatif(spec: InstanceSpec) -> dict[str, Any]:
-    """Plan the instance, escalate one issue, then re-plan cold and warm with the same time limit."""
-    request = spec.request()
-    row: dict[str, Any] = {"planner": "capplan-whatif", "instance": spec.as_dict()}
-    if not has_warm_start():
-        return {**row, "status": "NO_WARM_START_HOOK"}
-    base, base_result = replan(request, None)
-    changed, issue_id = escalate(request, spec.seed)
+def compare_replans(changed: PlanRequest, base_result: PlanResult) -> dict[str, Any]:
+    """Re-plan a changed request cold and warm (from `base_result`); when each reached the cold final quality."""
     cold, _ = replan(changed, None)
     warm, _ = replan(changed, base_result)
     target = cold.objective
@@ -126,8 +172,27 @@ def run_whatif(spec: InstanceSpec) -> dict[str, Any]:
     if cold_summary["reached_target_s"] and warm_summary["reached_target_s"] is not None:
         ratio = round(warm_summary["reached_target_s"] / cold_summary["reached_target_s"], 3)
     return {
-        **row, "status": f"cold {cold.status}, warm {warm.status}", "change": f"{issue_id} raised from P2 to P0",
-        "base": _summary(base, base.objective), "cold": cold_summary, "warm": warm_summary,
+        "status": f"cold {cold.status}, warm {warm.status}", "cold": cold_summary, "warm": warm_summary,
         "warm_beats_cold": bool(warm.objective and target and compare(warm.objective, target) < 0),
-        "warm_to_cold_time_ratio": ratio, "peak_rss_mib": peak_rss_mib(),
+        "warm_to_cold_time_ratio": ratio,
+    }
+
+
+def run_whatif(spec: InstanceSpec) -> dict[str, Any]:
+    """Plan the instance, then for each kind of change re-plan cold and warm with the same time limit."""
+    request = spec.request()
+    row: dict[str, Any] = {"planner": "capplan-whatif", "instance": spec.as_dict()}
+    if not has_warm_start():
+        return {**row, "status": "NO_WARM_START_HOOK"}
+    base, base_result = replan(request, None)
+    changes: list[dict[str, Any]] = []
+    for position, change in enumerate(CHANGES):
+        changed = change(request, random.Random(spec.seed * len(CHANGES) + position))
+        if changed is not None:
+            changes.append({"change": changed[1], **compare_replans(changed[0], base_result)})
+    ratios = [c["warm_to_cold_time_ratio"] for c in changes if c["warm_to_cold_time_ratio"] is not None]
+    return {
+        **row, "status": "; ".join(c["status"] for c in changes), "base": _summary(base, base.objective),
+        "changes": changes, "median_warm_to_cold_time_ratio": statistics.median(ratios) if ratios else None,
+        "peak_rss_mib": peak_rss_mib(),
     }

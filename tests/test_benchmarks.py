@@ -65,9 +65,12 @@ def test_pyjobshop_plan_is_checker_clean(raw: dict[str, Any]) -> None:
 
 def test_whatif_replans_are_checker_clean(raw: dict[str, Any]) -> None:
     (record,) = _records(raw, "whatif")
-    for run in ("base", "cold", "warm"):
-        assert record[run]["objective"], record[run]
-        assert record[run]["violation_count"] == 0, record[run]["violations"]
+    assert record["base"]["objective"] and record["base"]["violation_count"] == 0, record["base"]
+    assert [change["change"].split()[-1] for change in record["changes"]] == ["P0", "earlier", "+50%", "added"]
+    for change in record["changes"]:
+        for run in ("cold", "warm"):
+            assert change[run]["objective"], (change["change"], change[run])
+            assert change[run]["violation_count"] == 0, (change["change"], change[run]["violations"])
 
 
 def test_stg_results_are_checked_and_never_below_the_lower_bounds(raw: dict[str, Any]) -> None:
