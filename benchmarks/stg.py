@@ -24,7 +24,7 @@ from api_schemas.common import UNITS_PER_HOUR, Weekday
 from api_schemas.request import Calendar, Dependency, Issue, Milestone, Owner, PlanRequest, SolverOptions
 from api_schemas.result import SolveStatus
 from benchmarks.evaluation import checked_result, level_names
-from solver.greedy import greedy_schedule
+from solver.greedy import critical_path_priority, greedy_schedule
 from solver.model import build_model
 from solver.problem import prepare
 
@@ -126,9 +126,12 @@ def solve_case(case: StgCase, graph: TaskGraph, time_limit_s: float, workers: in
     # cumulative of optional intervals, and without it a case that reaches the bound is searched to the limit.
     plan_model.model.add(makespan >= graph.lower_bound(case.processors) * UNITS_PER_HOUR)
     plan_model.model.minimize(makespan)
-    hint = greedy_schedule(problem)
-    if hint is not None:
-        plan_model.hint(hint)
+    # The greedy start in backlog order and in critical-path order (no priorities or deadlines tell the tasks
+    # apart here): the shorter one is the hint.
+    starts = [s for s in (greedy_schedule(problem), greedy_schedule(problem, priority=critical_path_priority(problem)))
+              if s is not None]
+    if starts:
+        plan_model.hint(min(starts, key=lambda start: max(p.start + problem.tasks[t].work for t, p in start.items())))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = workers

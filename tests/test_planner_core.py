@@ -9,7 +9,7 @@ import pytest
 from api_schemas import MilestoneStatus, PlanRequest, PlanResult, SolveStatus, Weekday
 from solver.checker import check_schedule
 from solver.clock import Clock
-from solver.greedy import greedy_schedule
+from solver.greedy import critical_path_priority, greedy_schedule
 from solver.planner import plan, prepare_with_start
 from solver.problem import prepare
 from solver.search import level_values
@@ -259,3 +259,24 @@ def test_starts_fall_on_the_time_grain() -> None:
     for issue in result.issues:
         assert issue.start is not None
         assert issue.start.minute == 0, issue
+
+
+def test_critical_path_priority_puts_the_longest_chain_of_work_first() -> None:
+    request = _request(
+        issues=[
+            {"id": "a", "estimate_hours": 1},
+            {"id": "b", "estimate_hours": 2, "depends_on": [{"issue": "a"}]},
+            {"id": "c", "estimate_hours": 3, "depends_on": [{"issue": "b"}]},
+            {"id": "d", "estimate_hours": 5},
+            {"id": "e", "estimate_hours": 1, "depends_on": [{"issue": "a"}]},
+        ],
+    )
+    problem = prepare(request)
+    priority = critical_path_priority(problem)
+    by_id = {task.issue.id: -priority[task.index] / 4 for task in problem.tasks}
+    assert by_id == {"a": 6, "b": 5, "c": 3, "d": 5, "e": 1}
+    schedule = greedy_schedule(problem, priority=priority)
+    assert schedule is not None
+    assert min(schedule, key=lambda index: schedule[index].start) == next(
+        t.index for t in problem.tasks if t.issue.id == "a"
+    )
