@@ -356,8 +356,8 @@ def time_grain(problem: Problem) -> int:
 
     When every estimate, working window and release is a multiple of g units, moving every start down to a
     multiple of g keeps a schedule valid and finishes every issue no later; so the model needs starts on that
-    grid only (g = 4, whole hours, for backlogs estimated in hours). The argument needs lag releases that never
-    come earlier for an earlier finish, which fails only for lags after work on days the team does not work:
+    grid only (g = 4, whole hours, for backlogs estimated in hours). The argument needs an earlier finish never
+    to release a lag successor later, which fails only for lags after work on days the team does not work:
     then g = 1.
     """
     grain = UNITS_PER_DAY
