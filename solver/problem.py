@@ -119,6 +119,11 @@ class Problem:
             day += 1
         return days
 
+    def clocks_off_team_days(self) -> set[int]:
+        """Clocks that work some day in the horizon that the team does not (7-day agents, holiday workers)."""
+        team_days = {d for d in range(self.horizon_days) if self.team.is_working(self.date_of(d))}
+        return {index for index, clock in enumerate(self.clocks) if not team_days.issuperset(clock.working_days)}
+
     def team_days_before(self, day: int) -> int:
         """Team working days from the start up to, not including, day index `day` (cached table)."""
         if not self._team_before:
@@ -367,8 +372,7 @@ def time_grain(problem: Problem) -> int:
         grain = math.gcd(grain, task.work, task.release)
     if grain == 1:
         return 1
-    team_days = {d for d in range(problem.horizon_days) if problem.team.is_working(problem.date_of(d))}
-    off_team = {i for i, clock in enumerate(problem.clocks) if not team_days.issuperset(clock.working_days)}
+    off_team = problem.clocks_off_team_days()
     for task in problem.tasks:
         for pred, lag in task.preds:
             if lag and any(problem.resources[r].clock in off_team for r in problem.tasks[pred].resources):

@@ -128,13 +128,13 @@ class CalendarTerms:
         team_days = problem.team_day_indices()
         self.team = DayMap.of(team_days)
         in_horizon = [day for day in team_days if day < problem.horizon_days]
-        team_set = set(in_horizon)
+        off_team = problem.clocks_off_team_days()
         self._to_team: dict[int, Skips] = {}
         self._own: dict[int, DayMap] = {}
         for index, clock in enumerate(problem.clocks):
             if not clock.working_days:
                 continue
-            if team_set.issuperset(clock.working_days):
+            if index not in off_team:
                 self._to_team[index] = Skips.between(in_horizon, clock.working_days)
             else:
                 self._own[index] = DayMap.of(clock.working_days)
