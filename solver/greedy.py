@@ -35,6 +35,15 @@ def topological_order(problem: Problem) -> list[Task]:
     return [problem.tasks[index] for index in order.static_order()]
 
 
+def successors_of(problem: Problem) -> dict[int, list[int]]:
+    """The tasks waiting on each task."""
+    successors: dict[int, list[int]] = {task.index: [] for task in problem.tasks}
+    for task in problem.tasks:
+        for pred, _ in task.preds:
+            successors[pred].append(task.index)
+    return successors
+
+
 def _first_fit(busy: list[tuple[int, int]], earliest: int, latest_start: int, work: int) -> int | None:
     """Earliest start >= `earliest` of a gap of `work` units in sorted `busy`, or None past `latest_start`."""
     candidate = earliest
@@ -63,10 +72,7 @@ def critical_path_priority(problem: Problem) -> dict[int, float]:
     The classic critical-path list order (HLFET); on a makespan it beats backlog order by far (STG rand0126 on 4
     processors: 100, the optimum, against 122), where urgency cannot tell the tasks apart.
     """
-    successors: dict[int, list[int]] = {task.index: [] for task in problem.tasks}
-    for task in problem.tasks:
-        for pred, _ in task.preds:
-            successors[pred].append(task.index)
+    successors = successors_of(problem)
     tail: dict[int, int] = {}
     for task in reversed(topological_order(problem)):
         tail[task.index] = task.work + max((tail[s] for s in successors[task.index]), default=0)
@@ -101,11 +107,8 @@ def greedy_schedule(
             return (1, order[0], priority[task.index], order)
         return (1, order)
 
-    successors: dict[int, list[int]] = {t.index: [] for t in problem.tasks}
+    successors = successors_of(problem)
     waiting = {t.index: len(t.preds) for t in problem.tasks}
-    for task in problem.tasks:
-        for pred, _ in task.preds:
-            successors[pred].append(task.index)
     ready = [(key(t), t.index) for t in problem.tasks if not t.preds]
     heapq.heapify(ready)
     busy: dict[tuple[int, int], list[tuple[int, int]]] = {}
