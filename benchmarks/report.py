@@ -202,9 +202,14 @@ def _baseline_table(sizes: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
 def _whatif_table(sizes: dict[str, Any]) -> list[str]:
-    header = ["size", "change", "cold: plan returns s", "warm: reaches cold's final quality s",
-              "warm: plan returns s", "warm/cold time to that quality", "warm final vs cold final"]
+    header = ["size", "change", "cold: reaches its final quality s", "cold: plan returns s",
+              "warm: reaches cold's final quality s", "warm: plan returns s", "warm/cold time to that quality",
+              "warm time to it / cold run time", "warm final vs cold final"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name, size in sizes.items():
         whatif = size["whatif"]
@@ -215,18 +220,18 @@ def _whatif_table(sizes: dict[str, Any]) -> list[str]:
             continue
         for change in whatif["changes"]:
             cold, warm = change["cold"], change["warm"]
-            ratio = change.get("warm_to_cold_time_ratio")
+            ratio, run_ratio = change.get("warm_to_cold_time_ratio"), change.get("warm_to_cold_run_time_ratio")
             verdict = (
                 compare(warm["objective"], cold["objective"]) if warm["objective"] and cold["objective"] else None
             )
             final = {-1: "better", 0: "equal", 1: "worse", None: warm["status"]}[verdict]
             lines.append(
-                f"| {name} | {change['change']} | {_seconds(cold['returned_s'])} "
-                f"| {_seconds(warm['reached_target_s'])} | {_seconds(warm['returned_s'])} "
-                f"| {'-' if ratio is None else f'{ratio:.2f}'} | {final} |"
+                f"| {name} | {change['change']} | {_seconds(cold['reached_target_s'])} "
+                f"| {_seconds(cold['returned_s'])} | {_seconds(warm['reached_target_s'])} "
+                f"| {_seconds(warm['returned_s'])} | {_ratio(ratio)} | {_ratio(run_ratio)} | {final} |"
             )
-        median = whatif.get("median_warm_to_cold_time_ratio")
-        lines.append(f"| {name} | median | | | | {'-' if median is None else f'{median:.2f}'} | |")
+        medians = (whatif.get("median_warm_to_cold_time_ratio"), whatif.get("median_warm_to_cold_run_time_ratio"))
+        lines.append(f"| {name} | median | | | | | {_ratio(medians[0])} | {_ratio(medians[1])} | |")
     return lines
 
 

@@ -85,20 +85,30 @@ def lateness_floors(problem: Problem) -> list[int]:
 
 
 def squeaky_wheel(
-    problem: Problem, start: Schedule, rounds: int, seed: int = 0, deadline: float = float("inf")
+    problem: Problem,
+    start: Schedule,
+    rounds: int,
+    seed: int = 0,
+    deadline: float = float("inf"),
+    priority: dict[int, float] | None = None,
 ) -> Improvement:
     """The best of `start` and up to `rounds` re-scheduled lists; stops once lateness cannot improve.
 
     Only schedules that meet every hard deadline count; when `start` misses one, the rounds look for one that
     does (issues with a missed hard deadline move up first) and `schedule` stays None if none is found.
     `deadline` (a `time.monotonic()` instant) is a safety net for machines far slower than the estimate.
+    `priority` (task -> number, lower first) is the list the rounds start from; by default the urgency order,
+    the list `start` came from.
     """
     floors = lateness_floors(problem)
     best: Schedule | None = None
     best_values: list[int] | None = None
     if meets_hard_deadlines(problem, start):
         best, best_values = start, level_values(problem, start)
-    priority = {task.index: float(position) for position, task in enumerate(urgency_order(problem))}
+    if priority is None:
+        priority = {task.index: float(position) for position, task in enumerate(urgency_order(problem))}
+    else:
+        priority = dict(priority)
     successors_first = list(reversed(topological_order(problem)))
     step = STEP_SHARE * len(priority)
     rng = random.Random(seed)

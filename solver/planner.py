@@ -6,12 +6,11 @@ import time
 from dataclasses import replace
 from functools import partial
 
-from api_schemas.common import UNITS_PER_DAY
 from api_schemas.request import PlanRequest, SolverOptions
 from api_schemas.result import PlanResult, SolveStatus
 from solver.candidates import limit_candidates
 from solver.errors import InvalidRequestError
-from solver.greedy import greedy_schedule, meets_hard_deadlines
+from solver.greedy import greedy_schedule
 from solver.improve import Improvement, affordable_rounds, squeaky_wheel
 from solver.limits import DEFAULT_LIMITS, Limits
 from solver.model import build_model
@@ -21,6 +20,7 @@ from solver.result import build_result
 from solver.schedule import Schedule, global_span
 from solver.search import ProgressCallback, SearchOutcome, level_values, solve_levels
 from solver.validation import validate_request
+from solver.warm import warm_start as warm_start_from
 
 #: Share of the time limit the plan itself may use when recommendations are asked for (unused time rolls over).
 PLAN_SHARE = 0.6
@@ -31,26 +31,6 @@ IMPROVE_WALL_SHARE = 0.4
 
 def _last_day(problem: Problem, schedule: Schedule) -> int:
     return max((global_span(problem, t, schedule[t.index])[2] for t in problem.tasks), default=0)
-
-
-def previous_placements(problem: Problem, earlier: PlanResult) -> dict[int, tuple[int, int, int]]:
-    """Start instant, resource and member of each task in an earlier plan, where that owner can still do it."""
-    task_of = {task.issue.id: task for task in problem.tasks}
-    where = {
-        owner: (resource.index, member)
-        for resource in problem.resources
-        for member, owner in enumerate(resource.owner_ids)
-    }
-    placements: dict[int, tuple[int, int, int]] = {}
-    for issue in earlier.issues:
-        task = task_of.get(issue.id)
-        if task is None or not issue.slots or issue.owner not in where:
-            continue
-        first = issue.slots[0]
-        instant = problem.day_index(first.date) * UNITS_PER_DAY + first.start.hour * 4 + first.start.minute // 15
-        resource, member = where[issue.owner]
-        placements[task.index] = (instant, resource, member) if resource in task.resources else (instant, -1, -1)
-    return placements
 
 
 def _better_start(problem: Problem, first: Schedule | None, second: Schedule | None) -> Schedule | None:
@@ -101,8 +81,8 @@ def plan(
 ) -> PlanResult:
     """Plan `request` optimally within its time limit; raises InvalidRequestError listing every problem.
 
-    `warm_start` is an earlier plan of a similar request (a what-if baseline): its order and owners, repaired
-    to fit this request, start the search when they beat the greedy start.
+    `warm_start` is an earlier plan of a similar request (a what-if baseline): starts built from its order and
+    owners (`solver.warm`) start the search when they beat the greedy start.
 
     With `with_recommendations` the plan gets at most `PLAN_SHARE` of the time limit and its recommendations
     the rest (see `solver.recommend`); without, the plan gets all of it and `recommendations` stays None.
@@ -122,19 +102,22 @@ def plan(
     problem, start = prepare_with_start(request)
     improvement = _improved_start(problem, start, options, deadline=started + IMPROVE_WALL_SHARE * request_limit)
     start = improvement.schedule if improvement is not None else None
+    cut_short = improvement is not None and improvement.cut_short
     if improvement is not None:
         # The rounds' estimated cost (not their wall time) leaves the search's budget, so plans still repeat.
         options = options.model_copy(update={"time_limit_s": options.time_limit_s - improvement.estimated_seconds})
     if warm_start is not None:
-        repaired = greedy_schedule(problem, previous_placements(problem, warm_start))
-        if repaired is not None and meets_hard_deadlines(problem, repaired):
-            start = _better_start(problem, start, repaired)
+        rounds = affordable_rounds(problem, options.time_limit_s)
+        warm = warm_start_from(problem, warm_start, rounds, options.seed, started + IMPROVE_WALL_SHARE * request_limit)
+        options = options.model_copy(update={"time_limit_s": options.time_limit_s - warm.estimated_seconds})
+        start = _better_start(problem, start, warm.schedule)
+        cut_short = cut_short or warm.cut_short
     if start is not None:
         limit_candidates(problem, start)
     plan_model = build_model(problem)
     model_cost = time.monotonic() - started
     outcome = solve_levels(plan_model, options, start, progress, deadline=started + request_limit)
-    if improvement is not None and improvement.cut_short:
+    if cut_short:
         outcome = replace(outcome, repeatable=False)
     if outcome.status == SolveStatus.INFEASIBLE and (problem.horizon_capped or problem.restricted):
         outcome = SearchOutcome(SolveStatus.UNKNOWN, None, [], outcome.seconds)

@@ -6,10 +6,13 @@ import json
 from pathlib import Path
 
 from api_schemas import PlanRequest, SolveStatus
+from api_schemas.common import Priority
 from solver.checker import check_schedule
 from solver.greedy import greedy_schedule
-from solver.planner import plan, previous_placements
+from solver.planner import plan
 from solver.problem import prepare
+from solver.search import level_values
+from solver.warm import earlier_order, previous_placements, warm_start
 
 REFERENCE = Path(__file__).resolve().parents[1] / "examples" / "reference_backlog.json"
 
@@ -69,3 +72,53 @@ def test_warm_start_from_a_plan_with_a_removed_owner_still_plans_everything() ->
     assert result.status == SolveStatus.OPTIMAL
     assert {i.owner for i in result.issues} == {"a"}
     assert check_schedule(without_b, result) == []
+
+
+def _four_p2_issues_on_one_owner() -> PlanRequest:
+    return PlanRequest.model_validate(
+        {
+            "start_date": "2025-11-24",
+            "owners": [{"id": "a"}],
+            "issues": [{"id": f"#{n}", "estimate_hours": 8, "priority": "P2"} for n in range(4)],
+            "options": {"time_limit_s": 5},
+        }
+    )
+
+
+def test_earlier_order_keeps_the_earlier_start_order_within_each_priority() -> None:
+    request = _four_p2_issues_on_one_owner()
+    baseline = plan(request, with_recommendations=False)
+    last_started = max(baseline.issues, key=lambda issue: (issue.start, issue.id)).id
+    escalated = request.model_copy(deep=True)
+    next(issue for issue in escalated.issues if issue.id == last_started).priority = Priority.P0
+    problem = prepare(escalated)
+    placements = previous_placements(problem, baseline)
+    started = sorted(placements, key=lambda index: placements[index][0])
+    across = earlier_order(problem, placements, within_urgency=False)
+    within = earlier_order(problem, placements, within_urgency=True)
+    assert sorted(across, key=across.__getitem__) == started
+    last = started[-1]
+    assert problem.tasks[last].issue.id == last_started
+    assert min(within, key=within.__getitem__) == last
+    assert sorted((i for i in within if i != last), key=within.__getitem__) == [i for i in started if i != last]
+
+
+def test_warm_start_moves_an_escalated_issue_up_where_replaying_the_earlier_plan_does_not() -> None:
+    request = _four_p2_issues_on_one_owner()
+    baseline = plan(request, with_recommendations=False)
+    last_started = max(baseline.issues, key=lambda issue: (issue.start, issue.id)).id
+    escalated = request.model_copy(deep=True)
+    next(issue for issue in escalated.issues if issue.id == last_started).priority = Priority.P0
+    problem = prepare(escalated)
+    replayed = greedy_schedule(problem, previous_placements(problem, baseline))
+    assert replayed is not None
+    improvement = warm_start(problem, baseline, rounds=10)
+    assert improvement.schedule is not None
+    warm_values, replayed_values = level_values(problem, improvement.schedule), level_values(problem, replayed)
+    assert warm_values < replayed_values
+    # The escalated issue now runs first: its finish (the P0 finish level) is the end of the first day.
+    p0_finish = warm_values[len(warm_values) // 2]
+    assert p0_finish == problem.team_time(problem.clocks[0].global_end(8 * 4))
+    result = plan(escalated, with_recommendations=False, warm_start=baseline)
+    assert result.status == SolveStatus.OPTIMAL
+    assert check_schedule(escalated, result) == []
