@@ -112,6 +112,12 @@ class WhatIfRequest(_Model):
     include_plans: bool = Field(
         default=False, description="Also return the full plan of the baseline and of each scenario."
     )
+    baseline_plan: PlanResult | None = Field(
+        default=None,
+        description="A plan of `base` from an earlier call (this endpoint's `baseline_plan`, or `/v1/plans`). "
+        "It is checked against `base` (a plan that does not fit is a 422) and becomes the baseline without "
+        "planning the base again, and every scenario's search starts from it (a warm start).",
+    )
 
     @field_validator("scenarios")
     @classmethod

@@ -6,8 +6,8 @@ pickling intact, so the planner's `InvalidRequestError` comes back as a list of 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from api_schemas.problems import Problem
 from api_schemas.request import PlanRequest
@@ -15,8 +15,13 @@ from api_schemas.result import PlanResult
 from solver.errors import InvalidRequestError
 from solver.limits import Limits
 
-#: What the service calls to plan: `solver.planner.plan`, or a stand-in given to `create_app` in tests.
-SolveFunction = Callable[[PlanRequest, Limits], PlanResult]
+
+class SolveFunction(Protocol):
+    """What the service calls to plan: `solver.planner.plan`, or a stand-in given to `create_app` in tests."""
+
+    def __call__(self, request: PlanRequest, limits: Limits, *, warm_start: PlanResult | None = None) -> PlanResult:
+        """Plan `request`; `warm_start` is an earlier plan of a similar request to start the search from."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -27,9 +32,11 @@ class SolveOutcome:
     problems: list[Problem] = field(default_factory=list)
 
 
-def solve_job(solve: SolveFunction, request: PlanRequest, limits: Limits) -> SolveOutcome:
-    """Plan `request`; an invalid request gives its problems instead of raising."""
+def solve_job(
+    solve: SolveFunction, request: PlanRequest, limits: Limits, warm_start: PlanResult | None = None
+) -> SolveOutcome:
+    """Plan `request` (from `warm_start` when given); an invalid request gives its problems instead of raising."""
     try:
-        return SolveOutcome(solve(request, limits))
+        return SolveOutcome(solve(request, limits, warm_start=warm_start))
     except InvalidRequestError as error:
         return SolveOutcome(None, list(error.problems))

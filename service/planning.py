@@ -69,15 +69,20 @@ class PlanningService:
         """Solve one request (already parsed and effective), or raise 503 at once when the pool is full."""
         return (await self.plan_all([request]))[0]
 
-    async def plan_all(self, requests: Sequence[PlanRequest]) -> list[PlanResult]:
-        """Solve requests in parallel on the pool, admitted together (all or none)."""
+    async def plan_all(
+        self, requests: Sequence[PlanRequest], warm_start: PlanResult | None = None
+    ) -> list[PlanResult]:
+        """Solve requests in parallel on the pool, admitted together (all or none), each from `warm_start`."""
         try:
             admission = self.pool.admit(len(requests))
         except PoolSaturatedError:
             raise self._busy() from None
         with admission:
             async with asyncio.TaskGroup() as group:
-                tasks = [group.create_task(self.pool.run(solve_job, self.solve, r, self.limits)) for r in requests]
+                tasks = [
+                    group.create_task(self.pool.run(solve_job, self.solve, request, self.limits, warm_start))
+                    for request in requests
+                ]
         results = []
         for task in tasks:
             outcome = task.result()

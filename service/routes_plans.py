@@ -61,12 +61,19 @@ async def create_plan(request: Request, planning: Planning) -> Response:
     responses=problem_responses(400, 401, 413, 415, 422, 503),
 )
 async def what_if(request: Request, planning: Planning) -> Response:
-    """Plan the base and every scenario in parallel; return summaries and each scenario's differences."""
+    """Plan the base and every scenario in parallel; return summaries and each scenario's differences.
+
+    With a `baseline_plan` (checked against the base) only the scenarios are planned, each warm-started from it.
+    """
     data = await read_json_body(request)
     limits, caps = planning.limits, planning.effective
     parsed = await run_in_threadpool(parse_what_if, data, limits, planning.settings.max_scenarios, caps)
     scenarios = await run_in_threadpool(scenario_requests, parsed.base, parsed.scenarios, limits, caps)
-    baseline, *results = await unless_disconnected(request.receive, planning.plan_all([parsed.base, *scenarios]))
+    if parsed.baseline_plan is not None:
+        baseline = parsed.baseline_plan
+        results = await unless_disconnected(request.receive, planning.plan_all(scenarios, warm_start=baseline))
+    else:
+        baseline, *results = await unless_disconnected(request.receive, planning.plan_all([parsed.base, *scenarios]))
     return json_response(compare_with_baseline(parsed, baseline, results))
 
 

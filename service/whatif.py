@@ -22,6 +22,7 @@ from api_schemas.service import PatchOperation, Scenario, ScenarioOutcome, WhatI
 from service.diff import diff_plans, plan_summary
 from service.problems import invalid_request, problems_of
 from solver.calendar import TeamCalendar
+from solver.checker import check_schedule
 from solver.limits import Limits
 from solver.validation import validate_request
 
@@ -40,6 +41,8 @@ def parse_what_if(data: object, limits: Limits, max_scenarios: int, prepare: Pre
         raise invalid_request(_what_if_problems(error, data), "what-if request") from None
     what_if.base = prepare(what_if.base)
     problems = [_under(["base"], problem) for problem in validate_request(what_if.base, limits)]
+    if what_if.baseline_plan is not None and not problems:
+        problems.extend(_baseline_plan_problems(what_if.base, what_if.baseline_plan))
     if len(what_if.scenarios) > max_scenarios:
         problems.append(
             Problem(
@@ -51,6 +54,25 @@ def parse_what_if(data: object, limits: Limits, max_scenarios: int, prepare: Pre
     if problems:
         raise invalid_request(problems, "what-if request")
     return what_if
+
+
+#: At most this many of a baseline plan's violations are listed (the count says how many there are).
+MAX_BASELINE_VIOLATIONS = 10
+
+
+def _baseline_plan_problems(base: PlanRequest, baseline_plan: PlanResult) -> list[Problem]:
+    """The schedule checker's objections to `baseline_plan` as a plan of `base` (none when it fits)."""
+    violations = check_schedule(base, baseline_plan)
+    return [
+        Problem(
+            loc=["baseline_plan"],
+            code="baseline_plan_does_not_fit",
+            message=f"baseline_plan is not a valid plan of base ({len(violations)} violation(s); plan the base "
+            f"again or leave baseline_plan out): {violation.message}",
+            ids=violation.ids,
+        )
+        for violation in violations[:MAX_BASELINE_VIOLATIONS]
+    ]
 
 
 def _what_if_problems(error: ValidationError, data: object) -> list[Problem]:

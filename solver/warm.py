@@ -46,7 +46,8 @@ def earlier_order(
     """A list priority (lower first) from the earlier plan's start order; tasks new to it go last.
 
     With `within_urgency` the order applies inside each priority class of this request (inherited from what
-    waits on a task, as in the greedy's urgency), else across the whole list. Pinned work goes first either way, as in the greedy's own list.
+    waits on a task, as in the greedy's urgency), else across the whole list. Pinned work goes first either
+    way, as in the greedy's own list.
     """
     keys = list_key(problem)
 

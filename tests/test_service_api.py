@@ -16,6 +16,8 @@ from api_schemas.examples import PLAN_REQUEST_EXAMPLE
 from api_schemas.service import WHAT_IF_EXAMPLE, WhatIfRequest
 from service.app import create_app
 from solver.checker import check_schedule
+from solver.limits import Limits
+from solver.planner import plan
 from tests.test_service_support import service_settings, small_request
 
 
@@ -219,3 +221,53 @@ def _assert_refs_resolve(node: object, schemas: dict[str, Any]) -> None:
     elif isinstance(node, list):
         for value in node:
             _assert_refs_resolve(value, schemas)
+
+
+def test_what_if_from_a_baseline_plan_plans_only_the_scenarios_and_starts_them_from_it() -> None:
+    warm_starts: list[PlanResult | None] = []
+
+    def recording_plan(request: PlanRequest, limits: Limits, *, warm_start: PlanResult | None = None) -> PlanResult:
+        warm_starts.append(warm_start)
+        return plan(request, limits, warm_start=warm_start)
+
+    base = small_request()
+    patch: list[dict[str, Any]] = [{"op": "replace", "path": "/issues/2/estimate_hours", "value": 40}]
+    body: dict[str, Any] = {"base": base, "scenarios": [{"name": "bigger", "patch": patch}], "include_plans": True}
+    with TestClient(create_app(service_settings(), solve=recording_plan)) as client:
+        first = client.post("/v1/plans/what-if", json=body)
+        assert first.status_code == 200, first.text
+        assert warm_starts == [None, None]
+        baseline_plan = first.json()["baseline_plan"]
+        again = client.post("/v1/plans/what-if", json={**body, "baseline_plan": baseline_plan})
+        assert again.status_code == 200, again.text
+    assert len(warm_starts) == 3, "only the scenario is planned again"
+    given = warm_starts[2]
+    assert given is not None and given.model_dump(mode="json") == baseline_plan
+    answer = again.json()
+    assert answer["baseline"] == first.json()["baseline"]
+    [outcome] = answer["scenarios"]
+    scenario_plan = PlanResult.model_validate(outcome["plan"])
+    assert check_schedule(PlanRequest.model_validate(jsonpatch.apply_patch(base, patch)), scenario_plan) == []
+    before = {issue["id"]: issue for issue in baseline_plan["issues"]}
+    changed = sorted(
+        issue.id for issue in scenario_plan.issues
+        if (issue.owner, issue.start and issue.start.isoformat(), issue.finish and issue.finish.isoformat())
+        != (before[issue.id]["owner"], before[issue.id]["start"], before[issue.id]["finish"])
+    )
+    assert changed, "the bigger estimate must change the plan for this test to mean anything"
+    assert sorted(c["id"] for c in outcome["diff"]["issues_changed"]) == changed
+
+
+def test_a_baseline_plan_that_does_not_fit_the_base_is_refused_naming_the_issue(client: TestClient) -> None:
+    base = small_request()
+    baseline_plan = _plan(client, base)
+    grown = small_request()
+    grown["issues"][2]["estimate_hours"] = 40
+    scenarios = [{"name": "later", "patch": [{"op": "replace", "path": "/issues/0/estimate_hours", "value": 9}]}]
+    body = {"base": grown, "scenarios": scenarios, "baseline_plan": baseline_plan}
+    response = client.post("/v1/plans/what-if", json=body)
+    assert response.status_code == 422, response.text
+    errors = response.json()["errors"]
+    assert errors and all(error["loc"] == ["baseline_plan"] for error in errors)
+    assert any(grown["issues"][2]["id"] in error["ids"] for error in errors), errors
+    assert all("baseline_plan is not a valid plan of base" in error["message"] for error in errors)

@@ -69,15 +69,15 @@ SOLVE_STARTED = threading.Event()
 GATE_OPEN = threading.Event()
 
 
-def gated_plan(request: PlanRequest, limits: Limits) -> PlanResult:
+def gated_plan(request: PlanRequest, limits: Limits, *, warm_start: PlanResult | None = None) -> PlanResult:
     """Plan, but only once the test opens the gate (thread pool only): holds a worker busy on demand."""
     SOLVE_STARTED.set()
     if not GATE_OPEN.wait(timeout=120):
         raise RuntimeError("the test never opened the gate")
-    return plan(request, limits)
+    return plan(request, limits, warm_start=warm_start)
 
 
-def failing_plan(request: PlanRequest, limits: Limits) -> PlanResult:
+def failing_plan(request: PlanRequest, limits: Limits, *, warm_start: PlanResult | None = None) -> PlanResult:
     """A solver bug: raises with text that must never reach a client."""
     raise RuntimeError("secret internal detail: /srv/capplan/solver.py line 42")
 

@@ -34,14 +34,16 @@ TimeLimitOption = Annotated[
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", metavar="FILE", help="Write here instead of stdout.")]
 
 
-def solve(request: PlanRequest, server: str | None, api_key: str | None) -> PlanResult:
-    """Plan in this process (with progress on a terminal) or on the service at `server`."""
+def solve(
+    request: PlanRequest, server: str | None, api_key: str | None, warm_start: PlanResult | None = None
+) -> PlanResult:
+    """Plan in this process (with progress on a terminal; from `warm_start` when given) or on the service."""
     if server is not None:
         body = request.model_dump(mode="json")
         return post(server, "/v1/plans", body, PlanResult, WHAT, request.options.time_limit_s, api_key)
     with SolveProgress() as progress:
         try:
-            return plan(request, progress=progress)
+            return plan(request, progress=progress, warm_start=warm_start)
         except InvalidRequestError as error:
             fail_invalid(error.problems, WHAT)
 

@@ -35,7 +35,7 @@ def _scenario(name: str) -> Scenario:
 
 
 def _local(base: PlanRequest, scenarios: list[Scenario], api_key: str | None) -> WhatIfResponse:
-    """Patch and plan each scenario in this process, then compare as the service does."""
+    """Plan the base, then each scenario in this process from the base's plan; compare as the service does."""
     from service.diff import diff_plans, plan_summary  # the service's comparison, loaded only for what-if
     from service.problems import ProblemError
     from service.whatif import scenario_requests
@@ -46,7 +46,7 @@ def _local(base: PlanRequest, scenarios: list[Scenario], api_key: str | None) ->
     except ProblemError as error:
         fail_invalid(list(error.errors), WHAT)
     baseline = solve(base, None, api_key)
-    results: list[PlanResult] = [solve(request, None, api_key) for request in requests]
+    results: list[PlanResult] = [solve(request, None, api_key, warm_start=baseline) for request in requests]
     is_working_day = TeamCalendar(base.calendar).is_working
     return WhatIfResponse(
         baseline=plan_summary(baseline),
