@@ -165,13 +165,14 @@ class Search:
     overload_checker: bool
 
 
-#: The searches of a case, in turn; the better plan and the larger bound are kept. One worker's search depends
-#: much on its start and its propagation: without cumulative reasoning rand0126 on 4 processors is proven at
-#: 100 at once from the critical-path start and stays at 122 from backlog order; rand0093 on 2 is proven at 137
-#: in 0.1 s with the overload checker and stays at 138 without it; rand0114 on 4 reached 70 with edge finding
-#: alone and 71-72 with both in some runs. Without the cumulative reasoning (15 % from the critical path, then
-#: backlog order) 715 of 720 cases reached the published value in 258 s; with these three, all 720 in 40 s.
-#: Each search stops on the wall clock, so a case that needs most of its 10 s may differ between runs.
+#: The searches of a case, in turn; the better plan and the larger bound are kept. The search depends much on
+#: its start and its propagation: without cumulative reasoning rand0126 on 4 processors is proven at 100 at once
+#: from the critical-path start and stays at 122 from backlog order; rand0093 on 2 is proven at 137 in 0.1 s with
+#: the overload checker and stays at 138 without it. Without the cumulative reasoning (15 % from the critical
+#: path, then backlog order) 715 of 720 cases reached the published value in 258 s; with these three, all 720.
+#: Each search stops on the wall clock, so a case that needs most of its 10 s may differ between runs: with one
+#: worker per case, rand0114 on 4 needed 2.5-8 s by seed and start and stayed at 72 (published 70) on a machine
+#: running 1.6x slower than the day before; with two workers it is proven in about 1 s.
 SEARCHES = (
     Search("critical path", 0.15, edge_finding=True, overload_checker=True),
     Search("backlog order", 0.5, edge_finding=True, overload_checker=False),
