@@ -225,6 +225,9 @@ def _whatif_table(sizes: dict[str, Any]) -> list[str]:
                 compare(warm["objective"], cold["objective"]) if warm["objective"] and cold["objective"] else None
             )
             final = {-1: "better", 0: "equal", 1: "worse", None: warm["status"]}[verdict]
+            cut = [run for run, summary in (("cold", cold), ("warm", warm)) if summary.get("repeatable") is False]
+            if cut:
+                final += f" ({' and '.join(cut)} stopped by the wall clock)"
             lines.append(
                 f"| {name} | {change['change']} | {_seconds(cold['reached_target_s'])} "
                 f"| {_seconds(cold['returned_s'])} | {_seconds(warm['reached_target_s'])} "

@@ -45,6 +45,8 @@ class Replan:
     objective: list[int] = field(default_factory=list)
     status: str = ""
     violations: list[str] = field(default_factory=list)
+    #: False when the wall clock, not the deterministic budget, stopped a level (the plan may differ next run).
+    repeatable: bool = True
 
     def reached(self, target: list[int]) -> float | None:
         """Seconds after the call until the incumbent was at least as good as `target` (None if never)."""
@@ -146,6 +148,7 @@ def replan(request: PlanRequest, warm_start: PlanResult | None) -> tuple[Replan,
         run.solve_started_s = sum(log.seconds.get(step, 0.0) for step in (
             "validate_request", "prepare_with_start", "build_model"))
     run.status = result.status.value
+    run.repeatable = not any(warning.code == "not_repeatable" for warning in result.warnings)
     run.level_names = [stage.name for stage in result.objective]
     run.level_values = [stage.value for stage in result.objective]
     run.objective = objective_of(result)
@@ -159,7 +162,7 @@ def _summary(run: Replan, target: list[int]) -> dict[str, Any]:
         "status": run.status, "objective": run.objective, "start_objective": run.initial,
         "reached_target_s": None if reached is None else round(reached, 3),
         "solve_started_s": None if run.solve_started_s is None else round(run.solve_started_s, 3),
-        "returned_s": round(run.returned_s, 3), "solutions": len(run.events),
+        "returned_s": round(run.returned_s, 3), "solutions": len(run.events), "repeatable": run.repeatable,
         "violations": run.violations[:5], "violation_count": len(run.violations),
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 from typing import Any
 
@@ -92,6 +93,18 @@ def test_report_lists_the_machine_and_every_table(raw: dict[str, Any]) -> None:
     markdown = render_markdown(summary)
     for heading in ("capplan on the generated instances", "Against the baselines", "What-if", "Standard Task Graph"):
         assert heading in markdown
+
+
+def test_whatif_table_says_when_the_wall_clock_stopped_a_replan(raw: dict[str, Any]) -> None:
+    changed = copy.deepcopy(raw)
+    (record,) = _records(changed, "whatif")
+    for change in record["changes"]:
+        assert isinstance(change["cold"]["repeatable"], bool) and isinstance(change["warm"]["repeatable"], bool)
+        change["cold"]["repeatable"], change["warm"]["repeatable"] = True, True
+    record["changes"][0]["cold"]["repeatable"] = False
+    rows = [line for line in render_markdown(summarise(changed)).splitlines() if "wall clock" in line]
+    assert len(rows) == 1 and rows[0].endswith("(cold stopped by the wall clock) |"), rows
+    assert record["changes"][0]["change"] in rows[0]
 
 
 @pytest.mark.parametrize("size", list(SIZES))
