@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="size S, short limits, two STG graphs (under 2 min)")
     parser.add_argument("--sizes", help="comma-separated sizes to run instead (S,M,L,XL; 'none' for STG only)")
-    parser.add_argument("--stg-all", action="store_true", help="all 720 STG cases (about 5 minutes)")
+    parser.add_argument("--stg-all", action="store_true", help="all 720 STG cases (about 4-5 minutes)")
     parser.add_argument("--no-stg", action="store_true", help="skip the STG set")
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json",
                         help="where to write the raw records and the summary")
