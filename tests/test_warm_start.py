@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from api_schemas import PlanRequest, SolveStatus
+from api_schemas import PlanRequest, PlanResult, SolveStatus
 from api_schemas.common import Priority
 from solver.checker import check_schedule
 from solver.greedy import greedy_schedule
@@ -74,8 +74,9 @@ def test_warm_start_from_a_plan_with_a_removed_owner_still_plans_everything() ->
     assert check_schedule(without_b, result) == []
 
 
-def _four_p2_issues_on_one_owner() -> PlanRequest:
-    return PlanRequest.model_validate(
+def _escalated_last_of_four_p2_issues() -> tuple[PlanResult, PlanRequest, str]:
+    """Four P2 issues on one owner, planned; then the one the plan starts last is raised to P0."""
+    request = PlanRequest.model_validate(
         {
             "start_date": "2025-11-24",
             "owners": [{"id": "a"}],
@@ -83,14 +84,15 @@ def _four_p2_issues_on_one_owner() -> PlanRequest:
             "options": {"time_limit_s": 5},
         }
     )
-
-
-def test_earlier_order_keeps_the_earlier_start_order_within_each_priority() -> None:
-    request = _four_p2_issues_on_one_owner()
     baseline = plan(request, with_recommendations=False)
     last_started = max(baseline.issues, key=lambda issue: (issue.start, issue.id)).id
     escalated = request.model_copy(deep=True)
     next(issue for issue in escalated.issues if issue.id == last_started).priority = Priority.P0
+    return baseline, escalated, last_started
+
+
+def test_earlier_order_keeps_the_earlier_start_order_within_each_priority() -> None:
+    baseline, escalated, last_started = _escalated_last_of_four_p2_issues()
     problem = prepare(escalated)
     placements = previous_placements(problem, baseline)
     started = sorted(placements, key=lambda index: placements[index][0])
@@ -104,11 +106,7 @@ def test_earlier_order_keeps_the_earlier_start_order_within_each_priority() -> N
 
 
 def test_warm_start_moves_an_escalated_issue_up_where_replaying_the_earlier_plan_does_not() -> None:
-    request = _four_p2_issues_on_one_owner()
-    baseline = plan(request, with_recommendations=False)
-    last_started = max(baseline.issues, key=lambda issue: (issue.start, issue.id)).id
-    escalated = request.model_copy(deep=True)
-    next(issue for issue in escalated.issues if issue.id == last_started).priority = Priority.P0
+    baseline, escalated, _ = _escalated_last_of_four_p2_issues()
     problem = prepare(escalated)
     replayed = greedy_schedule(problem, previous_placements(problem, baseline))
     assert replayed is not None
