@@ -9,11 +9,12 @@ from __future__ import annotations
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult, SolveStatus
 from solver.checker import check_schedule
-from solver.model.objective import PRIORITY_NAMES
+from solver.level_values import level_values
+from solver.model.objective import level_names as names_of_levels
 from solver.problem import Problem
 from solver.result import build_result
 from solver.schedule import Schedule
-from solver.search import LevelOutcome, SearchOutcome, level_values
+from solver.search import LevelOutcome, SearchOutcome
 
 
 def result_of(problem: Problem, schedule: Schedule, status: SolveStatus, level_names: list[str],
@@ -44,10 +45,7 @@ def objective_of(result: PlanResult) -> list[int]:
 
 def level_names(problem: Problem) -> list[str]:
     """Names of the objective levels of a prepared problem, as the model names them, without building it."""
-    ranks = sorted({task.rank for task in problem.tasks})
-    return [f"{PRIORITY_NAMES[rank]} lateness (working days)" for rank in ranks] + [
-        f"{PRIORITY_NAMES[rank]} finish (quarter hours)" for rank in ranks
-    ]
+    return names_of_levels(task.rank for task in problem.tasks)
 
 
 def compare(values: list[int], other: list[int]) -> int:

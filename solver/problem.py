@@ -54,6 +54,9 @@ class Task:
     hard_deadline_day: int | None = None
     deadline: date | None = None
     preds: list[tuple[int, int]] = field(default_factory=list)
+    #: (lag, instant): the release `lag` team working days after this task must come by `instant`, the start of
+    #: a successor held fixed (sub-problems of a neighbourhood search only, `solver.neighbourhood`).
+    release_limits: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -73,6 +76,8 @@ class Problem:
     restricted: bool = False
     #: Units between the starts the model considers (`time_grain`); 1 considers every quarter hour.
     grain: int = 1
+    #: Per resource, local (start, end) spans taken by work held fixed, one owner each (sub-problems only).
+    busy: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
     _lag_tables: dict[int, list[int]] = field(default_factory=dict, repr=False)
     _team_before: list[int] = field(default_factory=list, repr=False)
     _lateness_tables: dict[date, list[int]] = field(default_factory=dict, repr=False)
@@ -110,7 +115,10 @@ class Problem:
 
     def team_day_indices(self) -> list[int]:
         """Team working days (day indices) over the horizon and far enough past it for the longest lag."""
-        longest_lag = max((lag for task in self.tasks for _, lag in task.preds), default=0)
+        longest_lag = max(
+            (lag for task in self.tasks for lag, _ in [*task.preds, *((lag, 0) for lag, _ in task.release_limits)]),
+            default=0,
+        )
         days = [d for d in range(self.horizon_days) if self.team.is_working(self.date_of(d))]
         needed, day = len(days) + longest_lag + 1, self.horizon_days
         while len(days) < needed and day < self.horizon_days + MAX_SOLVER_HORIZON_DAYS:

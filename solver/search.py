@@ -15,9 +15,9 @@ from ortools.sat.python import cp_model
 
 from api_schemas.request import SolveMode, SolverOptions
 from api_schemas.result import SolveStatus
+from solver.level_values import level_values
 from solver.model.build import PlanModel
-from solver.problem import Problem
-from solver.schedule import Schedule, global_span
+from solver.schedule import Schedule
 
 #: Called on each improving solution: level name, objective value, best bound, seconds elapsed.
 ProgressCallback = Callable[[str, int, int, float], None]
@@ -67,21 +67,6 @@ class _Progress(cp_model.CpSolverSolutionCallback):
             _integer_bound(self.best_objective_bound),
             time.monotonic() - self._started,
         )
-
-
-def level_values(problem: Problem, schedule: Schedule) -> list[int]:
-    """Objective level values of a schedule computed in Python (same order as `objective_levels`)."""
-    lateness = [0, 0, 0, 0]
-    finish = [0, 0, 0, 0]
-    present = [False] * 4
-    for task in problem.tasks:
-        _, end, end_day = global_span(problem, task, schedule[task.index])
-        table = problem.lateness_table(task)
-        if table is not None:
-            lateness[task.rank] += table[end_day]
-        finish[task.rank] += problem.team_time(end)
-        present[task.rank] = True
-    return [lateness[r] for r in range(4) if present[r]] + [finish[r] for r in range(4) if present[r]]
 
 
 #: Above this many tasks, presolve probing costs more of the budget than it gives back (measured: at 200

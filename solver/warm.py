@@ -15,9 +15,9 @@ from api_schemas.common import UNITS_PER_DAY
 from api_schemas.result import PlanResult
 from solver.greedy import greedy_schedule, list_key, meets_hard_deadlines
 from solver.improve import Improvement, round_seconds, squeaky_wheel
+from solver.level_values import level_values
 from solver.problem import Problem
 from solver.schedule import Schedule
-from solver.search import level_values
 
 
 def previous_placements(problem: Problem, earlier: PlanResult) -> dict[int, tuple[int, int, int]]:

@@ -8,8 +8,8 @@ from api_schemas import PlanRequest, SolveStatus
 from benchmarks.evaluation import checked_result, level_names
 from solver.greedy import greedy_schedule, meets_hard_deadlines
 from solver.improve import MAX_ROUNDS, lateness_floors, squeaky_wheel
+from solver.level_values import level_values
 from solver.problem import prepare
-from solver.search import level_values
 from tests.strategies import medium_requests
 
 

@@ -10,9 +10,9 @@ from api_schemas import MilestoneStatus, PlanRequest, PlanResult, SolveStatus, W
 from solver.checker import check_schedule
 from solver.clock import Clock
 from solver.greedy import critical_path_priority, greedy_schedule
+from solver.level_values import level_values
 from solver.planner import plan, prepare_with_start
 from solver.problem import prepare
-from solver.search import level_values
 
 
 def _request(**overrides: object) -> PlanRequest:

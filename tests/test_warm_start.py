@@ -9,9 +9,9 @@ from api_schemas import PlanRequest, PlanResult, SolveStatus
 from api_schemas.common import Priority
 from solver.checker import check_schedule
 from solver.greedy import greedy_schedule
+from solver.level_values import level_values
 from solver.planner import plan
 from solver.problem import prepare
-from solver.search import level_values
 from solver.warm import earlier_order, previous_placements, warm_start
 
 REFERENCE = Path(__file__).resolve().parents[1] / "examples" / "reference_backlog.json"

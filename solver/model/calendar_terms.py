@@ -162,9 +162,7 @@ class CalendarTerms:
         """Team working days strictly before a calendar day."""
         team_offsets = self.team.pattern.offsets
         counts = [sum(1 for o in team_offsets if o < offset) for offset in term.pattern.offsets]
-        expr: Expr = self.team.pattern.per_week * term.week + table_value(
-            self.model, term.slot, counts, f"{name}_tc"
-        )
+        expr: Expr = self.team.pattern.per_week * term.week + table_value(self.model, term.slot, counts, f"{name}_tc")
         for holiday in self.team.skipped_days:
             if holiday < term.lo:
                 expr = expr - 1

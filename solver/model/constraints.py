@@ -10,9 +10,17 @@ from solver.problem import Problem
 
 
 def add_resource_constraints(model: cp_model.CpModel, problem: Problem, tasks: list[TaskVars]) -> None:
-    """A single owner does one issue at a time; a pool of k identical owners does at most k at a time."""
+    """A single owner does one issue at a time; a pool of k identical owners does at most k at a time.
+
+    Spans held by fixed work (`problem.busy`, sub-problems) take one owner each.
+    """
     for resource in problem.resources:
         intervals = [tv.intervals[resource.index] for tv in tasks if resource.index in tv.intervals]
+        if intervals:
+            intervals += [
+                model.new_fixed_size_interval_var(start, end - start, f"busy{resource.index}_{start}")
+                for start, end in problem.busy.get(resource.index, [])
+            ]
         if len(intervals) < 2 and resource.capacity >= 1:
             continue
         if resource.capacity == 1:
@@ -25,9 +33,12 @@ def add_dependency_constraints(model: cp_model.CpModel, tasks: list[TaskVars]) -
     """A task starts after each predecessor's release: its end, plus the lag counted in team working days.
 
     Between tasks that only run on clocks working team days only this is linear in team time (a lag of L
-    working days is L * 96 quarter hours there); otherwise it is compared in calendar time.
+    working days is L * 96 quarter hours there); otherwise it is compared in calendar time. A successor held
+    fixed (`Task.release_limits`) is compared in calendar time.
     """
     for tv in tasks:
+        for lag, instant in tv.task.release_limits:
+            model.add(tv.release(lag) <= instant)
         for pred, lag in tv.task.preds:
             before = tasks[pred]
             if tv.on_team_days and before.on_team_days:

@@ -37,14 +37,18 @@ class ClockStretch:
     start_offset: cp_model.IntVar
     end_position: cp_model.IntVar
     end_offset: cp_model.IntVar
-    last_position: int
+    #: Lowest and highest start and end positions (working-day indices on the clock) the task's dates allow.
+    start_positions: tuple[int, int]
+    end_positions: tuple[int, int]
     team_positions: dict[str, Bounded] = field(default_factory=dict)
     days: dict[str, DayTerm] = field(default_factory=dict)
     end_team_facts: tuple[Bounded, Bounded] | None = None
 
     def position(self, which: str) -> Bounded:
         """The start or end position with its bounds."""
-        return Bounded(self.start_position if which == "start" else self.end_position, 0, self.last_position)
+        if which == "start":
+            return Bounded(self.start_position, *self.start_positions)
+        return Bounded(self.end_position, *self.end_positions)
 
 
 @dataclass
@@ -115,9 +119,11 @@ class TaskVars:
                 0,
                 (self.problem.horizon_days + 1) * UNITS_PER_DAY,
                 "tstart",
-                lambda st: UNITS_PER_DAY * self._team_position(st, "start").expr
-                + clocks[st.clock].window_start
-                + st.start_offset,
+                lambda st: (
+                    UNITS_PER_DAY * self._team_position(st, "start").expr
+                    + clocks[st.clock].window_start
+                    + st.start_offset
+                ),
             )
         return self._team_start
 
@@ -191,23 +197,38 @@ def _stretch(model: cp_model.CpModel, problem: Problem, task: Task, clock_index:
     if not clock.working_days or earliest > latest:
         model.add(present == 0)
         earliest, latest = 0, max(clock.total_units - task.work, 0)
-    start = model.new_int_var(earliest, max(latest, earliest), f"{name}_s")
-    end = model.new_int_var(earliest + task.work, max(latest, earliest) + task.work, f"{name}_e")
+    latest = max(latest, earliest)
+    start = model.new_int_var(earliest, latest, f"{name}_s")
+    end = model.new_int_var(earliest + task.work, latest + task.work, f"{name}_e")
     model.add(end == start + task.work)
-    start_position = model.new_int_var(0, last_position, f"{name}_sp")
+    # Positions only where the dates allow (releases, pins, deadlines, neighbourhood windows): each position a
+    # stretch cannot reach would cost calendar literals for nothing.
+    start_positions = (min(earliest // units, last_position), min(latest // units, last_position))
+    end_positions = (
+        min((earliest + task.work - 1) // units, last_position),
+        min((latest + task.work - 1) // units, last_position),
+    )
+    start_position = model.new_int_var(*start_positions, f"{name}_sp")
     # Offsets on the problem's time grain (docs/model.md): starts and ends fall on it, nothing better is lost.
     grain = problem.grain
-    start_offset = model.new_int_var_from_domain(
-        cp_model.Domain.from_values(range(0, units, grain)), f"{name}_so"
-    )
-    end_position = model.new_int_var(0, last_position, f"{name}_ep")
+    start_offset = model.new_int_var_from_domain(cp_model.Domain.from_values(range(0, units, grain)), f"{name}_so")
+    end_position = model.new_int_var(*end_positions, f"{name}_ep")
     end_offset = model.new_int_var_from_domain(
         cp_model.Domain.from_values(range(grain, units + 1, grain)), f"{name}_eo"
     )
     model.add(start == units * start_position + start_offset)
     model.add(end == units * end_position + end_offset)
     return ClockStretch(
-        clock_index, present, start, end, start_position, start_offset, end_position, end_offset, last_position
+        clock_index,
+        present,
+        start,
+        end,
+        start_position,
+        start_offset,
+        end_position,
+        end_offset,
+        start_positions,
+        end_positions,
     )
 
 
@@ -251,11 +272,12 @@ def _link_lateness(variables: TaskVars, stretch: ClockStretch, team_days_before_
         return
     deadline = task.deadline
     on_time_days = bisect_right(problem.clocks[stretch.clock].working_days, problem.day_index(deadline))
-    if on_time_days > stretch.last_position:
+    first_end, last_end = stretch.end_positions
+    if on_time_days > last_end:
         model.add(late == 0).only_enforce_if(stretch.present)
         return
     through = problem.team_days_through(deadline)
-    if on_time_days <= 0:
+    if on_time_days <= first_end:
         model.add(late == team_days_before_end + 1 - through).only_enforce_if(stretch.present)
         return
     is_late = model.new_bool_var(f"{variables.name}c{stretch.clock}_islate")

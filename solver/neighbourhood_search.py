@@ -1,0 +1,284 @@
+"""Large-neighbourhood search on small sub-models: improve one objective level of a large backlog's plan.
+
+CP-SAT's own neighbourhood search copies and presolves the whole model for every neighbourhood, which left a
+500-issue level about 0.03 deterministic seconds of search. Here each neighbourhood is a sub-problem of a few
+dozen free tasks (`solver.neighbourhood`) with its own small model; a move is kept only when the whole plan
+gets lexicographically better. Costs are charged in deterministic estimates, so the same budget repeats the
+same plan on any machine fast enough to finish it.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from api_schemas.common import UNITS_PER_DAY
+from api_schemas.request import SolverOptions
+from api_schemas.result import SolveStatus
+from solver.earliest import EarliestFinish, earliest_finishes
+from solver.level_values import level_values
+from solver.model import build_model
+from solver.model.objective import level_names
+from solver.neighbourhood import Neighbourhood, PlanState, free_tasks
+from solver.problem import Problem, Task
+from solver.schedule import Schedule
+from solver.search import (
+    DETERMINISTIC_SHARE,
+    LevelOutcome,
+    ProgressCallback,
+    SearchOutcome,
+)
+
+#: Free tasks in a first neighbourhood; the size then follows the sub-solves (larger after a proof, smaller
+#: after a stop on the limit).
+FIRST_SIZE = 30
+SMALLEST_SIZE = 8
+LARGEST_SIZE = 120
+SIZE_STEP = 1.25
+#: Deterministic seconds one sub-solve may take.
+SUB_DETERMINISTIC_S = 0.02
+#: One CP-SAT worker accounts about this many deterministic seconds per wall second on sub-models (measured
+#: 0.051-0.071 at 200-2,000 issues on a slow day of a 2-core AMD EPYC, about twice that on a fast one): the low
+#: figure keeps plans repeatable.
+SINGLE_WORKER_RATE = 0.05
+#: Wall seconds of Python work per neighbourhood (choosing it, its sub-problem), per free task and per busy span
+#: (the model; measured 0.9 ms per free task with about one busy span each, 7-10 ms per neighbourhood).
+SECONDS_PER_NEIGHBOURHOOD = 0.01
+SECONDS_PER_FREE_TASK = 0.001
+SECONDS_PER_BUSY_SPAN = 0.0001
+#: Wall seconds of a sub-model's presolve per variable, which its deterministic time hardly counts (measured
+#: 2.1e-5 on an 18,000-variable neighbourhood of a 2,000-issue backlog).
+SUB_PRESOLVE_SECONDS_PER_VARIABLE = 2e-5
+
+
+@dataclass
+class SearchReport:
+    """What a call of `improve_level` did: budget charged, moves tried and kept, and whether the clock cut it."""
+
+    charged: float = 0.0
+    tried: int = 0
+    kept: int = 0
+    wall_stopped: bool = False
+
+
+@dataclass
+class SubSolve:
+    """One neighbourhood's solve: what it found and what it cost.
+
+    `moves` and `values` (the whole plan's level values after the moves) are set when the level improved;
+    `proven` says whether the neighbourhood was solved to optimality (None when not solved: the level is at its
+    bound within the neighbourhood).
+    """
+
+    moves: dict[int, tuple[int, int]] = field(default_factory=dict)
+    values: list[int] | None = None
+    cost: float = 0.0
+    proven: bool | None = None
+
+
+class NeighbourhoodSearch:
+    """Improves a schedule one level at a time by re-solving neighbourhoods; deterministic for a seed."""
+
+    def __init__(self, problem: Problem, schedule: Schedule, seed: int) -> None:
+        self.problem = problem
+        self.state = PlanState(problem, schedule)
+        self.values = level_values(problem, schedule)
+        self.names = level_names(task.rank for task in problem.tasks)
+        self.position_of = {name: position for position, name in enumerate(self.names)}
+        self.random = random.Random(seed)
+        self.earliest = earliest_finishes(problem)
+        self.floors = level_floors(problem, self.earliest)
+        self.size = FIRST_SIZE
+
+    @property
+    def schedule(self) -> Schedule:
+        """The best schedule so far."""
+        return self.state.schedule
+
+    def improve_level(
+        self,
+        position: int,
+        budget: float,
+        deadline: float,
+        progress: ProgressCallback | None = None,
+        started: float = 0.0,
+    ) -> SearchReport:
+        """Re-solve neighbourhoods for level `position` until `budget` (wall-second estimates) is spent.
+
+        `progress` hears of every kept move (level name, value, static bound, seconds since `started`).
+        """
+        report = SearchReport()
+        while report.charged < budget:
+            if time.monotonic() >= deadline:
+                report.wall_stopped = True
+                break
+            anchors = self._anchors(position)
+            if not anchors:
+                break
+            free = self._neighbourhood(self.random.choice(anchors))
+            hood = free_tasks(self.state, free, self.random)
+            solved = self._solve(hood, position, deadline)
+            report.tried += 1
+            busy = sum(len(spans) for spans in hood.problem.busy.values())
+            python = SECONDS_PER_NEIGHBOURHOOD + SECONDS_PER_FREE_TASK * len(free) + SECONDS_PER_BUSY_SPAN * busy
+            report.charged += solved.cost + python
+            if solved.proven is not None:
+                grown = min(LARGEST_SIZE, round(self.size * SIZE_STEP))
+                self.size = grown if solved.proven else max(SMALLEST_SIZE, round(self.size / SIZE_STEP))
+            if solved.values is not None and solved.values < self.values:
+                self.state.place(solved.moves)
+                values = self.values = solved.values
+                report.kept += 1
+                if progress is not None:
+                    progress(self.names[position], values[position], self.floors[position], time.monotonic() - started)
+        return report
+
+    def _anchors(self, position: int) -> list[Task]:
+        """Tasks of the level's priority that end later than their earliest possible finish (or lateness)."""
+        name = self.names[position]
+        lateness = "lateness" in name
+        rank = next(r for r in range(4) if name.startswith(f"P{r} "))
+        anchors = []
+        for task in self.problem.tasks:
+            if task.rank != rank:
+                continue
+            _, end, end_day = self.state.spans[task.index]
+            earliest = self.earliest[task.index]
+            if lateness:
+                table = self.problem.lateness_table(task)
+                if table is not None and table[min(end_day, len(table) - 1)] > earliest.lateness:
+                    anchors.append(task)
+            elif self.problem.team_time(end) > earliest.team_time:
+                anchors.append(task)
+        return anchors
+
+    def _neighbourhood(self, anchor: Task) -> list[int]:
+        """Free tasks around `anchor`, of one of three kinds chosen at random.
+
+        The tasks starting nearest before (and a few after) the anchor on its owner groups, or on all; or the
+        anchor's chain of predecessors with the work around it on their owner groups (a late issue often waits
+        for its chain, not for its owner).
+        """
+        spans, kind = self.state.spans, self.random.randrange(3)
+        chain = self._chain(anchor) if kind == 2 else [anchor.index]
+        if kind == 1:
+            pool = list(range(len(self.problem.tasks)))
+        else:
+            resources = {self.state.schedule[i].resource for i in chain} | set(anchor.resources)
+            pool = sorted({i for r in resources for i in self.state.on_resource[r]} | set(chain))
+        ordered = sorted(pool, key=lambda index: (spans[index][0], index))
+        at = ordered.index(anchor.index)
+        room = self.size - len(chain)
+        first = max(0, at - (3 * room) // 4)
+        chosen = set(chain)
+        for index in ordered[first:]:
+            if len(chosen) >= self.size:
+                break
+            chosen.add(index)
+        return sorted(chosen)
+
+    def _chain(self, anchor: Task) -> list[int]:
+        """The anchor and its predecessors, nearest first, up to half the neighbourhood."""
+        chain, queue = [anchor.index], [anchor.index]
+        seen = {anchor.index}
+        while queue and len(chain) < self.size // 2:
+            for pred, _ in self.problem.tasks[queue.pop(0)].preds:
+                if pred not in seen and len(chain) < self.size // 2:
+                    seen.add(pred)
+                    chain.append(pred)
+                    queue.append(pred)
+        return chain
+
+    def _solve(self, hood: Neighbourhood, position: int, deadline: float) -> SubSolve:
+        """Minimise the level on the neighbourhood, earlier levels held (see `SubSolve`)."""
+        current = hood.restrict(self.state.schedule)
+        before = level_values(hood.problem, current)
+        positions = [self.position_of[name] for name in level_names(task.rank for task in hood.problem.tasks)]
+        target = positions.index(position) if position in positions else None
+        if target is None or before[target] <= level_floors(hood.problem, earliest_finishes(hood.problem))[target]:
+            return SubSolve()
+        plan_model = build_model(hood.problem)
+        for level, value, full_position in zip(plan_model.levels, before, positions, strict=True):
+            if full_position <= position:
+                plan_model.model.add(level.expression <= value)
+        plan_model.model.minimize(plan_model.levels[target].expression)
+        plan_model.hint(current)
+        solver = cp_model.CpSolver()
+        parameters = solver.parameters
+        parameters.num_workers = 1
+        parameters.random_seed = self.random.randrange(1 << 30)
+        parameters.cp_model_probing_level = 0
+        parameters.max_presolve_iterations = 1
+        # No linear relaxation: small models need quick dives from the hint, not bounds (about 2x faster here).
+        parameters.linearization_level = 0
+        parameters.max_deterministic_time = SUB_DETERMINISTIC_S
+        parameters.max_time_in_seconds = max(deadline - time.monotonic(), 0.01)
+        status = solver.solve(plan_model.model)
+        # CP-SAT's deterministic time hardly counts its presolve, which grows with the model.
+        presolve = SUB_PRESOLVE_SECONDS_PER_VARIABLE * len(plan_model.model.proto.variables)
+        cost = solver.response_proto.deterministic_time / SINGLE_WORKER_RATE + presolve
+        proven = status == cp_model.OPTIMAL
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or round(solver.objective_value) >= before[target]:
+            return SubSolve(cost=cost, proven=proven)
+        found = plan_model.read(solver)
+        after = level_values(hood.problem, found)
+        values = list(self.values)
+        for full_position, old, new in zip(positions, before, after, strict=True):
+            values[full_position] += new - old
+        return SubSolve(hood.placements(found), values, cost, proven)
+
+
+def level_floors(problem: Problem, earliest: list[EarliestFinish]) -> list[int]:
+    """Each level's static bound: the sum of its tasks' earliest lateness or finish (as `objective_levels`)."""
+    latest_team_time = (problem.horizon_days + 1) * UNITS_PER_DAY
+    lateness, finish, present = [0] * 4, [0] * 4, [False] * 4
+    for task in problem.tasks:
+        table = problem.lateness_table(task)
+        if table is not None:
+            lateness[task.rank] += min(earliest[task.index].lateness, max(table))
+        finish[task.rank] += min(earliest[task.index].team_time, latest_team_time)
+        present[task.rank] = True
+    return [lateness[r] for r in range(4) if present[r]] + [finish[r] for r in range(4) if present[r]]
+
+
+def search_levels(
+    problem: Problem,
+    options: SolverOptions,
+    start: Schedule,
+    progress: ProgressCallback | None = None,
+    deadline: float | None = None,
+) -> SearchOutcome:
+    """Improve `start` level by level by neighbourhood search within `options.time_limit_s`.
+
+    Each level gets a share of the budget left, more for the earlier ones (as `solver.search.solve_levels`);
+    a level already at its static bound is skipped. The bounds reported are the static ones: small models never
+    prove a level of the whole plan.
+    """
+    started = time.monotonic()
+    deadline = min(started + options.time_limit_s, deadline if deadline is not None else float("inf"))
+    search = NeighbourhoodSearch(problem, start, options.seed)
+    floors = search.floors
+    budget_left = options.time_limit_s * DETERMINISTIC_SHARE
+    repeatable = True
+    for position in range(len(floors)):
+        if search.values[position] <= floors[position]:
+            continue
+        levels_left = len(floors) - position
+        grant = budget_left * 2 / (levels_left + 1)
+        report = search.improve_level(position, grant, deadline, progress, started)
+        budget_left -= report.charged
+        repeatable = repeatable and not report.wall_stopped
+    schedule = search.schedule
+    values = level_values(problem, schedule)
+    outcomes = [
+        LevelOutcome(name, value, min(value, floor))
+        for name, value, floor in zip(search.names, values, floors, strict=True)
+    ]
+    proven = all(outcome.proven for outcome in outcomes)
+    status = (
+        SolveStatus.OPTIMAL if proven and not (problem.horizon_capped or problem.restricted) else SolveStatus.FEASIBLE
+    )
+    return SearchOutcome(status, schedule, outcomes, time.monotonic() - started, repeatable)
