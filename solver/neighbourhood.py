@@ -76,18 +76,20 @@ class Neighbourhood:
 def free_tasks(state: PlanState, free: Sequence[int], rng: random.Random) -> Neighbourhood:
     """The sub-problem in which the tasks `free` may move and every other task stays where `state` places it.
 
-    A free task may stay with its owner group or move to up to `OTHER_GROUPS` groups (drawn with `rng`) of other
-    free tasks, so that they can swap; not to groups outside the neighbourhood. That keeps the sub-model small
-    (another neighbourhood can bring other groups in). For the same reason free tasks stay within a time window:
-    from the earliest start among them to a few days past their latest end.
+    A free task may stay with its owner group or move to a few others drawn with `rng` (`_groups`), mostly those
+    of other free tasks so that they can swap. Not to all: that keeps the sub-model small (another neighbourhood
+    draws others). For the same reason free tasks stay within a time window: from the earliest start among them
+    to a few days past their latest end.
     """
     problem, schedule, spans = state.problem, state.schedule, state.spans
     chosen = set(free)
-    in_play = {schedule[index].resource for index in chosen}
     originals = tuple(sorted(chosen))
     sub_index = {original: index for index, original in enumerate(originals)}
     window_start = min(spans[index][0] for index in chosen)
     window_last_day = min(max(spans[index][2] for index in chosen) + WINDOW_SLACK_DAYS, problem.horizon_days - 1)
+    in_play = {schedule[index].resource for index in chosen}
+    groups = {index: _groups(problem.tasks[index], schedule[index].resource, in_play, rng) for index in originals}
+    in_model = {resource for resources in groups.values() for resource in resources}
     tasks = []
     for original in originals:
         task = problem.tasks[original]
@@ -105,23 +107,26 @@ def free_tasks(state: PlanState, free: Sequence[int], rng: random.Random) -> Nei
             replace(
                 task,
                 index=sub_index[original],
-                resources=_groups(task, schedule[original].resource, in_play, rng),
+                resources=groups[original],
                 preds=preds,
                 release=release,
                 release_limits=limits,
                 hard_deadline_day=last_day,
             )
         )
-    busy = _busy_spans(state, in_play, chosen, window_start, window_last_day)
+    busy = _busy_spans(state, in_model, chosen, window_start, window_last_day)
     return Neighbourhood(replace(problem, tasks=tasks, busy=busy, warnings=[]), originals)
 
 
 def _groups(task: Task, current: int, in_play: set[int], rng: random.Random) -> tuple[int, ...]:
-    """The task's current owner group and up to `OTHER_GROUPS` others among those in play, in index order."""
-    others = [r for r in task.resources if r in in_play and r != current]
-    if len(others) > OTHER_GROUPS:
-        others = rng.sample(others, OTHER_GROUPS)
-    return tuple(sorted({current, *others}))
+    """The task's current owner group, up to `OTHER_GROUPS` - 1 others in play and one from anywhere else.
+
+    The one from elsewhere lets work reach an owner who is idle around the window (no free task is theirs).
+    """
+    playing = [r for r in task.resources if r in in_play and r != current]
+    elsewhere = [r for r in task.resources if r not in in_play]
+    chosen = rng.sample(playing, min(len(playing), OTHER_GROUPS - 1)) + rng.sample(elsewhere, min(len(elsewhere), 1))
+    return tuple(sorted({current, *chosen}))
 
 
 def _busy_spans(

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from api_schemas.common import UNITS_PER_DAY
-from api_schemas.request import SolverOptions
+from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
+from api_schemas.request import SolveMode, SolverOptions
 from api_schemas.result import SolveStatus
 from solver.earliest import EarliestFinish, earliest_finishes
 from solver.level_values import level_values
@@ -44,11 +44,11 @@ SUB_DETERMINISTIC_S = 0.02
 #: 0.051-0.071 at 200-2,000 issues on a slow day of a 2-core AMD EPYC, about twice that on a fast one): the low
 #: figure keeps plans repeatable.
 SINGLE_WORKER_RATE = 0.05
-#: Wall seconds of Python work per neighbourhood (choosing it, its sub-problem), per free task and per busy span
-#: (the model; measured 0.9 ms per free task with about one busy span each, 7-10 ms per neighbourhood).
+#: Wall seconds of Python work per neighbourhood (choosing it, its sub-problem), and per free task and busy span
+#: of a model built (measured 0.6-0.9 ms per free task with one to ten busy spans each, 7-10 ms per neighbourhood).
 SECONDS_PER_NEIGHBOURHOOD = 0.01
 SECONDS_PER_FREE_TASK = 0.001
-SECONDS_PER_BUSY_SPAN = 0.0001
+SECONDS_PER_BUSY_SPAN = 0.00005
 #: Wall seconds of a sub-model's presolve per variable, which its deterministic time hardly counts (measured
 #: 2.1e-5 on an 18,000-variable neighbourhood of a 2,000-issue backlog).
 SUB_PRESOLVE_SECONDS_PER_VARIABLE = 2e-5
@@ -80,10 +80,16 @@ class SubSolve:
 
 
 class NeighbourhoodSearch:
-    """Improves a schedule one level at a time by re-solving neighbourhoods; deterministic for a seed."""
+    """Improves a schedule one level at a time by re-solving neighbourhoods.
 
-    def __init__(self, problem: Problem, schedule: Schedule, seed: int) -> None:
+    Deterministic for a seed by default: costs are charged as estimates, so the same budget repeats the plan.
+    With `wall_clock` (fast mode) costs are the wall time neighbourhoods took: no margin for slower machines, so
+    more of them fit in the time limit, but the plan may differ from run to run.
+    """
+
+    def __init__(self, problem: Problem, schedule: Schedule, seed: int, wall_clock: bool = False) -> None:
         self.problem = problem
+        self.wall_clock = wall_clock
         self.state = PlanState(problem, schedule)
         self.values = level_values(problem, schedule)
         self.names = level_names(task.rank for task in problem.tasks)
@@ -118,13 +124,15 @@ class NeighbourhoodSearch:
             anchors = self._anchors(position)
             if not anchors:
                 break
+            began = time.monotonic()
             free = self._neighbourhood(self.random.choice(anchors))
             hood = free_tasks(self.state, free, self.random)
             solved = self._solve(hood, position, deadline)
             report.tried += 1
-            busy = sum(len(spans) for spans in hood.problem.busy.values())
-            python = SECONDS_PER_NEIGHBOURHOOD + SECONDS_PER_FREE_TASK * len(free) + SECONDS_PER_BUSY_SPAN * busy
-            report.charged += solved.cost + python
+            if self.wall_clock:
+                report.charged += time.monotonic() - began
+            else:
+                report.charged += SECONDS_PER_NEIGHBOURHOOD + solved.cost
             if solved.proven is not None:
                 grown = min(LARGEST_SIZE, round(self.size * SIZE_STEP))
                 self.size = grown if solved.proven else max(SMALLEST_SIZE, round(self.size / SIZE_STEP))
@@ -149,48 +157,73 @@ class NeighbourhoodSearch:
             earliest = self.earliest[task.index]
             if lateness:
                 table = self.problem.lateness_table(task)
-                if table is not None and table[min(end_day, len(table) - 1)] > earliest.lateness:
-                    anchors.append(task)
-            elif self.problem.team_time(end) > earliest.team_time:
+                delay = table[min(end_day, len(table) - 1)] - earliest.lateness if table is not None else 0
+            else:
+                delay = self.problem.team_time(end) - earliest.team_time
+            if delay > 0:
                 anchors.append(task)
         return anchors
 
     def _neighbourhood(self, anchor: Task) -> list[int]:
         """Free tasks around `anchor`, of one of three kinds chosen at random.
 
-        The tasks starting nearest before (and a few after) the anchor on its owner groups, or on all; or the
-        anchor's chain of predecessors with the work around it on their owner groups (a late issue often waits
-        for its chain, not for its owner).
+        The tasks starting nearest before (and a few after) the anchor on its owner groups, or on all; or what
+        holds the anchor back (`_blockers`) with other work of the same owner groups from the same days.
         """
         spans, kind = self.state.spans, self.random.randrange(3)
-        chain = self._chain(anchor) if kind == 2 else [anchor.index]
+        if kind == 2:
+            blockers = self._blockers(anchor)
+            resources = {self.state.schedule[i].resource for i in blockers} | set(anchor.resources)
+            earliest = min(spans[i][0] for i in blockers)
+            latest = spans[anchor.index][1]
+            around = sorted(
+                i
+                for r in resources
+                for i in self.state.on_resource[r]
+                if i not in blockers and spans[i][1] > earliest and spans[i][0] < latest
+            )
+            room = max(self.size - len(blockers), 0)
+            return sorted(blockers | set(self.random.sample(around, min(room, len(around)))))
         if kind == 1:
             pool = list(range(len(self.problem.tasks)))
         else:
-            resources = {self.state.schedule[i].resource for i in chain} | set(anchor.resources)
-            pool = sorted({i for r in resources for i in self.state.on_resource[r]} | set(chain))
+            pool = sorted({i for r in anchor.resources for i in self.state.on_resource[r]} | {anchor.index})
         ordered = sorted(pool, key=lambda index: (spans[index][0], index))
         at = ordered.index(anchor.index)
-        room = self.size - len(chain)
-        first = max(0, at - (3 * room) // 4)
-        chosen = set(chain)
-        for index in ordered[first:]:
-            if len(chosen) >= self.size:
-                break
-            chosen.add(index)
+        first = max(0, at - (3 * self.size) // 4)
+        chosen = ordered[first : first + self.size]
+        if anchor.index not in chosen:
+            chosen.append(anchor.index)
         return sorted(chosen)
 
-    def _chain(self, anchor: Task) -> list[int]:
-        """The anchor and its predecessors, nearest first, up to half the neighbourhood."""
-        chain, queue = [anchor.index], [anchor.index]
-        seen = {anchor.index}
-        while queue and len(chain) < self.size // 2:
-            for pred, _ in self.problem.tasks[queue.pop(0)].preds:
-                if pred not in seen and len(chain) < self.size // 2:
-                    seen.add(pred)
-                    chain.append(pred)
-                    queue.append(pred)
-        return chain
+    def _blockers(self, anchor: Task) -> set[int]:
+        """The anchor and, back from it, what each task waits for, up to half the neighbourhood.
+
+        A task waits for a predecessor whose release comes within a day of its start, and for the work its owner
+        does just before it (ending within an hour of its start): the critical path of the plan, through
+        dependencies and owners alike.
+        """
+        problem, state = self.problem, self.state
+        found, queue = {anchor.index}, [anchor.index]
+        while queue and len(found) < self.size // 2:
+            index = queue.pop(0)
+            start = state.spans[index][0]
+            waits = [
+                pred
+                for pred, lag in problem.tasks[index].preds
+                if problem.release_after(state.spans[pred][1], state.spans[pred][2], lag) > start - UNITS_PER_DAY
+            ]
+            placement = state.schedule[index]
+            for other in state.on_resource[placement.resource]:
+                before = state.schedule[other]
+                end = before.start + problem.tasks[other].work
+                if before.member == placement.member and placement.start - UNITS_PER_HOUR <= end <= placement.start:
+                    waits.append(other)
+            for other in sorted(waits):
+                if other not in found and len(found) < self.size // 2:
+                    found.add(other)
+                    queue.append(other)
+        return found
 
     def _solve(self, hood: Neighbourhood, position: int, deadline: float) -> SubSolve:
         """Minimise the level on the neighbourhood, earlier levels held (see `SubSolve`)."""
@@ -208,18 +241,21 @@ class NeighbourhoodSearch:
         plan_model.hint(current)
         solver = cp_model.CpSolver()
         parameters = solver.parameters
-        parameters.num_workers = 1
         parameters.random_seed = self.random.randrange(1 << 30)
         parameters.cp_model_probing_level = 0
         parameters.max_presolve_iterations = 1
-        # No linear relaxation: small models need quick dives from the hint, not bounds (about 2x faster here).
+        # One worker without linear relaxation: small models need quick dives from the hint, not bounds (2x faster
+        # here); two workers on one neighbourhood found less in the same time than one on twice as many.
+        parameters.num_workers = 1
         parameters.linearization_level = 0
         parameters.max_deterministic_time = SUB_DETERMINISTIC_S
         parameters.max_time_in_seconds = max(deadline - time.monotonic(), 0.01)
         status = solver.solve(plan_model.model)
         # CP-SAT's deterministic time hardly counts its presolve, which grows with the model.
         presolve = SUB_PRESOLVE_SECONDS_PER_VARIABLE * len(plan_model.model.proto.variables)
-        cost = solver.response_proto.deterministic_time / SINGLE_WORKER_RATE + presolve
+        busy = sum(len(spans) for spans in hood.problem.busy.values())
+        build = SECONDS_PER_FREE_TASK * len(hood.problem.tasks) + SECONDS_PER_BUSY_SPAN * busy
+        cost = build + presolve + solver.response_proto.deterministic_time / SINGLE_WORKER_RATE
         proven = status == cp_model.OPTIMAL
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or round(solver.objective_value) >= before[target]:
             return SubSolve(cost=cost, proven=proven)
@@ -259,13 +295,16 @@ def search_levels(
     """
     started = time.monotonic()
     deadline = min(started + options.time_limit_s, deadline if deadline is not None else float("inf"))
-    search = NeighbourhoodSearch(problem, start, options.seed)
+    fast = options.mode == SolveMode.FAST
+    search = NeighbourhoodSearch(problem, start, options.seed, wall_clock=fast)
     floors = search.floors
     budget_left = options.time_limit_s * DETERMINISTIC_SHARE
     repeatable = True
     for position in range(len(floors)):
         if search.values[position] <= floors[position]:
             continue
+        if fast:
+            budget_left = deadline - time.monotonic()
         levels_left = len(floors) - position
         grant = budget_left * 2 / (levels_left + 1)
         report = search.improve_level(position, grant, deadline, progress, started)
