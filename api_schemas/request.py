@@ -161,10 +161,13 @@ class SolverOptions(_Model):
     seed: int = Field(default=0, ge=0, le=2**31 - 1, description="Random seed; same request and seed, same plan.")
     mode: SolveMode = Field(
         default=SolveMode.DETERMINISTIC,
-        description="'deterministic': one search worker, repeatable plans (for what-if diffs); "
-        "'fast': several workers, better plans on big backlogs, may differ run to run.",
+        description="'deterministic': repeatable plans on a deterministic budget (for what-if diffs); "
+        "'fast': the whole time limit (several workers up to 50 issues), better plans on big backlogs, "
+        "may differ run to run.",
     )
-    workers: int = Field(default=2, ge=1, le=16, description="Search workers in 'fast' mode.")
+    workers: int = Field(
+        default=2, ge=1, le=16, description="Search workers in 'fast' mode on backlogs of up to 50 issues."
+    )
 
 
 class PlanRequest(_Model):
