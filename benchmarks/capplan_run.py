@@ -28,7 +28,9 @@ def _model_size(returned: dict[str, Any]) -> dict[str, Any]:
     plan_model = returned.get("build_model")
     proto = getattr(getattr(plan_model, "model", None), "proto", None)
     if proto is not None:
-        size.update(variables=len(proto.variables), constraints=len(proto.constraints))
+        size.update(variables=len(proto.variables), constraints=len(proto.constraints), search="full model")
+    elif "search_levels" in returned:
+        size.update(search="neighbourhoods")  # no full model: small models per neighbourhood
     return size
 
 

@@ -16,14 +16,18 @@ from typing import Any
 from solver import planner
 
 #: Planner steps timed, by the name the planner module calls them.
-PHASES = ("validate_request", "prepare_with_start", "squeaky_wheel", "build_model", "solve_levels", "build_result")
+PHASES = (
+    "validate_request", "prepare_with_start", "squeaky_wheel", "build_model", "solve_levels", "search_levels",
+    "build_result",
+)
 
 
 @dataclass
 class PhaseLog:
-    """Wall seconds spent in each step, and the last arguments and value of each step (e.g. the model)."""
+    """Wall seconds spent in each step, when it was last called, and its last arguments and value (e.g. the model)."""
 
     seconds: dict[str, float] = field(default_factory=dict)
+    called_at: dict[str, float] = field(default_factory=dict)
     returned: dict[str, Any] = field(default_factory=dict)
     arguments: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = field(default_factory=dict)
 
@@ -31,7 +35,7 @@ class PhaseLog:
 def _timed(name: str, function: Callable[..., Any], log: PhaseLog) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         log.arguments[name] = (args, kwargs)
-        started = time.monotonic()
+        started = log.called_at[name] = time.monotonic()
         try:
             value = function(*args, **kwargs)
             log.returned[name] = value

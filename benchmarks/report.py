@@ -163,7 +163,7 @@ def _capplan_table(sizes: dict[str, Any]) -> list[str]:
         violations = sum(run.get("violation_count") or 0 for run in checked)
         cells = [
             name, f"{counts.get('owners', '-')}/{counts.get('issues', '-')}",
-            f"{model.get('tasks', '-')}/{model.get('resources', '-')}", str(model.get("variables", "-")),
+            f"{model.get('tasks', '-')}/{model.get('resources', '-')}", _variables_cell(model),
             _seconds(phases.get("prepare_with_start")), _seconds(phases.get("squeaky_wheel")),
             _seconds(phases.get("build_model")),
             _seconds(firsts[0] if firsts else None),
@@ -174,6 +174,13 @@ def _capplan_table(sizes: dict[str, Any]) -> list[str]:
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
+
+
+def _variables_cell(model: dict[str, Any]) -> str:
+    """The full model's variables, or what searched instead of it."""
+    if "variables" in model:
+        return str(model["variables"])
+    return "none (neighbourhoods)" if model.get("search") == "neighbourhoods" else "-"
 
 
 def _limits(sizes: dict[str, Any]) -> list[float]:

@@ -141,12 +141,14 @@ def replan(request: PlanRequest, warm_start: PlanResult | None) -> tuple[Replan,
     with timed_phases() as log:
         result = plan(request, progress=progress, **options)
     run.returned_s = time.monotonic() - started
-    call = log.arguments.get("solve_levels")
+    search = "solve_levels" if "solve_levels" in log.arguments else "search_levels"
+    call = log.arguments.get(search)
     if call is not None and len(call[0]) >= 3:
-        plan_model, _, start = call[0][:3]
-        run.initial = level_values(plan_model.problem, start) if start is not None else None
-        run.solve_started_s = sum(log.seconds.get(step, 0.0) for step in (
-            "validate_request", "prepare_with_start", "build_model"))
+        first, _, start = call[0][:3]
+        problem = getattr(first, "problem", first)  # solve_levels takes the model, search_levels the problem
+        run.initial = level_values(problem, start) if start is not None else None
+        # The start is in hand when the search is called: after preparation, rounds, warm start and model.
+        run.solve_started_s = log.called_at[search] - started
     run.status = result.status.value
     run.repeatable = not any(warning.code == "not_repeatable" for warning in result.warnings)
     run.level_names = [stage.name for stage in result.objective]
