@@ -40,18 +40,18 @@ LARGEST_SIZE = 120
 SIZE_STEP = 1.25
 #: Deterministic seconds one sub-solve may take.
 SUB_DETERMINISTIC_S = 0.02
-#: One CP-SAT worker accounts about this many deterministic seconds per wall second on sub-models (measured
-#: 0.051-0.071 at 200-2,000 issues on a slow day of a 2-core AMD EPYC, about twice that on a fast one): the low
-#: figure keeps plans repeatable.
-SINGLE_WORKER_RATE = 0.05
+#: One CP-SAT worker accounts about this many deterministic seconds per wall second on sub-models, besides its
+#: presolve: on a slow day of a 2-core AMD EPYC, 120 sub-solves of 200-2,000-issue backlogs fit wall = 6.6 s per
+#: deterministic second + 3.3e-5 s per variable - 0.03 s; charged at 7.1 s and 3e-5 s, the sum over a plan stays
+#: about 1.2 times the wall time there, a margin so that plans repeat.
+SINGLE_WORKER_RATE = 0.14
 #: Wall seconds of Python work per neighbourhood (choosing it, its sub-problem), and per free task and busy span
-#: of a model built (measured 0.6-0.9 ms per free task with one to ten busy spans each, 7-10 ms per neighbourhood).
+#: of a model built (fit on the same sub-solves: 0.81 ms per free task and 3.2 us per busy span).
 SECONDS_PER_NEIGHBOURHOOD = 0.01
 SECONDS_PER_FREE_TASK = 0.001
-SECONDS_PER_BUSY_SPAN = 0.00005
-#: Wall seconds of a sub-model's presolve per variable, which its deterministic time hardly counts (measured
-#: 2.1e-5 on an 18,000-variable neighbourhood of a 2,000-issue backlog).
-SUB_PRESOLVE_SECONDS_PER_VARIABLE = 2e-5
+SECONDS_PER_BUSY_SPAN = 0.00001
+#: Wall seconds of a sub-model's presolve and loading per variable, which its deterministic time hardly counts.
+SUB_PRESOLVE_SECONDS_PER_VARIABLE = 3e-5
 
 
 @dataclass
