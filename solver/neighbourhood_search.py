@@ -18,8 +18,8 @@ from ortools.sat.python import cp_model
 from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
 from api_schemas.request import SolveMode, SolverOptions
 from api_schemas.result import SolveStatus
-from solver.earliest import EarliestFinish, earliest_finishes
-from solver.level_values import level_values
+from solver.earliest import earliest_finishes
+from solver.level_values import level_floors, level_values
 from solver.model import build_model
 from solver.model.objective import level_names
 from solver.neighbourhood import Neighbourhood, PlanState, free_tasks
@@ -286,19 +286,6 @@ class NeighbourhoodSearch:
         for full_position, old, new in zip(positions, before, after, strict=True):
             values[full_position] += new - old
         return SubSolve(hood.placements(found), values, cost, proven, cut)
-
-
-def level_floors(problem: Problem, earliest: list[EarliestFinish]) -> list[int]:
-    """Each level's static bound: the sum of its tasks' earliest lateness or finish (as `objective_levels`)."""
-    latest_team_time = (problem.horizon_days + 1) * UNITS_PER_DAY
-    lateness, finish, present = [0] * 4, [0] * 4, [False] * 4
-    for task in problem.tasks:
-        table = problem.lateness_table(task)
-        if table is not None:
-            lateness[task.rank] += min(earliest[task.index].lateness, max(table))
-        finish[task.rank] += min(earliest[task.index].team_time, latest_team_time)
-        present[task.rank] = True
-    return [lateness[r] for r in range(4) if present[r]] + [finish[r] for r in range(4) if present[r]]
 
 
 def search_levels(

@@ -11,10 +11,10 @@ from api_schemas import SolveStatus
 from benchmarks.evaluation import checked_result, level_names
 from benchmarks.instances import InstanceSpec
 from solver.improve import affordable_rounds, squeaky_wheel
-from solver.level_values import level_values
+from solver.level_values import level_floors, level_values
 from solver.model import build_model
 from solver.neighbourhood import PlanState, free_tasks
-from solver.neighbourhood_search import NeighbourhoodSearch, level_floors, search_levels
+from solver.neighbourhood_search import NeighbourhoodSearch, search_levels
 from solver.planner import prepare_with_start
 from solver.problem import Problem
 from solver.schedule import Schedule
