@@ -42,23 +42,24 @@ SIZE_STEP = 1.25
 SUB_DETERMINISTIC_S = 0.02
 #: One CP-SAT worker accounts about this many deterministic seconds per wall second on sub-models, besides its
 #: presolve: on a slow day of a 2-core AMD EPYC, 120 sub-solves of 200-2,000-issue backlogs fit wall = 6.6 s per
-#: deterministic second + 3.3e-5 s per variable - 0.03 s; charged at 7.1 s and 3e-5 s, the sum over a plan stays
-#: about 1.2 times the wall time there, a margin so that plans repeat.
-SINGLE_WORKER_RATE = 0.14
+#: deterministic second + 3.3e-5 s per variable - 0.03 s. Charged at 8.3 s and 3.5e-5 s (and the Python work
+#: below), the sum over a plan is 1.04-1.52 times the wall time there on seven backlogs of 200-2,000 issues
+#: (at 7.1 s and 3e-5 s it was 0.98-1.48, and 4 of 12 plans with a 4 s limit ran into the wall clock).
+SINGLE_WORKER_RATE = 0.12
 #: Wall seconds of Python work per neighbourhood (choosing it, its sub-problem), and per free task and busy span
 #: of a model built (fit on the same sub-solves: 0.81 ms per free task and 3.2 us per busy span).
 SECONDS_PER_NEIGHBOURHOOD = 0.01
-#: ... and per task of the plan for a neighbourhood skipped without a model, the level at its bound within it
+SECONDS_PER_FREE_TASK = 0.0012
+SECONDS_PER_BUSY_SPAN = 0.00001
+#: Wall seconds per task of the plan for a neighbourhood skipped without a model, the level at its bound within it
 #: (about 1 ms at 200 issues: choosing the anchor and the neighbourhood scans the plan).
 SECONDS_PER_SKIP_PER_TASK = 5e-6
 #: A level ends after this many neighbourhoods in a row were skipped: its improvable issues are held back by
 #: work no neighbourhood around them frees (a warm re-plan of 200 issues skipped 1,700 in a row, a third of its
 #: budget). The rest of its budget goes to the next levels.
 SKIPS_TO_STOP = 50
-SECONDS_PER_FREE_TASK = 0.001
-SECONDS_PER_BUSY_SPAN = 0.00001
 #: Wall seconds of a sub-model's presolve and loading per variable, which its deterministic time hardly counts.
-SUB_PRESOLVE_SECONDS_PER_VARIABLE = 3e-5
+SUB_PRESOLVE_SECONDS_PER_VARIABLE = 3.5e-5
 
 
 @dataclass
