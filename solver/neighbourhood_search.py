@@ -319,14 +319,13 @@ def search_levels(
         report = search.improve_level(position, grant, deadline, progress, started)
         budget_left -= report.charged
         repeatable = repeatable and not report.wall_stopped
-    schedule = search.schedule
-    values = level_values(problem, schedule)
+    # The search keeps the plan's values as it moves (a test checks them against a fresh computation).
     outcomes = [
         LevelOutcome(name, value, min(value, floor))
-        for name, value, floor in zip(search.names, values, floors, strict=True)
+        for name, value, floor in zip(search.names, search.values, floors, strict=True)
     ]
     proven = all(outcome.proven for outcome in outcomes)
     status = (
         SolveStatus.OPTIMAL if proven and not (problem.horizon_capped or problem.restricted) else SolveStatus.FEASIBLE
     )
-    return SearchOutcome(status, schedule, outcomes, time.monotonic() - started, repeatable)
+    return SearchOutcome(status, search.schedule, outcomes, time.monotonic() - started, repeatable)
