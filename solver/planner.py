@@ -123,7 +123,8 @@ def plan(
     if start is not None and len(problem.tasks) > LARGE_MODEL_TASKS:
         # Large backlogs: neighbourhood search on small models, never the full one (which would take seconds to
         # build and presolve, and whose own neighbourhood search got almost no time per level).
-        model_cost = time.monotonic() - started + FULL_MODEL_SECONDS_PER_TASK * len(problem.tasks)
+        replan_cost = time.monotonic() - started
+        model_cost = replan_cost + FULL_MODEL_SECONDS_PER_TASK * len(problem.tasks)
         # Preparing the problem and its start took wall time the budget does not know of: leave its estimate out.
         prepared = PREPARE_SECONDS_PER_TASK * len(problem.tasks)
         options = options.model_copy(update={"time_limit_s": max(options.time_limit_s - prepared, 0.0)})
@@ -132,7 +133,7 @@ def plan(
         if start is not None:
             limit_candidates(problem, start)
         plan_model = build_model(problem)
-        model_cost = time.monotonic() - started
+        model_cost = replan_cost = time.monotonic() - started
         outcome = solve_levels(plan_model, options, start, progress, deadline=started + request_limit)
     if cut_short:
         outcome = replace(outcome, repeatable=False)
@@ -143,7 +144,9 @@ def plan(
         return result
     planning = Planning(plan=partial(plan, limits=limits, with_recommendations=False), prepare=prepare_with_start)
     seconds_left = request.options.time_limit_s - (time.monotonic() - started)
-    recommendations = recommend(request, problem, outcome.schedule, result, planning, seconds_left, model_cost)
+    recommendations = recommend(
+        request, problem, outcome.schedule, result, planning, seconds_left, model_cost, replan_cost
+    )
     infeasibility = recommendations.infeasibility
     conflicts = ([c.message for c in infeasibility.conflicts] or [infeasibility.message]) if infeasibility else []
     return result.model_copy(update={"recommendations": recommendations, "infeasibility": conflicts})

@@ -28,11 +28,34 @@ class Budget:
     tasks: int = 0
     model_cost: float = 0.0
     """Seconds it takes to prepare and build one model of the problem (measured on the plan's own)."""
+    replan_cost: float | None = None
+    """Seconds a re-plan takes before it searches (preparing it; up to 50 issues also its model); None: `model_cost`."""
 
     @classmethod
-    def of(cls, options: SolverOptions, seconds: float, tasks: int = 0, model_cost: float = 0.0) -> Budget:
+    def of(
+        cls,
+        options: SolverOptions,
+        seconds: float,
+        tasks: int = 0,
+        model_cost: float = 0.0,
+        replan_cost: float | None = None,
+    ) -> Budget:
         """A budget of `seconds` from now for solves of a problem with `tasks` tasks."""
-        return cls(options, time.monotonic() + max(seconds, 0.0), tasks, model_cost)
+        return cls(options, time.monotonic() + max(seconds, 0.0), tasks, model_cost, replan_cost)
+
+    @property
+    def by_replanning(self) -> bool:
+        """True above 50 issues: recommendations come from re-planning changed requests, not from full models.
+
+        The plan itself never builds the full model there (its neighbourhood search is faster), and one full model
+        of 500 issues takes seconds to build and presolve before it searches at all.
+        """
+        return self.tasks > LARGE_MODEL_TASKS
+
+    @property
+    def startup(self) -> float:
+        """Seconds one re-plan needs before it searches."""
+        return self.model_cost if self.replan_cost is None else self.replan_cost
 
     def left(self) -> float:
         """Seconds left (never negative)."""
@@ -46,11 +69,15 @@ class Budget:
     def part(self, fraction: float) -> Budget:
         """A budget ending after `fraction` of the time left (its unused time stays with this budget)."""
         deadline = time.monotonic() + self.left() * min(max(fraction, 0.0), 1.0)
-        return Budget(self.options, deadline, self.tasks, self.model_cost)
+        return Budget(self.options, deadline, self.tasks, self.model_cost, self.replan_cost)
 
     def affords(self, models: int = 1) -> bool:
         """True when there is time to build `models` models and still solve."""
         return self.left() >= models * self.model_cost + MIN_SOLVE_S
+
+    def affords_replan(self, fraction: float = 1.0) -> bool:
+        """True when `fraction` of the time left can prepare a re-plan and still search."""
+        return self.left() * fraction >= self.startup + MIN_SOLVE_S
 
     def solver(self, fraction: float = 1.0, single_worker: bool = False) -> cp_model.CpSolver:
         """A CP-SAT solver limited to `fraction` of the time left, with the request's seed and mode."""

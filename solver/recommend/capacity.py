@@ -107,7 +107,7 @@ def _extra_owners(
     groups_request, groups = _candidates(context, target, hours)
     if not groups:
         return None, None, "every issue of it is pinned to an owner, so new owners cannot take any of it"
-    if not budget.affords(2):
+    if not (budget.affords_replan(0.5) if budget.by_replanning else budget.affords(2)):
         return None, None, short_of_time("extra owners were not tried")
     problem, start = context.planning.prepare(groups_request)
     index_of = {task.issue.id: task.index for task in problem.tasks}
@@ -116,6 +116,8 @@ def _extra_owners(
     chain = chain_behind(problem, earliest, scope)
     if chain and problem.date_of(earliest[chain[-1]].end_day) > target.due:
         return None, Capacity(owners_cannot_help=describe_chain(problem, earliest, chain, target.due)), None
+    if budget.by_replanning:
+        return _extra_owners_by_replanning(context, target, budget, hours, groups), None, None
     plan_model = build_model(problem)
     model = plan_model.model
     counts: list[tuple[_Group, cp_model.IntVar]] = []
@@ -162,6 +164,54 @@ def _extra_owners(
     )
 
 
+def _added_owners(groups: list[_Group], per_group: int, hours: float) -> list[Owner]:
+    """`per_group` new owners of each group's skills (fewer where a group has fewer candidates)."""
+    return [
+        Owner(id=owner_id, name="extra owner", hours_per_day=hours, skills=list(group.skills))
+        for group in groups
+        for owner_id in group.owner_ids[:per_group]
+    ]
+
+
+def _extra_owners_by_replanning(
+    context: Context, target: Target, budget: Budget, hours: float, groups: list[_Group]
+) -> ExtraOwners | None:
+    """The fewest owners per skill set that a re-plan meets the date with: doubling, then bisection (over 50 issues).
+
+    Every skill set gets the same number; not claimed minimal (a re-plan that misses does not prove no plan can).
+    """
+    most = max(len(group.owner_ids) for group in groups)
+
+    def met_with(per_group: int, fraction: float) -> bool | None:
+        if not budget.affords_replan(fraction):
+            return None
+        request = with_owners(context.request, _added_owners(groups, per_group, hours))
+        return meets(request, replan(context, request, budget, fraction), [(target, target.due)])
+
+    low, high = 0, 1  # low: missed (or the plan as it is); high: the next count to try
+    while True:
+        verdict = met_with(high, 0.5)
+        if verdict is None:
+            return None
+        if verdict:
+            break
+        if high == most:
+            return None
+        low, high = high, min(high * 2, most)
+    while high - low > 1:
+        middle = (low + high) // 2
+        verdict = met_with(middle, 0.5)
+        if verdict is None:
+            break
+        low, high = (low, middle) if verdict else (middle, high)
+    added = _added_owners(groups, high, hours)
+    owner_groups = [
+        OwnerGroup(count=min(high, len(group.owner_ids)), skills=list(group.skills), hours_per_day=hours)
+        for group in groups
+    ]
+    return ExtraOwners(count=len(added), groups=owner_groups, proven_minimal=False, verified=True)
+
+
 def _workers(context: Context, target: Target) -> list[str]:
     """Owners who can do some of the target's issues and work less than 24 h a day."""
     problem = context.problem
@@ -176,9 +226,14 @@ def _workers(context: Context, target: Target) -> list[str]:
 
 def _meets_with(context: Context, target: Target, owners: list[str], quarters: int, budget: Budget) -> bool | None:
     """Whether `quarters` extra quarter hours a day for `owners` can meet the date (None: not decided)."""
+    request = with_longer_days(context.request, owners, quarters / UNITS_PER_HOUR)
+    if budget.by_replanning:
+        # A re-plan that meets the date decides "yes"; one that misses decides nothing.
+        if not budget.affords_replan():
+            return None
+        return True if meets(request, replan(context, request, budget), [(target, target.due)]) else None
     if not budget.affords():
         return None
-    request = with_longer_days(context.request, owners, quarters / UNITS_PER_HOUR)
     problem, start = context.planning.prepare(request)
     index_of = {task.issue.id: task.index for task in problem.tasks}
     plan_model = build_model(problem)
@@ -195,7 +250,7 @@ def _extra_hours(context: Context, target: Target, budget: Budget) -> tuple[Extr
     owners = _workers(context, target)
     if not owners:
         return None, "everyone who can do this work already works 24 h a day"
-    if not budget.affords(3):
+    if not (budget.affords_replan(1 / 3) if budget.by_replanning else budget.affords(3)):
         return None, short_of_time("longer days were not tried")
     hours = {o.id: o.hours_per_day for o in context.request.owners}
     most = max(round((24 - hours[o]) * UNITS_PER_HOUR) for o in owners)
@@ -221,7 +276,8 @@ def _extra_hours(context: Context, target: Target, budget: Budget) -> tuple[Extr
         decided = decided and verdict is False
     extra = high / UNITS_PER_HOUR
     request = with_longer_days(context.request, owners, extra)
-    verified = meets(request, replan(context, request, budget), [(target, target.due)])
+    # Over 50 issues the probe that decided `high` was itself a re-plan that met the date.
+    verified = budget.by_replanning or meets(request, replan(context, request, budget), [(target, target.due)])
     return ExtraHours(hours_per_day=extra, owners=owners, proven_minimal=decided, verified=verified), None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
@@ -11,15 +12,23 @@ from solver.problem import Problem
 from solver.schedule import Schedule
 
 
+class PlanFunction(Protocol):
+    """Plans a request without recommendations within its own time limit, optionally warm-started (a what-if)."""
+
+    def __call__(self, request: PlanRequest, *, warm_start: PlanResult | None = None) -> PlanResult:
+        """The plan of `request`; `warm_start` is an earlier plan of a similar request to start from."""
+
+
 @dataclass(frozen=True)
 class Planning:
     """The planner's entry points, passed in so that the recommenders never import the planner.
 
-    `plan` plans a request without recommendations within its own `options.time_limit_s`; `prepare` returns
-    the prepared problem of a request and a greedy schedule of it (None when greedy cannot place every task).
+    `plan` plans a request without recommendations within its own `options.time_limit_s`, from an earlier plan
+    of a similar request when given one as `warm_start`; `prepare` returns the prepared problem of a request
+    and a greedy schedule of it (None when greedy cannot place every task).
     """
 
-    plan: Callable[[PlanRequest], PlanResult]
+    plan: PlanFunction
     prepare: Callable[[PlanRequest], tuple[Problem, Schedule | None]]
 
 

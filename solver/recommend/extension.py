@@ -8,13 +8,15 @@ the next working days are tried (and the answer is not claimed minimal).
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 
 from api_schemas.recommendations import Extension
+from api_schemas.result import PlanResult
 from solver.model import build_model
 from solver.recommend.budget import Budget
 from solver.recommend.context import Context
-from solver.recommend.replan import meets, other_moves, replan, with_due
+from solver.recommend.replan import meets, other_moves, plan_meets, replan, with_due
 from solver.recommend.solving import add_finish_limits, finish_day_variable, solve
 from solver.recommend.targets import Target, commitments, planned_finish
 from solver.recommend.words import short_of_time
@@ -49,8 +51,66 @@ def earliest_finish(
     return problem.date_of(solved.solver.value(finish)), solved.proven
 
 
+def _working_days_to(context: Context, after: date, last: date) -> list[date]:
+    """Team working days after `after` up to the first one on or after `last` (which ends the list)."""
+    team = context.problem.team
+    days: list[date] = []
+    day = after
+    while day < last:
+        day = team.nth_working_day_after(day, 1)
+        days.append(min(day, last))
+    return days
+
+
+def _extension_by_replanning(context: Context, target: Target, budget: Budget) -> Extension | None:
+    """The earliest date a re-plan meets, by bisection between the due date and the plan's finish (over 50 issues).
+
+    The plan's own finish is met without a re-plan (`plan_meets`); each earlier date halves the working days
+    left to try. Not claimed minimal: a re-plan that misses a date does not prove that no plan meets it.
+    """
+    planned = target.planned_finish
+    if planned is None or not plan_meets(context, target, planned):
+        return None
+    days = _working_days_to(context, target.due, planned)
+    low, high = -1, len(days) - 1  # days[low] (the due date at -1) missed, days[high] met
+    met: PlanResult | None = None
+    missed: list[str] = []
+    while high - low > 1:
+        probes = max(math.ceil(math.log2(high - low)), 1)
+        if not budget.affords_replan(1 / probes):
+            break
+        middle = (low + high) // 2
+        request = with_due(context.request, [(target, days[middle])])
+        result = replan(context, request, budget, 1 / probes)
+        if result is None:
+            break
+        if meets(request, result, [(target, days[middle])]):
+            high, met = middle, result
+        else:
+            low = middle
+            missed.append(days[middle].isoformat())
+    new_date = days[high]
+    note = "the earliest date re-planning met"
+    if missed:
+        note += f" (it missed {', '.join(sorted(missed))})"
+    if high - low > 1:
+        note += "; " + short_of_time("earlier dates were not all tried")
+    return Extension(
+        new_date=new_date,
+        working_days=context.problem.team.lateness_working_days(target.due, new_date),
+        calendar_days=max((new_date - target.due).days, 0),
+        proven_minimal=False,
+        verified=True,
+        other_moves=other_moves(context, met, {target.key}) if met is not None else [],
+        note=note,
+    )
+
+
 def compute_extension(context: Context, target: Target, budget: Budget) -> tuple[Extension | None, str | None]:
     """The extension of `target`, verified by re-planning; or None and the reason it is missing."""
+    if budget.by_replanning:
+        extension = _extension_by_replanning(context, target, budget)
+        return extension, None if extension is not None else short_of_time("no extension was found")
     found = earliest_finish(context, target, budget.part(0.5), keep_commitments=True)
     if found is None:
         if target.planned_finish is None:
@@ -74,11 +134,16 @@ def compute_extension(context: Context, target: Target, budget: Budget) -> tuple
     note = None
     if not verified:
         candidate = best if best > target.due else target.due + timedelta(days=1)
-        note = (
-            f"re-planning with {', '.join(tried)} still missed it"
-            if tried
-            else short_of_time("re-planning with this date could not be completed")
-        )
+        if not tried and target.planned_finish is not None and plan_meets(context, target, target.planned_finish):
+            # No time to re-plan: the plan itself meets its own finish date.
+            candidate, verified = max(candidate, target.planned_finish), True
+            note = None if candidate == best else short_of_time("earlier dates could not be re-planned")
+        else:
+            note = (
+                f"re-planning with {', '.join(tried)} still missed it"
+                if tried
+                else short_of_time("re-planning with this date could not be completed")
+            )
     elif tried:
         note = f"re-planning missed {', '.join(tried)}; {candidate.isoformat()} is the first date it met"
     return Extension(

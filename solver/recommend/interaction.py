@@ -17,6 +17,7 @@ from solver.recommend.context import Context
 from solver.recommend.replan import meets, replan, with_due
 from solver.recommend.solving import add_finish_limits, finish_by, finish_day_variable, solve
 from solver.recommend.targets import Target, commitments
+from solver.recommend.words import count
 
 
 def _base(context: Context, targets: list[Target]) -> tuple[PlanModel, list[list[int]]]:
@@ -46,7 +47,11 @@ def compute_interaction(
     context: Context, extended: list[tuple[Target, Extension]], budget: Budget
 ) -> ExtensionInteraction | None:
     """Whether the extensions can be granted together, and which dates can when they cannot."""
-    if len(extended) < 2 or not budget.affords(2):
+    if len(extended) < 2:
+        return None
+    if budget.by_replanning:
+        return _together_by_replanning(context, extended, budget)
+    if not budget.affords(2):
         return None
     targets = [target for target, _ in extended]
     plan_model, scopes = _base(context, targets)
@@ -74,7 +79,8 @@ def compute_interaction(
         message = (
             "Extended together they need "
             + ", ".join(
-                f"{t.label} {d.isoformat()} (+{team.lateness_working_days(t.due, d)} working days)" for t, d in moves
+                f"{t.label} {d.isoformat()} (+{count(team.lateness_working_days(t.due, d), 'working day')})"
+                for t, d in moves
             )
             + ": extending one takes capacity another needs."
         )
@@ -87,4 +93,29 @@ def compute_interaction(
         proven=proven,
         verified=verified,
         message=message,
+    )
+
+
+def _together_by_replanning(
+    context: Context, extended: list[tuple[Target, Extension]], budget: Budget
+) -> ExtensionInteraction | None:
+    """Over 50 issues: one re-plan with every extension granted; None (undecided) when it misses one of them.
+
+    A miss does not prove that the extensions conflict, so only "they can be granted together" is ever claimed.
+    """
+    moves = [(target, extension.new_date) for target, extension in extended]
+    request = with_due(context.request, moves)
+    if not meets(request, replan(context, request, budget), moves):
+        return None
+    labels = [target.label for target, _ in extended]
+    team = context.problem.team
+    return ExtensionInteraction(
+        keys=[target.key for target, _ in extended],
+        independent=True,
+        joint=[
+            JointExtension(key=t.key, new_date=d, working_days=team.lateness_working_days(t.due, d)) for t, d in moves
+        ],
+        proven=False,
+        verified=True,
+        message=f"The extensions of {', '.join(labels)} can be granted together: one re-plan met every new date.",
     )

@@ -121,14 +121,16 @@ def recommend(
     planning: Planning,
     seconds: float,
     model_cost: float = 0.0,
+    replan_cost: float | None = None,
 ) -> Recommendations:
     """Recommendations for `result`, the plan of `request`, computed within `seconds`.
 
     `model_cost` is how long preparing and building the plan's model took: no model is started without
-    that much time left.
+    that much time left. `replan_cost` is how long the plan took before it searched (None: `model_cost`), the
+    least a re-plan needs.
     """
     started = time.monotonic()
-    budget = Budget.of(request.options, seconds, len(problem.tasks), model_cost)
+    budget = Budget.of(request.options, seconds, len(problem.tasks), model_cost, replan_cost)
     if result.status == SolveStatus.INFEASIBLE:
         infeasibility = explain_infeasibility(problem, budget)
         return Recommendations(

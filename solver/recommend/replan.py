@@ -69,17 +69,31 @@ def with_longer_days(request: PlanRequest, owner_ids: Collection[str], extra_hou
 
 
 def replan(context: Context, request: PlanRequest, budget: Budget, fraction: float = 1.0) -> PlanResult | None:
-    """Plan a changed request within `fraction` of the budget left; None when it is invalid or time is up."""
-    seconds = budget.left() * fraction - budget.model_cost
-    if seconds < MIN_SOLVE_S or not budget.affords():
+    """Plan a changed request within `fraction` of the budget left; None when it is invalid or time is up.
+
+    Above 50 issues the re-plan starts from the plan being explained (a warm start, as a what-if does): a short
+    neighbourhood search from it gets further than one from a fresh greedy start.
+    """
+    seconds = budget.left() * fraction - budget.startup
+    if seconds < MIN_SOLVE_S or not budget.affords_replan():
         return None
     timed = request.model_copy(
         update={"options": request.options.model_copy(update={"time_limit_s": round(max(seconds, 0.01), 3)})}
     )
     try:
-        return context.planning.plan(timed)
+        return context.planning.plan(timed, warm_start=context.result if budget.by_replanning else None)
     except InvalidRequestError:
         return None
+
+
+def plan_meets(context: Context, target: Target, day: date) -> bool:
+    """True when the plan being explained is valid and finishes `target` by `day`.
+
+    Moving the target's due date later changes no rule the plan obeys (a later hard deadline only relaxes it), so
+    the plan is then also a valid plan of the changed request: a date it meets needs no re-plan to be verified.
+    """
+    finish = planned_finish(context.result, target.kind, target.id)
+    return finish is not None and finish <= day and not check_schedule(context.request, context.result)
 
 
 def meets(request: PlanRequest, result: PlanResult | None, targets: Iterable[tuple[Target, date]]) -> bool:

@@ -177,6 +177,13 @@ def compute_scope_cut(context: Context, target: Target, budget: Budget) -> tuple
     reason = _cannot_defer(context, target, forced)
     if reason is not None:
         return None, reason
+    late = _late_in_plan(context, optional, target.due)
+    if budget.by_replanning:
+        # Over 50 issues: defer what the plan finishes late (the rest already meets the date in the plan), not
+        # the optimiser's minimal cut, whose model would take most of the budget to build and presolve.
+        if late & forced.keys():
+            return None, "no scope cut was found: work outside it needs an issue the plan finishes late"
+        return _verified_cut(context, target, optional, late, proven=False, budget=budget), None
     if not budget.affords(2):
         return None, short_of_time("no scope cut was tried")
     problem, deferral = with_deferral(context.problem, optional)
@@ -186,12 +193,19 @@ def compute_scope_cut(context: Context, target: Target, budget: Budget) -> tuple
     finish_by(plan_model, optional, target.due, unless=deferred)
     limits = commitments(context.request, context.result, {target.key}, as_planned=True)
     add_finish_limits(plan_model, limits, unless=deferred)
-    late = _late_in_plan(context, optional, target.due)
     plan_model.hint(_hint(context, problem, deferral, late))
     choice = _choose(plan_model, deferred, budget.part(0.6))
     if choice is None and late & forced.keys():
         return None, short_of_time("no scope cut was found")
     chosen, proven = choice if choice is not None else (late, False)
+    return _verified_cut(context, target, optional, chosen, proven, budget), None
+
+
+def _verified_cut(
+    context: Context, target: Target, optional: set[int], chosen: set[int], proven: bool, budget: Budget
+) -> ScopeCut:
+    """The cut deferring the `chosen` tasks, verified by re-planning the request without them."""
+    problem = context.problem
     issues = _deferred_issues(problem, chosen)
     total = sum(problem.tasks[index].work for index in optional) / UNITS_PER_HOUR
     cut = sum(issue.hours for issue in issues)
@@ -212,4 +226,4 @@ def compute_scope_cut(context: Context, target: Target, budget: Budget) -> tuple
         verified=verified,
         other_moves=other_moves(context, result, {target.key}) if verified else [],
         note=note,
-    ), None
+    )

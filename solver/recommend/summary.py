@@ -89,6 +89,9 @@ def target_line(recommendation: TargetRecommendation, label: str) -> str:
     line = (
         f"{label}: " + " or ".join(parts)
         if parts
-        else (f"{label}: late by {recommendation.lateness_working_days} working days; no alternative was found in time")
+        else (
+            f"{label}: late by {count(recommendation.lateness_working_days, 'working day')}; "
+            "no alternative was found in time"
+        )
     )
     return f"{line}; {clause}" if clause else line

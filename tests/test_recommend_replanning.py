@@ -1,0 +1,175 @@
+"""Recommendations above 50 issues come from warm re-plans; every one they call verified is re-checked here.
+
+The recommenders record no evidence in their answers, so the tests wrap the planner: every re-plan they run is
+kept, and each claim (a date met, a cut that meets the due date, longer days that do) must be backed by one of
+those plans passing the independent checker, or by the plan being explained when the claim is its own finish.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pytest
+
+from api_schemas import PlanRequest
+from api_schemas.recommendations import Recommendations, TargetKind
+from api_schemas.result import PlanResult
+from benchmarks.generator import AgentPool, Size, generate
+from solver import planner
+from solver.checker import check_schedule
+from solver.planner import plan, prepare_with_start
+from solver.problem import Problem
+from solver.recommend.budget import Budget
+from solver.recommend.capacity import compute_capacity
+from solver.recommend.context import Context, Planning
+from solver.recommend.extension import compute_extension
+from solver.recommend.scope_cut import compute_scope_cut
+from solver.recommend.targets import Target, find_targets, planned_finish
+from solver.schedule import Schedule
+
+#: Just above the size where the plan stops building the full model (six owners, 60 issues, two milestones).
+SIZE = Size("T60", 3, (AgentPool(3, ("backend", "frontend"), 8),), 60, 10)
+#: Seconds of recommendations: many times what a 60-issue re-plan needs, so a slow machine still finishes.
+SECONDS = 6.0
+
+
+@dataclass
+class Recorder:
+    """The planner, keeping every re-plan with its request and whether it was warm-started from the base plan."""
+
+    base: PlanResult
+    plans: list[tuple[PlanRequest, PlanResult, bool]] = field(default_factory=list)
+
+    def __call__(self, request: PlanRequest, *, warm_start: PlanResult | None = None) -> PlanResult:
+        result = plan(request, with_recommendations=False, warm_start=warm_start)
+        self.plans.append((request, result, warm_start is self.base))
+        return result
+
+
+def _setup(seed: int, monkeypatch: pytest.MonkeyPatch) -> tuple[Context, Recorder, list[Target]]:
+    """The plan of a generated backlog and the context its recommendations start from (caught on the way)."""
+    request = generate(SIZE, seed=seed, time_limit_s=2.0)
+    caught: dict[str, Any] = {}
+
+    def catch(request: PlanRequest, problem: Problem, schedule: Schedule, result: PlanResult, *_: Any) -> Any:
+        caught.update(problem=problem, schedule=schedule, result=result)
+        return Recommendations(complete=True, seconds=0.0)
+
+    monkeypatch.setattr(planner, "recommend", catch)
+    planner.plan(request)
+    monkeypatch.undo()
+    base, problem = caught["result"].model_copy(update={"recommendations": None}), caught["problem"]
+    assert len(problem.tasks) > 50
+    assert not check_schedule(request, base)
+    recorder = Recorder(base)
+    context = Context(request, problem, caught["schedule"], base, Planning(plan=recorder, prepare=prepare_with_start))
+    return context, recorder, [t for t in find_targets(request, base) if t.status.value == "late"]
+
+
+def _budget(context: Context) -> Budget:
+    return Budget.of(context.request.options, SECONDS, len(context.problem.tasks), model_cost=5.0, replan_cost=0.05)
+
+
+def _due_of(request: PlanRequest, target: Target) -> date | None:
+    if target.kind == TargetKind.MILESTONE:
+        return next(m.due for m in request.milestones if m.id == target.id)
+    return next(i.deadline for i in request.issues if i.id == target.id)
+
+
+def _backed(recorder: Recorder, target: Target, day: date, *, due: date | None = None) -> bool:
+    """True when some recorded re-plan is checker-clean and finishes the target by `day` (with due `due`)."""
+    for request, result, _ in recorder.plans:
+        if due is not None and _due_of(request, target) != due:
+            continue
+        finish = planned_finish(result, target.kind, target.id)
+        if finish is not None and finish <= day and not check_schedule(request, result):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_extension_is_met_by_a_checked_plan_and_never_claimed_minimal(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    context, recorder, late = _setup(seed, monkeypatch)
+    assert late, "the backlog must have a late milestone"
+    for target in late:
+        extension, note = compute_extension(context, target, _budget(context))
+        assert note is None and extension is not None
+        assert target.planned_finish is not None
+        assert target.due < extension.new_date <= target.planned_finish
+        assert extension.verified and not extension.proven_minimal
+        if extension.new_date < target.planned_finish:
+            assert _backed(recorder, target, extension.new_date, due=extension.new_date)
+        else:
+            assert not check_schedule(context.request, context.result)
+    assert recorder.plans and all(warm for _, _, warm in recorder.plans)
+
+
+def _meets_due(request: PlanRequest, result: PlanResult, target: Target) -> bool:
+    finish = planned_finish(result, target.kind, target.id)
+    return finish is not None and finish <= target.due and not check_schedule(request, result)
+
+
+def test_scope_cut_defers_what_the_plan_finishes_late_and_a_checked_replan_meets_the_due_date(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    context, recorder, late = _setup(2, monkeypatch)
+    finishes = {issue.id: issue.finish for issue in context.result.issues if issue.finish is not None}
+    cuts = 0
+    for target in late:
+        cut, reason = compute_scope_cut(context, target, _budget(context))
+        if cut is None:
+            assert reason is not None and "needs" in reason  # only work outside the milestone blocks a cut
+            continue
+        cuts += 1
+        expected = {i for i in target.issue_ids if i in finishes and finishes[i].date() > target.due}
+        deferred = {issue.id for issue in cut.deferred}
+        assert deferred == expected
+        assert cut.verified and not cut.proven
+        assert any(
+            not {i.id for i in request.issues} & deferred and _meets_due(request, result, target)
+            for request, result, _ in recorder.plans
+        )
+    assert cuts, "the backlog must have a milestone that a cut can save"
+
+
+def test_extra_capacity_is_backed_by_checked_replans(monkeypatch: pytest.MonkeyPatch) -> None:
+    context, recorder, late = _setup(2, monkeypatch)
+    base_hours = {o.id: o.hours_per_day for o in context.request.owners}
+    for target in late:
+        capacity = compute_capacity(context, target, _budget(context))
+        hours = capacity.extra_hours
+        assert hours is not None, capacity.note
+        assert hours.verified and not hours.proven_minimal
+        assert any(
+            all(
+                o.hours_per_day == min(24.0, base_hours[o.id] + hours.hours_per_day)
+                for o in request.owners
+                if o.id in hours.owners
+            )
+            and _meets_due(request, result, target)
+            for request, result, _ in recorder.plans
+        )
+        owners = capacity.extra_owners
+        if owners is None:
+            assert capacity.owners_cannot_help is not None or capacity.note
+            continue
+        assert owners.verified and not owners.proven_minimal
+        assert any(
+            len(request.owners) == len(context.request.owners) + owners.count and _meets_due(request, result, target)
+            for request, result, _ in recorder.plans
+        )
+
+
+def test_a_60_issue_plan_gets_verified_alternatives_within_its_time_limit() -> None:
+    request = generate(SIZE, seed=0, time_limit_s=8.0)
+    result = plan(request)
+    assert result.recommendations is not None
+    late = [r for r in result.recommendations.targets if r.status.value == "late"]
+    assert late
+    for recommendation in late:
+        assert recommendation.extension is not None and recommendation.extension.verified
+        assert recommendation.scope_cut is None or not recommendation.scope_cut.proven
