@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from api_schemas import PlanRequest
+import pytest
+
+from api_schemas import PlanRequest, PlanResult
 from api_schemas.recommendations import TargetKind, TargetStatus
+from solver.checker import check_schedule
 from solver.planner import plan
-from tests.test_recommend_support import make_request, meets, moved_deadline, moved_due, target
+from solver.recommend.budget import Budget
+from solver.recommend.extension import compute_extension
+from solver.recommend.targets import find_targets
+from tests.test_recommend_support import explained, make_request, meets, moved_deadline, moved_due, target
 
 TUESDAY, WEDNESDAY, THURSDAY = date(2025, 11, 25), date(2025, 11, 26), date(2025, 11, 27)
 
@@ -86,3 +92,20 @@ def test_recommendations_are_off_on_request_and_survive_json() -> None:
     assert plan(request, with_recommendations=False).recommendations is None
     result = plan(request)
     assert type(result).model_validate_json(result.model_dump_json()) == result
+
+
+def test_without_time_to_replan_the_plan_vouches_for_its_own_finish_and_nothing_is_claimed_minimal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    request = competing_request()
+
+    def no_replans(request: PlanRequest, *, warm_start: PlanResult | None = None) -> PlanResult:
+        raise AssertionError("no time was left to re-plan")
+
+    context = explained(request, monkeypatch, no_replans)
+    (late,) = find_targets(request, context.result)
+    assert late.planned_finish is not None and not check_schedule(request, context.result)
+    extension, note = compute_extension(context, late, Budget.of(request.options, 0.0, len(context.problem.tasks)))
+    assert note is None and extension is not None
+    assert extension.new_date == late.planned_finish
+    assert extension.verified and not extension.proven_minimal

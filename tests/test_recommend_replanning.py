@@ -9,25 +9,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 import pytest
 
 from api_schemas import PlanRequest
-from api_schemas.recommendations import Recommendations, TargetKind
+from api_schemas.recommendations import TargetKind
 from api_schemas.result import PlanResult
 from benchmarks.generator import AgentPool, Size, generate
-from solver import planner
 from solver.checker import check_schedule
-from solver.planner import plan, prepare_with_start
-from solver.problem import Problem
+from solver.planner import plan
 from solver.recommend.budget import Budget
 from solver.recommend.capacity import compute_capacity
-from solver.recommend.context import Context, Planning
+from solver.recommend.context import Context
 from solver.recommend.extension import compute_extension
 from solver.recommend.scope_cut import compute_scope_cut
 from solver.recommend.targets import Target, find_targets, planned_finish
-from solver.schedule import Schedule
+from tests.test_recommend_support import explained
 
 #: Just above the size where the plan stops building the full model (six owners, 60 issues, two milestones).
 SIZE = Size("T60", 3, (AgentPool(3, ("backend", "frontend"), 8),), 60, 10)
@@ -39,33 +36,24 @@ SECONDS = 6.0
 class Recorder:
     """The planner, keeping every re-plan with its request and whether it was warm-started from the base plan."""
 
-    base: PlanResult
+    base: PlanResult | None = None
     plans: list[tuple[PlanRequest, PlanResult, bool]] = field(default_factory=list)
 
     def __call__(self, request: PlanRequest, *, warm_start: PlanResult | None = None) -> PlanResult:
         result = plan(request, with_recommendations=False, warm_start=warm_start)
-        self.plans.append((request, result, warm_start is self.base))
+        self.plans.append((request, result, warm_start is not None and warm_start is self.base))
         return result
 
 
 def _setup(seed: int, monkeypatch: pytest.MonkeyPatch) -> tuple[Context, Recorder, list[Target]]:
-    """The plan of a generated backlog and the context its recommendations start from (caught on the way)."""
+    """The plan of a generated backlog, the context its recommendations start from, and its late targets."""
     request = generate(SIZE, seed=seed, time_limit_s=2.0)
-    caught: dict[str, Any] = {}
-
-    def catch(request: PlanRequest, problem: Problem, schedule: Schedule, result: PlanResult, *_: Any) -> Any:
-        caught.update(problem=problem, schedule=schedule, result=result)
-        return Recommendations(complete=True, seconds=0.0)
-
-    monkeypatch.setattr(planner, "recommend", catch)
-    planner.plan(request)
-    monkeypatch.undo()
-    base, problem = caught["result"].model_copy(update={"recommendations": None}), caught["problem"]
-    assert len(problem.tasks) > 50
-    assert not check_schedule(request, base)
-    recorder = Recorder(base)
-    context = Context(request, problem, caught["schedule"], base, Planning(plan=recorder, prepare=prepare_with_start))
-    return context, recorder, [t for t in find_targets(request, base) if t.status.value == "late"]
+    recorder = Recorder()
+    context = explained(request, monkeypatch, recorder)
+    recorder.base = context.result
+    assert len(context.problem.tasks) > 50
+    assert not check_schedule(request, context.result)
+    return context, recorder, [t for t in find_targets(request, context.result) if t.status.value == "late"]
 
 
 def _budget(context: Context) -> Budget:

@@ -10,10 +10,16 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+import pytest
+
 from api_schemas import PlanRequest, PlanResult, SolveStatus
-from api_schemas.recommendations import TargetRecommendation
+from api_schemas.recommendations import Recommendations, TargetRecommendation
+from solver import planner
 from solver.checker import check_schedule
-from solver.planner import plan
+from solver.planner import plan, prepare_with_start
+from solver.problem import Problem
+from solver.recommend.context import Context, PlanFunction, Planning
+from solver.schedule import Schedule
 
 MONDAY = date(2025, 11, 24)
 
@@ -28,6 +34,21 @@ def make_request(issues: list[dict[str, Any]], **fields: Any) -> PlanRequest:
     }
     data.update(fields)
     return PlanRequest.model_validate(data)
+
+
+def explained(request: PlanRequest, monkeypatch: pytest.MonkeyPatch, replans: PlanFunction) -> Context:
+    """The context `plan(request)` hands its recommenders (caught on the way), re-planning with `replans`."""
+    caught: dict[str, Any] = {}
+
+    def catch(request: PlanRequest, problem: Problem, schedule: Schedule, result: PlanResult, *_: Any) -> Any:
+        caught.update(problem=problem, schedule=schedule, result=result)
+        return Recommendations(complete=True, seconds=0.0)
+
+    monkeypatch.setattr(planner, "recommend", catch)
+    plan(request)
+    monkeypatch.undo()
+    result = caught["result"].model_copy(update={"recommendations": None})
+    return Context(request, caught["problem"], caught["schedule"], result, Planning(replans, prepare_with_start))
 
 
 def replan(request: PlanRequest) -> PlanResult:
