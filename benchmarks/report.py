@@ -258,6 +258,18 @@ def _stg_table(stg: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _speed_sentence(machine: dict[str, Any]) -> str:
+    """The machine's speed at the start and end of the run (`benchmarks.speed`), where the run measured it."""
+    before, after = machine.get("speed_before"), machine.get("speed_after")
+    if not before or not after:
+        return ""
+    return (
+        f" Machine speed probe (lower is faster), start / end of the run: Python loop {before['python_loop_s']:.3f} / "
+        f"{after['python_loop_s']:.3f} s, CP-SAT {before['cpsat_wall_per_deterministic_s']:.1f} / "
+        f"{after['cpsat_wall_per_deterministic_s']:.1f} wall s per deterministic s."
+    )
+
+
 def render_markdown(summary: dict[str, Any]) -> str:
     """The tables of a run, with the machine it ran on, as markdown."""
     machine = summary["machine"]
@@ -266,7 +278,7 @@ def render_markdown(summary: dict[str, Any]) -> str:
     lines = [
         f"Run {summary['started']} ({summary['duration_s']:.0f} s) on {machine['cpu_model']}, {machine['cores']} "
         f"cores, {machine['memory_gib']} GiB; Python {machine['python']}, OR-Tools {machine['ortools']}, "
-        f"PyJobShop {machine['pyjobshop']}; commit {machine['commit']}.",
+        f"PyJobShop {machine['pyjobshop']}; commit {machine['commit']}.{_speed_sentence(machine)}",
         "",
         "**capplan on the generated instances** (default deterministic mode unless marked fast)",
         "",

@@ -21,6 +21,7 @@ from typing import Any
 from api_schemas.request import SolveMode
 from benchmarks.instances import IDENTICAL, MIXED, InstanceSpec
 from benchmarks.machine import describe_machine
+from benchmarks.speed import speed_probe
 from benchmarks.stg import read_cases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,6 +126,8 @@ def run_suite(config: SuiteConfig, log: Log, include_stg: bool = True) -> dict[s
     """Run every job of the configuration and return the raw records with the machine's description."""
     started = time.monotonic()
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    speed_before = speed_probe()
+    log(f"machine speed: {_speed_words(speed_before)}")
     records: list[dict[str, Any]] = []
     for size in config.sizes:
         for job in size_jobs(config, size):
@@ -141,15 +144,25 @@ def run_suite(config: SuiteConfig, log: Log, include_stg: bool = True) -> dict[s
                     records.append(record)
                     log(_one_line(record))
                 stg_rows.extend(record.get("rows", []))
+    speed_after = speed_probe()
+    log(f"machine speed: {_speed_words(speed_after)}")
     return {
         "started": started_at,
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "duration_s": round(time.monotonic() - started, 1),
-        "machine": describe_machine(ROOT),
+        "machine": {**describe_machine(ROOT), "speed_before": speed_before, "speed_after": speed_after},
         "config": asdict(config),
         "records": records,
         "stg_rows": stg_rows,
     }
+
+
+def _speed_words(speed: dict[str, Any]) -> str:
+    """The probe's two figures in words."""
+    return (
+        f"Python loop {speed['python_loop_s']:.3f} s, CP-SAT {speed['cpsat_wall_per_deterministic_s']:.1f} wall s "
+        "per deterministic s (lower is faster)"
+    )
 
 
 def _one_line(record: dict[str, Any]) -> str:

@@ -90,7 +90,10 @@ def test_report_lists_the_machine_and_every_table(raw: dict[str, Any]) -> None:
     summary = summarise(raw)
     assert summary["plans_with_violations"] == 0
     assert {"cpu_model", "cores", "memory_gib", "python", "ortools"} <= set(summary["machine"])
+    for probe in (summary["machine"]["speed_before"], summary["machine"]["speed_after"]):
+        assert probe["python_loop_s"] > 0 and probe["cpsat_wall_per_deterministic_s"] > 0
     markdown = render_markdown(summary)
+    assert "Machine speed probe" in markdown
     for heading in ("capplan on the generated instances", "Against the baselines", "What-if", "Standard Task Graph"):
         assert heading in markdown
 
