@@ -18,6 +18,7 @@ from ortools.sat.python import cp_model
 
 from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR, Priority
 from api_schemas.recommendations import DeferredIssue, ScopeCut
+from api_schemas.result import PlanResult
 from solver.clock import Clock
 from solver.model import build_model
 from solver.model.build import PlanModel
@@ -30,6 +31,11 @@ from solver.recommend.solving import add_finish_limits, finish_by, solve
 from solver.recommend.targets import Target, commitments
 from solver.recommend.words import short_of_time
 from solver.schedule import Placement, Schedule, global_span
+
+#: Above 50 issues, each deferred issue tried back in the plan gets at least 1/this of the cut's time left.
+PUT_BACK_SHARES = 3
+#: Why there is no cut when a re-plan meets the due date with the whole scope (the plan was not the best one).
+NO_CUT_NEEDED = "no cut is needed: re-planning met the due date with the whole scope; plan again with more time"
 
 
 def with_deferral(problem: Problem, optional: set[int]) -> tuple[Problem, int]:
@@ -179,11 +185,11 @@ def compute_scope_cut(context: Context, target: Target, budget: Budget) -> tuple
         return None, reason
     late = _late_in_plan(context, optional, target.due)
     if budget.by_replanning:
-        # Over 50 issues: defer what the plan finishes late (the rest already meets the date in the plan), not
-        # the optimiser's minimal cut, whose model would take most of the budget to build and presolve.
+        # Over 50 issues: found by re-planning (`_cut_by_replanning`), not by the optimiser's minimal cut, whose
+        # model would take most of the budget to build and presolve.
         if late & forced.keys():
             return None, "no scope cut was found: work outside it needs an issue the plan finishes late"
-        return _verified_cut(context, target, optional, late, proven=False, budget=budget), None
+        return _cut_by_replanning(context, target, optional, late, budget)
     if not budget.affords(2):
         return None, short_of_time("no scope cut was tried")
     problem, deferral = with_deferral(context.problem, optional)
@@ -205,6 +211,23 @@ def _verified_cut(
     context: Context, target: Target, optional: set[int], chosen: set[int], proven: bool, budget: Budget
 ) -> ScopeCut:
     """The cut deferring the `chosen` tasks, verified by re-planning the request without them."""
+    request = without_issues(context.request, {context.problem.tasks[index].issue.id for index in chosen})
+    result = replan(context, request, budget)
+    verified = meets(request, result, [(target, target.due)])
+    note = None if verified else short_of_time("re-planning without these issues did not confirm the due date")
+    return _scope_cut(context, target, optional, chosen, proven, result if verified else None, note)
+
+
+def _scope_cut(
+    context: Context,
+    target: Target,
+    optional: set[int],
+    chosen: set[int],
+    proven: bool,
+    verifying: PlanResult | None,
+    note: str | None,
+) -> ScopeCut:
+    """The cut deferring the `chosen` tasks; `verifying` is the re-plan without them that met the due date."""
     problem = context.problem
     issues = _deferred_issues(problem, chosen)
     total = sum(problem.tasks[index].work for index in optional) / UNITS_PER_HOUR
@@ -212,10 +235,6 @@ def _verified_cut(
     by_priority: dict[Priority, float] = {}
     for issue in issues:
         by_priority[issue.priority] = by_priority.get(issue.priority, 0.0) + issue.hours
-    request = without_issues(context.request, {issue.id for issue in issues})
-    result = replan(context, request, budget)
-    verified = meets(request, result, [(target, target.due)])
-    note = None if verified else short_of_time("re-planning without these issues did not confirm the due date")
     return ScopeCut(
         deferred=issues,
         hours_deferred=cut,
@@ -223,7 +242,57 @@ def _verified_cut(
         share_kept=round((total - cut) / total, 4),
         deferred_hours_by_priority=by_priority,
         proven=proven,
-        verified=verified,
-        other_moves=other_moves(context, result, {target.key}) if verified else [],
+        verified=verifying is not None,
+        other_moves=other_moves(context, verifying, {target.key}) if verifying is not None else [],
         note=note,
     )
+
+
+def _cut_by_replanning(
+    context: Context, target: Target, optional: set[int], late: set[int], budget: Budget
+) -> tuple[ScopeCut | None, str | None]:
+    """Over 50 issues: defer what the plan finishes late, then put back what re-planning shows can stay.
+
+    The late issues are a cut that works (the rest already meet the date in the plan; an issue deferred carries
+    its dependants, which finish later still, so they are late too). Then, most important and largest first,
+    each deferred issue (with the deferred issues it needs) is put back while a re-plan still meets the date.
+    When everything goes back, a re-plan meets the date with no cut at all, and that is the answer.
+    """
+    problem = context.problem
+    chosen = set(late)
+
+    def met_without(deferred: set[int], fraction: float) -> PlanResult | None:
+        request = without_issues(context.request, {problem.tasks[index].issue.id for index in deferred})
+        result = replan(context, request, budget, fraction)
+        return result if meets(request, result, [(target, target.due)]) else None
+
+    verifying = met_without(chosen, 0.4)
+    if verifying is None:
+        note = short_of_time("re-planning without these issues did not confirm the due date")
+        return _scope_cut(context, target, optional, chosen, False, None, note), None
+    order = sorted(chosen, key=lambda index: (problem.tasks[index].rank, -problem.tasks[index].work, index))
+    for position, index in enumerate(order):
+        if index not in chosen:
+            continue
+        # The most important candidates come first and get a fair share each; the rest get what is left.
+        fraction = 1 / min(len(order) - position, PUT_BACK_SHARES)
+        if not budget.affords_replan(fraction):
+            break
+        kept = _with_deferred_predecessors(problem, index, chosen)
+        found = met_without(chosen - kept, fraction)
+        if found is not None:
+            chosen, verifying = chosen - kept, found
+    if not chosen:
+        return None, NO_CUT_NEEDED
+    return _scope_cut(context, target, optional, chosen, False, verifying, None), None
+
+
+def _with_deferred_predecessors(problem: Problem, index: int, deferred: set[int]) -> set[int]:
+    """The task and every deferred task it needs, directly or not (kept together, the cut stays closed)."""
+    kept, frontier = {index}, [index]
+    while frontier:
+        for pred, _ in problem.tasks[frontier.pop()].preds:
+            if pred in deferred and pred not in kept:
+                kept.add(pred)
+                frontier.append(pred)
+    return kept
