@@ -13,8 +13,10 @@ from solver.errors import InvalidRequestError
 from solver.greedy import greedy_schedule
 from solver.improve import Improvement, affordable_rounds, squeaky_wheel
 from solver.level_values import level_values
+from solver.level_windows import held_by
 from solver.limits import DEFAULT_LIMITS, Limits
 from solver.model import build_model
+from solver.model.build import PlanModel
 from solver.neighbourhood_search import search_levels
 from solver.problem import Problem, prepare
 from solver.recommend import Planning, recommend
@@ -130,11 +132,20 @@ def plan(
         options = options.model_copy(update={"time_limit_s": max(options.time_limit_s - prepared, 0.0)})
         outcome = search_levels(problem, options, start, progress, deadline=started + request_limit)
     else:
+        modelled = problem
         if start is not None:
             limit_candidates(problem, start)
-        plan_model = build_model(problem)
+            # Every task finishes by the day the start's proven levels allow (exact: no optimal plan is lost).
+            modelled = held_by(problem, start)
+        plan_model = build_model(modelled)
         model_cost = replan_cost = time.monotonic() - started
-        outcome = solve_levels(plan_model, options, start, progress, deadline=started + request_limit)
+
+        def narrowed(schedule: Schedule, fixed: int) -> PlanModel:
+            return build_model(held_by(problem, schedule, fixed))
+
+        outcome = solve_levels(
+            plan_model, options, start, progress, deadline=started + request_limit, rebuild=narrowed
+        )
     if cut_short:
         outcome = replace(outcome, repeatable=False)
     if outcome.status == SolveStatus.INFEASIBLE and (problem.horizon_capped or problem.restricted):

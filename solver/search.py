@@ -164,16 +164,23 @@ def _parameters(
     return _Settings(solver, rate, neighbourhood_search=neighbourhood_search)
 
 
+#: Builds the model again for the levels after the first `fixed` ones, from the best schedule so far (whose
+#: values those levels keep): `solver.level_windows.held_by` narrows it to where better plans can lie.
+Rebuild = Callable[[Schedule, int], PlanModel]
+
+
 def solve_levels(
     plan_model: PlanModel,
     options: SolverOptions,
     initial: Schedule | None,
     progress: ProgressCallback | None = None,
     deadline: float | None = None,
+    rebuild: Rebuild | None = None,
 ) -> SearchOutcome:
     """Solve every level in turn within `options.time_limit_s`; `initial` is a known feasible schedule.
 
-    A level whose start value meets its static bound is proven and fixed without a solve.
+    A level whose start value meets its static bound is proven and fixed without a solve. With `rebuild`, the
+    model is built again before each solve after the first, narrowed by the levels solved so far.
 
     `deadline` (a `time.monotonic()` instant) ends the search earlier on the wall clock, e.g. when preparing the
     model already used part of the time limit; the deterministic budget still follows `options` alone.
@@ -193,12 +200,21 @@ def solve_levels(
     outcomes: list[LevelOutcome] = []
     levels = plan_model.levels
     variables = len(model.proto.variables)
-    for position, level in enumerate(levels):
+    solved_once = False
+    for position in range(len(levels)):
+        level = levels[position]
         floor = level.static_bound
         if known is not None and known[position] <= floor:
             outcomes.append(LevelOutcome(level.name, known[position], known[position]))
             model.add(level.expression <= known[position])
             continue
+        if rebuild is not None and solved_once and incumbent is not None:
+            plan_model = rebuild(incumbent, position)
+            model, levels = plan_model.model, plan_model.levels
+            for earlier, outcome in zip(levels, outcomes, strict=False):
+                model.add(earlier.expression <= outcome.value)
+            level, every_value, completion_tried = levels[position], None, False
+        solved_once = True
         wall_left = deadline - time.monotonic()
         levels_left = len(levels) - position
         model.minimize(level.expression)
