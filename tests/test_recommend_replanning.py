@@ -8,7 +8,7 @@ those plans passing the independent checker, or by the plan being explained when
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -22,6 +22,7 @@ from solver.recommend.budget import Budget
 from solver.recommend.capacity import compute_capacity
 from solver.recommend.context import Context
 from solver.recommend.extension import compute_extension
+from solver.recommend.overdue import compute_overdue
 from solver.recommend.scope_cut import NO_CUT_NEEDED, compute_scope_cut
 from solver.recommend.targets import Target, find_targets, planned_finish
 from tests.test_recommend_support import explained
@@ -169,3 +170,28 @@ def test_a_60_issue_plan_gets_verified_alternatives_within_its_time_limit() -> N
     for recommendation in late:
         assert recommendation.extension is not None and recommendation.extension.verified
         assert recommendation.scope_cut is None or not recommendation.scope_cut.proven
+
+
+def test_an_overdue_milestone_gets_the_finish_of_a_checked_replan_that_puts_it_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    generated = generate(SIZE, seed=0, time_limit_s=2.0)
+    overdue_due = generated.start_date - timedelta(days=3)
+    milestones = [m.model_copy(update={"due": overdue_due}) if m.id == "M2" else m for m in generated.milestones]
+    recorder = Recorder()
+    context = explained(generated.model_copy(update={"milestones": milestones}), monkeypatch, recorder)
+    recorder.base = context.result
+    (target,) = [t for t in find_targets(context.request, context.result) if t.status.value == "overdue"]
+    overdue = compute_overdue(context, target, _budget(context))
+    assert overdue.earliest_finish is not None and not overdue.earliest_finish_proven
+    assert target.planned_finish is not None and overdue.earliest_finish <= target.planned_finish
+    raised = set(target.issue_ids)
+    backed = [
+        request
+        for request, result, warm in recorder.plans
+        if warm
+        and all(i.priority == "P0" for i in request.issues if i.id in raised)
+        and not check_schedule(request, result)
+        and planned_finish(result, target.kind, target.id) == overdue.earliest_finish
+    ]
+    assert backed or overdue.earliest_finish == target.planned_finish

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import date
 
+from api_schemas.common import Priority
 from api_schemas.recommendations import TargetKind, TargetMove
 from api_schemas.request import Owner, PlanRequest
 from api_schemas.result import PlanResult, SolveStatus
@@ -52,6 +53,12 @@ def without_issues(request: PlanRequest, issue_ids: Collection[str]) -> PlanRequ
             issue if len(depends_on) == len(issue.depends_on) else issue.model_copy(update={"depends_on": depends_on})
         )
     return request.model_copy(update={"issues": kept})
+
+
+def with_priority(request: PlanRequest, issue_ids: Collection[str], priority: Priority) -> PlanRequest:
+    """The request with the listed issues at `priority`."""
+    issues = [i.model_copy(update={"priority": priority}) if i.id in issue_ids else i for i in request.issues]
+    return request.model_copy(update={"issues": issues})
 
 
 def with_owners(request: PlanRequest, owners: list[Owner]) -> PlanRequest:
