@@ -195,3 +195,16 @@ def test_an_overdue_milestone_gets_the_finish_of_a_checked_replan_that_puts_it_f
         and planned_finish(result, target.kind, target.id) == overdue.earliest_finish
     ]
     assert backed or overdue.earliest_finish == target.planned_finish
+
+
+def test_a_part_of_a_large_budget_always_fits_one_replan_while_the_whole_does() -> None:
+    options = generate(SIZE, seed=0).options
+    budget = Budget.of(options, 3.0, tasks=60, model_cost=9.0, replan_cost=1.0)
+    assert budget.by_replanning and budget.startup == 1.0
+    assert budget.part(0.1).left() >= 1.1  # not 0.3 s: one re-plan needs 1.0 s before it searches
+    fraction = budget.replan_fraction(0.1)
+    assert fraction is not None and 0.35 <= fraction <= 0.45
+    assert budget.replan_fraction(0.5) == 0.5
+    assert Budget.of(options, 0.5, tasks=60, replan_cost=1.0).replan_fraction(1.0) is None
+    small = Budget.of(options, 3.0, tasks=30, model_cost=1.0)
+    assert not small.by_replanning and small.part(0.1).left() <= 0.31

@@ -17,6 +17,8 @@ from solver.search import LARGE_MODEL_TASKS
 
 #: Below this many seconds a solve is not started.
 MIN_SOLVE_S = 0.05
+#: Seconds of search a re-plan gets at least, beyond its preparation, when the budget has them (above 50 issues).
+MIN_REPLAN_SEARCH_S = 0.2
 
 
 @dataclass(frozen=True)
@@ -67,9 +69,24 @@ class Budget:
         return self.left() < MIN_SOLVE_S
 
     def part(self, fraction: float) -> Budget:
-        """A budget ending after `fraction` of the time left (its unused time stays with this budget)."""
-        deadline = time.monotonic() + self.left() * min(max(fraction, 0.0), 1.0)
-        return Budget(self.options, deadline, self.tasks, self.model_cost, self.replan_cost)
+        """A budget ending after `fraction` of the time left (its unused time stays with this budget).
+
+        Above 50 issues a part is never too short for one re-plan while the whole budget has time for one: the
+        earlier (more important) parts take it from the later ones rather than all of them getting nothing.
+        """
+        share = self.left() * min(max(fraction, 0.0), 1.0)
+        if self.by_replanning:
+            share = max(share, min(self.left(), self.startup + MIN_REPLAN_SEARCH_S))
+        return Budget(self.options, time.monotonic() + share, self.tasks, self.model_cost, self.replan_cost)
+
+    def replan_fraction(self, fraction: float) -> float | None:
+        """`fraction` of the time left for one re-plan, more when that is too short for one, None when all is."""
+        left = self.left()
+        if left * fraction >= self.startup + MIN_SOLVE_S:
+            return fraction
+        if left >= self.startup + MIN_SOLVE_S:
+            return min(1.0, (self.startup + MIN_REPLAN_SEARCH_S) / left)
+        return None
 
     def affords(self, models: int = 1) -> bool:
         """True when there is time to build `models` models and still solve."""

@@ -107,7 +107,7 @@ def _extra_owners(
     groups_request, groups = _candidates(context, target, hours)
     if not groups:
         return None, None, "every issue of it is pinned to an owner, so new owners cannot take any of it"
-    if not (budget.affords_replan(0.5) if budget.by_replanning else budget.affords(2)):
+    if not (budget.affords_replan() if budget.by_replanning else budget.affords(2)):
         return None, None, short_of_time("extra owners were not tried")
     problem, start = context.planning.prepare(groups_request)
     index_of = {task.issue.id: task.index for task in problem.tasks}
@@ -182,8 +182,9 @@ def _extra_owners_by_replanning(
     """
     most = max(len(group.owner_ids) for group in groups)
 
-    def met_with(per_group: int, fraction: float) -> bool | None:
-        if not budget.affords_replan(fraction):
+    def met_with(per_group: int, share: float) -> bool | None:
+        fraction = budget.replan_fraction(share)
+        if fraction is None:
             return None
         request = with_owners(context.request, _added_owners(groups, per_group, hours))
         return meets(request, replan(context, request, budget, fraction), [(target, target.due)])
@@ -250,7 +251,7 @@ def _extra_hours(context: Context, target: Target, budget: Budget) -> tuple[Extr
     owners = _workers(context, target)
     if not owners:
         return None, "everyone who can do this work already works 24 h a day"
-    if not (budget.affords_replan(1 / 3) if budget.by_replanning else budget.affords(3)):
+    if not (budget.affords_replan() if budget.by_replanning else budget.affords(3)):
         return None, short_of_time("longer days were not tried")
     hours = {o.id: o.hours_per_day for o in context.request.owners}
     most = max(round((24 - hours[o]) * UNITS_PER_HOUR) for o in owners)

@@ -76,12 +76,12 @@ def _extension_by_replanning(context: Context, target: Target, budget: Budget) -
     met: PlanResult | None = None
     missed: list[str] = []
     while high - low > 1:
-        probes = max(math.ceil(math.log2(high - low)), 1)
-        if not budget.affords_replan(1 / probes):
+        fraction = budget.replan_fraction(1 / max(math.ceil(math.log2(high - low)), 1))
+        if fraction is None:
             break
         middle = (low + high) // 2
         request = with_due(context.request, [(target, days[middle])])
-        result = replan(context, request, budget, 1 / probes)
+        result = replan(context, request, budget, fraction)
         if result is None:
             break
         if meets(request, result, [(target, days[middle])]):

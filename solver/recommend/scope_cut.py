@@ -266,7 +266,7 @@ def _cut_by_replanning(
         result = replan(context, request, budget, fraction)
         return result if meets(request, result, [(target, target.due)]) else None
 
-    verifying = met_without(chosen, 0.4)
+    verifying = met_without(chosen, budget.replan_fraction(0.4) or 0.4)
     if verifying is None:
         note = short_of_time("re-planning without these issues did not confirm the due date")
         return _scope_cut(context, target, optional, chosen, False, None, note), None
@@ -275,8 +275,8 @@ def _cut_by_replanning(
         if index not in chosen:
             continue
         # The most important candidates come first and get a fair share each; the rest get what is left.
-        fraction = 1 / min(len(order) - position, PUT_BACK_SHARES)
-        if not budget.affords_replan(fraction):
+        fraction = budget.replan_fraction(1 / min(len(order) - position, PUT_BACK_SHARES))
+        if fraction is None:
             break
         kept = _with_deferred_predecessors(problem, index, chosen)
         found = met_without(chosen - kept, fraction)
