@@ -143,8 +143,11 @@ def plan(
         def narrowed(schedule: Schedule, fixed: int) -> PlanModel:
             return build_model(held_by(problem, schedule, fixed))
 
+        # Rebuilding takes milliseconds up to 50 issues; a larger backlog gets here only without a start plan,
+        # where one build takes seconds.
+        small = len(problem.tasks) <= LARGE_MODEL_TASKS
         outcome = solve_levels(
-            plan_model, options, start, progress, deadline=started + request_limit, rebuild=narrowed
+            plan_model, options, start, progress, deadline=started + request_limit, rebuild=narrowed if small else None
         )
     if cut_short:
         outcome = replace(outcome, repeatable=False)

@@ -210,7 +210,7 @@ def solve_levels(
             continue
         if rebuild is not None and solved_once and incumbent is not None:
             plan_model = rebuild(incumbent, position)
-            model, levels = plan_model.model, plan_model.levels
+            model, levels, variables = plan_model.model, plan_model.levels, len(plan_model.model.proto.variables)
             for earlier, outcome in zip(levels, outcomes, strict=False):
                 model.add(earlier.expression <= outcome.value)
             level, every_value, completion_tried = levels[position], None, False

@@ -92,12 +92,7 @@ def _candidates(context: Context, target: Target, hours: float) -> tuple[PlanReq
     groups = [
         _Group(skills, tuple(next(ids) for _ in range(size))) for skills, size in zip(sets, workable, strict=True)
     ]
-    owners = [
-        Owner(id=owner_id, name="extra owner", hours_per_day=hours, skills=list(group.skills))
-        for group in groups
-        for owner_id in group.owner_ids
-    ]
-    return with_owners(request, owners), groups
+    return with_owners(request, _added_owners([(group, len(group.owner_ids)) for group in groups], hours)), groups
 
 
 def _extra_owners(
@@ -150,11 +145,7 @@ def _extra_owners(
     if not any(n for _, n in chosen):
         return None, None, NOT_NEEDED.format(what="extra owners")
     owner_groups = [OwnerGroup(count=n, skills=list(group.skills), hours_per_day=hours) for group, n in chosen if n]
-    added = [
-        Owner(id=owner_id, name="extra owner", hours_per_day=hours, skills=list(group.skills))
-        for group, n in chosen
-        for owner_id in group.owner_ids[:n]
-    ]
+    added = _added_owners(chosen, hours)
     request = with_owners(context.request, added)
     verified = meets(request, replan(context, request, budget), [(target, target.due)])
     return (
@@ -164,12 +155,12 @@ def _extra_owners(
     )
 
 
-def _added_owners(groups: list[_Group], per_group: int, hours: float) -> list[Owner]:
-    """`per_group` new owners of each group's skills (fewer where a group has fewer candidates)."""
+def _added_owners(counts: list[tuple[_Group, int]], hours: float) -> list[Owner]:
+    """The first `n` candidate owners of each group (with the group's skills), for each (group, n)."""
     return [
         Owner(id=owner_id, name="extra owner", hours_per_day=hours, skills=list(group.skills))
-        for group in groups
-        for owner_id in group.owner_ids[:per_group]
+        for group, n in counts
+        for owner_id in group.owner_ids[:n]
     ]
 
 
@@ -186,7 +177,7 @@ def _extra_owners_by_replanning(
         fraction = budget.replan_fraction(share)
         if fraction is None:
             return None
-        request = with_owners(context.request, _added_owners(groups, per_group, hours))
+        request = with_owners(context.request, _added_owners([(group, per_group) for group in groups], hours))
         return meets(request, replan(context, request, budget, fraction), [(target, target.due)])
 
     low, high = 0, 1  # low: missed (or the plan as it is); high: the next count to try
@@ -205,7 +196,7 @@ def _extra_owners_by_replanning(
         if verdict is None:
             break
         low, high = (low, middle) if verdict else (middle, high)
-    added = _added_owners(groups, high, hours)
+    added = _added_owners([(group, high) for group in groups], hours)
     owner_groups = [
         OwnerGroup(count=min(high, len(group.owner_ids)), skills=list(group.skills), hours_per_day=hours)
         for group in groups

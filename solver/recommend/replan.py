@@ -100,7 +100,7 @@ def plan_meets(context: Context, target: Target, day: date) -> bool:
     the plan is then also a valid plan of the changed request: a date it meets needs no re-plan to be verified.
     """
     finish = planned_finish(context.result, target.kind, target.id)
-    return finish is not None and finish <= day and not check_schedule(context.request, context.result)
+    return finish is not None and finish <= day and context.plan_is_valid
 
 
 def meets(request: PlanRequest, result: PlanResult | None, targets: Iterable[tuple[Target, date]]) -> bool:
