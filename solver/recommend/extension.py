@@ -72,6 +72,8 @@ def _extension_by_replanning(context: Context, target: Target, budget: Budget) -
     if planned is None or not plan_meets(context, target, planned):
         return None
     days = _working_days_to(context, target.due, planned)
+    if not days:
+        return None
     low, high = -1, len(days) - 1  # days[low] (the due date at -1) missed, days[high] met
     met: PlanResult | None = None
     missed: list[str] = []
@@ -90,7 +92,7 @@ def _extension_by_replanning(context: Context, target: Target, budget: Budget) -
             low = middle
             missed.append(days[middle].isoformat())
     new_date = days[high]
-    note = "the earliest date re-planning met"
+    note = "the earliest date a re-plan met" if met is not None else "the plan's own finish"
     if missed:
         note += f" (it missed {', '.join(sorted(missed))})"
     if high - low > 1:
