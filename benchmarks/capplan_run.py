@@ -79,4 +79,33 @@ def run_capplan(spec: InstanceSpec, recommendations: bool = False) -> dict[str, 
         "violations": violations[:5],
         "violation_count": len(violations),
         "peak_rss_mib": peak_rss_mib(),
+        "advice": _advice(result.recommendations),
+    }
+
+
+def _advice(recommendations: Any) -> dict[str, Any] | None:
+    """What the recommendations offered: targets, verified and proven alternatives, and their time."""
+    if recommendations is None:
+        return None
+    alternatives = verified = proven = 0
+    for target in recommendations.targets:
+        capacity = target.capacity
+        found = [
+            (target.extension, "verified", "proven_minimal"),
+            (target.scope_cut, "verified", "proven"),
+            (capacity.extra_owners if capacity else None, "verified", "proven_minimal"),
+            (capacity.extra_hours if capacity else None, "verified", "proven_minimal"),
+        ]
+        for value, verified_field, proven_field in found:
+            if value is not None:
+                alternatives += 1
+                verified += bool(getattr(value, verified_field))
+                proven += bool(getattr(value, proven_field))
+    return {
+        "targets": len(recommendations.targets),
+        "alternatives": alternatives,
+        "verified": verified,
+        "proven": proven,
+        "complete": recommendations.complete,
+        "seconds": recommendations.seconds,
     }

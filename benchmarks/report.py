@@ -47,7 +47,7 @@ def _unproven_level(record: Record) -> str | None:
 
 def _run_summary(record: Record, greedy: Record | None) -> dict[str, Any]:
     keys = ("status", "gap", "wall_s", "first_solution_s", "plan_ready_s", "solutions", "peak_rss_mib",
-            "violation_count", "objective", "error")
+            "violation_count", "objective", "error", "advice")
     summary = {key: record.get(key) for key in keys if key in record}
     summary["time_limit_s"] = (record.get("instance") or record.get("job", {}).get("instance", {})).get("time_limit_s")
     summary["unproven_level"] = _unproven_level(record)
@@ -149,6 +149,18 @@ def _run_cell(run: dict[str, Any] | None) -> str:
     return f"{status}, gap {run.get('gap', 0) * 100:.0f}% ({level}), {run['wall_s']:.0f} s"
 
 
+def _advised_cell(run: dict[str, Any] | None) -> str:
+    """The plan's cell, and what its recommendations offered (where the run recorded it)."""
+    cell = _run_cell(run)
+    advice = (run or {}).get("advice")
+    if not advice or not advice["targets"]:
+        return cell
+    return (
+        f"{cell}; {advice['targets']} target(s), {advice['alternatives']} alternatives ({advice['verified']} "
+        f"verified, {advice['proven']} proven minimal) in {advice['seconds']:.1f} s"
+    )
+
+
 def _capplan_table(sizes: dict[str, Any]) -> list[str]:
     limits = _limits(sizes)
     header = ["size", "owners/issues", "tasks/groups", "model vars", "prepare s", "rounds s", "build s",
@@ -168,7 +180,7 @@ def _capplan_table(sizes: dict[str, Any]) -> list[str]:
             _seconds(phases.get("build_model")),
             _seconds(firsts[0] if firsts else None),
             *[_run_cell(by_limit.get(limit)) for limit in limits], _run_cell(size["fast"]),
-            _run_cell(size["with_recommendations"]),
+            _advised_cell(size["with_recommendations"]),
             f"{size['peak_rss_mib']:.0f}" if size["peak_rss_mib"] else "-",
             "clean" if violations == 0 else f"{violations} violations",
         ]

@@ -53,14 +53,14 @@ class SuiteConfig:
 QUICK = SuiteConfig(
     sizes=("S",), time_limits_s={"S": (5.0,)}, fast_time_limit_s=5.0, baseline_time_limit_s=5.0, workers=2,
     whatif_sizes=("S",), whatif_time_limit_s=3.0, stg_graph_step=1, stg_graph_count=2, stg_time_limit_s=5.0,
-    stg_parallel=1,
+    stg_parallel=1, recommendation_sizes=("S",),
 )
 FULL = SuiteConfig(
     sizes=("S", "M", "L", "XL"),
     time_limits_s={"S": (10.0, 30.0), "M": (10.0, 30.0), "L": (10.0, 30.0), "XL": (10.0, 30.0, 60.0)},
     fast_time_limit_s=10.0, baseline_time_limit_s=10.0, workers=2, whatif_sizes=("M", "L"),
     whatif_time_limit_s=10.0, stg_graph_step=9, stg_graph_count=None, stg_time_limit_s=10.0, stg_parallel=1,
-    recommendation_sizes=("S", "M"), fast_sizes=("S", "M", "L"),
+    recommendation_sizes=("S", "M", "L"), fast_sizes=("S", "M", "L"),
 )
 
 

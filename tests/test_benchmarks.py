@@ -41,7 +41,7 @@ def test_every_job_answers(raw: dict[str, Any]) -> None:
 
 def test_every_capplan_plan_is_checker_clean(raw: dict[str, Any]) -> None:
     runs = _records(raw, "capplan")
-    assert len(runs) == 3  # deterministic, fast, and fast on the identical-owner variant
+    assert len(runs) == 4  # deterministic, fast, fast on the identical-owner variant, with recommendations
     for run in runs:
         assert run["status"] in ("OPTIMAL", "FEASIBLE")
         assert run["violation_count"] == 0, run["violations"]
@@ -84,6 +84,14 @@ def test_stg_results_are_checked_and_never_below_the_lower_bounds(raw: dict[str,
         assert row["violations"] == []
         assert row["makespan"] >= row["lower_bound"]
         assert row["makespan"] == row["model_makespan"]  # read back from the checked slots
+
+
+def test_recommendations_are_counted_and_shown(raw: dict[str, Any]) -> None:
+    (advised,) = [r for r in _records(raw, "capplan") if r.get("recommendations")]
+    advice = advised["advice"]
+    assert advice is not None and advice["targets"] >= 1  # S misses a milestone (P2 lateness 2)
+    assert 0 <= advice["proven"] <= advice["verified"] <= advice["alternatives"]
+    assert "alternatives (" in render_markdown(summarise(raw))
 
 
 def test_report_lists_the_machine_and_every_table(raw: dict[str, Any]) -> None:
