@@ -92,9 +92,9 @@ class Budget:
         """True when there is time to build `models` models and still solve."""
         return self.left() >= models * self.model_cost + MIN_SOLVE_S
 
-    def affords_replan(self, fraction: float = 1.0) -> bool:
-        """True when `fraction` of the time left can prepare a re-plan and still search."""
-        return self.left() * fraction >= self.startup + MIN_SOLVE_S
+    def affords_replan(self) -> bool:
+        """True when there is time to prepare a re-plan and still search."""
+        return self.left() >= self.startup + MIN_SOLVE_S
 
     def solver(self, fraction: float = 1.0, single_worker: bool = False) -> cp_model.CpSolver:
         """A CP-SAT solver limited to `fraction` of the time left, with the request's seed and mode."""

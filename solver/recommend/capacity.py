@@ -220,9 +220,7 @@ def _meets_with(context: Context, target: Target, owners: list[str], quarters: i
     """Whether `quarters` extra quarter hours a day for `owners` can meet the date (None: not decided)."""
     request = with_longer_days(context.request, owners, quarters / UNITS_PER_HOUR)
     if budget.by_replanning:
-        # A re-plan that meets the date decides "yes"; one that misses decides nothing.
-        if not budget.affords_replan():
-            return None
+        # A re-plan that meets the date decides "yes"; one that misses (or finds no time) decides nothing.
         return True if meets(request, replan(context, request, budget), [(target, target.due)]) else None
     if not budget.affords():
         return None

@@ -82,7 +82,7 @@ def replan(context: Context, request: PlanRequest, budget: Budget, fraction: flo
     neighbourhood search from it gets further than one from a fresh greedy start.
     """
     seconds = budget.left() * fraction - budget.startup
-    if seconds < MIN_SOLVE_S or not budget.affords_replan():
+    if seconds < MIN_SOLVE_S:
         return None
     timed = request.model_copy(
         update={"options": request.options.model_copy(update={"time_limit_s": round(max(seconds, 0.01), 3)})}
