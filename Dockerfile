@@ -12,6 +12,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY api_schemas ./api_schemas
 COPY solver ./solver
+COPY checker ./checker
 COPY service ./service
 RUN pip install . \
     && useradd --create-home --uid 10001 --shell /usr/sbin/nologin capplan

@@ -1,6 +1,6 @@
 """The baselines a planner would otherwise use, on the same instances: greedy list scheduling and PyJobShop.
 
-Greedy is `solver.greedy.greedy_schedule` (priority order, earliest-finishing qualified owner), the way
+Greedy is `solver.starts.greedy.greedy_schedule` (priority order, earliest-finishing qualified owner), the way
 issue trackers auto-schedule. PyJobShop (a CP-SAT scheduling library) gets the instances it can express:
 one pool of identical owners whose working days are the team's, so that lags and dates map exactly onto
 the owners' working clock. Its lexicographic objective becomes one weighted sum (tardiness far above
@@ -16,10 +16,10 @@ from api_schemas.result import SolveStatus
 from benchmarks.evaluation import checked_result, level_names, objective_of
 from benchmarks.instances import InstanceSpec, describe
 from benchmarks.memory import peak_rss_mib
-from solver.greedy import greedy_schedule
 from solver.model.build import assign_members
 from solver.planner import prepare_with_start
-from solver.problem import Problem
+from solver.prepared.problem import PreparedProblem
+from solver.starts.greedy import greedy_schedule
 
 #: Job weight per priority rank in PyJobShop's weighted objective (P0 first). Its variables reach 2**42,
 #: so CP-SAT rejects objectives whose weights add up past about 2**21: these stay far below at 2,000 issues.
@@ -49,7 +49,7 @@ def run_greedy(spec: InstanceSpec) -> dict[str, Any]:
     }
 
 
-def expressible(problem: Problem) -> str | None:
+def expressible(problem: PreparedProblem) -> str | None:
     """Why PyJobShop cannot express this problem as identical machines on one clock, or None when it can."""
     if len(problem.resources) != 1:
         return f"{len(problem.resources)} distinct owner groups (skills, hours, calendars or pins)"

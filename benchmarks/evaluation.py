@@ -1,6 +1,6 @@
 """Turn any planner's schedule into capplan's result and run the schedule checker on it.
 
-Every plan a benchmark reports, capplan's or a baseline's, goes through `solver.checker.check_schedule`;
+Every plan a benchmark reports, capplan's or a baseline's, goes through `checker.schedule_checker.check_schedule`;
 its objective is read from the checked result, never from the planner's own claim.
 """
 
@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult, SolveStatus
-from solver.checker import check_schedule
-from solver.level_values import level_values
+from checker.schedule_checker import check_schedule
+from solver.bounds.schedule_levels import level_values
 from solver.model.objective import level_names as names_of_levels
-from solver.problem import Problem
+from solver.prepared.problem import PreparedProblem
+from solver.prepared.schedule import Schedule
 from solver.result import build_result
-from solver.schedule import Schedule
-from solver.search import LevelOutcome, SearchOutcome
+from solver.search.lexicographic import LevelOutcome, SearchOutcome
 
 
-def result_of(problem: Problem, schedule: Schedule, status: SolveStatus, level_names: list[str],
+def result_of(problem: PreparedProblem, schedule: Schedule, status: SolveStatus, level_names: list[str],
               seconds: float = 0.0) -> PlanResult:
     """The plan result of a schedule found outside capplan's search; it claims no proven bound."""
     levels = [
@@ -31,7 +31,7 @@ def violations_of(request: PlanRequest, result: PlanResult) -> list[str]:
     return [str(violation) for violation in check_schedule(request, result)]
 
 
-def checked_result(problem: Problem, schedule: Schedule, status: SolveStatus,
+def checked_result(problem: PreparedProblem, schedule: Schedule, status: SolveStatus,
                    level_names: list[str]) -> tuple[PlanResult, list[str]]:
     """The result of `schedule` and the checker's violations of it."""
     result = result_of(problem, schedule, status, level_names)
@@ -43,7 +43,7 @@ def objective_of(result: PlanResult) -> list[int]:
     return [stage.value for stage in result.objective]
 
 
-def level_names(problem: Problem) -> list[str]:
+def level_names(problem: PreparedProblem) -> list[str]:
     """Names of the objective levels of a prepared problem, as the model names them, without building it."""
     return names_of_levels(task.rank for task in problem.tasks)
 

@@ -24,11 +24,11 @@ from api_schemas.common import UNITS_PER_HOUR, Weekday
 from api_schemas.request import Calendar, Dependency, Issue, Milestone, Owner, PlanRequest, SolverOptions
 from api_schemas.result import SolveStatus
 from benchmarks.evaluation import checked_result, level_names
-from solver.greedy import critical_path_priority, greedy_schedule
 from solver.model import build_model
 from solver.model.build import PlanModel
-from solver.problem import prepare
-from solver.schedule import Schedule
+from solver.prepared.problem import prepare
+from solver.prepared.schedule import Schedule
+from solver.starts.greedy import critical_path_priority, greedy_schedule
 
 DATA = Path(__file__).resolve().parent / "data"
 STG_START = date(2026, 1, 5)

@@ -28,7 +28,7 @@ from benchmarks.evaluation import compare, objective_of, violations_of
 from benchmarks.instances import InstanceSpec
 from benchmarks.memory import peak_rss_mib
 from benchmarks.phases import timed_phases
-from solver.level_values import level_values
+from solver.bounds.schedule_levels import level_values
 from solver.planner import plan
 
 

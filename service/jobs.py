@@ -12,8 +12,8 @@ from typing import Protocol
 from api_schemas.problems import Problem
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
-from solver.errors import InvalidRequestError
-from solver.limits import Limits
+from solver.intake.errors import InvalidRequestError
+from solver.intake.limits import Limits
 
 
 class SolveFunction(Protocol):

@@ -18,7 +18,7 @@ from service.jobs import SolveFunction, solve_job
 from service.pool import PoolSaturatedError, SolvePool
 from service.problems import ProblemError, invalid_request, problems_of
 from service.settings import Settings
-from solver.validation import validate_request
+from solver.intake.validation import validate_request
 
 
 class PlanningService:

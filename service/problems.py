@@ -19,7 +19,7 @@ from starlette.types import Scope
 
 from api_schemas.problems import Problem
 from api_schemas.service import ProblemDetails
-from solver.validation import problems_from_pydantic
+from solver.intake.validation import problems_from_pydantic
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 

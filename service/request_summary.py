@@ -14,8 +14,8 @@ from itertools import accumulate
 
 from api_schemas.request import Issue, PlanRequest
 from api_schemas.service import MilestoneCapacity, RequestSummary
-from solver.calendar import OwnerCalendar, TeamCalendar, team_capacity_until
-from solver.limits import Limits
+from solver.calendars.working_time import OwnerCalendar, TeamCalendar, team_capacity_until
+from solver.intake.limits import Limits
 
 
 def summarise_request(request: PlanRequest, limits: Limits, with_capacity: bool = True) -> RequestSummary:

@@ -20,7 +20,7 @@ from service.planning import PlanningService
 from service.problems import problems_of
 from service.request_summary import summarise_request
 from service.whatif import compare_with_baseline, parse_what_if, scenario_requests
-from solver.validation import validate_request
+from solver.intake.validation import validate_request
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"], dependencies=[Depends(require_api_key)])
 

@@ -11,7 +11,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from api_schemas.service import MAX_SCENARIOS
-from solver.limits import Limits
+from solver.intake.limits import Limits
 
 #: Where the service listens unless told otherwise (the Dockerfile and docs/service.md use the same port).
 DEFAULT_HOST = "127.0.0.1"

@@ -19,12 +19,12 @@ from api_schemas.problems import Problem
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from api_schemas.service import PatchOperation, Scenario, ScenarioOutcome, WhatIfRequest, WhatIfResponse
+from checker.schedule_checker import check_schedule
 from service.diff import diff_plans, plan_summary
 from service.problems import invalid_request, problems_of
-from solver.calendar import TeamCalendar
-from solver.checker import check_schedule
-from solver.limits import Limits
-from solver.validation import validate_request
+from solver.calendars.working_time import TeamCalendar
+from solver.intake.limits import Limits
+from solver.intake.validation import validate_request
 
 #: Applies the service's option caps to a request (PlanningService.effective).
 Prepare = Callable[[PlanRequest], PlanRequest]

@@ -8,23 +8,23 @@ from functools import partial
 
 from api_schemas.request import PlanRequest, SolverOptions
 from api_schemas.result import PlanResult, SolveStatus
-from solver.candidates import limit_candidates
-from solver.errors import InvalidRequestError
-from solver.greedy import greedy_schedule
-from solver.improve import Improvement, affordable_rounds, squeaky_wheel
-from solver.level_values import level_values
-from solver.level_windows import held_by
-from solver.limits import DEFAULT_LIMITS, Limits
+from solver.bounds.finish_windows import held_by
+from solver.bounds.schedule_levels import level_values
+from solver.intake.errors import InvalidRequestError
+from solver.intake.limits import DEFAULT_LIMITS, Limits
+from solver.intake.validation import validate_request
 from solver.model import build_model
 from solver.model.build import PlanModel
-from solver.neighbourhood_search import search_levels
-from solver.problem import Problem, prepare
+from solver.prepared.problem import PreparedProblem, prepare
+from solver.prepared.schedule import Schedule, global_span
 from solver.recommend import Planning, recommend
 from solver.result import build_result
-from solver.schedule import Schedule, global_span
-from solver.search import LARGE_MODEL_TASKS, ProgressCallback, SearchOutcome, solve_levels
-from solver.validation import validate_request
-from solver.warm import warm_start as warm_start_from
+from solver.search.lexicographic import LARGE_MODEL_TASKS, ProgressCallback, SearchOutcome, solve_levels
+from solver.search.neighbourhood_search import search_levels
+from solver.starts.candidates import limit_candidates
+from solver.starts.greedy import greedy_schedule
+from solver.starts.squeaky_wheel import Improvement, affordable_rounds, squeaky_wheel
+from solver.starts.warm_start import warm_start as warm_start_from
 
 #: Share of the time limit the plan itself may use when recommendations are asked for (unused time rolls over).
 PLAN_SHARE = 0.6
@@ -39,11 +39,11 @@ PREPARE_SECONDS_PER_TASK = 0.001
 IMPROVE_WALL_SHARE = 0.4
 
 
-def _last_day(problem: Problem, schedule: Schedule) -> int:
+def _last_day(problem: PreparedProblem, schedule: Schedule) -> int:
     return max((global_span(problem, t, schedule[t.index])[2] for t in problem.tasks), default=0)
 
 
-def _better_start(problem: Problem, first: Schedule | None, second: Schedule | None) -> Schedule | None:
+def _better_start(problem: PreparedProblem, first: Schedule | None, second: Schedule | None) -> Schedule | None:
     """The start with the lexicographically smaller objective (either may be missing)."""
     if first is None or second is None:
         return first or second
@@ -51,7 +51,7 @@ def _better_start(problem: Problem, first: Schedule | None, second: Schedule | N
 
 
 def _improved_start(
-    problem: Problem, start: Schedule | None, options: SolverOptions, deadline: float
+    problem: PreparedProblem, start: Schedule | None, options: SolverOptions, deadline: float
 ) -> Improvement | None:
     """Squeaky-wheel rounds on the greedy start (they also look for a start meeting every hard deadline)."""
     if start is None:
@@ -59,7 +59,7 @@ def _improved_start(
     return squeaky_wheel(problem, start, affordable_rounds(problem, options.time_limit_s), options.seed, deadline)
 
 
-def prepare_with_start(request: PlanRequest) -> tuple[Problem, Schedule | None]:
+def prepare_with_start(request: PlanRequest) -> tuple[PreparedProblem, Schedule | None]:
     """Prepare the problem and a greedy start.
 
     The horizon is capped near the greedy plan when the serial bound is far longer (large backlogs); the
@@ -92,7 +92,7 @@ def plan(
     """Plan `request` optimally within its time limit; raises InvalidRequestError listing every problem.
 
     `warm_start` is an earlier plan of a similar request (a what-if baseline): starts built from its order and
-    owners (`solver.warm`) start the search when they beat the greedy start.
+    owners (`solver.starts.warm_start`) start the search when they beat the greedy start.
 
     With `with_recommendations` the plan gets at most `PLAN_SHARE` of the time limit and its recommendations
     the rest (see `solver.recommend`); without, the plan gets all of it and `recommendations` stays None.

@@ -18,10 +18,10 @@ from api_schemas.result import (
     PlanWarning,
     Slot,
 )
-from solver.calendar import team_capacity_until
-from solver.problem import Problem, deadline_of
-from solver.schedule import Schedule
-from solver.search import SearchOutcome
+from solver.calendars.working_time import team_capacity_until
+from solver.prepared.problem import PreparedProblem, deadline_of
+from solver.prepared.schedule import Schedule
+from solver.search.lexicographic import SearchOutcome
 
 
 def _instant(start: date, instant: int) -> datetime:
@@ -33,7 +33,7 @@ def _clock_time(units: int) -> time:
     return time(units // UNITS_PER_HOUR, 15 * (units % UNITS_PER_HOUR))
 
 
-def _issue_plans(problem: Problem, schedule: Schedule | None) -> list[IssuePlan]:
+def _issue_plans(problem: PreparedProblem, schedule: Schedule | None) -> list[IssuePlan]:
     due_dates = {m.id: m.due for m in problem.request.milestones}
     task_of = {task.issue.id: task for task in problem.tasks}
     plans: list[IssuePlan] = []
@@ -84,7 +84,7 @@ def _issue_plans(problem: Problem, schedule: Schedule | None) -> list[IssuePlan]
     return plans
 
 
-def _milestone_plans(problem: Problem, issues: list[IssuePlan], scheduled: bool) -> list[MilestonePlan]:
+def _milestone_plans(problem: PreparedProblem, issues: list[IssuePlan], scheduled: bool) -> list[MilestonePlan]:
     request = problem.request
     by_milestone: dict[str, list[tuple[Issue, IssuePlan]]] = {}
     for issue, plan in zip(request.issues, issues, strict=True):
@@ -135,7 +135,7 @@ def _milestone_plans(problem: Problem, issues: list[IssuePlan], scheduled: bool)
     return plans
 
 
-def _owner_loads(problem: Problem, issues: list[IssuePlan]) -> list[OwnerLoad]:
+def _owner_loads(problem: PreparedProblem, issues: list[IssuePlan]) -> list[OwnerLoad]:
     last = max((plan.slots[-1].date for plan in issues if plan.slots), default=problem.start)
     hours: dict[tuple[str, date], float] = {}
     for plan in issues:
@@ -191,7 +191,7 @@ def _milestone_warnings(milestones: list[MilestonePlan]) -> list[PlanWarning]:
     return warnings
 
 
-def _repeatability_warning(problem: Problem, outcome: SearchOutcome) -> list[PlanWarning]:
+def _repeatability_warning(problem: PreparedProblem, outcome: SearchOutcome) -> list[PlanWarning]:
     """Say when a deterministic solve was cut by the wall clock, so the same request may plan differently."""
     if problem.request.options.mode != SolveMode.DETERMINISTIC or outcome.repeatable:
         return []
@@ -204,7 +204,9 @@ def _repeatability_warning(problem: Problem, outcome: SearchOutcome) -> list[Pla
     ]
 
 
-def build_result(problem: Problem, outcome: SearchOutcome, infeasibility: list[str] | None = None) -> PlanResult:
+def build_result(
+    problem: PreparedProblem, outcome: SearchOutcome, infeasibility: list[str] | None = None
+) -> PlanResult:
     """The plan result of a search outcome (schedule may be None when INFEASIBLE or UNKNOWN)."""
     issues = _issue_plans(problem, outcome.schedule)
     milestones = _milestone_plans(problem, issues, outcome.schedule is not None)

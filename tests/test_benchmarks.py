@@ -14,9 +14,9 @@ from benchmarks.instances import IDENTICAL
 from benchmarks.report import render_markdown, summarise
 from benchmarks.runner import QUICK, run_suite
 from benchmarks.stg import DATA, read_cases, read_graph, solve_case
-from solver.checker import check_schedule
+from checker.schedule_checker import check_schedule
+from solver.intake.validation import validate_request
 from solver.planner import plan
-from solver.validation import validate_request
 
 #: Quick mode with shorter limits: the figures do not matter here, only that every plan is valid.
 CONFIG = replace(

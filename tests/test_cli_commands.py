@@ -14,7 +14,7 @@ from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from service.cli import app
 from service.commands.progress import SolveProgress
-from solver.validation import validate_request
+from solver.intake.validation import validate_request
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "examples" / "reference_backlog.json"

@@ -17,7 +17,7 @@ from api_schemas.result import PlanResult
 from service.app import create_app
 from service.cli import app
 from service.settings import Settings
-from solver.validation import validate_request
+from solver.intake.validation import validate_request
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "examples" / "reference_backlog.json"

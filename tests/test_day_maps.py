@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from api_schemas import PlanRequest
-from solver.day_maps import DayMap, Skips, WeeklyPattern
+from solver.calendars.day_maps import DayMap, Skips, WeeklyPattern
 from solver.model.calendar_terms import Bounded, CalendarTerms
-from solver.problem import Problem, prepare
+from solver.prepared.problem import PreparedProblem, prepare
 from tests.strategies import medium_requests
 
 
@@ -52,7 +52,7 @@ def test_weekly_pattern_counts_days_before() -> None:
     assert [pattern.count_before(day) for day in (0, 5, 6, 7, 8, 14)] == [0, 5, 5, 5, 6, 10]
 
 
-def _facts(problem: Problem, clock: int, fixed: int) -> dict[str, int]:
+def _facts(problem: PreparedProblem, clock: int, fixed: int) -> dict[str, int]:
     """What the CP-SAT terms of `clock` derive for position `fixed` (bounds as in the model: 0..last)."""
     model = cp_model.CpModel()
     calendar = CalendarTerms(model, problem)

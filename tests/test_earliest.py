@@ -7,10 +7,10 @@ import itertools
 from hypothesis import given, settings
 
 from api_schemas import PlanRequest
-from solver.earliest import earliest_finishes
-from solver.greedy import greedy_schedule
-from solver.problem import prepare
-from solver.schedule import global_span
+from solver.bounds.earliest_finish import earliest_finishes
+from solver.prepared.problem import prepare
+from solver.prepared.schedule import global_span
+from solver.starts.greedy import greedy_schedule
 from tests.oracle import OracleCalendar, all_schedules, issue_values, planned_issues
 from tests.strategies import medium_requests, tiny_requests
 

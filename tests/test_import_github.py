@@ -15,8 +15,8 @@ from api_schemas.request import Owner
 from service.importers import GithubOptions, ImportResult, import_github
 from service.importers.estimates import estimate_from_labels, estimate_from_text, priority_from_labels
 from service.importers.references import body_references
-from solver.errors import InvalidRequestError
-from solver.validation import validate_request
+from solver.intake.errors import InvalidRequestError
+from solver.intake.validation import validate_request
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "github"
 START = date(2025, 11, 23)

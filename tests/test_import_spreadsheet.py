@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from service.importers import SpreadsheetOptions, backlog_from_frames, import_csv, import_excel
-from solver.errors import InvalidRequestError
-from solver.validation import validate_request
+from solver.intake.errors import InvalidRequestError
+from solver.intake.validation import validate_request
 
 BACKLOG = Path(__file__).resolve().parent.parent / "examples" / "backlog.csv"
 OPTIONS = SpreadsheetOptions(start_date=date(2025, 11, 23))

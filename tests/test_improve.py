@@ -6,10 +6,10 @@ from hypothesis import given, settings
 
 from api_schemas import PlanRequest, SolveStatus
 from benchmarks.evaluation import checked_result, level_names
-from solver.greedy import greedy_schedule, meets_hard_deadlines
-from solver.improve import MAX_ROUNDS, lateness_floors, squeaky_wheel
-from solver.level_values import level_values
-from solver.problem import prepare
+from solver.bounds.schedule_levels import level_values
+from solver.prepared.problem import prepare
+from solver.starts.greedy import greedy_schedule, meets_hard_deadlines
+from solver.starts.squeaky_wheel import MAX_ROUNDS, lateness_floors, squeaky_wheel
 from tests.strategies import medium_requests
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from hypothesis import assume, example, given, settings
 
 from api_schemas import PlanRequest
-from solver.level_values import level_values
-from solver.level_windows import held_by
+from solver.bounds.finish_windows import held_by
+from solver.bounds.schedule_levels import level_values
 from solver.planner import prepare_with_start
 from tests.oracle import OracleCalendar, all_schedules, objective_of, reported_objective
 from tests.strategies import tiny_requests

@@ -10,17 +10,17 @@ from ortools.sat.python import cp_model
 from api_schemas import SolveStatus
 from benchmarks.evaluation import checked_result, level_names
 from benchmarks.instances import InstanceSpec
-from solver.improve import affordable_rounds, squeaky_wheel
-from solver.level_values import level_floors, level_values
+from solver.bounds.schedule_levels import level_floors, level_values
 from solver.model import build_model
-from solver.neighbourhood import PlanState, free_tasks
-from solver.neighbourhood_search import NeighbourhoodSearch, search_levels
 from solver.planner import prepare_with_start
-from solver.problem import Problem
-from solver.schedule import Schedule
+from solver.prepared.problem import PreparedProblem
+from solver.prepared.schedule import Schedule
+from solver.search.neighbourhood import PlanState, free_tasks
+from solver.search.neighbourhood_search import NeighbourhoodSearch, search_levels
+from solver.starts.squeaky_wheel import affordable_rounds, squeaky_wheel
 
 
-def _started(size: str, seed: int) -> tuple[Problem, Schedule]:
+def _started(size: str, seed: int) -> tuple[PreparedProblem, Schedule]:
     """A generated backlog of `size` with the planner's improved greedy start."""
     request = InstanceSpec(size, seed, "mixed", 10.0, "deterministic").request()
     problem, start = prepare_with_start(request)
@@ -30,7 +30,7 @@ def _started(size: str, seed: int) -> tuple[Problem, Schedule]:
     return problem, improved.schedule
 
 
-def _violations(problem: Problem, schedule: Schedule) -> list[str]:
+def _violations(problem: PreparedProblem, schedule: Schedule) -> list[str]:
     return checked_result(problem, schedule, SolveStatus.FEASIBLE, level_names(problem))[1]
 
 
@@ -79,7 +79,7 @@ def test_static_bounds_without_the_model_match_the_models_own() -> None:
         assert floors == [level.static_bound for level in build_model(problem).levels]
 
 
-def _searched(problem: Problem, start: Schedule, seed: int) -> NeighbourhoodSearch:
+def _searched(problem: PreparedProblem, start: Schedule, seed: int) -> NeighbourhoodSearch:
     """A search after 0.4 budget units on each level above its bound; no wall-clock limit, so nothing is cut."""
     search = NeighbourhoodSearch(problem, start, seed)
     for position, floor in enumerate(search.floors):

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given, settings
 
 from api_schemas import PlanRequest, PlanResult, SolveStatus
-from solver.checker import check_schedule
+from checker.schedule_checker import check_schedule
 from solver.planner import plan
 from tests.oracle import OracleResult, present_levels, reported_objective, solve_exhaustively
 from tests.strategies import tiny_requests, tiny_requests_in_hours

@@ -7,12 +7,13 @@ from datetime import date, time, timedelta
 import pytest
 
 from api_schemas import MilestoneStatus, PlanRequest, PlanResult, SolveStatus, Weekday
-from solver.checker import check_schedule
-from solver.clock import Clock
-from solver.greedy import critical_path_priority, greedy_schedule
-from solver.level_values import level_values
+from benchmarks.evaluation import checked_result, level_names
+from checker.schedule_checker import check_schedule
+from solver.bounds.schedule_levels import level_values
+from solver.calendars.clock import Clock
 from solver.planner import plan, prepare_with_start
-from solver.problem import prepare
+from solver.prepared.problem import prepare
+from solver.starts.greedy import critical_path_priority, greedy_schedule
 
 
 def _request(**overrides: object) -> PlanRequest:
@@ -144,7 +145,11 @@ def test_greedy_alone_is_checker_clean() -> None:
         issues=[{"id": f"#{n}", "estimate_hours": 1 + n, "depends_on": [f"#{n - 1}"] if n else []} for n in range(6)],
     )
     problem = prepare(request)
-    assert greedy_schedule(problem) is not None
+    schedule = greedy_schedule(problem)
+    assert schedule is not None
+    result, violations = checked_result(problem, schedule, SolveStatus.FEASIBLE, level_names(problem))
+    assert violations == []
+    assert [issue.owner for issue in result.issues].count(None) == 0
 
 
 @pytest.mark.parametrize("pinned", ["2025-11-29", "2025-11-23"])
@@ -186,7 +191,7 @@ def test_milestone_with_only_unestimated_work_is_unestimated_not_on_track() -> N
 
 
 def test_limited_candidates_keep_the_start_plan_and_drop_the_optimal_claim(monkeypatch: pytest.MonkeyPatch) -> None:
-    import solver.candidates as candidates
+    import solver.starts.candidates as candidates
 
     monkeypatch.setattr(candidates, "CANDIDATE_PAIR_LIMIT", 5)
     monkeypatch.setattr(candidates, "CANDIDATES_PER_ISSUE", 2)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 
 from api_schemas import PlanRequest, PlanResult, SolveStatus
-from solver.checker import check_schedule
+from checker.schedule_checker import check_schedule
 from solver.planner import plan
 from tests.oracle import solve_exhaustively
 from tests.strategies import medium_requests

@@ -8,7 +8,7 @@ import pytest
 
 from api_schemas import PlanRequest, PlanResult
 from api_schemas.recommendations import TargetKind, TargetStatus
-from solver.checker import check_schedule
+from checker.schedule_checker import check_schedule
 from solver.planner import plan
 from solver.recommend.budget import Budget
 from solver.recommend.extension import compute_extension

@@ -16,7 +16,7 @@ from api_schemas import PlanRequest
 from api_schemas.recommendations import TargetKind
 from api_schemas.result import PlanResult
 from benchmarks.generator import AgentPool, Size, generate
-from solver.checker import check_schedule
+from checker.schedule_checker import check_schedule
 from solver.planner import plan
 from solver.recommend.budget import Budget
 from solver.recommend.capacity import compute_capacity

@@ -14,12 +14,12 @@ import pytest
 
 from api_schemas import PlanRequest, PlanResult, SolveStatus
 from api_schemas.recommendations import Recommendations, TargetRecommendation
+from checker.schedule_checker import check_schedule
 from solver import planner
-from solver.checker import check_schedule
 from solver.planner import plan, prepare_with_start
-from solver.problem import Problem
+from solver.prepared.problem import PreparedProblem
+from solver.prepared.schedule import Schedule
 from solver.recommend.context import Context, PlanFunction, Planning
-from solver.schedule import Schedule
 
 MONDAY = date(2025, 11, 24)
 
@@ -40,7 +40,7 @@ def explained(request: PlanRequest, monkeypatch: pytest.MonkeyPatch, replans: Pl
     """The context `plan(request)` hands its recommenders (caught on the way), re-planning with `replans`."""
     caught: dict[str, Any] = {}
 
-    def catch(request: PlanRequest, problem: Problem, schedule: Schedule, result: PlanResult, *_: Any) -> Any:
+    def catch(request: PlanRequest, problem: PreparedProblem, schedule: Schedule, result: PlanResult, *_: Any) -> Any:
         caught.update(problem=problem, schedule=schedule, result=result)
         return Recommendations(complete=True, seconds=0.0)
 

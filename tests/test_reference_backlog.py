@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from api_schemas import IssueStatus, MilestoneStatus, PlanRequest, PlanResult, SolveStatus
-from solver.checker import check_schedule
+from checker.schedule_checker import check_schedule
 from solver.planner import plan
 
 REFERENCE = Path(__file__).resolve().parent.parent / "examples" / "reference_backlog.json"

@@ -22,7 +22,7 @@ from api_schemas.request import PlanRequest
 from api_schemas.result import IssueStatus, PlanResult, SolveStatus
 from service.report import PlanView, week_plan_markdown
 from service.report.chains import Link, milestone_chain
-from solver.calendar import TeamCalendar
+from solver.calendars.working_time import TeamCalendar
 from solver.planner import plan
 
 REFERENCE = Path(__file__).resolve().parent.parent / "examples" / "reference_backlog.json"

@@ -14,9 +14,9 @@ from pydantic import BaseModel
 from api_schemas import PlanRequest, PlanResult
 from api_schemas.examples import PLAN_REQUEST_EXAMPLE
 from api_schemas.service import WHAT_IF_EXAMPLE, WhatIfRequest
+from checker.schedule_checker import check_schedule
 from service.app import create_app
-from solver.checker import check_schedule
-from solver.limits import Limits
+from solver.intake.limits import Limits
 from solver.planner import plan
 from tests.test_service_support import service_settings, small_request
 

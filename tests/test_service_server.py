@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from api_schemas import PlanRequest, PlanResult
-from solver.checker import check_schedule
+from checker.schedule_checker import check_schedule
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "reference_backlog.json"

@@ -10,7 +10,7 @@ import holidays
 
 from api_schemas import PlanRequest
 from service.request_summary import summarise_request
-from solver.limits import Limits
+from solver.intake.limits import Limits
 
 WEEK = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 

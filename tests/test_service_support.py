@@ -15,7 +15,7 @@ from typing import Any
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from service.settings import Settings
-from solver.limits import Limits
+from solver.intake.limits import Limits
 from solver.planner import plan
 
 #: A small team and backlog: Mon 2025-03-03 start, two owners, a dependency with a lag, two milestones.

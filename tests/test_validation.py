@@ -11,9 +11,9 @@ from pydantic import ValidationError
 
 from api_schemas import PlanRequest, Problem
 from api_schemas.examples import PLAN_REQUEST_EXAMPLE
-from solver.errors import InvalidRequestError
-from solver.limits import Limits
-from solver.validation import parse_request, problems_from_pydantic, validate_request
+from solver.intake.errors import InvalidRequestError
+from solver.intake.limits import Limits
+from solver.intake.validation import parse_request, problems_from_pydantic, validate_request
 
 
 def request_data(**overrides: Any) -> dict[str, Any]:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from api_schemas import PlanRequest, PlanResult, SolveStatus
 from api_schemas.common import Priority
-from solver.checker import check_schedule
-from solver.greedy import greedy_schedule
-from solver.level_values import level_values
+from checker.schedule_checker import check_schedule
+from solver.bounds.schedule_levels import level_values
 from solver.planner import plan
-from solver.problem import prepare
-from solver.warm import earlier_order, previous_placements, warm_start
+from solver.prepared.problem import prepare
+from solver.starts.greedy import greedy_schedule
+from solver.starts.warm_start import earlier_order, previous_placements, warm_start
 
 REFERENCE = Path(__file__).resolve().parents[1] / "examples" / "reference_backlog.json"
 

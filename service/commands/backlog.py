@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from api_schemas.request import PlanRequest
 from service.commands.terminal import fail_invalid, read_json
-from solver.errors import InvalidRequestError
-from solver.validation import parse_request
+from solver.intake.errors import InvalidRequestError
+from solver.intake.validation import parse_request
 
 #: What a plan request file is called in messages.
 WHAT = "plan request"

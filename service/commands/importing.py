@@ -24,8 +24,8 @@ from service.importers import (
     import_github,
 )
 from service.importers.estimates import DEFAULT_PRIORITY_LABELS, DEFAULT_SIZE_LABELS
-from solver.errors import InvalidRequestError
-from solver.validation import problems_from_pydantic
+from solver.intake.errors import InvalidRequestError
+from solver.intake.validation import problems_from_pydantic
 
 import_app = typer.Typer(
     name="import",

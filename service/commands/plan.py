@@ -15,7 +15,7 @@ from service.commands.remote import post
 from service.commands.terminal import fail_invalid, write_output
 from service.report import ReportFormat, render
 from service.report.week_plan import DEFAULT_DAYS
-from solver.errors import InvalidRequestError
+from solver.intake.errors import InvalidRequestError
 from solver.planner import plan
 
 BacklogArgument = Annotated[str, typer.Argument(metavar="BACKLOG", help="Plan request JSON file ('-' reads stdin).")]

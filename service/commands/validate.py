@@ -14,7 +14,7 @@ from service.commands.remote import post
 from service.commands.terminal import fail_invalid, read_json, write_output
 from service.report import formatting as fmt
 from service.request_summary import summarise_request
-from solver.limits import DEFAULT_LIMITS
+from solver.intake.limits import DEFAULT_LIMITS
 
 #: Seconds the service gets to validate (no solve is involved).
 _VALIDATE_TIMEOUT_S = 30.0

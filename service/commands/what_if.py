@@ -16,8 +16,8 @@ from service.commands.plan import ApiKeyOption, BacklogArgument, OutOption, Serv
 from service.commands.remote import post
 from service.commands.terminal import fail_invalid, read_json, write_output
 from service.report.what_if import what_if_markdown
-from solver.limits import DEFAULT_LIMITS
-from solver.validation import problems_from_pydantic
+from solver.intake.limits import DEFAULT_LIMITS
+from solver.intake.validation import problems_from_pydantic
 
 #: What a what-if run is called in messages.
 WHAT = "what-if request"
@@ -39,7 +39,7 @@ def _local(base: PlanRequest, scenarios: list[Scenario], api_key: str | None) ->
     from service.diff import diff_plans, plan_summary  # the service's comparison, loaded only for what-if
     from service.problems import ProblemError
     from service.whatif import scenario_requests
-    from solver.calendar import TeamCalendar
+    from solver.calendars.working_time import TeamCalendar
 
     try:
         requests = scenario_requests(base, scenarios, DEFAULT_LIMITS, lambda request: request)

@@ -1,7 +1,7 @@
 """Importers of backlogs from where they live (GitHub via gh's JSON, CSV and Excel) into plan requests.
 
 Each returns the request and notes on what it could not read as written; malformed input raises
-`solver.errors.InvalidRequestError` with problems naming the item, row or column.
+`solver.intake.errors.InvalidRequestError` with problems naming the item, row or column.
 """
 
 from service.importers.github import GithubOptions, import_github

@@ -33,8 +33,8 @@ from service.importers.estimates import (
 )
 from service.importers.references import Reference, body_references
 from service.importers.result import ImportNote, ImportResult
-from solver.errors import InvalidRequestError
-from solver.validation import problems_from_pydantic
+from solver.intake.errors import InvalidRequestError
+from solver.intake.validation import problems_from_pydantic
 
 #: Longest title the contract accepts.
 _TITLE_CHARS = 300

@@ -32,8 +32,8 @@ from pydantic import BaseModel, ValidationError
 from api_schemas.problems import Problem
 from api_schemas.request import Calendar, Issue, Milestone, Owner, PlanRequest
 from service.importers.result import ImportNote, ImportResult
-from solver.errors import InvalidRequestError
-from solver.validation import problems_from_pydantic, validate_request
+from solver.intake.errors import InvalidRequestError
+from solver.intake.validation import problems_from_pydantic, validate_request
 
 #: Columns of the issues table.
 ISSUE_COLUMNS = (

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from api_schemas.common import UNITS_PER_HOUR
 from api_schemas.request import PlanRequest
-from solver.calendar import OwnerCalendar, TeamCalendar
+from solver.calendars.working_time import OwnerCalendar, TeamCalendar
 
 #: A quarter hour, the planner's unit of time.
 _UNIT = timedelta(minutes=60 // UNITS_PER_HOUR)

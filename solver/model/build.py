@@ -7,20 +7,20 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from solver.earliest import earliest_finishes
+from solver.bounds.earliest_finish import earliest_finishes
 from solver.model.calendar_terms import CalendarTerms
 from solver.model.constraints import add_dependency_constraints, add_resource_constraints
 from solver.model.objective import ObjectiveLevel, objective_levels
 from solver.model.variables import TaskVars, create_task_vars
-from solver.problem import Problem
-from solver.schedule import Placement, Schedule
+from solver.prepared.problem import PreparedProblem
+from solver.prepared.schedule import Placement, Schedule
 
 
 @dataclass
 class PlanModel:
     """A CP-SAT model with handles on every task's variables and the objective levels."""
 
-    problem: Problem
+    problem: PreparedProblem
     model: cp_model.CpModel
     tasks: list[TaskVars]
     levels: list[ObjectiveLevel]
@@ -83,7 +83,7 @@ class PlanModel:
         return assign_members(self.problem, chosen)
 
 
-def assign_members(problem: Problem, chosen: dict[int, tuple[int, int]]) -> Schedule:
+def assign_members(problem: PreparedProblem, chosen: dict[int, tuple[int, int]]) -> Schedule:
     """Split each pool's work onto its identical owners (interval colouring, exact for a cumulative)."""
     schedule: Schedule = {}
     by_resource: dict[int, list[tuple[int, int, int]]] = {}
@@ -98,7 +98,7 @@ def assign_members(problem: Problem, chosen: dict[int, tuple[int, int]]) -> Sche
     return schedule
 
 
-def build_model(problem: Problem) -> PlanModel:
+def build_model(problem: PreparedProblem) -> PlanModel:
     """The full model: variables (dates and pins live in their domains), constraints and objective levels."""
     model = cp_model.CpModel()
     calendar = CalendarTerms(model, problem)

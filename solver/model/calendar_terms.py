@@ -1,4 +1,4 @@
-"""Calendar facts of working-day positions as small CP-SAT terms (see `solver.day_maps`).
+"""Calendar facts of working-day positions as small CP-SAT terms (see `solver.calendars.day_maps`).
 
 Clocks come in two kinds. A clock that works only on team working days (the team's own calendar, part-time
 weekdays, days off) maps its positions onto team working days by a few skips, so team time, lateness and
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model, cp_model_helper
 from ortools.sat.python.cp_model import LinearExpr
 
-from solver.day_maps import DAYS_PER_WEEK, DayMap, Skips, WeeklyPattern
-from solver.problem import Problem
+from solver.calendars.day_maps import DAYS_PER_WEEK, DayMap, Skips, WeeklyPattern
+from solver.prepared.problem import PreparedProblem
 
 #: A linear term or a constant (what these helpers return and take).
 Expr = LinearExpr | int
@@ -122,7 +122,7 @@ def at_least(model: cp_model.CpModel, value: Expr, threshold: int, name: str) ->
 class CalendarTerms:
     """Calendar arithmetic of a problem's clocks, built per stretch on demand."""
 
-    def __init__(self, model: cp_model.CpModel, problem: Problem) -> None:
+    def __init__(self, model: cp_model.CpModel, problem: PreparedProblem) -> None:
         self.model = model
         self.problem = problem
         team_days = problem.team_day_indices()

@@ -6,10 +6,10 @@ from ortools.sat.python import cp_model
 
 from api_schemas.common import UNITS_PER_DAY
 from solver.model.variables import TaskVars
-from solver.problem import Problem
+from solver.prepared.problem import PreparedProblem
 
 
-def add_resource_constraints(model: cp_model.CpModel, problem: Problem, tasks: list[TaskVars]) -> None:
+def add_resource_constraints(model: cp_model.CpModel, problem: PreparedProblem, tasks: list[TaskVars]) -> None:
     """A single owner does one issue at a time; a pool of k identical owners does at most k at a time.
 
     Spans held by fixed work (`problem.busy`, sub-problems) take one owner each.

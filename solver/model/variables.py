@@ -16,9 +16,9 @@ from ortools.sat.python import cp_model
 from ortools.sat.python.cp_model import IntVar
 
 from api_schemas.common import UNITS_PER_DAY
-from solver.earliest import EarliestFinish
+from solver.bounds.earliest_finish import EarliestFinish
 from solver.model.calendar_terms import Bounded, CalendarTerms, DayTerm, Expr
-from solver.problem import Problem, Task
+from solver.prepared.problem import PreparedProblem, Task
 
 
 @dataclass
@@ -61,7 +61,7 @@ class TaskVars:
 
     task: Task
     model: cp_model.CpModel
-    problem: Problem
+    problem: PreparedProblem
     calendar: CalendarTerms
     team_end: cp_model.IntVar
     chosen: dict[int, cp_model.IntVar] = field(default_factory=dict)
@@ -180,7 +180,7 @@ class TaskVars:
         return UNITS_PER_DAY * day.day + self.problem.clocks[stretch.clock].window_start + stretch.end_offset
 
 
-def _stretch(model: cp_model.CpModel, problem: Problem, task: Task, clock_index: int) -> ClockStretch:
+def _stretch(model: cp_model.CpModel, problem: PreparedProblem, task: Task, clock_index: int) -> ClockStretch:
     """Variables of `task` as one unbroken stretch on clock `clock_index`."""
     clock = problem.clocks[clock_index]
     name = f"t{task.index}c{clock_index}"
@@ -288,7 +288,7 @@ def _link_lateness(variables: TaskVars, stretch: ClockStretch, team_days_before_
 
 
 def create_task_vars(
-    model: cp_model.CpModel, problem: Problem, task: Task, calendar: CalendarTerms, earliest: EarliestFinish
+    model: cp_model.CpModel, problem: PreparedProblem, task: Task, calendar: CalendarTerms, earliest: EarliestFinish
 ) -> TaskVars:
     """Owner choice, clock stretches, intervals, team-time finish (from its lower bound) and lateness of a task."""
     name = f"t{task.index}"

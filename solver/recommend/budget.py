@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from api_schemas.request import SolveMode, SolverOptions
-from solver.search import LARGE_MODEL_TASKS
+from solver.search.lexicographic import LARGE_MODEL_TASKS
 
 #: Below this many seconds a solve is not started.
 MIN_SOLVE_S = 0.05

@@ -13,9 +13,9 @@ from datetime import date, timedelta
 
 from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
 from api_schemas.recommendations import Chain
-from solver.greedy import topological_order
-from solver.problem import Problem, Task
+from solver.prepared.problem import PreparedProblem, Task
 from solver.recommend.words import count
+from solver.starts.greedy import topological_order
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Earliest:
     placeable: bool
 
 
-def _place(problem: Problem, task: Task, release: int) -> tuple[int, int, int] | None:
+def _place(problem: PreparedProblem, task: Task, release: int) -> tuple[int, int, int] | None:
     """Earliest (start, end, end day) of `task` from instant `release` on any eligible resource."""
     best: tuple[int, int, int] | None = None
     for resource_index in task.resources:
@@ -50,7 +50,7 @@ def _place(problem: Problem, task: Task, release: int) -> tuple[int, int, int] |
     return best
 
 
-def earliest_schedule(problem: Problem) -> list[Earliest]:
+def earliest_schedule(problem: PreparedProblem) -> list[Earliest]:
     """Earliest start and finish of every task, by task index, ignoring capacity and hard deadlines."""
     earliest: dict[int, Earliest] = {}
     horizon = problem.horizon_days * UNITS_PER_DAY
@@ -69,7 +69,7 @@ def earliest_schedule(problem: Problem) -> list[Earliest]:
     return [earliest[task.index] for task in problem.tasks]
 
 
-def chain_behind(problem: Problem, earliest: list[Earliest], scope: Iterable[int]) -> list[int]:
+def chain_behind(problem: PreparedProblem, earliest: list[Earliest], scope: Iterable[int]) -> list[int]:
     """Task indices, first to last, of the chain ending at the scope task that finishes last."""
     last = max(scope, key=lambda index: (earliest[index].end, -index), default=None)
     chain: list[int] = []
@@ -80,7 +80,7 @@ def chain_behind(problem: Problem, earliest: list[Earliest], scope: Iterable[int
     return chain[::-1]
 
 
-def describe_chain(problem: Problem, earliest: list[Earliest], chain: list[int], due: date) -> Chain:
+def describe_chain(problem: PreparedProblem, earliest: list[Earliest], chain: list[int], due: date) -> Chain:
     """The chain in words and numbers: its issues, hours, lags, working days and the date it allows."""
     team = problem.team
     tasks = [problem.tasks[index] for index in chain]

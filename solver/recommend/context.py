@@ -9,9 +9,9 @@ from typing import Protocol
 
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
-from solver.checker import check_schedule
-from solver.problem import Problem
-from solver.schedule import Schedule
+from checker.schedule_checker import check_schedule
+from solver.prepared.problem import PreparedProblem
+from solver.prepared.schedule import Schedule
 
 
 class PlanFunction(Protocol):
@@ -31,7 +31,7 @@ class Planning:
     """
 
     plan: PlanFunction
-    prepare: Callable[[PlanRequest], tuple[Problem, Schedule | None]]
+    prepare: Callable[[PlanRequest], tuple[PreparedProblem, Schedule | None]]
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class Context:
     """The plan being explained: request, problem, its schedule and result, and the planner."""
 
     request: PlanRequest
-    problem: Problem
+    problem: PreparedProblem
     schedule: Schedule
     result: PlanResult
     planning: Planning

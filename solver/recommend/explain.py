@@ -12,7 +12,7 @@ from datetime import date
 from api_schemas.common import UNITS_PER_HOUR
 from api_schemas.recommendations import Reason, ReasonKind, TargetStatus
 from api_schemas.result import IssueStatus
-from solver.problem import Problem, deadline_of
+from solver.prepared.problem import PreparedProblem, deadline_of
 from solver.recommend.chain import Earliest, chain_behind, describe_chain
 from solver.recommend.context import Context
 from solver.recommend.targets import Target
@@ -22,7 +22,7 @@ from solver.recommend.words import count, listed, percent
 class CapacityTable:
     """Hours each owner can work from the plan start to the end of a date, counted once per owner."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: PreparedProblem) -> None:
         self.problem = problem
         self._cumulative: dict[str, list[float]] = {}
 

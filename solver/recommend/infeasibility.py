@@ -17,7 +17,7 @@ from api_schemas.recommendations import Conflict, ConflictKind, Infeasibility
 from api_schemas.request import Issue, PlanRequest
 from solver.model import build_model
 from solver.model.build import PlanModel
-from solver.problem import Problem, Task
+from solver.prepared.problem import PreparedProblem, Task
 from solver.recommend.budget import Budget
 from solver.recommend.chain import chain_behind, earliest_schedule
 from solver.recommend.solving import end_bound, solve
@@ -32,7 +32,7 @@ class _Switch:
     conflict: Conflict
 
 
-def _relaxed(problem: Problem) -> Problem:
+def _relaxed(problem: PreparedProblem) -> PreparedProblem:
     """The problem without pins, hard deadlines, not-before dates and skill limits (any owner may do any issue)."""
     everyone = tuple(range(len(problem.resources)))
     tasks = [replace(t, pinned_day=None, release=0, hard_deadline_day=None, resources=everyone) for t in problem.tasks]
@@ -55,7 +55,7 @@ def _able(request: PlanRequest, issue: Issue) -> list[str]:
 class _Switches:
     """Builds the switchable constraints of a relaxed model, with words for each."""
 
-    def __init__(self, original: Problem, plan_model: PlanModel) -> None:
+    def __init__(self, original: PreparedProblem, plan_model: PlanModel) -> None:
         self.original = original
         self.plan_model = plan_model
         self.switches: list[_Switch] = []
@@ -145,7 +145,7 @@ def _conflicting(model: cp_model.CpModel, literals: list[cp_model.IntVar], budge
     return True if solved.infeasible else False if solved.found else None
 
 
-def explain_infeasibility(problem: Problem, budget: Budget) -> Infeasibility:
+def explain_infeasibility(problem: PreparedProblem, budget: Budget) -> Infeasibility:
     """A smallest set of constraints of `problem` that conflict, in words."""
     plan_model = build_model(_relaxed(problem))
     switches = _Switches(problem, plan_model)

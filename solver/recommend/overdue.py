@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from api_schemas.common import Priority
 from api_schemas.recommendations import Overdue
-from solver.checker import check_schedule
+from checker.schedule_checker import check_schedule
 from solver.recommend.budget import Budget
 from solver.recommend.context import Context
 from solver.recommend.extension import earliest_finish

@@ -19,7 +19,8 @@ from api_schemas.recommendations import (
 )
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult, SolveStatus
-from solver.problem import Problem
+from solver.prepared.problem import PreparedProblem
+from solver.prepared.schedule import Schedule
 from solver.recommend.budget import Budget
 from solver.recommend.capacity import compute_capacity
 from solver.recommend.chain import Earliest, earliest_schedule
@@ -33,7 +34,6 @@ from solver.recommend.scope_cut import compute_scope_cut
 from solver.recommend.summary import target_line
 from solver.recommend.targets import Target, find_targets
 from solver.recommend.words import SHORT_OF_TIME, short_of_time
-from solver.schedule import Schedule
 
 #: Targets that get solver-computed alternatives; the others get their reasons only.
 MAX_SOLVED_TARGETS = 10
@@ -115,7 +115,7 @@ def _complete(recommendations: list[TargetRecommendation]) -> bool:
 
 def recommend(
     request: PlanRequest,
-    problem: Problem,
+    problem: PreparedProblem,
     schedule: Schedule | None,
     result: PlanResult,
     planning: Planning,

@@ -13,8 +13,8 @@ from api_schemas.common import Priority
 from api_schemas.recommendations import TargetKind, TargetMove
 from api_schemas.request import Owner, PlanRequest
 from api_schemas.result import PlanResult, SolveStatus
-from solver.checker import check_schedule
-from solver.errors import InvalidRequestError
+from checker.schedule_checker import check_schedule
+from solver.intake.errors import InvalidRequestError
 from solver.recommend.budget import MIN_SOLVE_S, Budget
 from solver.recommend.context import Context
 from solver.recommend.targets import Target, key_of, planned_finish

@@ -19,10 +19,11 @@ from ortools.sat.python import cp_model
 from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR, Priority
 from api_schemas.recommendations import DeferredIssue, ScopeCut
 from api_schemas.result import PlanResult
-from solver.clock import Clock
+from solver.calendars.clock import Clock
 from solver.model import build_model
 from solver.model.build import PlanModel
-from solver.problem import Problem, Resource
+from solver.prepared.problem import PreparedProblem, Resource
+from solver.prepared.schedule import Placement, Schedule, global_span
 from solver.recommend.budget import Budget
 from solver.recommend.chain import earliest_schedule
 from solver.recommend.context import Context
@@ -30,7 +31,6 @@ from solver.recommend.replan import meets, other_moves, replan, without_issues
 from solver.recommend.solving import add_finish_limits, finish_by, solve
 from solver.recommend.targets import Target, commitments
 from solver.recommend.words import short_of_time
-from solver.schedule import Placement, Schedule, global_span
 
 #: Above 50 issues, each deferred issue tried back in the plan gets at least 1/this of the cut's time left.
 PUT_BACK_SHARES = 3
@@ -38,7 +38,7 @@ PUT_BACK_SHARES = 3
 NO_CUT_NEEDED = "no cut is needed: re-planning met the due date with the whole scope; plan again with more time"
 
 
-def with_deferral(problem: Problem, optional: set[int]) -> tuple[Problem, int]:
+def with_deferral(problem: PreparedProblem, optional: set[int]) -> tuple[PreparedProblem, int]:
     """The problem with a virtual resource that takes any of the `optional` tasks (meaning: deferred)."""
     clock = Clock(units_per_day=UNITS_PER_DAY, window_start=0, working=(True,) * problem.horizon_days)
     resource = Resource(
@@ -69,7 +69,7 @@ def _link_dependencies(plan_model: PlanModel, deferred: dict[int, cp_model.IntVa
                 model.add(deferred[pred] == 0)
 
 
-def _stages(problem: Problem, deferred: dict[int, cp_model.IntVar]) -> list[cp_model.LinearExprT]:
+def _stages(problem: PreparedProblem, deferred: dict[int, cp_model.IntVar]) -> list[cp_model.LinearExprT]:
     """Deferred work per priority present, P0 first, then the number of issues deferred."""
     stages: list[cp_model.LinearExprT] = []
     for rank in sorted({problem.tasks[index].rank for index in deferred}):
@@ -80,7 +80,7 @@ def _stages(problem: Problem, deferred: dict[int, cp_model.IntVar]) -> list[cp_m
     return stages
 
 
-def kept_for_others(problem: Problem, optional: set[int]) -> dict[int, int]:
+def kept_for_others(problem: PreparedProblem, optional: set[int]) -> dict[int, int]:
     """Optional tasks that cannot be deferred, each with the task outside the cut that needs it (maybe indirectly)."""
     forced = {
         pred: task.index
@@ -109,7 +109,7 @@ def _late_in_plan(context: Context, optional: set[int], due: date) -> set[int]:
     }
 
 
-def _hint(context: Context, problem: Problem, deferral: int, deferred: set[int]) -> Schedule:
+def _hint(context: Context, problem: PreparedProblem, deferral: int, deferred: set[int]) -> Schedule:
     """The plan's schedule with the `deferred` tasks moved to the deferral resource at their planned start."""
     hint = dict(context.schedule)
     for member, index in enumerate(sorted(deferred)):
@@ -156,7 +156,7 @@ def _choose(
     return (chosen, proven) if chosen is not None else None
 
 
-def _deferred_issues(problem: Problem, chosen: set[int]) -> list[DeferredIssue]:
+def _deferred_issues(problem: PreparedProblem, chosen: set[int]) -> list[DeferredIssue]:
     """The deferred issues in backlog order, each naming the deferred issues it depends on."""
     issues: list[DeferredIssue] = []
     for index in sorted(chosen):
@@ -287,7 +287,7 @@ def _cut_by_replanning(
     return _scope_cut(context, target, optional, chosen, False, verifying, None), None
 
 
-def _with_deferred_predecessors(problem: Problem, index: int, deferred: set[int]) -> set[int]:
+def _with_deferred_predecessors(problem: PreparedProblem, index: int, deferred: set[int]) -> set[int]:
     """The task and every deferred task it needs, directly or not (kept together, the cut stays closed)."""
     kept, frontier = {index}, [index]
     while frontier:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from solver.problem import Problem, Task
+from solver.prepared.problem import PreparedProblem, Task
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class Placement:
 Schedule = dict[int, Placement]
 
 
-def global_span(problem: Problem, task: Task, placement: Placement) -> tuple[int, int, int]:
+def global_span(problem: PreparedProblem, task: Task, placement: Placement) -> tuple[int, int, int]:
     """Global start instant, global end instant and end day index of a placed task."""
     clock = problem.clocks[problem.resources[placement.resource].clock]
     end_unit = placement.start + task.work

@@ -15,9 +15,9 @@ from ortools.sat.python import cp_model
 
 from api_schemas.request import SolveMode, SolverOptions
 from api_schemas.result import SolveStatus
-from solver.level_values import level_values
+from solver.bounds.schedule_levels import level_values
 from solver.model.build import PlanModel
-from solver.schedule import Schedule
+from solver.prepared.schedule import Schedule
 
 #: Called on each improving solution: level name, objective value, best bound, seconds elapsed.
 ProgressCallback = Callable[[str, int, int, float], None]
@@ -165,7 +165,7 @@ def _parameters(
 
 
 #: Builds the model again for the levels after the first `fixed` ones, from the best schedule so far (whose
-#: values those levels keep): `solver.level_windows.held_by` narrows it to where better plans can lie.
+#: values those levels keep): `solver.bounds.finish_windows.held_by` narrows it to where better plans can lie.
 Rebuild = Callable[[Schedule, int], PlanModel]
 
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from api_schemas.common import UNITS_PER_DAY
-from solver.earliest import EarliestFinish, earliest_finishes
-from solver.level_values import level_floors, level_values
-from solver.problem import Problem, Task
-from solver.schedule import Schedule
+from solver.bounds.earliest_finish import EarliestFinish, earliest_finishes
+from solver.bounds.schedule_levels import level_floors, level_values
+from solver.prepared.problem import PreparedProblem, Task
+from solver.prepared.schedule import Schedule
 
 
-def _last_day_late_by(problem: Problem, task: Task, most: int) -> int | None:
+def _last_day_late_by(problem: PreparedProblem, task: Task, most: int) -> int | None:
     """The last day the task may finish on and be at most `most` working days late (None: no deadline)."""
     table = problem.lateness_table(task)
     if table is None:
@@ -29,7 +29,7 @@ def _last_day_late_by(problem: Problem, task: Task, most: int) -> int | None:
     return allowed[-1] if allowed else None
 
 
-def _last_day_finishing_by(problem: Problem, team_time: int) -> int:
+def _last_day_finishing_by(problem: PreparedProblem, team_time: int) -> int:
     """The last day a finish with team time at most `team_time` can fall on (docs/model.md, team time).
 
     A finish on day d has team time at least 96 x (team working days before d), and team days before d never
@@ -46,14 +46,16 @@ def _last_day_finishing_by(problem: Problem, team_time: int) -> int:
     return low
 
 
-def _level_tasks(problem: Problem) -> list[tuple[bool, list[Task]]]:
+def _level_tasks(problem: PreparedProblem) -> list[tuple[bool, list[Task]]]:
     """Per objective level, in `objective_levels` order: whether it is a lateness level, and its tasks."""
     ranks = sorted({task.rank for task in problem.tasks})
     by_rank = {rank: [task for task in problem.tasks if task.rank == rank] for rank in ranks}
     return [(True, by_rank[rank]) for rank in ranks] + [(False, by_rank[rank]) for rank in ranks]
 
 
-def _last_days(problem: Problem, values: list[int], fixed: int, earliest: list[EarliestFinish]) -> dict[int, int]:
+def _last_days(
+    problem: PreparedProblem, values: list[int], fixed: int, earliest: list[EarliestFinish]
+) -> dict[int, int]:
     """Each held task's last finish day: of the first `fixed` levels, of levels at their bound, of the next one."""
     floors = level_floors(problem, earliest)
     latest_team_time = (problem.horizon_days + 1) * UNITS_PER_DAY
@@ -81,7 +83,7 @@ def _earlier(day: int | None, other: int) -> int:
     return other if day is None else min(day, other)
 
 
-def held_by(problem: Problem, schedule: Schedule, fixed: int = 0) -> Problem:
+def held_by(problem: PreparedProblem, schedule: Schedule, fixed: int = 0) -> PreparedProblem:
     """The problem with each task's last finish day (`hard_deadline_day`) narrowed to what `schedule` proves.
 
     `fixed` levels come first and are held at most at the schedule's values by the search (solved levels). Exact:

@@ -19,8 +19,8 @@ from pydantic_core import ErrorDetails
 
 from api_schemas.problems import Problem
 from api_schemas.request import Issue, Owner, PlanRequest
-from solver.errors import InvalidRequestError
-from solver.limits import DEFAULT_LIMITS, Limits
+from solver.intake.errors import InvalidRequestError
+from solver.intake.limits import DEFAULT_LIMITS, Limits
 
 #: How many dates or codes a message lists before it says "and N more".
 _LISTED_AT_MOST = 5

@@ -2,7 +2,7 @@
 
 CP-SAT's own neighbourhood search copies and presolves the whole model for every neighbourhood, which left a
 500-issue level about 0.03 deterministic seconds of search. Here each neighbourhood is a sub-problem of a few
-dozen free tasks (`solver.neighbourhood`) with its own small model; a move is kept only when the whole plan
+dozen free tasks (`solver.search.neighbourhood`) with its own small model; a move is kept only when the whole plan
 gets lexicographically better. Costs are charged in deterministic estimates, so the same budget repeats the
 same plan on any machine fast enough to finish it.
 """
@@ -18,19 +18,19 @@ from ortools.sat.python import cp_model
 from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
 from api_schemas.request import SolveMode, SolverOptions
 from api_schemas.result import SolveStatus
-from solver.earliest import earliest_finishes
-from solver.level_values import level_floors, level_values
+from solver.bounds.earliest_finish import earliest_finishes
+from solver.bounds.schedule_levels import level_floors, level_values
 from solver.model import build_model
 from solver.model.objective import level_names
-from solver.neighbourhood import Neighbourhood, PlanState, free_tasks
-from solver.problem import Problem, Task
-from solver.schedule import Schedule
-from solver.search import (
+from solver.prepared.problem import PreparedProblem, Task
+from solver.prepared.schedule import Schedule
+from solver.search.lexicographic import (
     DETERMINISTIC_SHARE,
     LevelOutcome,
     ProgressCallback,
     SearchOutcome,
 )
+from solver.search.neighbourhood import Neighbourhood, PlanState, free_tasks
 
 #: Free tasks in a first neighbourhood; the size then follows the sub-solves (larger after a proof or a skip,
 #: smaller after a stop on the limit).
@@ -101,7 +101,7 @@ class NeighbourhoodSearch:
     more of them fit in the time limit, but the plan may differ from run to run.
     """
 
-    def __init__(self, problem: Problem, schedule: Schedule, seed: int, wall_clock: bool = False) -> None:
+    def __init__(self, problem: PreparedProblem, schedule: Schedule, seed: int, wall_clock: bool = False) -> None:
         self.problem = problem
         self.wall_clock = wall_clock
         self.state = PlanState(problem, schedule)
@@ -290,7 +290,7 @@ class NeighbourhoodSearch:
 
 
 def search_levels(
-    problem: Problem,
+    problem: PreparedProblem,
     options: SolverOptions,
     start: Schedule,
     progress: ProgressCallback | None = None,
@@ -298,7 +298,7 @@ def search_levels(
 ) -> SearchOutcome:
     """Improve `start` level by level by neighbourhood search within `options.time_limit_s`.
 
-    Each level gets a share of the budget left, more for the earlier ones (as `solver.search.solve_levels`);
+    Each level gets a share of the budget left, more for the earlier ones (as `solve_levels`);
     a level already at its static bound is skipped. The bounds reported are the static ones: small models never
     prove a level of the whole plan.
     """

@@ -14,19 +14,19 @@ from collections.abc import Callable
 
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
-from solver.checking.constraint_rules import check_constraints
-from solver.checking.context import CheckContext, build_context
-from solver.checking.issue_values import check_issue_values
-from solver.checking.milestone_values import check_milestone_values
-from solver.checking.objective_rules import check_objective
-from solver.checking.schedule_rules import (
+from checker.constraint_rules import check_constraints
+from checker.context import CheckContext, build_context
+from checker.issue_values import check_issue_values
+from checker.milestone_values import check_milestone_values
+from checker.objective_rules import check_objective
+from checker.schedule_rules import (
     check_capacity,
     check_coverage,
     check_overlap,
     check_owners,
     check_slots,
 )
-from solver.checking.violation import Violation
+from checker.violation import Violation
 
 __all__ = ["Violation", "assert_valid", "check_schedule"]
 

@@ -10,9 +10,9 @@ from datetime import timedelta
 
 from api_schemas.common import Priority
 from api_schemas.result import ObjectiveStage, SolveStatus
-from solver.checking.context import CheckContext
-from solver.checking.timeline import UNITS_PER_DAY, IssueSpan
-from solver.checking.violation import Violation
+from checker.context import CheckContext
+from checker.timeline import UNITS_PER_DAY, IssueSpan
+from checker.violation import Violation
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ keeps the start feasible and the model small, at the price of the OPTIMAL claim 
 from __future__ import annotations
 
 from api_schemas.result import PlanWarning
-from solver.problem import Problem
-from solver.schedule import Schedule
+from solver.prepared.problem import PreparedProblem
+from solver.prepared.schedule import Schedule
 
 #: Above this many (issue, owner group) pairs, candidates are limited.
 CANDIDATE_PAIR_LIMIT = 20000
@@ -17,7 +17,7 @@ CANDIDATE_PAIR_LIMIT = 20000
 CANDIDATES_PER_ISSUE = 4
 
 
-def limit_candidates(problem: Problem, start: Schedule) -> bool:
+def limit_candidates(problem: PreparedProblem, start: Schedule) -> bool:
     """Narrow each task's resources in place when the model would be too large; True when it did."""
     pairs = sum(len(task.resources) for task in problem.tasks)
     if pairs <= CANDIDATE_PAIR_LIMIT:

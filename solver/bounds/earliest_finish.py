@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from graphlib import TopologicalSorter
 
 from api_schemas.common import UNITS_PER_DAY
-from solver.problem import Problem
+from solver.prepared.problem import PreparedProblem
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class EarliestFinish:
     lateness: int
 
 
-def earliest_finishes(problem: Problem) -> list[EarliestFinish]:
+def earliest_finishes(problem: PreparedProblem) -> list[EarliestFinish]:
     """Per task, the earliest finish any owner could reach if nobody else needed them."""
     order = TopologicalSorter({task.index: [pred for pred, _ in task.preds] for task in problem.tasks})
     earliest_end: dict[int, int] = {}
@@ -48,7 +48,7 @@ def earliest_finishes(problem: Problem) -> list[EarliestFinish]:
     return finishes
 
 
-def _earliest_release(problem: Problem, earliest_end: int, lag: int) -> int:
+def _earliest_release(problem: PreparedProblem, earliest_end: int, lag: int) -> int:
     """The earliest release after a lag of a predecessor that cannot finish before `earliest_end`.
 
     Finishing on the earliest end's day releases at the same clock time on the lag-th team working day after

@@ -13,14 +13,14 @@ import time
 
 from api_schemas.common import UNITS_PER_DAY
 from api_schemas.result import PlanResult
-from solver.greedy import greedy_schedule, list_key, meets_hard_deadlines
-from solver.improve import Improvement, round_seconds, squeaky_wheel
-from solver.level_values import level_values
-from solver.problem import Problem
-from solver.schedule import Schedule
+from solver.bounds.schedule_levels import level_values
+from solver.prepared.problem import PreparedProblem
+from solver.prepared.schedule import Schedule
+from solver.starts.greedy import greedy_schedule, list_key, meets_hard_deadlines
+from solver.starts.squeaky_wheel import Improvement, round_seconds, squeaky_wheel
 
 
-def previous_placements(problem: Problem, earlier: PlanResult) -> dict[int, tuple[int, int, int]]:
+def previous_placements(problem: PreparedProblem, earlier: PlanResult) -> dict[int, tuple[int, int, int]]:
     """Start instant, resource and member of each task in an earlier plan, where that owner can still do it."""
     task_of = {task.issue.id: task for task in problem.tasks}
     where = {
@@ -41,7 +41,7 @@ def previous_placements(problem: Problem, earlier: PlanResult) -> dict[int, tupl
 
 
 def earlier_order(
-    problem: Problem, placements: dict[int, tuple[int, int, int]], within_urgency: bool
+    problem: PreparedProblem, placements: dict[int, tuple[int, int, int]], within_urgency: bool
 ) -> dict[int, float]:
     """A list priority (lower first) from the earlier plan's start order; tasks new to it go last.
 
@@ -62,7 +62,7 @@ def earlier_order(
 
 
 def warm_start(
-    problem: Problem, earlier: PlanResult, rounds: int, seed: int = 0, deadline: float = float("inf")
+    problem: PreparedProblem, earlier: PlanResult, rounds: int, seed: int = 0, deadline: float = float("inf")
 ) -> Improvement:
     """The best start this request can take from `earlier` (None when none meets every hard deadline).
 

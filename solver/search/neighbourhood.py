@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from solver.model.build import assign_members
-from solver.problem import Problem, Task
-from solver.schedule import Placement, Schedule, global_span
+from solver.prepared.problem import PreparedProblem, Task
+from solver.prepared.schedule import Placement, Schedule, global_span
 
 #: Owner groups a free task may move to besides its own (each is an optional interval in the sub-model; with
 #: all of them, neighbourhoods of a 2,000-issue backlog had 18,000 variables and took 1 s to presolve and search).
@@ -29,7 +29,7 @@ class PlanState:
     Updating a few placements costs time in their number only, which matters at 2,000 issues.
     """
 
-    def __init__(self, problem: Problem, schedule: Schedule) -> None:
+    def __init__(self, problem: PreparedProblem, schedule: Schedule) -> None:
         self.problem = problem
         self.schedule = dict(schedule)
         self.spans = {t.index: global_span(problem, t, schedule[t.index]) for t in problem.tasks}
@@ -61,7 +61,7 @@ class PlanState:
 class Neighbourhood:
     """The sub-problem of some free tasks; sub-task `i` is task `originals[i]` of the full problem."""
 
-    problem: Problem
+    problem: PreparedProblem
     originals: tuple[int, ...]
 
     def restrict(self, schedule: Schedule) -> Schedule:

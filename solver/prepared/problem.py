@@ -1,4 +1,4 @@
-"""Problem preparation: turn a validated request into tasks, pooled resources, clocks and day tables.
+"""PreparedProblem preparation: turn a validated request into tasks, pooled resources, clocks and day tables.
 
 Owners with identical calendars, hours and skills (and no pins) are pooled into one resource of capacity k,
 which keeps big agent fleets tractable; each pool is split back onto its owners after solving.
@@ -13,8 +13,8 @@ from datetime import date, timedelta
 from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
 from api_schemas.request import Issue, Owner, PlanRequest
 from api_schemas.result import PlanWarning
-from solver.calendar import OwnerCalendar, TeamCalendar
-from solver.clock import Clock
+from solver.calendars.clock import Clock
+from solver.calendars.working_time import OwnerCalendar, TeamCalendar
 
 #: Horizon the solver never exceeds, whatever the serial bound says (about 10 years).
 MAX_SOLVER_HORIZON_DAYS = 3650
@@ -55,12 +55,12 @@ class Task:
     deadline: date | None = None
     preds: list[tuple[int, int]] = field(default_factory=list)
     #: (lag, instant): the release `lag` team working days after this task must come by `instant`, the start of
-    #: a successor held fixed (sub-problems of a neighbourhood search only, `solver.neighbourhood`).
+    #: a successor held fixed (sub-problems of a neighbourhood search only, `solver.search.neighbourhood`).
     release_limits: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
-class Problem:
+class PreparedProblem:
     """Everything the model, the greedy planner and the result builder share."""
 
     request: PlanRequest
@@ -246,7 +246,7 @@ def _serial_bound_days(
     return (cursor - start).days + 2
 
 
-def prepare(request: PlanRequest, horizon_hint_days: int | None = None) -> Problem:
+def prepare(request: PlanRequest, horizon_hint_days: int | None = None) -> PreparedProblem:
     """Build the solver's view of a validated request.
 
     `horizon_hint_days` is the end of a known plan (e.g. the greedy one); it caps the horizon when the
@@ -349,7 +349,7 @@ def prepare(request: PlanRequest, horizon_hint_days: int | None = None) -> Probl
                         ids=[task.issue.id, dep.issue],
                     )
                 )
-    problem = Problem(
+    problem = PreparedProblem(
         request=request,
         team=team,
         owner_calendars=calendars,
@@ -364,7 +364,7 @@ def prepare(request: PlanRequest, horizon_hint_days: int | None = None) -> Probl
     return problem
 
 
-def time_grain(problem: Problem) -> int:
+def time_grain(problem: PreparedProblem) -> int:
     """The coarsest step of local start times that loses no schedule's quality (docs/model.md, "Time grain").
 
     When every estimate, working window and release is a multiple of g units, moving every start down to a

@@ -10,11 +10,11 @@ from bisect import insort
 from datetime import date
 from graphlib import TopologicalSorter
 
-from solver.problem import Problem, Task
-from solver.schedule import Placement, Schedule, global_span
+from solver.prepared.problem import PreparedProblem, Task
+from solver.prepared.schedule import Placement, Schedule, global_span
 
 
-def _urgency(problem: Problem) -> dict[int, tuple[int, date]]:
+def _urgency(problem: PreparedProblem) -> dict[int, tuple[int, date]]:
     """Each task's most urgent priority and deadline among itself and everything that waits on it.
 
     A P3 issue that a P0 issue depends on is as urgent as the P0: ordered by its own priority, it would be
@@ -29,13 +29,13 @@ def _urgency(problem: Problem) -> dict[int, tuple[int, date]]:
     return urgency
 
 
-def topological_order(problem: Problem) -> list[Task]:
+def topological_order(problem: PreparedProblem) -> list[Task]:
     """Tasks with every predecessor before its successors."""
     order = TopologicalSorter({task.index: [pred for pred, _ in task.preds] for task in problem.tasks})
     return [problem.tasks[index] for index in order.static_order()]
 
 
-def successors_of(problem: Problem) -> dict[int, list[int]]:
+def successors_of(problem: PreparedProblem) -> dict[int, list[int]]:
     """The tasks waiting on each task."""
     successors: dict[int, list[int]] = {task.index: [] for task in problem.tasks}
     for task in problem.tasks:
@@ -54,7 +54,7 @@ def _first_fit(busy: list[tuple[int, int]], earliest: int, latest_start: int, wo
     return candidate if candidate <= latest_start else None
 
 
-def list_key(problem: Problem) -> dict[int, tuple[object, ...]]:
+def list_key(problem: PreparedProblem) -> dict[int, tuple[object, ...]]:
     """The greedy's default list key per task: pinned work first (it has no freedom), then urgency.
 
     Urgency is priority and deadline, inherited from what waits on the task; then its own priority and backlog order.
@@ -66,7 +66,7 @@ def list_key(problem: Problem) -> dict[int, tuple[object, ...]]:
     }
 
 
-def critical_path_priority(problem: Problem) -> dict[int, float]:
+def critical_path_priority(problem: PreparedProblem) -> dict[int, float]:
     """A list priority for `greedy_schedule`: the longest chain of work from each task to the end goes first.
 
     The classic critical-path list order (HLFET); on a makespan it beats backlog order by far (STG rand0126 on 4
@@ -79,14 +79,14 @@ def critical_path_priority(problem: Problem) -> dict[int, float]:
     return {index: -float(length) for index, length in tail.items()}
 
 
-def urgency_order(problem: Problem) -> list[Task]:
+def urgency_order(problem: PreparedProblem) -> list[Task]:
     """Tasks in the greedy's default list order."""
     keys = list_key(problem)
     return sorted(problem.tasks, key=lambda task: keys[task.index])
 
 
 def greedy_schedule(
-    problem: Problem,
+    problem: PreparedProblem,
     previous: dict[int, tuple[int, int, int]] | None = None,
     priority: dict[int, float] | None = None,
 ) -> Schedule | None:
@@ -156,7 +156,7 @@ def greedy_schedule(
     return schedule if len(schedule) == len(problem.tasks) else None
 
 
-def meets_hard_deadlines(problem: Problem, schedule: Schedule) -> bool:
+def meets_hard_deadlines(problem: PreparedProblem, schedule: Schedule) -> bool:
     """True when every hard deadline holds in `schedule`."""
     for task in problem.tasks:
         if task.hard_deadline_day is not None:

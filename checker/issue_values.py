@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from api_schemas.request import Issue
 from api_schemas.result import IssuePlan
-from solver.checking.calendar import ON_TIME
-from solver.checking.context import CheckContext
-from solver.checking.mismatch import hours_differ, lateness_mismatches, mismatch
-from solver.checking.timeline import format_units
-from solver.checking.violation import Violation
+from checker.calendar import ON_TIME
+from checker.context import CheckContext
+from checker.mismatch import hours_differ, lateness_mismatches, mismatch
+from checker.timeline import format_units
+from checker.violation import Violation
 
 
 def _issue_mismatches(context: CheckContext, issue: Issue, plan: IssuePlan) -> list[Violation]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from api_schemas.common import UNITS_PER_DAY
-from solver.earliest import EarliestFinish
-from solver.problem import Problem
-from solver.schedule import Schedule, global_span
+from solver.bounds.earliest_finish import EarliestFinish
+from solver.prepared.problem import PreparedProblem
+from solver.prepared.schedule import Schedule, global_span
 
 
-def level_values(problem: Problem, schedule: Schedule) -> list[int]:
+def level_values(problem: PreparedProblem, schedule: Schedule) -> list[int]:
     """Objective level values of a schedule computed in Python (same order as `objective_levels`)."""
     lateness = [0, 0, 0, 0]
     finish = [0, 0, 0, 0]
@@ -23,7 +23,7 @@ def level_values(problem: Problem, schedule: Schedule) -> list[int]:
     return [lateness[r] for r in range(4) if present[r]] + [finish[r] for r in range(4) if present[r]]
 
 
-def level_floors(problem: Problem, earliest: list[EarliestFinish]) -> list[int]:
+def level_floors(problem: PreparedProblem, earliest: list[EarliestFinish]) -> list[int]:
     """Each level's static bound: the sum of its tasks' earliest lateness or finish (as `objective_levels`)."""
     latest_team_time = (problem.horizon_days + 1) * UNITS_PER_DAY
     lateness, finish, present = [0] * 4, [0] * 4, [False] * 4

@@ -9,8 +9,8 @@ from collections import Counter, defaultdict
 from datetime import date
 
 from api_schemas.result import IssueStatus
-from solver.checking.context import CheckContext, is_planned, work_units
-from solver.checking.timeline import (
+from checker.context import CheckContext, is_planned, work_units
+from checker.timeline import (
     UNITS_PER_DAY,
     PlacedSlot,
     clock_units,
@@ -20,7 +20,7 @@ from solver.checking.timeline import (
     is_on_time_grid,
     is_on_unit_grid,
 )
-from solver.checking.violation import Violation
+from checker.violation import Violation
 
 
 def check_coverage(context: CheckContext) -> list[Violation]:

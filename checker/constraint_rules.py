@@ -6,9 +6,9 @@ Rule codes: dependency, not_before, pinned_start, pinned_owner, skills, hard_dea
 from __future__ import annotations
 
 from api_schemas.request import Issue
-from solver.checking.context import CheckContext, is_planned
-from solver.checking.timeline import IssueSpan, day_start, describe_instant
-from solver.checking.violation import Violation
+from checker.context import CheckContext, is_planned
+from checker.timeline import IssueSpan, day_start, describe_instant
+from checker.violation import Violation
 
 
 def release_of(context: CheckContext, predecessor: IssueSpan, lag_days: int) -> int | None:

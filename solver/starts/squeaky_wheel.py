@@ -13,11 +13,11 @@ import random
 import time
 from dataclasses import dataclass
 
-from solver.earliest import earliest_finishes
-from solver.greedy import greedy_schedule, meets_hard_deadlines, topological_order, urgency_order
-from solver.level_values import level_values
-from solver.problem import Problem
-from solver.schedule import Schedule, global_span
+from solver.bounds.earliest_finish import earliest_finishes
+from solver.bounds.schedule_levels import level_values
+from solver.prepared.problem import PreparedProblem
+from solver.prepared.schedule import Schedule, global_span
+from solver.starts.greedy import greedy_schedule, meets_hard_deadlines, topological_order, urgency_order
 
 #: Wall seconds of one greedy round per (issue, owner) check, measured 1.3-3.8 microseconds on 2 cores; the
 #: round count is fixed from this estimate (not from the clock), so the same request gets the same plan.
@@ -51,19 +51,19 @@ class Improvement:
     cut_short: bool = False
 
 
-def round_seconds(problem: Problem) -> float:
+def round_seconds(problem: PreparedProblem) -> float:
     """Estimated wall seconds of one round (one greedy schedule and its objective)."""
     checks = sum(problem.resources[r].capacity for task in problem.tasks for r in task.resources)
     return SECONDS_PER_CHECK * checks + SECONDS_PER_ISSUE * len(problem.tasks)
 
 
-def affordable_rounds(problem: Problem, time_limit_s: float) -> int:
+def affordable_rounds(problem: PreparedProblem, time_limit_s: float) -> int:
     """Rounds that fit `TIME_SHARE` of the time limit by the estimate (never by the clock, so plans repeat)."""
     cost = round_seconds(problem)
     return min(MAX_ROUNDS, int(TIME_SHARE * time_limit_s / cost)) if cost > 0 else 0
 
 
-def _task_lateness(problem: Problem, schedule: Schedule) -> list[int]:
+def _task_lateness(problem: PreparedProblem, schedule: Schedule) -> list[int]:
     """Working days late of every task in `schedule` (0 without a deadline)."""
     lateness = [0] * len(problem.tasks)
     for task in problem.tasks:
@@ -74,7 +74,7 @@ def _task_lateness(problem: Problem, schedule: Schedule) -> list[int]:
     return lateness
 
 
-def lateness_floors(problem: Problem) -> list[int]:
+def lateness_floors(problem: PreparedProblem) -> list[int]:
     """Per present priority, the least total lateness any schedule can have (capacity-free earliest finishes)."""
     floors = [0, 0, 0, 0]
     present = [False] * 4
@@ -85,7 +85,7 @@ def lateness_floors(problem: Problem) -> list[int]:
 
 
 def squeaky_wheel(
-    problem: Problem,
+    problem: PreparedProblem,
     start: Schedule,
     rounds: int,
     seed: int = 0,

@@ -7,9 +7,9 @@ from enum import Enum
 from typing import Any
 
 from api_schemas.result import IssuePlan, MilestonePlan
-from solver.checking.calendar import Lateness
-from solver.checking.timeline import UNITS_PER_HOUR
-from solver.checking.violation import Violation
+from checker.calendar import Lateness
+from checker.timeline import UNITS_PER_HOUR
+from checker.violation import Violation
 
 
 def show(value: Any) -> str:

@@ -10,8 +10,8 @@ from datetime import date
 
 from api_schemas.request import Issue, Milestone, Owner, PlanRequest
 from api_schemas.result import IssuePlan, PlanResult, SolveStatus
-from solver.checking.calendar import CheckCalendar
-from solver.checking.timeline import IssueSpan, PlacedSlot, hours_to_units, place_slot, span_of
+from checker.calendar import CheckCalendar
+from checker.timeline import IssueSpan, PlacedSlot, hours_to_units, place_slot, span_of
 
 #: Statuses whose result carries a schedule to check in full.
 SCHEDULE_STATUSES = frozenset({SolveStatus.OPTIMAL, SolveStatus.FEASIBLE})

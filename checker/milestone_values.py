@@ -11,11 +11,11 @@ from datetime import date, timedelta
 
 from api_schemas.request import Milestone
 from api_schemas.result import MilestonePlan, MilestoneStatus
-from solver.checking.calendar import ON_TIME
-from solver.checking.context import CheckContext, is_planned, work_units
-from solver.checking.mismatch import hours_differ, lateness_mismatches, mismatch
-from solver.checking.timeline import UNITS_PER_HOUR, hours_to_units
-from solver.checking.violation import Violation
+from checker.calendar import ON_TIME
+from checker.context import CheckContext, is_planned, work_units
+from checker.mismatch import hours_differ, lateness_mismatches, mismatch
+from checker.timeline import UNITS_PER_HOUR, hours_to_units
+from checker.violation import Violation
 
 #: Load ratios are derived figures a result may round for display; allow this much.
 LOAD_RATIO_TOLERANCE = 0.005

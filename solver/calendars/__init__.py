@@ -1,0 +1,1 @@
+"""Working time: team and owner calendars, working-time clocks and day tables."""

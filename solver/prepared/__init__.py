@@ -1,0 +1,1 @@
+"""The prepared problem: a validated request as tasks, pooled resources and clocks; and a solver-side schedule."""
