@@ -7,7 +7,7 @@ Run it on two checkouts in one session and diff the outputs:
     diff before.json after.json
 
 Plans are deterministic under a deterministic budget, so equal code gives byte-equal output on one machine
-(a very slow machine can cut a solve by its wall-clock guard; the record's `repeatable` says when).
+(a loaded machine can cut a solve by its wall-clock guard; the record's warnings then say `not_repeatable`).
 """
 
 from __future__ import annotations
@@ -36,10 +36,20 @@ def fingerprint(result: PlanResult) -> dict[str, Any]:
             issue.id: [issue.owner, [[s.date.isoformat(), s.start.isoformat(), s.hours] for s in issue.slots]]
             for issue in result.issues
         },
-        "recommendations": (
+        "recommendations": _without_timings(
             result.recommendations.model_dump(mode="json", exclude_none=True) if result.recommendations else None
         ),
+        "warnings": sorted(warning.code for warning in result.warnings),
     }
+
+
+def _without_timings(value: Any) -> Any:
+    """`value` without its wall-clock `seconds` fields, which differ from run to run."""
+    if isinstance(value, dict):
+        return {key: _without_timings(item) for key, item in value.items() if key != "seconds"}
+    if isinstance(value, list):
+        return [_without_timings(item) for item in value]
+    return value
 
 
 def cases(quick: bool) -> list[tuple[str, PlanRequest, bool]]:
