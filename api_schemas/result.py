@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
 
@@ -24,10 +25,59 @@ class SolveStatus(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
+class LevelKind(StrEnum):
+    """What an objective level sums over the planned issues of one priority (docs/model.md, Objective)."""
+
+    LATENESS = "lateness"
+    FINISH = "finish"
+
+    @property
+    def unit(self) -> str:
+        """The unit of the level's values, as its stage name shows it."""
+        return "working days" if self is LevelKind.LATENESS else "team quarter hours"
+
+
+@dataclass(frozen=True)
+class ObjectiveLevelId:
+    """Which objective level a stage reports: its kind and priority, read from and written to the stage name."""
+
+    kind: LevelKind
+    priority: Priority
+
+    @property
+    def rank(self) -> int:
+        """The priority's rank, 0 for P0."""
+        return self.priority.rank
+
+    @property
+    def label(self) -> str:
+        """The identifier as the stage name begins, e.g. 'P0 lateness'."""
+        return f"{self.priority.value} {self.kind.value}"
+
+    @property
+    def name(self) -> str:
+        """The stage name, e.g. 'P0 lateness (working days)'."""
+        return f"{self.label} ({self.kind.unit})"
+
+    @classmethod
+    def parse(cls, name: str) -> ObjectiveLevelId | None:
+        """The level a stage name identifies by its first two words (what follows is not read), else None."""
+        words = name.split(maxsplit=2)
+        if len(words) < 2:
+            return None
+        try:
+            return cls(LevelKind(words[1]), Priority(words[0]))
+        except ValueError:
+            return None
+
+
 class ObjectiveStage(_Model):
     """One level of the lexicographic objective, with the value found and the best proven bound."""
 
-    name: str = Field(description="e.g. 'P0 lateness (working days)' or 'P1 finish (quarter hours)'.")
+    name: str = Field(
+        description="'<priority> <kind> (<unit>)', e.g. 'P0 lateness (working days)' or 'P1 finish (team quarter "
+        "hours)'; the first two words identify the level (`ObjectiveLevelId`)."
+    )
     value: int = Field(description="Value of this level in the returned plan.")
     bound: int = Field(description="Best lower bound proven for this level, given the levels before it.")
     proven: bool = Field(description="True when value == bound: this level is optimal.")

@@ -9,8 +9,7 @@ from __future__ import annotations
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult, SolveStatus
 from checker.schedule_checker import check_schedule
-from solver.bounds.schedule_levels import level_values
-from solver.model.objective import level_names as names_of_levels
+from solver.bounds.schedule_levels import level_values, problem_levels
 from solver.prepared.problem import PreparedProblem
 from solver.prepared.schedule import Schedule
 from solver.result import build_result
@@ -45,7 +44,7 @@ def objective_of(result: PlanResult) -> list[int]:
 
 def level_names(problem: PreparedProblem) -> list[str]:
     """Names of the objective levels of a prepared problem, as the model names them, without building it."""
-    return names_of_levels(task.rank for task in problem.tasks)
+    return [level.name for level in problem_levels(problem)]
 
 
 def compare(values: list[int], other: list[int]) -> int:

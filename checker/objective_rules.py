@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from api_schemas.common import Priority
-from api_schemas.result import ObjectiveStage, SolveStatus
+from api_schemas.result import LevelKind, ObjectiveLevelId, ObjectiveStage, SolveStatus
 from checker.context import CheckContext
 from checker.timeline import UNITS_PER_DAY, IssueSpan
 from checker.violation import Violation
@@ -17,9 +17,9 @@ from checker.violation import Violation
 
 @dataclass(frozen=True)
 class ExpectedStage:
-    """One objective level the result must report: its name prefix and its value from the slots."""
+    """One objective level the result must report: which level it is and its value from the slots."""
 
-    prefix: str
+    id: ObjectiveLevelId
     value: int
 
 
@@ -46,8 +46,8 @@ def expected_stages(context: CheckContext) -> list[ExpectedStage]:
             continue
         lateness[issue.priority] += context.calendar.lateness(span.finish_date, context.deadline_of(issue)).working_days
         finish[issue.priority] += _team_time(context, span)
-    return [ExpectedStage(f"{priority.value} lateness", lateness[priority]) for priority in priorities] + [
-        ExpectedStage(f"{priority.value} finish", finish[priority]) for priority in priorities
+    return [ExpectedStage(ObjectiveLevelId(LevelKind.LATENESS, p), lateness[p]) for p in priorities] + [
+        ExpectedStage(ObjectiveLevelId(LevelKind.FINISH, p), finish[p]) for p in priorities
     ]
 
 
@@ -89,8 +89,9 @@ def _stage_consistency(context: CheckContext) -> list[Violation]:
 
 
 def _match(stage: ObjectiveStage, expected: list[ExpectedStage]) -> ExpectedStage | None:
-    """Find the expected level a reported stage names, by name prefix."""
-    return next((level for level in expected if stage.name.startswith(level.prefix)), None)
+    """Find the expected level a reported stage names, by the level its name identifies."""
+    level = ObjectiveLevelId.parse(stage.name)
+    return next((wanted for wanted in expected if wanted.id == level), None)
 
 
 def check_objective(context: CheckContext) -> list[Violation]:
@@ -99,7 +100,7 @@ def check_objective(context: CheckContext) -> list[Violation]:
     if not context.has_schedule:
         return found
     expected = expected_stages(context)
-    matched: list[str] = []
+    matched: list[ObjectiveLevelId] = []
     for stage in context.result.objective:
         level = _match(stage, expected)
         if level is None:
@@ -107,10 +108,10 @@ def check_objective(context: CheckContext) -> list[Violation]:
                 Violation("objective", f"Objective stage '{stage.name}' is not a level of this plan's objective.", [])
             )
             continue
-        if level.prefix in matched:
-            found.append(Violation("objective", f"Objective level '{level.prefix}' is reported twice.", []))
+        if level.id in matched:
+            found.append(Violation("objective", f"Objective level '{level.id.label}' is reported twice.", []))
             continue
-        matched.append(level.prefix)
+        matched.append(level.id)
         if stage.value != level.value:
             found.append(
                 Violation(
@@ -120,20 +121,21 @@ def check_objective(context: CheckContext) -> list[Violation]:
                 )
             )
     for level in expected:
-        if level.prefix not in matched:
+        if level.id not in matched:
             found.append(
                 Violation(
                     "objective",
-                    f"Objective level '{level.prefix}' (value {level.value}) is missing from the result.",
+                    f"Objective level '{level.id.label}' (value {level.value}) is missing from the result.",
                     [],
                 )
             )
-    order = [level.prefix for level in expected if level.prefix in matched]
+    order = [level.id for level in expected if level.id in matched]
     if matched != order:
+        reported, wanted = [level.label for level in matched], [level.label for level in order]
         found.append(
             Violation(
                 "objective",
-                f"Objective stages are reported in the order {matched}; the lexicographic order is {order}.",
+                f"Objective stages are reported in the order {reported}; the lexicographic order is {wanted}.",
                 [],
             )
         )

@@ -797,6 +797,18 @@ def test_objective_levels_missing_extra_and_out_of_order() -> None:
     assert "order" in messages
 
 
+def test_objective_stages_are_identified_by_priority_and_kind() -> None:
+    result = make_result()
+    stage_of(result, "P0 lateness").name = "P0 slack (working days)"
+    stage_of(result, "P2 finish").name = "P2 finish (team quarter hours)"
+    violations = check_schedule(make_request(), result)
+    messages = [v.message for v in violations if v.rule == "objective"]
+    assert messages == [
+        "Objective stage 'P0 slack (working days)' is not a level of this plan's objective.",
+        "Objective level 'P0 lateness' (value 5) is missing from the result.",
+    ]
+
+
 def test_optimal_requires_every_stage_proven_and_no_gap() -> None:
     result = make_result()
     stage_of(result, "P2 finish").bound = 1000

@@ -14,8 +14,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from api_schemas.common import UNITS_PER_DAY
+from api_schemas.result import LevelKind
 from solver.bounds.earliest_finish import EarliestFinish, earliest_finishes
-from solver.bounds.schedule_levels import level_floors, level_values
+from solver.bounds.schedule_levels import level_floors, level_values, problem_levels
 from solver.prepared.problem import PreparedProblem, Task
 from solver.prepared.schedule import Schedule
 
@@ -47,10 +48,10 @@ def _last_day_finishing_by(problem: PreparedProblem, team_time: int) -> int:
 
 
 def _level_tasks(problem: PreparedProblem) -> list[tuple[bool, list[Task]]]:
-    """Per objective level, in `objective_levels` order: whether it is a lateness level, and its tasks."""
-    ranks = sorted({task.rank for task in problem.tasks})
-    by_rank = {rank: [task for task in problem.tasks if task.rank == rank] for rank in ranks}
-    return [(True, by_rank[rank]) for rank in ranks] + [(False, by_rank[rank]) for rank in ranks]
+    """Per objective level, in `problem_levels` order: whether it is a lateness level, and its tasks."""
+    levels = problem_levels(problem)
+    by_rank = {rank: [task for task in problem.tasks if task.rank == rank] for rank in {level.rank for level in levels}}
+    return [(level.kind is LevelKind.LATENESS, by_rank[level.rank]) for level in levels]
 
 
 def _last_days(

@@ -1,59 +1,43 @@
-"""The lexicographic objective's levels: lateness per priority, then finish times per priority."""
+"""The lexicographic objective as CP-SAT expressions: one per level of `solver.levels`, in its order."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from api_schemas.result import LevelKind, ObjectiveLevelId
+from solver.levels import levels_of
 from solver.model.variables import TaskVars
-
-PRIORITY_NAMES = ("P0", "P1", "P2", "P3")
 
 
 @dataclass
 class ObjectiveLevel:
-    """One level: a name, its linear expression, and whether it is a lateness level (>= 0, often 0).
+    """One level: which it is and its linear expression.
 
     `static_bound` is known before any search: the sum of its terms' lowest values (earliest finishes).
     """
 
-    name: str
+    id: ObjectiveLevelId
     expression: cp_model.LinearExprT
-    is_lateness: bool
     static_bound: int = 0
 
-
-def lateness_level_name(rank: int) -> str:
-    """Name of the lateness level of priority rank `rank`."""
-    return f"{PRIORITY_NAMES[rank]} lateness (working days)"
-
-
-def finish_level_name(rank: int) -> str:
-    """Name of the finish level of priority rank `rank`."""
-    return f"{PRIORITY_NAMES[rank]} finish (team quarter hours)"
-
-
-def level_names(ranks: Iterable[int]) -> list[str]:
-    """Names of the levels of a backlog with work in priority ranks `ranks`, in `objective_levels` order."""
-    present = sorted(set(ranks))
-    return [lateness_level_name(rank) for rank in present] + [finish_level_name(rank) for rank in present]
+    @property
+    def name(self) -> str:
+        """The level's stage name, e.g. 'P0 lateness (working days)'."""
+        return self.id.name
 
 
 def objective_levels(tasks: list[TaskVars]) -> list[ObjectiveLevel]:
     """Levels for priorities with planned work, most important first (see docs/model.md)."""
     levels: list[ObjectiveLevel] = []
-    for rank in range(len(PRIORITY_NAMES)):
-        late = [tv.lateness for tv in tasks if tv.task.rank == rank and tv.lateness is not None]
-        if any(tv.task.rank == rank for tv in tasks):
-            bound = sum(_lowest(var) for var in late)
-            levels.append(ObjectiveLevel(lateness_level_name(rank), sum(late), True, bound))
-    for rank in range(len(PRIORITY_NAMES)):
-        ends = [tv.team_end for tv in tasks if tv.task.rank == rank]
-        if ends:
-            bound = sum(_lowest(var) for var in ends)
-            levels.append(ObjectiveLevel(finish_level_name(rank), sum(ends), False, bound))
+    for level in levels_of(tv.task.rank for tv in tasks):
+        of_rank = [tv for tv in tasks if tv.task.rank == level.rank]
+        if level.kind is LevelKind.LATENESS:
+            terms = [tv.lateness for tv in of_rank if tv.lateness is not None]
+        else:
+            terms = [tv.team_end for tv in of_rank]
+        levels.append(ObjectiveLevel(level, sum(terms), sum(_lowest(var) for var in terms)))
     return levels
 
 

@@ -17,11 +17,10 @@ from ortools.sat.python import cp_model
 
 from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
 from api_schemas.request import SolveMode, SolverOptions
-from api_schemas.result import SolveStatus
+from api_schemas.result import LevelKind, SolveStatus
 from solver.bounds.earliest_finish import earliest_finishes
-from solver.bounds.schedule_levels import level_floors, level_values
+from solver.bounds.schedule_levels import level_floors, level_values, problem_levels
 from solver.model import build_model
-from solver.model.objective import level_names
 from solver.prepared.problem import PreparedProblem, Task
 from solver.prepared.schedule import Schedule
 from solver.search.lexicographic import (
@@ -106,8 +105,9 @@ class NeighbourhoodSearch:
         self.wall_clock = wall_clock
         self.state = PlanState(problem, schedule)
         self.values = level_values(problem, schedule)
-        self.names = level_names(task.rank for task in problem.tasks)
-        self.position_of = {name: position for position, name in enumerate(self.names)}
+        self.levels = problem_levels(problem)
+        self.names = [level.name for level in self.levels]
+        self.position_of = {level: position for position, level in enumerate(self.levels)}
         self.random = random.Random(seed)
         self.earliest = earliest_finishes(problem)
         self.floors = level_floors(problem, self.earliest)
@@ -165,9 +165,8 @@ class NeighbourhoodSearch:
 
     def _anchors(self, position: int) -> list[Task]:
         """Tasks of the level's priority that end later than their earliest possible finish (or lateness)."""
-        name = self.names[position]
-        lateness = "lateness" in name
-        rank = next(r for r in range(4) if name.startswith(f"P{r} "))
+        level = self.levels[position]
+        lateness, rank = level.kind is LevelKind.LATENESS, level.rank
         anchors = []
         for task in self.problem.tasks:
             if task.rank != rank:
@@ -248,7 +247,7 @@ class NeighbourhoodSearch:
         """Minimise the level on the neighbourhood, earlier levels held (see `SubSolve`)."""
         current = hood.restrict(self.state.schedule)
         before = level_values(hood.problem, current)
-        positions = [self.position_of[name] for name in level_names(task.rank for task in hood.problem.tasks)]
+        positions = [self.position_of[level] for level in problem_levels(hood.problem)]
         target = positions.index(position) if position in positions else None
         if target is None or before[target] <= level_floors(hood.problem, earliest_finishes(hood.problem))[target]:
             return SubSolve()

@@ -13,8 +13,9 @@ import random
 import time
 from dataclasses import dataclass
 
+from api_schemas.result import LevelKind
 from solver.bounds.earliest_finish import earliest_finishes
-from solver.bounds.schedule_levels import level_values
+from solver.bounds.schedule_levels import level_floors, level_values, problem_levels
 from solver.prepared.problem import PreparedProblem
 from solver.prepared.schedule import Schedule, global_span
 from solver.starts.greedy import greedy_schedule, meets_hard_deadlines, topological_order, urgency_order
@@ -75,13 +76,10 @@ def _task_lateness(problem: PreparedProblem, schedule: Schedule) -> list[int]:
 
 
 def lateness_floors(problem: PreparedProblem) -> list[int]:
-    """Per present priority, the least total lateness any schedule can have (capacity-free earliest finishes)."""
-    floors = [0, 0, 0, 0]
-    present = [False] * 4
-    for task, earliest in zip(problem.tasks, earliest_finishes(problem), strict=True):
-        floors[task.rank] += earliest.lateness
-        present[task.rank] = True
-    return [floors[rank] for rank in range(4) if present[rank]]
+    """Per lateness level (they lead the levels), the least total lateness any schedule can have."""
+    floors = level_floors(problem, earliest_finishes(problem))
+    levels = problem_levels(problem)
+    return [floor for level, floor in zip(levels, floors, strict=True) if level.kind is LevelKind.LATENESS]
 
 
 def squeaky_wheel(
