@@ -8,7 +8,7 @@ list out. Every problem of every scenario is reported at once, naming the scenar
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import jsonpatch
@@ -24,13 +24,10 @@ from service.diff import diff_plans, plan_summary
 from service.problems import invalid_request, problems_of
 from solver.calendars.working_time import TeamCalendar
 from solver.intake.limits import Limits
-from solver.intake.validation import validate_request
-
-#: Applies the service's option caps to a request (PlanningService.effective).
-Prepare = Callable[[PlanRequest], PlanRequest]
+from solver.intake.validation import Adjust, check_request, validate_request
 
 
-def parse_what_if(data: object, limits: Limits, max_scenarios: int, prepare: Prepare) -> WhatIfRequest:
+def parse_what_if(data: object, limits: Limits, max_scenarios: int, prepare: Adjust) -> WhatIfRequest:
     """Parse a what-if body and check its base, or raise a 422 listing every problem (base ones with their ids).
 
     The returned request's base has the service's caps applied (`prepare`).
@@ -92,7 +89,7 @@ def _under(prefix: list[str | int], problem: Problem) -> Problem:
 
 
 def scenario_requests(
-    base: PlanRequest, scenarios: Sequence[Scenario], limits: Limits, prepare: Prepare
+    base: PlanRequest, scenarios: Sequence[Scenario], limits: Limits, prepare: Adjust
 ) -> list[PlanRequest]:
     """The request of each scenario (base plus its patch, then `prepare`), or a 422 with every problem of all."""
     base_document = base.model_dump(mode="json")
@@ -109,7 +106,7 @@ def scenario_requests(
 
 
 def _scenario_request(
-    base_document: dict[str, Any], index: int, scenario: Scenario, limits: Limits, prepare: Prepare
+    base_document: dict[str, Any], index: int, scenario: Scenario, limits: Limits, prepare: Adjust
 ) -> tuple[PlanRequest | None, list[Problem]]:
     """Apply one scenario's operations in order; stop at the first that does not apply."""
     document: Any = copy.deepcopy(base_document)
@@ -120,11 +117,8 @@ def _scenario_request(
             what = f"Scenario '{scenario.name}', operation {position} ({_describe(operation)})"
             message = f"{what} does not apply: {error}"
             return None, [Problem(loc=["scenarios", index, "patch", position], code="patch_failed", message=message)]
-    try:
-        request = prepare(PlanRequest.model_validate(document))
-    except ValidationError as error:
-        return None, [_blame(index, scenario, problem) for problem in problems_of(error, document)]
-    return request, [_blame(index, scenario, problem) for problem in validate_request(request, limits)]
+    request, problems = check_request(document, limits, adjust=prepare)
+    return request, [_blame(index, scenario, problem) for problem in problems]
 
 
 def _describe(operation: PatchOperation) -> str:
