@@ -18,7 +18,7 @@ from service.json_body import read_json_body
 from service.openapi import problem_responses, request_body
 from service.planning import PlanningService
 from service.request_summary import summarise_request
-from service.whatif import compare_with_baseline, parse_what_if, scenario_requests
+from service.whatif import compare_plans, parse_what_if, scenario_requests
 from solver.intake.validation import check_request
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"], dependencies=[Depends(require_api_key)])
@@ -73,7 +73,7 @@ async def what_if(request: Request, planning: Planning) -> Response:
         results = await unless_disconnected(request.receive, planning.plan_all(scenarios, warm_start=baseline))
     else:
         baseline, *results = await unless_disconnected(request.receive, planning.plan_all([parsed.base, *scenarios]))
-    return json_response(compare_with_baseline(parsed, baseline, results))
+    return json_response(compare_plans(parsed.base, parsed.scenarios, baseline, results, parsed.include_plans))
 
 
 @router.post(
