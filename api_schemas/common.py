@@ -17,8 +17,6 @@ Identifier = Annotated[
 #: Free text such as titles and names.
 Text = Annotated[str, StringConstraints(max_length=300)]
 
-#: Smallest unit of work and capacity, in hours (a quarter hour).
-QUARTER_HOUR = 0.25
 #: Quarter hours in a day: the solver's time grid.
 UNITS_PER_DAY = 96
 #: Quarter hours in an hour.

@@ -14,17 +14,14 @@ import json
 import sys
 from pathlib import Path
 
-import httpx
-
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
+from service.commands.remote import ServiceError, call_service
 from service.report import ReportFormat, render
 from service.report.week_plan import DEFAULT_DAYS
 from solver.planner import plan
 
 REFERENCE_BACKLOG = Path(__file__).with_name("reference_backlog.json")
-#: Seconds the service gets beyond the request's own time limit.
-SERVER_SLACK_S = 60.0
 #: File written for each format with --out-dir.
 FILE_NAMES = {
     ReportFormat.MD: "week-plan.md",
@@ -38,14 +35,9 @@ FILE_NAMES = {
 
 
 def plan_on_server(request: PlanRequest, server: str) -> PlanResult:
-    """Plan through the HTTP service (POST /v1/plans)."""
-    response = httpx.post(
-        server.rstrip("/") + "/v1/plans",
-        json=request.model_dump(mode="json"),
-        timeout=request.options.time_limit_s + SERVER_SLACK_S,
-    )
-    response.raise_for_status()
-    return PlanResult.model_validate_json(response.content)
+    """Plan through the HTTP service (POST /v1/plans) with the command line's client; raises ServiceError."""
+    body = request.model_dump(mode="json")
+    return call_service(server, "/v1/plans", body, PlanResult, request.options.time_limit_s)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,7 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     request = PlanRequest.model_validate(json.loads(args.backlog.read_text(encoding="utf-8")))
-    result = plan_on_server(request, args.server) if args.server else plan(request)
+    try:
+        result = plan_on_server(request, args.server) if args.server else plan(request)
+    except ServiceError as error:
+        sys.stderr.write(f"week_plan.py: {error}\n" + "".join(f"  - {p.message}\n" for p in error.problems))
+        return 1
     sys.stdout.write(render(ReportFormat.MD, request, result, args.days).decode())
     if args.out_dir is not None:
         args.out_dir.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api_schemas.request import PlanRequest
 from api_schemas.service import WhatIfRequest
 from service import routes_health, routes_plans
-from service.jobs import SolveFunction
+from service.jobs import SolveFunction, plan_checked
 from service.logs import configure_logging
 from service.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from service.openapi import install_openapi
@@ -23,7 +23,6 @@ from service.planning import PlanningService
 from service.pool import Backend, ProcessBackend, SolvePool, ThreadBackend
 from service.problems import install_problem_handlers
 from service.settings import Settings, get_settings
-from solver.planner import plan
 
 DESCRIPTION = (
     "Plans a backlog onto people and agents with a constraint solver. Errors are RFC 9457 problem "
@@ -37,7 +36,7 @@ def _backend(settings: Settings, solve: SolveFunction) -> Backend:
     return ProcessBackend(settings.workers, preload=(solve.__module__,))
 
 
-def create_app(settings: Settings | None = None, solve: SolveFunction = plan) -> FastAPI:
+def create_app(settings: Settings | None = None, solve: SolveFunction = plan_checked) -> FastAPI:
     """Build the service; tests pass their own settings and, to control timing, their own solve function.
 
     With the process pool, `solve` must be a module-level function (it is sent to worker processes).

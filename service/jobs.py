@@ -1,42 +1,34 @@
-"""The job a solve worker runs: the solver call, with invalid requests turned into data.
+"""The job a solve worker runs, and the solve function the service plans with by default.
 
-Module-level so it pickles to worker processes. Exceptions with custom constructors do not survive
-pickling intact, so the planner's `InvalidRequestError` comes back as a list of problems instead.
+Module-level so they pickle to worker processes. Requests reach a worker only after the service has
+checked them (`PlanningService.parse`, `parse_what_if`, `scenario_requests`), so the solve skips that check.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Protocol
 
-from api_schemas.problems import Problem
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
-from solver.intake.errors import InvalidRequestError
 from solver.intake.limits import Limits
+from solver.planner import plan
 
 
 class SolveFunction(Protocol):
-    """What the service calls to plan: `solver.planner.plan`, or a stand-in given to `create_app` in tests."""
+    """What the service calls to plan a request it has checked: `plan_checked`, or a stand-in given to `create_app`."""
 
     def __call__(self, request: PlanRequest, limits: Limits, *, warm_start: PlanResult | None = None) -> PlanResult:
         """Plan `request`; `warm_start` is an earlier plan of a similar request to start the search from."""
         ...
 
 
-@dataclass(frozen=True)
-class SolveOutcome:
-    """A plan, or the problems that kept the planner from making one."""
-
-    result: PlanResult | None
-    problems: list[Problem] = field(default_factory=list)
+def plan_checked(request: PlanRequest, limits: Limits, *, warm_start: PlanResult | None = None) -> PlanResult:
+    """`solver.planner.plan` of a request the service has already validated against `limits` (not validated again)."""
+    return plan(request, limits, warm_start=warm_start, validated=True)
 
 
 def solve_job(
     solve: SolveFunction, request: PlanRequest, limits: Limits, warm_start: PlanResult | None = None
-) -> SolveOutcome:
-    """Plan `request` (from `warm_start` when given); an invalid request gives its problems instead of raising."""
-    try:
-        return SolveOutcome(solve(request, limits, warm_start=warm_start))
-    except InvalidRequestError as error:
-        return SolveOutcome(None, list(error.problems))
+) -> PlanResult:
+    """Plan `request` with `solve` (from `warm_start` when given); the pool passes positional arguments only."""
+    return solve(request, limits, warm_start=warm_start)

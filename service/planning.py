@@ -10,15 +10,13 @@ import asyncio
 import math
 from collections.abc import Sequence
 
-from pydantic import ValidationError
-
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from service.jobs import SolveFunction, solve_job
 from service.pool import PoolSaturatedError, SolvePool
-from service.problems import ProblemError, invalid_request, problems_of
+from service.problems import ProblemError, invalid_request
 from service.settings import Settings
-from solver.intake.validation import validate_request
+from solver.intake.validation import check_request
 
 
 class PlanningService:
@@ -31,13 +29,9 @@ class PlanningService:
         self.solve = solve
 
     def parse(self, data: object) -> PlanRequest:
-        """Turn parsed JSON into a plan request ready to plan (service caps applied), or raise a 422."""
-        try:
-            request = self.effective(PlanRequest.model_validate(data))
-        except ValidationError as error:
-            raise invalid_request(problems_of(error, data), "plan request") from None
-        problems = validate_request(request, self.limits)
-        if problems:
+        """Turn parsed JSON into a checked plan request ready to plan (service caps applied), or raise a 422."""
+        request, problems = check_request(data, self.limits, adjust=self.effective)
+        if request is None or problems:
             raise invalid_request(problems, "plan request")
         return request
 
@@ -66,13 +60,16 @@ class PlanningService:
         )
 
     async def plan(self, request: PlanRequest) -> PlanResult:
-        """Solve one request (already parsed and effective), or raise 503 at once when the pool is full."""
+        """Solve one checked, effective request, or raise 503 at once when the pool is full."""
         return (await self.plan_all([request]))[0]
 
     async def plan_all(
         self, requests: Sequence[PlanRequest], warm_start: PlanResult | None = None
     ) -> list[PlanResult]:
-        """Solve requests in parallel on the pool, admitted together (all or none), each from `warm_start`."""
+        """Solve checked requests in parallel on the pool, admitted together (all or none), each from `warm_start`.
+
+        The solve does not validate again: `parse`, `parse_what_if` and `scenario_requests` have.
+        """
         try:
             admission = self.pool.admit(len(requests))
         except PoolSaturatedError:
@@ -83,10 +80,4 @@ class PlanningService:
                     group.create_task(self.pool.run(solve_job, self.solve, request, self.limits, warm_start))
                     for request in requests
                 ]
-        results = []
-        for task in tasks:
-            outcome = task.result()
-            if outcome.result is None:
-                raise invalid_request(outcome.problems, "plan request")
-            results.append(outcome.result)
-        return results
+        return [task.result() for task in tasks]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from api_schemas.examples import PLAN_REQUEST_EXAMPLE
@@ -17,10 +17,9 @@ from service.disconnect import unless_disconnected
 from service.json_body import read_json_body
 from service.openapi import problem_responses, request_body
 from service.planning import PlanningService
-from service.problems import problems_of
 from service.request_summary import summarise_request
-from service.whatif import compare_with_baseline, parse_what_if, scenario_requests
-from solver.intake.validation import validate_request
+from service.whatif import compare_plans, parse_what_if, scenario_requests
+from solver.intake.validation import check_request
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"], dependencies=[Depends(require_api_key)])
 
@@ -74,7 +73,7 @@ async def what_if(request: Request, planning: Planning) -> Response:
         results = await unless_disconnected(request.receive, planning.plan_all(scenarios, warm_start=baseline))
     else:
         baseline, *results = await unless_disconnected(request.receive, planning.plan_all([parsed.base, *scenarios]))
-    return json_response(compare_with_baseline(parsed, baseline, results))
+    return json_response(compare_plans(parsed.base, parsed.scenarios, baseline, results, parsed.include_plans))
 
 
 @router.post(
@@ -93,11 +92,9 @@ async def validate_plan_request(request: Request, planning: Planning) -> Respons
 def validation_report(data: object, planning: PlanningService) -> ValidateResponse:
     """Every problem of parsed JSON as a plan request (as /v1/plans would see it), and a summary once it parses."""
     limits = planning.limits
-    try:
-        plan_request = planning.effective(PlanRequest.model_validate(data))
-    except ValidationError as error:
-        return ValidateResponse(valid=False, problems=problems_of(error, data))
-    problems = validate_request(plan_request, limits)
+    plan_request, problems = check_request(data, limits, adjust=planning.effective)
+    if plan_request is None:
+        return ValidateResponse(valid=False, problems=problems)
     calendar_ok = not any(problem.loc[:1] == ["calendar"] for problem in problems)
     summary = summarise_request(plan_request, limits, with_capacity=calendar_ok)
     return ValidateResponse(valid=not problems, problems=problems, summary=summary)

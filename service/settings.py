@@ -11,7 +11,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from api_schemas.service import MAX_SCENARIOS
-from solver.intake.limits import Limits
+from solver.intake.limits import DEFAULT_LIMITS, Limits
 
 #: Where the service listens unless told otherwise (the Dockerfile and docs/service.md use the same port).
 DEFAULT_HOST = "127.0.0.1"
@@ -42,10 +42,13 @@ class Settings(BaseSettings):
     )
     max_time_limit_s: float = Field(default=60.0, gt=0, le=3600, description="Cap on any request's time limit.")
     max_search_workers: int = Field(default=2, ge=1, le=16, description="Cap on a request's CP-SAT search workers.")
-    max_issues: int = Field(default=5000, ge=1)
-    max_owners: int = Field(default=1000, ge=1)
-    max_milestones: int = Field(default=1000, ge=1)
-    max_horizon_days: int = Field(default=730, ge=1, description="Latest date a request may mention, in days.")
+    # The size caps' defaults are the solver's own (`solver.intake.limits.Limits`), defined there once.
+    max_issues: int = Field(default=DEFAULT_LIMITS.max_issues, ge=1)
+    max_owners: int = Field(default=DEFAULT_LIMITS.max_owners, ge=1)
+    max_milestones: int = Field(default=DEFAULT_LIMITS.max_milestones, ge=1)
+    max_horizon_days: int = Field(
+        default=DEFAULT_LIMITS.max_horizon_days, ge=1, description="Latest date a request may mention, in days."
+    )
     max_scenarios: int = Field(default=10, ge=1, le=MAX_SCENARIOS, description="Most scenarios in one what-if.")
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, description="Largest request body accepted.")
     api_keys: Annotated[list[str], NoDecode] = Field(

@@ -1,14 +1,15 @@
-"""What-if requests: parse them, apply each scenario's JSON Patch to the base, check every result, compare.
+"""What-if: parse a request, apply each scenario's JSON Patch to the base, check every result, compare the plans.
 
 Patches apply to the base request as the API normalises it (every field present, with its default;
 dependencies as objects), so `/owners/-` and `/issues/0/skills/-` work even when the client left a
 list out. Every problem of every scenario is reported at once, naming the scenario and the operation.
+The HTTP route and `capplan what-if` share the applying (`scenario_requests`) and the comparing (`compare_plans`).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import jsonpatch
@@ -24,13 +25,10 @@ from service.diff import diff_plans, plan_summary
 from service.problems import invalid_request, problems_of
 from solver.calendars.working_time import TeamCalendar
 from solver.intake.limits import Limits
-from solver.intake.validation import validate_request
-
-#: Applies the service's option caps to a request (PlanningService.effective).
-Prepare = Callable[[PlanRequest], PlanRequest]
+from solver.intake.validation import Adjust, check_request, validate_request
 
 
-def parse_what_if(data: object, limits: Limits, max_scenarios: int, prepare: Prepare) -> WhatIfRequest:
+def parse_what_if(data: object, limits: Limits, max_scenarios: int, prepare: Adjust) -> WhatIfRequest:
     """Parse a what-if body and check its base, or raise a 422 listing every problem (base ones with their ids).
 
     The returned request's base has the service's caps applied (`prepare`).
@@ -92,9 +90,12 @@ def _under(prefix: list[str | int], problem: Problem) -> Problem:
 
 
 def scenario_requests(
-    base: PlanRequest, scenarios: Sequence[Scenario], limits: Limits, prepare: Prepare
+    base: PlanRequest, scenarios: Sequence[Scenario], limits: Limits, prepare: Adjust | None = None
 ) -> list[PlanRequest]:
-    """The request of each scenario (base plus its patch, then `prepare`), or a 422 with every problem of all."""
+    """The checked request of each scenario (base plus its patch, then `prepare`), or a 422 with every problem of all.
+
+    The service's what-if and `capplan what-if` both apply their scenarios here.
+    """
     base_document = base.model_dump(mode="json")
     requests: list[PlanRequest] = []
     problems: list[Problem] = []
@@ -109,7 +110,7 @@ def scenario_requests(
 
 
 def _scenario_request(
-    base_document: dict[str, Any], index: int, scenario: Scenario, limits: Limits, prepare: Prepare
+    base_document: dict[str, Any], index: int, scenario: Scenario, limits: Limits, prepare: Adjust | None
 ) -> tuple[PlanRequest | None, list[Problem]]:
     """Apply one scenario's operations in order; stop at the first that does not apply."""
     document: Any = copy.deepcopy(base_document)
@@ -120,11 +121,8 @@ def _scenario_request(
             what = f"Scenario '{scenario.name}', operation {position} ({_describe(operation)})"
             message = f"{what} does not apply: {error}"
             return None, [Problem(loc=["scenarios", index, "patch", position], code="patch_failed", message=message)]
-    try:
-        request = prepare(PlanRequest.model_validate(document))
-    except ValidationError as error:
-        return None, [_blame(index, scenario, problem) for problem in problems_of(error, document)]
-    return request, [_blame(index, scenario, problem) for problem in validate_request(request, limits)]
+    request, problems = check_request(document, limits, adjust=prepare)
+    return request, [_blame(index, scenario, problem) for problem in problems]
 
 
 def _describe(operation: PatchOperation) -> str:
@@ -161,21 +159,25 @@ def _operation_touching(loc: Sequence[str | int], patch: Sequence[PatchOperation
     return None
 
 
-def compare_with_baseline(
-    what_if: WhatIfRequest, baseline: PlanResult, results: Sequence[PlanResult]
+def compare_plans(
+    base: PlanRequest,
+    scenarios: Sequence[Scenario],
+    baseline: PlanResult,
+    results: Sequence[PlanResult],
+    include_plans: bool = False,
 ) -> WhatIfResponse:
-    """The answer to a what-if: summaries, and each scenario's differences on the base's team calendar."""
-    is_working_day = TeamCalendar(what_if.base.calendar).is_working
+    """A what-if's answer (the service's and `capplan what-if`'s): summaries and each scenario's differences."""
+    is_working_day = TeamCalendar(base.calendar).is_working
     return WhatIfResponse(
         baseline=plan_summary(baseline),
-        baseline_plan=baseline if what_if.include_plans else None,
+        baseline_plan=baseline if include_plans else None,
         scenarios=[
             ScenarioOutcome(
                 name=scenario.name,
                 summary=plan_summary(result),
                 diff=diff_plans(baseline, result, is_working_day),
-                plan=result if what_if.include_plans else None,
+                plan=result if include_plans else None,
             )
-            for scenario, result in zip(what_if.scenarios, results, strict=True)
+            for scenario, result in zip(scenarios, results, strict=True)
         ],
     )

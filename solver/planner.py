@@ -88,8 +88,14 @@ def plan(
     progress: ProgressCallback | None = None,
     with_recommendations: bool = True,
     warm_start: PlanResult | None = None,
+    *,
+    validated: bool = False,
 ) -> PlanResult:
     """Plan `request` optimally within its time limit; raises InvalidRequestError listing every problem.
+
+    `validated=True` says the caller has just found no problem with `validate_request(request, limits)` (the
+    service checks before it queues a solve, to answer 422 at once): the check is not run again. A direct call
+    leaves it False, so a library call always validates.
 
     `warm_start` is an earlier plan of a similar request (a what-if baseline): starts built from its order and
     owners (`solver.starts.warm_start`) start the search when they beat the greedy start.
@@ -98,7 +104,7 @@ def plan(
     the rest (see `solver.recommend`); without, the plan gets all of it and `recommendations` stays None.
     """
     started = time.monotonic()
-    problems = validate_request(request, limits)
+    problems = [] if validated else validate_request(request, limits)
     if problems:
         raise InvalidRequestError(problems)
     if request.options.time_limit_s > limits.max_time_limit_s:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import socket
 import threading
@@ -89,3 +90,19 @@ def test_unreachable_service_exits_3(backlog: str) -> None:
     result = runner.invoke(app, ["plan", backlog, "--server", f"http://127.0.0.1:{free_port()}"])
     assert result.exit_code == 3
     assert "cannot reach the service" in result.stderr
+
+
+def test_the_example_script_plans_on_the_service_with_the_same_client(
+    server_url: str, backlog: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = importlib.util.spec_from_file_location("week_plan_example", ROOT / "examples" / "week_plan.py")
+    assert spec is not None and spec.loader is not None
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    assert example.main([backlog, "--server", server_url]) == 0
+    assert capsys.readouterr().out.startswith("# Week plan ")
+    invalid = tmp_path / "invalid.json"
+    invalid.write_text(json.dumps({"start_date": "2025-11-24", "owners": [{"id": "a"}],
+                                   "issues": [{"id": "#1", "estimate_hours": 1, "pinned_owner": "zed"}]}))
+    assert example.main([str(invalid), "--server", server_url]) == 1
+    assert "  - Issue #1 is pinned to owner 'zed', who is not in the team." in capsys.readouterr().err

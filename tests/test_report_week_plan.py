@@ -24,6 +24,12 @@ from service.report import PlanView, week_plan_markdown
 from service.report.chains import Link, milestone_chain
 from solver.calendars.working_time import TeamCalendar
 from solver.planner import plan
+from solver.recommend.summary import (
+    extension_words,
+    extra_hours_words,
+    owners_cannot_help_words,
+    scope_cut_words,
+)
 
 REFERENCE = Path(__file__).resolve().parent.parent / "examples" / "reference_backlog.json"
 
@@ -269,12 +275,9 @@ def test_every_recommendation_appears_with_its_summary_line(request_: PlanReques
         assert f"- {line}" in block
     for target in recommendations.targets:
         assert f"**In one line:** {target.summary}" in block
-        assert target.extension is not None
-        assert f"ask for {target.extension.new_date:%a} {target.extension.new_date.isoformat()}" in block
-        assert "verified by re-planning" in block
-        assert target.scope_cut is not None
-        for deferred in target.scope_cut.deferred:
-            assert f"defer {deferred.id} ({deferred.hours:g} h, {deferred.priority.value})" in block
+        assert target.extension is not None and target.scope_cut is not None
+        assert f"- {extension_words(target.extension)}: proven minimal, verified by re-planning" in block
+        assert f"- {scope_cut_words(target.scope_cut)}: best found in time, verified by re-planning" in block
     assert "Not every value was proven minimal" in block
 
 
@@ -286,6 +289,27 @@ def test_the_plans_own_recommendations_all_appear(result: PlanResult, markdown: 
     for target in result.recommendations.targets:
         assert target.summary in block
         assert f"### {target.kind.value.capitalize()} {target.name or target.id}: {target.status.value}" in block
+
+
+def test_each_alternative_reads_as_in_the_summary_line(result: PlanResult, markdown: str) -> None:
+    """The report shows the solver's own phrase of each alternative, not a second wording of it."""
+    assert result.recommendations is not None
+    block = section(markdown, "## Recommendations")
+    shown = 0
+    for target in result.recommendations.targets:
+        phrases = []
+        if target.extension is not None:
+            phrases.append(extension_words(target.extension))
+        if target.scope_cut is not None and (cut := scope_cut_words(target.scope_cut)) is not None:
+            phrases.append(cut)
+        if target.capacity is not None and target.capacity.extra_hours is not None:
+            phrases.append(extra_hours_words(target.capacity.extra_hours))
+        if target.capacity is not None and target.capacity.owners_cannot_help is not None:
+            phrases.append(owners_cannot_help_words(target.capacity.owners_cannot_help))
+        for phrase in phrases:
+            assert phrase in target.summary and f"- {phrase}" in block
+        shown += len(phrases)
+    assert shown, "the reference plan must carry alternatives for this test to mean anything"
 
 
 def test_no_recommendations_section_without_recommendations(request_: PlanRequest, result: PlanResult) -> None:

@@ -11,12 +11,15 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from api_schemas import PlanRequest, PlanResult
+from api_schemas import PlanRequest, PlanResult, Problem
 from api_schemas.examples import PLAN_REQUEST_EXAMPLE
 from api_schemas.service import WHAT_IF_EXAMPLE, WhatIfRequest
 from checker.schedule_checker import check_schedule
+from service import whatif
 from service.app import create_app
-from solver.intake.limits import Limits
+from solver import planner
+from solver.intake import validation
+from solver.intake.limits import DEFAULT_LIMITS, Limits
 from solver.planner import plan
 from tests.test_service_support import service_settings, small_request
 
@@ -221,6 +224,28 @@ def _assert_refs_resolve(node: object, schemas: dict[str, Any]) -> None:
     elif isinstance(node, list):
         for value in node:
             _assert_refs_resolve(value, schemas)
+
+
+def test_each_request_is_validated_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    checked: list[PlanRequest] = []
+    real = validation.validate_request
+
+    def recording(request: PlanRequest, limits: Limits = DEFAULT_LIMITS) -> list[Problem]:
+        checked.append(request)
+        return real(request, limits)
+
+    for module in (validation, planner, whatif):
+        monkeypatch.setattr(module, "validate_request", recording)
+    scenarios = [{"name": "bigger", "patch": [{"op": "replace", "path": "/issues/2/estimate_hours", "value": 14}]}]
+    with TestClient(create_app(service_settings())) as client:  # threads: the solve sees the very request checked
+        assert client.post("/v1/plans", json=small_request()).status_code == 200
+        [request] = checked[:1]
+        assert sum(seen is request for seen in checked) == 1
+        checked.clear()
+        what_if = {"base": small_request(), "scenarios": scenarios}
+        assert client.post("/v1/plans/what-if", json=what_if).status_code == 200
+        base, scenario = checked[:2]
+        assert sum(seen is base for seen in checked) == 1 and sum(seen is scenario for seen in checked) == 1
 
 
 def test_what_if_from_a_baseline_plan_plans_only_the_scenarios_and_starts_them_from_it() -> None:

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from service.cli import app as cli
 from service.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
+from solver.intake.limits import DEFAULT_LIMITS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -94,6 +95,16 @@ def test_settings_map_onto_solver_limits_and_refuse_a_default_above_the_cap() ->
     assert (limits.max_issues, limits.max_owners, limits.max_horizon_days, limits.max_time_limit_s) == (7, 3, 90, 20)
     with pytest.raises(ValueError, match="default_time_limit_s"):
         Settings(_env_prefix="CAPPLAN_TEST_UNUSED_", max_time_limit_s=5, default_time_limit_s=10)
+
+
+def test_size_caps_default_to_the_solvers_limits_as_documented() -> None:
+    settings = Settings(_env_prefix="CAPPLAN_TEST_UNUSED_")
+    caps = ("max_issues", "max_owners", "max_milestones", "max_horizon_days")
+    assert [getattr(settings, cap) for cap in caps] == [getattr(DEFAULT_LIMITS, cap) for cap in caps]
+    docs = (ROOT / "docs" / "service.md").read_text()
+    issues, owners, milestones = DEFAULT_LIMITS.max_issues, DEFAULT_LIMITS.max_owners, DEFAULT_LIMITS.max_milestones
+    assert f"| `{issues}`, `{owners}`, `{milestones}` | request size caps |" in docs
+    assert f"| `CAPPLAN_MAX_HORIZON_DAYS` | `{DEFAULT_LIMITS.max_horizon_days}` |" in docs
 
 
 def test_bad_serve_settings_are_reported_without_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,7 +13,8 @@ from api_schemas import PlanRequest, Problem
 from api_schemas.examples import PLAN_REQUEST_EXAMPLE
 from solver.intake.errors import InvalidRequestError
 from solver.intake.limits import Limits
-from solver.intake.validation import parse_request, problems_from_pydantic, validate_request
+from solver.intake.validation import check_request, parse_request, problems_from_pydantic, validate_request
+from solver.planner import plan
 
 
 def request_data(**overrides: Any) -> dict[str, Any]:
@@ -437,3 +438,26 @@ def test_parse_request_applies_the_given_limits() -> None:
     with pytest.raises(InvalidRequestError) as caught:
         parse_request(request_data(), Limits(max_issues=1))
     assert [problem.code for problem in caught.value.problems] == ["too_many_issues"]
+
+
+def test_check_request_checks_what_adjust_returns() -> None:
+    data = request_data(options={"time_limit_s": 900})
+    _, problems = check_request(data)
+    assert [problem.code for problem in problems] == ["time_limit_too_long"]
+
+    def capped(request: PlanRequest) -> PlanRequest:
+        options = request.options.model_copy(update={"time_limit_s": 60})
+        return request.model_copy(update={"options": options})
+
+    request, problems = check_request(data, adjust=capped)
+    assert problems == [] and request is not None and request.options.time_limit_s == 60
+    assert check_request({"owners": []})[0] is None
+
+
+def test_plan_called_directly_validates_and_lists_every_problem() -> None:
+    request = PlanRequest.model_validate(
+        request_data(issues=[{"id": "#1", "depends_on": ["#8"]}, {"id": "#2", "pinned_owner": "zed"}])
+    )
+    with pytest.raises(InvalidRequestError) as caught:
+        plan(request)
+    assert [problem.code for problem in caught.value.problems] == ["unknown_dependency", "unknown_owner"]

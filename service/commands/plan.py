@@ -12,10 +12,9 @@ from api_schemas.result import PlanResult
 from service.commands.backlog import WHAT, load_request
 from service.commands.progress import SolveProgress
 from service.commands.remote import post
-from service.commands.terminal import fail_invalid, write_output
+from service.commands.terminal import write_output
 from service.report import ReportFormat, render
 from service.report.week_plan import DEFAULT_DAYS
-from solver.intake.errors import InvalidRequestError
 from solver.planner import plan
 
 BacklogArgument = Annotated[str, typer.Argument(metavar="BACKLOG", help="Plan request JSON file ('-' reads stdin).")]
@@ -37,15 +36,15 @@ OutOption = Annotated[Path | None, typer.Option("--out", "-o", metavar="FILE", h
 def solve(
     request: PlanRequest, server: str | None, api_key: str | None, warm_start: PlanResult | None = None
 ) -> PlanResult:
-    """Plan in this process (with progress on a terminal; from `warm_start` when given) or on the service."""
+    """Plan in this process (with progress on a terminal; from `warm_start` when given) or on the service.
+
+    `request` has been checked (`load_request`, `scenario_requests`), so the planner does not check it again.
+    """
     if server is not None:
         body = request.model_dump(mode="json")
         return post(server, "/v1/plans", body, PlanResult, WHAT, request.options.time_limit_s, api_key)
     with SolveProgress() as progress:
-        try:
-            return plan(request, progress=progress, warm_start=warm_start)
-        except InvalidRequestError as error:
-            fail_invalid(error.problems, WHAT)
+        return plan(request, progress=progress, warm_start=warm_start, validated=True)
 
 
 def plan_command(

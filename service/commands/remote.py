@@ -1,16 +1,18 @@
 """Talking to a running capplan service with httpx: plan, what-if and validate over HTTP.
 
-A 422 answer becomes the same problems a local run reports (exit 1); anything else that goes wrong
-with the service is exit 3.
+`call_service` is the client (examples/week_plan.py uses it too); `post` is the command line's use of it:
+a 422 answer becomes the same problems a local run reports (exit 1), any other failure is exit 3.
 """
 
 from __future__ import annotations
 
-from typing import Any, NoReturn, TypeVar
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from api_schemas.problems import Problem
 from api_schemas.service import ProblemDetails
 from service.commands.terminal import fail_invalid, fail_service
 
@@ -20,30 +22,55 @@ Answer = TypeVar("Answer", bound=BaseModel)
 _SLACK_S = 60.0
 
 
-def _fail_from(response: httpx.Response, what: str) -> NoReturn:
+class ServiceError(Exception):
+    """The service was not reached, refused the request, or answered with something unexpected.
+
+    `problems` lists the request's problems when the service refused it with them (a 422), else it is empty.
+    """
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
+
+
+def _refusal(response: httpx.Response) -> ServiceError:
+    """The error for an answer other than 200, with the problems of a 422."""
     try:
         details = ProblemDetails.model_validate_json(response.content)
     except ValidationError:
-        fail_service(f"the service answered {response.status_code} {response.reason_phrase}.")
+        return ServiceError(f"the service answered {response.status_code} {response.reason_phrase}.")
     if response.status_code == 422 and details.errors:
-        fail_invalid(details.errors, what)
-    fail_service(f"the service answered {response.status_code}: {details.detail}")
+        return ServiceError(details.detail, details.errors)
+    return ServiceError(f"the service answered {response.status_code}: {details.detail}")
+
+
+def call_service(
+    server: str, path: str, body: dict[str, Any], answer: type[Answer], time_limit_s: float,
+    api_key: str | None = None,
+) -> Answer:
+    """POST `body` to `server` + `path` and parse the answer as `answer`; raise `ServiceError` when that fails."""
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    url = server.rstrip("/") + path
+    try:
+        response = httpx.post(url, json=body, headers=headers, timeout=time_limit_s + _SLACK_S)
+    except httpx.HTTPError as error:
+        raise ServiceError(f"cannot reach the service at {url}: {error}") from None
+    if response.status_code != 200:
+        raise _refusal(response)
+    try:
+        return answer.model_validate_json(response.content)
+    except ValidationError:
+        raise ServiceError(f"the service at {url} answered with something that is not a {answer.__name__}.") from None
 
 
 def post(
     server: str, path: str, body: dict[str, Any], answer: type[Answer], what: str, time_limit_s: float,
     api_key: str | None = None,
 ) -> Answer:
-    """POST `body` to `server` + `path` and parse the answer, or exit with the service's problems."""
-    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-    url = server.rstrip("/") + path
+    """`call_service`, or exit with the service's problems (1) or its failure (3)."""
     try:
-        response = httpx.post(url, json=body, headers=headers, timeout=time_limit_s + _SLACK_S)
-    except httpx.HTTPError as error:
-        fail_service(f"cannot reach the service at {url}: {error}")
-    if response.status_code != 200:
-        _fail_from(response, what)
-    try:
-        return answer.model_validate_json(response.content)
-    except ValidationError:
-        fail_service(f"the service at {url} answered with something that is not a {answer.__name__}.")
+        return call_service(server, path, body, answer, time_limit_s, api_key)
+    except ServiceError as error:
+        if error.problems:
+            fail_invalid(error.problems, what)
+        fail_service(str(error))

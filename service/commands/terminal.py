@@ -15,10 +15,9 @@ import typer
 
 from api_schemas.problems import Problem
 
-#: Exit codes: success, invalid input (problems on stderr), usage error (typer's own), service unreachable/failed.
-EXIT_OK = 0
+#: Exit codes beside 0 (success) and 2 (usage error, typer's own): invalid input (problems on stderr), and a
+#: service that could not be reached or failed.
 EXIT_INVALID = 1
-EXIT_USAGE = 2
 EXIT_SERVICE = 3
 #: The file name that means standard input or output.
 STDIO = "-"

@@ -9,8 +9,7 @@ import typer
 from pydantic import ValidationError
 
 from api_schemas.request import PlanRequest
-from api_schemas.result import PlanResult
-from api_schemas.service import Scenario, ScenarioOutcome, WhatIfResponse
+from api_schemas.service import Scenario, WhatIfResponse
 from service.commands.backlog import load_request
 from service.commands.plan import ApiKeyOption, BacklogArgument, OutOption, ServerOption, TimeLimitOption, solve
 from service.commands.remote import post
@@ -34,27 +33,18 @@ def _scenario(name: str) -> Scenario:
         fail_invalid([p.model_copy(update={"message": f"{name}: {p.message}"}) for p in problems], "patch file")
 
 
-def _local(base: PlanRequest, scenarios: list[Scenario], api_key: str | None) -> WhatIfResponse:
+def _local(base: PlanRequest, scenarios: list[Scenario]) -> WhatIfResponse:
     """Plan the base, then each scenario in this process from the base's plan; compare as the service does."""
-    from service.diff import diff_plans, plan_summary  # the service's comparison, loaded only for what-if
-    from service.problems import ProblemError
-    from service.whatif import scenario_requests
-    from solver.calendars.working_time import TeamCalendar
+    from service.problems import ProblemError  # the service's what-if, loaded only for this command
+    from service.whatif import compare_plans, scenario_requests
 
     try:
-        requests = scenario_requests(base, scenarios, DEFAULT_LIMITS, lambda request: request)
+        requests = scenario_requests(base, scenarios, DEFAULT_LIMITS)
     except ProblemError as error:
         fail_invalid(list(error.errors), WHAT)
-    baseline = solve(base, None, api_key)
-    results: list[PlanResult] = [solve(request, None, api_key, warm_start=baseline) for request in requests]
-    is_working_day = TeamCalendar(base.calendar).is_working
-    return WhatIfResponse(
-        baseline=plan_summary(baseline),
-        scenarios=[
-            ScenarioOutcome(name=s.name, summary=plan_summary(r), diff=diff_plans(baseline, r, is_working_day))
-            for s, r in zip(scenarios, results, strict=True)
-        ],
-    )
+    baseline = solve(base, None, None)
+    results = [solve(request, None, None, warm_start=baseline) for request in requests]
+    return compare_plans(base, scenarios, baseline, results)
 
 
 def what_if_command(
@@ -83,6 +73,6 @@ def what_if_command(
         budget = base.options.time_limit_s * (len(scenarios) + 1)
         response = post(server, "/v1/plans/what-if", body, WhatIfResponse, WHAT, budget, api_key)
     else:
-        response = _local(base, scenarios, api_key)
+        response = _local(base, scenarios)
     text = response.model_dump_json(indent=2) + "\n" if json_output else what_if_markdown(response)
     write_output(text.encode(), out, binary=False)

@@ -31,11 +31,6 @@ class ReportFormat(StrEnum):
         """True for formats that are not text (never written to a terminal)."""
         return self == ReportFormat.PNG
 
-    @property
-    def suffix(self) -> str:
-        """File name ending of this format."""
-        return {ReportFormat.LOAD_CSV: ".load.csv"}.get(self, f".{self.value}")
-
 
 def week_plan_markdown(request: PlanRequest, result: PlanResult, days: int = DEFAULT_DAYS) -> str:
     """The week plan in Markdown."""

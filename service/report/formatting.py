@@ -56,7 +56,7 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
 
 
 def listed(items: Sequence[str]) -> str:
-    """'#1, #2 and #3'; long lists end in 'and N more'."""
+    """'#1, #2 and #3'; long lists end in 'and N more'. For the report's own lists: recommendations use the solver's."""
     shown = list(items[:_LISTED_AT_MOST])
     rest = len(items) - len(shown)
     if rest > 0:

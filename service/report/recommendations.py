@@ -1,60 +1,70 @@
-"""The recommendations of a plan in words: one summary line per missed target, then its options and reasons."""
+"""The Recommendations section: the solver's summary lines, then per target each alternative and its reasons.
+
+Alternatives are shown in the solver's own words (`solver.recommend.summary`), the same phrases as the
+summary lines; this module adds only what those words leave out: whether each value is proven and verified,
+the other milestones it moves, and the notes.
+"""
 
 from __future__ import annotations
 
-from api_schemas.recommendations import Capacity, Extension, Recommendations, ScopeCut, TargetRecommendation
+from api_schemas.recommendations import Recommendations, TargetMove, TargetRecommendation
 from service.report import formatting as fmt
 from service.report.document import Block, Bullets, Heading, Paragraph
+from solver.recommend.summary import (
+    extension_words,
+    extra_hours_words,
+    extra_owners_words,
+    owners_cannot_help_words,
+    scope_cut_words,
+)
+from solver.recommend.words import listed
 
 
-def _quality(proven: bool, verified: bool, proven_word: str = "proven minimal") -> str:
+def _standing(proven: bool, verified: bool, proven_word: str = "proven minimal") -> str:
     """'proven minimal, verified by re-planning' or 'best found in time, not verified'."""
     first = proven_word if proven else "best found in time"
     return f"{first}, {'verified by re-planning' if verified else 'not verified'}"
 
 
-def _extension(extension: Extension) -> str:
-    text = (
-        f"**Extension:** ask for {fmt.day(extension.new_date)} "
-        f"(+{fmt.plural(extension.working_days, 'working day')}, +{fmt.plural(extension.calendar_days, 'day')}; "
-        f"{_quality(extension.proven_minimal, extension.verified)})"
-    )
-    if extension.other_moves:
-        moves = [f"{m.key} {fmt.day(m.before) if m.before else '—'} → {fmt.day(m.after) if m.after else '—'}"
-                 for m in extension.other_moves]
-        text += f"; also moves {fmt.listed(moves)}"
-    return text + (f". {extension.note}" if extension.note else "")
+def _moves(moves: list[TargetMove]) -> str:
+    """'; also moves milestone:M3 Mon 2025-11-24 → Tue 2025-11-25' (empty when nothing else moves)."""
+    if not moves:
+        return ""
+    shown = [f"{m.key} {fmt.day(m.before) if m.before else '—'} → {fmt.day(m.after) if m.after else '—'}"
+             for m in moves]
+    return f"; also moves {listed(shown)}"
 
 
-def _scope_cut(cut: ScopeCut) -> str:
-    deferred = [f"{issue.id} ({fmt.hours(issue.hours)}, {issue.priority.value})" for issue in cut.deferred]
-    text = (
-        f"**Scope cut:** defer {fmt.listed(deferred)}: {fmt.hours(cut.hours_deferred)} deferred, "
-        f"{fmt.hours(cut.hours_kept)} kept ({cut.share_kept:.0%} of the hours; "
-        f"{_quality(cut.proven, cut.verified, 'proven')})"
-    )
-    return text + (f". {cut.note}" if cut.note else "")
+def _note(note: str | None) -> str:
+    return f". {note}" if note else ""
 
 
-def _capacity(capacity: Capacity) -> list[str]:
+def _alternatives(target: TargetRecommendation) -> list[str]:
+    """Each alternative of a target in the summary's words, with its standing, moves and note."""
     lines = []
-    if capacity.extra_owners is not None:
-        extra = capacity.extra_owners
-        groups = [
-            f"{fmt.plural(group.count, 'owner')} of {fmt.hours(group.hours_per_day)} a day"
-            + (f" with {', '.join(group.skills)}" if group.skills else "")
-            for group in extra.groups
-        ]
-        lines.append(f"**Capacity:** add {fmt.plural(extra.count, 'owner')} ({fmt.listed(groups)}; "
-                     f"{_quality(extra.proven_minimal, extra.verified)})")
-    if capacity.extra_hours is not None:
-        hours = capacity.extra_hours
-        lines.append(f"**Longer days:** +{fmt.hours(hours.hours_per_day)} a working day for {fmt.listed(hours.owners)} "
-                     f"({_quality(hours.proven_minimal, hours.verified)})")
-    if capacity.owners_cannot_help is not None:
-        lines.append(f"**More owners cannot help:** {capacity.owners_cannot_help.message}")
-    if capacity.note:
-        lines.append(capacity.note)
+    if target.extension is not None:
+        extension = target.extension
+        lines.append(f"{extension_words(extension)}: {_standing(extension.proven_minimal, extension.verified)}"
+                     f"{_moves(extension.other_moves)}{_note(extension.note)}")
+    cut = target.scope_cut
+    cut_words = scope_cut_words(cut) if cut is not None else None
+    if cut is not None and cut_words is not None:
+        lines.append(f"{cut_words}: {_standing(cut.proven, cut.verified, 'proven')}{_moves(cut.other_moves)}"
+                     f"{_note(cut.note)}")
+    elif cut is not None and cut.note:
+        lines.append(cut.note)
+    capacity = target.capacity
+    if capacity is not None:
+        if capacity.extra_owners is not None:
+            owners = capacity.extra_owners
+            lines.append(f"{extra_owners_words(owners)}: {_standing(owners.proven_minimal, owners.verified)}")
+        if capacity.extra_hours is not None:
+            hours = capacity.extra_hours
+            lines.append(f"{extra_hours_words(hours)}: {_standing(hours.proven_minimal, hours.verified)}")
+        if capacity.owners_cannot_help is not None:
+            lines.append(owners_cannot_help_words(capacity.owners_cannot_help))
+        if capacity.note:
+            lines.append(capacity.note)
     return lines
 
 
@@ -66,22 +76,15 @@ def _target_blocks(target: TargetRecommendation, summarised: bool) -> list[Block
         f"{target.kind.value.capitalize()} {name}: {target.status.value}, due {fmt.day(target.due)}, "
         f"planned {finish}",
     )
-    options: list[str] = [] if summarised else [f"**In one line:** {target.summary}"]
-    if target.extension is not None:
-        options.append(_extension(target.extension))
-    if target.scope_cut is not None:
-        options.append(_scope_cut(target.scope_cut))
-    if target.capacity is not None:
-        options += _capacity(target.capacity)
-    if target.overdue is not None:
-        overdue = target.overdue
-        earliest = fmt.day(overdue.earliest_finish) if overdue.earliest_finish else "not found"
-        options.append(f"**Overdue:** {fmt.plural(overdue.calendar_days_overdue, 'day')} before the plan starts; "
-                       f"earliest finish if it went first: {earliest}")
-    said = " ".join(options)
-    options += [f"Why: {reason.message}" for reason in target.why if reason.message not in said]
-    options += [f"Note: {note}" for note in target.notes]
-    return [heading, Bullets(options)]
+    lines: list[str] = [] if summarised else [f"**In one line:** {target.summary}"]
+    lines += _alternatives(target)
+    reasons = [reason.message for reason in target.why]
+    chain = target.capacity.owners_cannot_help if target.capacity is not None else None
+    if chain is not None and chain.message not in reasons:
+        reasons.insert(0, chain.message)
+    lines += [f"Why: {reason}" for reason in reasons]
+    lines += [f"Note: {note}" for note in target.notes]
+    return [heading, Bullets(lines)] if lines else [heading]
 
 
 def recommendation_blocks(recommendations: Recommendations | None) -> list[Block]:

@@ -24,11 +24,6 @@ class WorkingTime:
         self.team = TeamCalendar(request.calendar)
         self._owners = {owner.id: OwnerCalendar(owner, self.team) for owner in request.owners}
 
-    def team_working_days(self, first: date, last: date) -> list[date]:
-        """Team working days from `first` to `last` inclusive."""
-        days = (first + timedelta(days=offset) for offset in range((last - first).days + 1))
-        return [day for day in days if self.team.is_working(day)]
-
     def first_team_working_days(self, start: date, count: int) -> list[date]:
         """The first `count` team working days on or after `start`."""
         found: list[date] = []

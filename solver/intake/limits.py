@@ -7,7 +7,11 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Limits:
-    """Caps on request size and on the dates it may mention (relative to its start date)."""
+    """Caps on request size and on the dates it may mention (relative to its start date).
+
+    The size and horizon defaults are also the service's (`service.settings.Settings` takes them from here);
+    the service sets its own, lower, time-limit cap.
+    """
 
     max_issues: int = 5000
     max_owners: int = 1000

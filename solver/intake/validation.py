@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -26,6 +26,10 @@ from solver.intake.limits import DEFAULT_LIMITS, Limits
 _LISTED_AT_MOST = 5
 
 
+#: Adjusts a parsed request before it is checked (the service applies its caps on the solver options).
+Adjust = Callable[[PlanRequest], PlanRequest]
+
+
 def parse_request(data: object, limits: Limits = DEFAULT_LIMITS) -> PlanRequest:
     """Parse and validate raw request data (a mapping or JSON text); raise `InvalidRequestError` with every problem."""
     if isinstance(data, str | bytes | bytearray):
@@ -34,14 +38,27 @@ def parse_request(data: object, limits: Limits = DEFAULT_LIMITS) -> PlanRequest:
         except ValueError as error:
             problem = Problem(loc=[], code="invalid_json", message=f"The request is not valid JSON: {error}")
             raise InvalidRequestError([problem]) from None
+    request, problems = check_request(data, limits)
+    if request is None or problems:
+        raise InvalidRequestError(problems)
+    return request
+
+
+def check_request(
+    data: object, limits: Limits = DEFAULT_LIMITS, adjust: Adjust | None = None
+) -> tuple[PlanRequest | None, list[Problem]]:
+    """Read decoded JSON as a plan request and list every problem: pydantic's if it does not parse, else the checks'.
+
+    The one parse-and-check of a request (parse_request and the service's routes use it). `adjust` runs between
+    parsing and checking, so a value it caps is checked as capped, not refused.
+    """
     try:
         request = PlanRequest.model_validate(data)
     except ValidationError as error:
-        raise InvalidRequestError(problems_from_pydantic(error, data)) from None
-    problems = validate_request(request, limits)
-    if problems:
-        raise InvalidRequestError(problems)
-    return request
+        return None, problems_from_pydantic(error, data)
+    if adjust is not None:
+        request = adjust(request)
+    return request, validate_request(request, limits)
 
 
 def validate_request(request: PlanRequest, limits: Limits = DEFAULT_LIMITS) -> list[Problem]:

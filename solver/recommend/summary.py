@@ -1,8 +1,22 @@
-"""One line per target that puts its alternatives side by side, and the plan's summary lines."""
+"""Recommendations in words: one phrase per alternative, the one line per target that joins them.
+
+The only place a recommendation's alternatives are put into words: the result's summary lines are built
+here, and reports show these same phrases instead of wording the alternatives again.
+"""
 
 from __future__ import annotations
 
-from api_schemas.recommendations import Capacity, Chain, Extension, ScopeCut, TargetRecommendation, TargetStatus
+from api_schemas.recommendations import (
+    Capacity,
+    Chain,
+    Extension,
+    ExtraHours,
+    ExtraOwners,
+    Overdue,
+    ScopeCut,
+    TargetRecommendation,
+    TargetStatus,
+)
 from solver.recommend.words import count
 
 #: Chains longer than this are shown by their ends.
@@ -20,69 +34,84 @@ def _best_found(proven: bool) -> str:
     return "" if proven else " [best found]"
 
 
-def _extension(extension: Extension) -> str:
-    return (
-        f"extend to {extension.new_date.isoformat()} (+{count(extension.working_days, 'working day')})"
-        f"{_best_found(extension.proven_minimal)}"
-    )
+def extension_words(extension: Extension) -> str:
+    """'extend to 2025-12-02 (+3 working days)'."""
+    return f"extend to {extension.new_date.isoformat()} (+{count(extension.working_days, 'working day')})"
 
 
-def _cut(cut: ScopeCut) -> str | None:
+def scope_cut_words(cut: ScopeCut) -> str | None:
+    """'defer #974, #975 (18 h, keep 57%)'; None when nothing is deferred."""
     if not cut.deferred:
         return None
     ids = ", ".join(issue.id for issue in cut.deferred)
-    return f"defer {ids} ({cut.hours_deferred:g} h, keep {cut.share_kept:.0%}){_best_found(cut.proven)}"
+    return f"defer {ids} ({cut.hours_deferred:g} h, keep {cut.share_kept:.0%})"
+
+
+def extra_owners_words(extra: ExtraOwners) -> str:
+    """'add 1 owner with rust at 8 h/day'."""
+    groups = ", ".join(
+        f"{g.count} owner{'' if g.count == 1 else 's'} with {', '.join(g.skills) or 'no special skill'} "
+        f"at {g.hours_per_day:g} h/day"
+        for g in extra.groups
+    )
+    return f"add {groups}"
+
+
+def extra_hours_words(extra: ExtraHours) -> str:
+    """'work +5.5 h/day (lead)'."""
+    return f"work +{extra.hours_per_day:g} h/day ({', '.join(extra.owners)})"
+
+
+def owners_cannot_help_words(chain: Chain) -> str:
+    """'more owners cannot help: the chain #a -> #b needs 6 working days (42 h), allowing 2025-12-01'."""
+    subject = f"the chain {chain_words(chain)}" if len(chain.ids) > 1 else chain.ids[0]
+    return (
+        f"more owners cannot help: {subject} needs {count(chain.working_days, 'working day')} "
+        f"({chain.hours:g} h), allowing {chain.earliest_finish.isoformat()}"
+    )
+
+
+def overdue_words(overdue: Overdue) -> str:
+    """'overdue since 2025-11-19 (4 calendar days before the plan starts); earliest possible finish ...'."""
+    words = (
+        f"overdue since {overdue.due.isoformat()} ({overdue.calendar_days_overdue} calendar days before the plan "
+        "starts)"
+    )
+    if overdue.earliest_finish is not None:
+        words += f"; earliest possible finish {overdue.earliest_finish.isoformat()}"
+        if overdue.planned_finish == overdue.earliest_finish:
+            words += ", as planned"
+        elif overdue.planned_finish is not None:
+            words += f", planned {overdue.planned_finish.isoformat()}"
+    return words
 
 
 def _capacity(capacity: Capacity) -> tuple[list[str], str | None]:
     """Capacity options, and the clause saying why more owners cannot help (when they cannot)."""
     options: list[str] = []
     if capacity.extra_owners is not None:
-        groups = ", ".join(
-            f"{g.count} owner{'' if g.count == 1 else 's'} with {', '.join(g.skills) or 'no special skill'} "
-            f"at {g.hours_per_day:g} h/day"
-            for g in capacity.extra_owners.groups
-        )
-        options.append(f"add {groups}{_best_found(capacity.extra_owners.proven_minimal)}")
-    if capacity.extra_hours is not None:
-        extra = capacity.extra_hours
         options.append(
-            f"work +{extra.hours_per_day:g} h/day ({', '.join(extra.owners)}){_best_found(extra.proven_minimal)}"
+            f"{extra_owners_words(capacity.extra_owners)}{_best_found(capacity.extra_owners.proven_minimal)}"
         )
+    if capacity.extra_hours is not None:
+        options.append(f"{extra_hours_words(capacity.extra_hours)}{_best_found(capacity.extra_hours.proven_minimal)}")
     chain = capacity.owners_cannot_help
-    clause = None
-    if chain is not None:
-        subject = f"the chain {chain_words(chain)}" if len(chain.ids) > 1 else chain.ids[0]
-        clause = (
-            f"more owners cannot help: {subject} needs {count(chain.working_days, 'working day')} "
-            f"({chain.hours:g} h), allowing {chain.earliest_finish.isoformat()}"
-        )
-    return options, clause
+    return options, owners_cannot_help_words(chain) if chain is not None else None
 
 
 def target_line(recommendation: TargetRecommendation, label: str) -> str:
-    """The summary line of one target."""
+    """The summary line of one target: its alternatives joined by 'or', each marked when only best found."""
     if recommendation.status == TargetStatus.OVERDUE and recommendation.overdue is not None:
-        overdue = recommendation.overdue
-        line = (
-            f"{label}: overdue since {overdue.due.isoformat()} ({overdue.calendar_days_overdue} calendar days "
-            "before the plan starts)"
-        )
-        if overdue.earliest_finish is not None:
-            line += f"; earliest possible finish {overdue.earliest_finish.isoformat()}"
-            if overdue.planned_finish == overdue.earliest_finish:
-                line += ", as planned"
-            elif overdue.planned_finish is not None:
-                line += f", planned {overdue.planned_finish.isoformat()}"
-        return line
+        return f"{label}: {overdue_words(recommendation.overdue)}"
     parts: list[str] = []
     clause = None
     if recommendation.extension is not None:
-        parts.append(_extension(recommendation.extension))
+        extension = recommendation.extension
+        parts.append(f"{extension_words(extension)}{_best_found(extension.proven_minimal)}")
     if recommendation.scope_cut is not None:
-        cut = _cut(recommendation.scope_cut)
+        cut = scope_cut_words(recommendation.scope_cut)
         if cut:
-            parts.append(cut)
+            parts.append(f"{cut}{_best_found(recommendation.scope_cut.proven)}")
     if recommendation.capacity is not None:
         options, clause = _capacity(recommendation.capacity)
         parts.extend(options)
