@@ -165,7 +165,7 @@ def compare_with_baseline(
     what_if: WhatIfRequest, baseline: PlanResult, results: Sequence[PlanResult]
 ) -> WhatIfResponse:
     """The answer to a what-if: summaries, and each scenario's differences on the base's team calendar."""
-    is_working_day = TeamCalendar(what_if.base.calendar).is_working
+    team = TeamCalendar(what_if.base.calendar)
     return WhatIfResponse(
         baseline=plan_summary(baseline),
         baseline_plan=baseline if what_if.include_plans else None,
@@ -173,7 +173,7 @@ def compare_with_baseline(
             ScenarioOutcome(
                 name=scenario.name,
                 summary=plan_summary(result),
-                diff=diff_plans(baseline, result, is_working_day),
+                diff=diff_plans(baseline, result, team),
                 plan=result if what_if.include_plans else None,
             )
             for scenario, result in zip(what_if.scenarios, results, strict=True)

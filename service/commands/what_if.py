@@ -47,11 +47,11 @@ def _local(base: PlanRequest, scenarios: list[Scenario], api_key: str | None) ->
         fail_invalid(list(error.errors), WHAT)
     baseline = solve(base, None, api_key)
     results: list[PlanResult] = [solve(request, None, api_key, warm_start=baseline) for request in requests]
-    is_working_day = TeamCalendar(base.calendar).is_working
+    team = TeamCalendar(base.calendar)
     return WhatIfResponse(
         baseline=plan_summary(baseline),
         scenarios=[
-            ScenarioOutcome(name=s.name, summary=plan_summary(r), diff=diff_plans(baseline, r, is_working_day))
+            ScenarioOutcome(name=s.name, summary=plan_summary(r), diff=diff_plans(baseline, r, team))
             for s, r in zip(scenarios, results, strict=True)
         ],
     )
