@@ -72,9 +72,9 @@ class _DayTables:
 
 @dataclass(frozen=True)
 class PreparedProblem:
-    """Everything the model, the greedy planner and the result builder share; never edited, narrowed by copies.
+    """Everything the model, the greedy planner and the result builder share; frozen: narrowed versions are copies.
 
-    Copies (`dataclasses.replace`) that keep the team, start and horizon share the cached day tables.
+    Only its day tables fill in, on first use, shared by copies with the same team, start and horizon (counted once).
     """
 
     request: PlanRequest
@@ -352,7 +352,7 @@ def _tasks(request: PlanRequest, works: dict[str, int], eligible: dict[str, list
     tasks = []
     for index, issue in enumerate(issues):
         deadline = deadline_of(issue, due_dates)
-        released = max((issue.not_before - start).days, 0) if issue.not_before is not None else 0
+        release_day = max((issue.not_before - start).days, 0) if issue.not_before is not None else 0
         tasks.append(
             Task(
                 index=index,
@@ -360,7 +360,7 @@ def _tasks(request: PlanRequest, works: dict[str, int], eligible: dict[str, list
                 work=works[issue.id],
                 rank=issue.priority.rank,
                 resources=tuple(eligible[issue.id]),
-                release=released * UNITS_PER_DAY,
+                release=release_day * UNITS_PER_DAY,
                 pinned_day=(issue.pinned_start - start).days if issue.pinned_start is not None else None,
                 hard_deadline_day=(deadline - start).days if issue.hard_deadline and deadline is not None else None,
                 deadline=deadline,
