@@ -1,15 +1,13 @@
 """Summaries of plans and the difference between a scenario's plan and the baseline's (pure functions).
 
-Working-day moves are counted with the team's working-day predicate, passed in so this module stays
-free of calendars and of the solver.
+Working-day moves are counted on the base request's team calendar (the solver's), passed in by the caller.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
-from datetime import date, timedelta
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel
@@ -25,9 +23,7 @@ from api_schemas.service import (
     ScenarioDiff,
     StatusChange,
 )
-
-#: Is a date a team working day?
-WorkingDayTest = Callable[[date], bool]
+from solver.calendars.working_time import TeamCalendar
 
 #: Fields that identify a recommendation when it has neither `key` nor `id`.
 _RECOMMENDATION_KEY_FIELDS = ("kind", "code", "type", "action", "issue", "owner", "milestone", "ids")
@@ -61,20 +57,13 @@ def plan_summary(result: PlanResult) -> PlanSummary:
     )
 
 
-def working_days_moved(before: date, after: date, is_working_day: WorkingDayTest) -> int:
-    """Signed team working days from `before` to `after`: those in (before, after], negative when earlier."""
-    low, high, sign = (before, after, 1) if before <= after else (after, before, -1)
-    count = sum(is_working_day(low + timedelta(days=offset)) for offset in range(1, (high - low).days + 1))
-    return sign * count
-
-
-def diff_plans(baseline: PlanResult, scenario: PlanResult, is_working_day: WorkingDayTest) -> ScenarioDiff:
+def diff_plans(baseline: PlanResult, scenario: PlanResult, team: TeamCalendar) -> ScenarioDiff:
     """How `scenario` differs from `baseline`: milestone moves, issue changes, lateness and status changes."""
     base_issues = {issue.id: issue for issue in baseline.issues}
     new_issues = {issue.id: issue for issue in scenario.issues}
     common = [issue_id for issue_id in base_issues if issue_id in new_issues]
     return ScenarioDiff(
-        milestones_moved=_milestone_moves(baseline.milestones, scenario.milestones, is_working_day),
+        milestones_moved=_milestone_moves(baseline.milestones, scenario.milestones, team),
         issues_changed=[
             change for issue_id in common if (change := _issue_change(base_issues[issue_id], new_issues[issue_id]))
         ],
@@ -90,7 +79,7 @@ def diff_plans(baseline: PlanResult, scenario: PlanResult, is_working_day: Worki
 
 
 def _milestone_moves(
-    before: list[MilestonePlan], after: list[MilestonePlan], is_working_day: WorkingDayTest
+    before: list[MilestonePlan], after: list[MilestonePlan], team: TeamCalendar
 ) -> list[MilestoneMove]:
     """Milestones whose projected finish differs, in baseline order then the scenario's new ones."""
     old = {m.id: m.projected_finish for m in before}
@@ -105,7 +94,7 @@ def _milestone_moves(
                 id=milestone_id,
                 before=was,
                 after=now,
-                working_days=working_days_moved(was, now, is_working_day) if was and now else None,
+                working_days=team.signed_working_days(was, now) if was and now else None,
                 calendar_days=(now - was).days if was and now else None,
             )
         )

@@ -167,7 +167,7 @@ def compare_plans(
     include_plans: bool = False,
 ) -> WhatIfResponse:
     """A what-if's answer (the service's and `capplan what-if`'s): summaries and each scenario's differences."""
-    is_working_day = TeamCalendar(base.calendar).is_working
+    team = TeamCalendar(base.calendar)
     return WhatIfResponse(
         baseline=plan_summary(baseline),
         baseline_plan=baseline if include_plans else None,
@@ -175,7 +175,7 @@ def compare_plans(
             ScenarioOutcome(
                 name=scenario.name,
                 summary=plan_summary(result),
-                diff=diff_plans(baseline, result, is_working_day),
+                diff=diff_plans(baseline, result, team),
                 plan=result if include_plans else None,
             )
             for scenario, result in zip(scenarios, results, strict=True)

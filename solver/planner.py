@@ -140,7 +140,7 @@ def plan(
     else:
         modelled = problem
         if start is not None:
-            limit_candidates(problem, start)
+            problem = limit_candidates(problem, start)
             # Every task finishes by the day the start's proven levels allow (exact: no optimal plan is lost).
             modelled = held_by(problem, start)
         plan_model = build_model(modelled)

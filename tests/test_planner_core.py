@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, time, timedelta
 
 import pytest
@@ -198,8 +199,11 @@ def test_limited_candidates_keep_the_start_plan_and_drop_the_optimal_claim(monke
     owners = [{"id": "a", "hours_per_day": 8}, {"id": "b", "hours_per_day": 6}, {"id": "c", "hours_per_day": 4}]
     request = _request(owners=owners, issues=[{"id": f"#{n}", "estimate_hours": 2 + n} for n in range(6)])
     problem, start = prepare_with_start(request)
-    assert start is not None and candidates.limit_candidates(problem, start)
-    assert all(len(t.resources) == 2 and start[t.index].resource in t.resources for t in problem.tasks)
+    assert start is not None
+    limited = candidates.limit_candidates(problem, start)
+    assert limited.restricted and "candidates_limited" in {w.code for w in limited.warnings}
+    assert all(len(t.resources) == 2 and start[t.index].resource in t.resources for t in limited.tasks)
+    assert not problem.restricted and all(len(t.resources) == 3 for t in problem.tasks)  # a copy: prepare's stays
     result = plan(request, with_recommendations=False)
     assert result.status == SolveStatus.FEASIBLE  # the narrowed search may miss the optimum: never OPTIMAL
     assert "candidates_limited" in {w.code for w in result.warnings}
@@ -218,14 +222,12 @@ def test_cached_lateness_tables_match_the_day_by_day_count() -> None:
         }
     )
     problem = prepare(request)
-    task = problem.tasks[0]
     for offset in range(-20, 60):
-        task.deadline = date(2025, 11, 20) + timedelta(days=offset)
-        table = problem.lateness_table(task)
+        deadline = date(2025, 11, 20) + timedelta(days=offset)
+        table = problem.lateness_table(replace(problem.tasks[0], deadline=deadline))
         assert table is not None
-        expected = [
-            problem.team.lateness_working_days(task.deadline, problem.date_of(d)) for d in range(problem.horizon_days)
-        ]
+        finishes = [problem.date_of(d) for d in range(problem.horizon_days)]
+        expected = [problem.team.lateness_working_days(deadline, finish) for finish in finishes]
         assert table == expected
 
 

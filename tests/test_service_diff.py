@@ -7,12 +7,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from api_schemas.request import Calendar
 from api_schemas.result import IssuePlan, IssueStatus, MilestonePlan, MilestoneStatus, PlanResult, SolveStatus
-from service.diff import diff_plans, plan_summary, recommendation_changes, working_days_moved
+from service.diff import diff_plans, plan_summary, recommendation_changes
+from solver.calendars.working_time import TeamCalendar
 
-
-def weekday(day: date) -> bool:
-    return day.weekday() < 5
+#: Monday to Friday, no holidays.
+WEEKDAYS = TeamCalendar(Calendar())
 
 
 def issue(issue_id: str, owner: str | None, start: str | None, finish: str | None, late: bool = False,
@@ -49,17 +50,8 @@ BASELINE = result(
 )
 
 
-def test_working_days_moved_counts_the_working_days_between_in_either_direction() -> None:
-    friday, monday, next_friday = date(2025, 3, 7), date(2025, 3, 10), date(2025, 3, 14)
-    assert working_days_moved(friday, monday, weekday) == 1
-    assert working_days_moved(monday, friday, weekday) == -1
-    assert working_days_moved(friday, next_friday, weekday) == 5
-    assert working_days_moved(monday, monday, weekday) == 0
-    assert working_days_moved(date(2025, 3, 8), date(2025, 3, 9), weekday) == 0  # Saturday to Sunday
-
-
 def test_identical_plans_have_no_differences() -> None:
-    diff = diff_plans(BASELINE, BASELINE, weekday)
+    diff = diff_plans(BASELINE, BASELINE, WEEKDAYS)
     assert diff.model_dump(exclude_defaults=True) == {}
 
 
@@ -75,7 +67,7 @@ def test_every_kind_of_difference_is_reported() -> None:
         [milestone("M1", "2025-03-06", MilestoneStatus.LATE), milestone("M2", "2025-03-10", MilestoneStatus.LATE)],
         status=SolveStatus.FEASIBLE,
     )
-    diff = diff_plans(BASELINE, scenario, weekday)
+    diff = diff_plans(BASELINE, scenario, WEEKDAYS)
     assert [(c.id, c.owner_before, c.owner_after) for c in diff.issues_changed] == [
         ("#1", "alice", "bob"), ("#3", "alice", "alice"), ("#4", None, "carol"),
     ]
@@ -95,7 +87,7 @@ def test_every_kind_of_difference_is_reported() -> None:
 
 def test_removed_issues_and_milestones_without_a_finish() -> None:
     scenario = result([BASELINE.issues[0]], [milestone("M1", None, MilestoneStatus.ON_TRACK)])
-    diff = diff_plans(BASELINE, scenario, weekday)
+    diff = diff_plans(BASELINE, scenario, WEEKDAYS)
     assert diff.issues_removed == ["#2", "#3", "#4"]
     moves = {m.id: (m.before, m.after, m.working_days) for m in diff.milestones_moved}
     assert moves == {"M1": (date(2025, 3, 6), None, None), "M2": (date(2025, 3, 4), None, None)}
@@ -171,5 +163,5 @@ def test_recommendations_as_a_model_are_compared_item_by_item() -> None:
 def test_plans_with_recommendations_get_a_recommendation_diff() -> None:
     base = BASELINE.model_copy(update={"recommendations": [{"id": "r1", "text": "a"}]})
     other = BASELINE.model_copy(update={"recommendations": []})
-    diff = diff_plans(base, other, weekday)
+    diff = diff_plans(base, other, WEEKDAYS)
     assert diff.recommendations is not None and [r["id"] for r in diff.recommendations.removed] == ["r1"]

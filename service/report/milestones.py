@@ -69,7 +69,7 @@ def standing_of(view: PlanView, milestone: MilestonePlan) -> MilestoneStanding:
     else:
         standing = Standing.ON_TRACK
         if due is not None and finish is not None:
-            spare = view.working_time.working_days_between(finish, due)
+            spare = view.working_time.team.working_days_between(finish, due)
             if spare == 0:
                 standing = Standing.AT_RISK
                 reasons.append("finishes on its due date, no working day to spare")

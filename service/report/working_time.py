@@ -6,6 +6,7 @@ Built on the planner's own calendars so a report never disagrees with the plan a
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 
 from api_schemas.common import UNITS_PER_HOUR
 from api_schemas.request import PlanRequest
@@ -13,7 +14,7 @@ from solver.calendars.working_time import OwnerCalendar, TeamCalendar
 
 #: A quarter hour, the planner's unit of time.
 _UNIT = timedelta(minutes=60 // UNITS_PER_HOUR)
-#: How far ahead `next_working_instant` looks for an owner's next window before giving up.
+#: How far ahead `next_working_instant` and `first_team_working_days` look before giving up.
 _LOOKAHEAD_DAYS = 800
 
 
@@ -25,18 +26,9 @@ class WorkingTime:
         self._owners = {owner.id: OwnerCalendar(owner, self.team) for owner in request.owners}
 
     def first_team_working_days(self, start: date, count: int) -> list[date]:
-        """The first `count` team working days on or after `start`."""
-        found: list[date] = []
-        day = start
-        while len(found) < count and (day - start).days <= _LOOKAHEAD_DAYS:
-            if self.team.is_working(day):
-                found.append(day)
-            day += timedelta(days=1)
-        return found
-
-    def working_days_between(self, after: date, until: date) -> int:
-        """Team working days in (after, until]."""
-        return self.team.working_days_between(after, until)
+        """The first `count` team working days on or after `start` (within `_LOOKAHEAD_DAYS`)."""
+        days = self.team.working_days_after(start - timedelta(days=1), start + timedelta(days=_LOOKAHEAD_DAYS))
+        return list(islice(days, count))
 
     def owner_works(self, owner: str, day: date) -> bool:
         """True when `owner` works on `day` (False for an owner the request does not have)."""

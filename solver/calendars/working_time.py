@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date, timedelta
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, islice
 
 import holidays
 
@@ -37,22 +38,25 @@ class TeamCalendar:
         """True when the team works on `day`."""
         return day.weekday() in self.weekdays and not self.is_holiday(day)
 
-    def nth_working_day_after(self, day: date, n: int) -> date:
-        """The n-th team working day strictly after `day` (n >= 1)."""
-        current, found = day, 0
-        while found < n:
+    def working_days_after(self, after: date, until: date | None = None) -> Iterator[date]:
+        """Team working days in (after, until], in order (endless without `until`): every count below walks these."""
+        current = after
+        while until is None or current < until:
             current += timedelta(days=1)
             if self.is_working(current):
-                found += 1
-        return current
+                yield current
+
+    def nth_working_day_after(self, day: date, n: int) -> date:
+        """The n-th team working day strictly after `day` (n >= 1; `day` itself for n = 0)."""
+        return next(islice(self.working_days_after(day), n - 1, None)) if n > 0 else day
 
     def working_days_between(self, after: date, until: date) -> int:
         """Team working days in (after, until]; 0 when until <= after."""
-        count, current = 0, after
-        while current < until:
-            current += timedelta(days=1)
-            count += self.is_working(current)
-        return count
+        return sum(1 for _ in self.working_days_after(after, until))
+
+    def signed_working_days(self, before: date, after: date) -> int:
+        """Team working days from `before` to `after`: those in (before, after], negated when `after` is earlier."""
+        return self.working_days_between(before, after) - self.working_days_between(after, before)
 
     def lateness_working_days(self, deadline: date, finish: date) -> int:
         """Working-day lateness per docs/model.md: working days in (deadline, finish], +1 if finish is off."""

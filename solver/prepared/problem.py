@@ -7,7 +7,7 @@ which keeps big agent fleets tractable; each pool is split back onto its owners 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
@@ -40,9 +40,9 @@ class Resource:
         return len(self.owner_ids)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Task:
-    """An issue with work left, in solver units."""
+    """An issue with work left, in solver units; narrowed versions are copies (`dataclasses.replace`)."""
 
     index: int
     issue: Issue
@@ -60,8 +60,22 @@ class Task:
 
 
 @dataclass
+class _DayTables:
+    """The team's working-day counts over one horizon, filled on first use; `key` says which (team, start, horizon)."""
+
+    key: tuple[object, ...] = ()
+    before: list[int] = field(default_factory=list)
+    through: dict[date, int] = field(default_factory=dict)
+    lateness: dict[date, list[int]] = field(default_factory=dict)
+    lag_shifts: dict[int, list[int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class PreparedProblem:
-    """Everything the model, the greedy planner and the result builder share."""
+    """Everything the model, the greedy planner and the result builder share; frozen: narrowed versions are copies.
+
+    Only its day tables fill in, on first use, shared by copies with the same team, start and horizon (counted once).
+    """
 
     request: PlanRequest
     team: TeamCalendar
@@ -78,10 +92,13 @@ class PreparedProblem:
     grain: int = 1
     #: Per resource, local (start, end) spans taken by work held fixed, one owner each (sub-problems only).
     busy: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
-    _lag_tables: dict[int, list[int]] = field(default_factory=dict, repr=False)
-    _team_before: list[int] = field(default_factory=list, repr=False)
-    _lateness_tables: dict[date, list[int]] = field(default_factory=dict, repr=False)
-    _team_through: dict[date, int] = field(default_factory=dict, repr=False)
+    _tables: _DayTables = field(default_factory=_DayTables, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Keep the day tables of the problem this one copies when they still apply, else start new ones."""
+        key = (self.team, self.start, self.horizon_days)
+        if self._tables.key != key:
+            object.__setattr__(self, "_tables", _DayTables(key))
 
     @property
     def start(self) -> date:
@@ -101,7 +118,8 @@ class PreparedProblem:
         if task.deadline is None:
             return None
         deadline = task.deadline
-        if deadline not in self._lateness_tables:
+        tables = self._tables.lateness
+        if deadline not in tables:
             through_deadline = self.team_days_through(deadline)
             table = []
             for day in range(self.horizon_days):
@@ -110,8 +128,8 @@ class PreparedProblem:
                 else:
                     on_team_day = self.team_days_before(day + 1) > self.team_days_before(day)
                     table.append(self.team_days_before(day + 1) - through_deadline + (0 if on_team_day else 1))
-            self._lateness_tables[deadline] = table
-        return self._lateness_tables[deadline]
+            tables[deadline] = table
+        return tables[deadline]
 
     def team_day_indices(self) -> list[int]:
         """Team working days (day indices) over the horizon and far enough past it for the longest lag."""
@@ -134,12 +152,13 @@ class PreparedProblem:
 
     def team_days_before(self, day: int) -> int:
         """Team working days from the start up to, not including, day index `day` (cached table)."""
-        if not self._team_before:
+        before = self._tables.before
+        if not before:
             count = 0
             for d in range(self.horizon_days + 1):
-                self._team_before.append(count)
+                before.append(count)
                 count += self.team.is_working(self.date_of(d))
-        return self._team_before[day]
+        return before[day]
 
     def team_time(self, end_instant: int) -> int:
         """Finish instant in team time (docs/model.md): team working days before its date, plus its clock time."""
@@ -150,21 +169,20 @@ class PreparedProblem:
 
     def team_days_through(self, day: date) -> int:
         """Team working days from the start to `day` inclusive (minus those after `day` when it is earlier)."""
-        if day not in self._team_through:
-            if day >= self.start:
-                self._team_through[day] = self.team.working_days_between(self.start - timedelta(days=1), day)
-            else:
-                self._team_through[day] = -self.team.working_days_between(day, self.start - timedelta(days=1))
-        return self._team_through[day]
+        through = self._tables.through
+        if day not in through:
+            through[day] = self.team.signed_working_days(self.start - timedelta(days=1), day)
+        return through[day]
 
     def lag_shift_table(self, lag: int) -> list[int]:
         """Days from each finish day to the lag-th team working day after it (cached per lag)."""
-        if lag not in self._lag_tables:
-            self._lag_tables[lag] = [
+        shifts = self._tables.lag_shifts
+        if lag not in shifts:
+            shifts[lag] = [
                 (self.team.nth_working_day_after(self.date_of(d), lag) - self.date_of(d)).days
                 for d in range(self.horizon_days)
             ]
-        return self._lag_tables[lag]
+        return shifts[lag]
 
     def release_after(self, end_instant: int, end_day: int, lag: int) -> int:
         """Earliest start of a successor of work ending at `end_instant` on day `end_day` (docs/model.md)."""
@@ -178,6 +196,34 @@ def deadline_of(issue: Issue, due_dates: dict[str, date | None]) -> date | None:
     if issue.deadline is not None:
         return issue.deadline
     return due_dates.get(issue.milestone) if issue.milestone else None
+
+
+def prepare(request: PlanRequest, horizon_hint_days: int | None = None) -> PreparedProblem:
+    """Build the solver's view of a validated request: calendars, owner pools, horizon, resources, tasks, grain.
+
+    `horizon_hint_days`, the end of a known plan (the greedy one), caps a horizon past a year (`_horizon`).
+    """
+    team = TeamCalendar(request.calendar)
+    calendars = {owner.id: OwnerCalendar(owner, team) for owner in request.owners}
+    pools = _pool_owners(request, calendars)
+    works = _work_left(request)
+    eligible = {issue.id: _eligible_pools(issue, pools) for issue in request.issues}
+    serial = _serial_bound_days(request, team, pools, calendars, eligible, works)
+    horizon, capped = _horizon(serial, horizon_hint_days)
+    clocks, resources = _clocks_and_resources(request.start_date, pools, calendars, horizon)
+    tasks = _tasks(request, works, eligible)
+    problem = PreparedProblem(
+        request=request,
+        team=team,
+        owner_calendars=calendars,
+        horizon_days=horizon,
+        horizon_capped=capped,
+        clocks=clocks,
+        resources=resources,
+        tasks=tasks,
+        warnings=[*_horizon_warnings(horizon, capped), *_unplanned_warnings(request, works, tasks)],
+    )
+    return replace(problem, grain=time_grain(problem))
 
 
 def _calendar_key(owner: Owner, calendar: OwnerCalendar) -> tuple[object, ...]:
@@ -202,6 +248,23 @@ def _pool_owners(request: PlanRequest, calendars: dict[str, OwnerCalendar]) -> l
         else:
             groups.setdefault(_calendar_key(owner, calendars[owner.id]), []).append(owner)
     return [*groups.values(), *singles]
+
+
+def _work_left(request: PlanRequest) -> dict[str, int]:
+    """Units of work left per estimated issue (0 when done); issues without an estimate are left out."""
+    return {
+        issue.id: round(hours * UNITS_PER_HOUR) for issue in request.issues if (hours := issue.work_hours) is not None
+    }
+
+
+def _eligible_pools(issue: Issue, pools: list[list[Owner]]) -> list[int]:
+    """Indices of the pools whose owners have the issue's skills (only its pinned owner's, when it has one)."""
+    needed = set(issue.skills)
+    return [
+        index
+        for index, pool in enumerate(pools)
+        if needed <= set(pool[0].skills) and (issue.pinned_owner is None or pool[0].id == issue.pinned_owner)
+    ]
 
 
 def _serial_bound_days(
@@ -246,53 +309,26 @@ def _serial_bound_days(
     return (cursor - start).days + 2
 
 
-def prepare(request: PlanRequest, horizon_hint_days: int | None = None) -> PreparedProblem:
-    """Build the solver's view of a validated request.
-
-    `horizon_hint_days` is the end of a known plan (e.g. the greedy one); it caps the horizon when the
-    serial bound is far larger, at the price of the OPTIMAL claim (a `horizon_capped` warning).
-    """
-    team = TeamCalendar(request.calendar)
-    calendars = {owner.id: OwnerCalendar(owner, team) for owner in request.owners}
-    pools = _pool_owners(request, calendars)
-    due_dates = {m.id: m.due for m in request.milestones}
-    works: dict[str, int] = {}
-    warnings: list[PlanWarning] = []
-    for issue in request.issues:
-        hours = issue.work_hours
-        if hours is None:
-            continue
-        works[issue.id] = round(hours * UNITS_PER_HOUR)
-    eligible: dict[str, list[int]] = {}
-    for issue in request.issues:
-        needed = set(issue.skills)
-        eligible[issue.id] = [
-            index
-            for index, pool in enumerate(pools)
-            if needed <= set(pool[0].skills) and (issue.pinned_owner is None or pool[0].id == issue.pinned_owner)
-        ]
-    serial = _serial_bound_days(request, team, pools, calendars, eligible, works)
-    horizon = min(serial, MAX_SOLVER_HORIZON_DAYS)
-    capped = serial > MAX_SOLVER_HORIZON_DAYS
-    if horizon_hint_days is not None and horizon > EXACT_HORIZON_DAYS:
-        cap = horizon_hint_days + horizon_hint_days // 2 + 7
+def _horizon(serial_days: int, hint_days: int | None) -> tuple[int, bool]:
+    """Days to search and whether that cuts the serial bound: past a year, the hint's length plus half and 7 days."""
+    horizon = min(serial_days, MAX_SOLVER_HORIZON_DAYS)
+    capped = serial_days > MAX_SOLVER_HORIZON_DAYS
+    if hint_days is not None and horizon > EXACT_HORIZON_DAYS:
+        cap = hint_days + hint_days // 2 + 7
         if horizon > cap:
             horizon, capped = cap, True
-    if capped:
-        warnings.append(
-            PlanWarning(
-                code="horizon_capped",
-                message=f"The search was limited to {horizon} days from the start (at least half as long again as "
-                "a greedy plan): the plan is the best found within them, but a better one needing more days is not "
-                "excluded, so it is not claimed optimal.",
-            )
-        )
+    return horizon, capped
 
+
+def _clocks_and_resources(
+    start: date, pools: list[list[Owner]], calendars: dict[str, OwnerCalendar], horizon: int
+) -> tuple[list[Clock], list[Resource]]:
+    """One resource per owner pool, on a clock shared by every pool with the same working time over the horizon."""
     clock_index: dict[tuple[int, int, tuple[bool, ...]], int] = {}
     clocks: list[Clock] = []
     resources: list[Resource] = []
     for pool in pools:
-        signature = calendars[pool[0].id].signature(request.start_date, horizon)
+        signature = calendars[pool[0].id].signature(start, horizon)
         if signature not in clock_index:
             clock_index[signature] = len(clocks)
             clocks.append(Clock(units_per_day=signature[0], window_start=signature[1], working=signature[2]))
@@ -304,64 +340,73 @@ def prepare(request: PlanRequest, horizon_hint_days: int | None = None) -> Prepa
                 skills=frozenset(pool[0].skills),
             )
         )
+    return clocks, resources
 
-    tasks: list[Task] = []
-    task_of: dict[str, int] = {}
-    for issue in request.issues:
-        work = works.get(issue.id)
-        if work is None:
-            warnings.append(
-                PlanWarning(
-                    code="unplanned_issue",
-                    message=f"{issue.id} has no estimate, so it is not planned; estimate it to see its effect.",
-                    ids=[issue.id],
-                )
+
+def _tasks(request: PlanRequest, works: dict[str, int], eligible: dict[str, list[int]]) -> list[Task]:
+    """A task per issue with work left, in request order, with its dates as day indices and its planned predecessors."""
+    start = request.start_date
+    due_dates = {m.id: m.due for m in request.milestones}
+    issues = [issue for issue in request.issues if works.get(issue.id)]
+    task_of = {issue.id: index for index, issue in enumerate(issues)}
+    tasks = []
+    for index, issue in enumerate(issues):
+        deadline = deadline_of(issue, due_dates)
+        release_day = max((issue.not_before - start).days, 0) if issue.not_before is not None else 0
+        tasks.append(
+            Task(
+                index=index,
+                issue=issue,
+                work=works[issue.id],
+                rank=issue.priority.rank,
+                resources=tuple(eligible[issue.id]),
+                release=release_day * UNITS_PER_DAY,
+                pinned_day=(issue.pinned_start - start).days if issue.pinned_start is not None else None,
+                hard_deadline_day=(deadline - start).days if issue.hard_deadline and deadline is not None else None,
+                deadline=deadline,
+                preds=[(task_of[dep.issue], dep.lag_days) for dep in issue.depends_on if dep.issue in task_of],
             )
-            continue
-        if work == 0:
-            continue
-        task = Task(
-            index=len(tasks),
-            issue=issue,
-            work=work,
-            rank=issue.priority.rank,
-            resources=tuple(eligible[issue.id]),
-            deadline=deadline_of(issue, due_dates),
         )
-        if issue.not_before is not None and issue.not_before > request.start_date:
-            task.release = (issue.not_before - request.start_date).days * UNITS_PER_DAY
-        if issue.pinned_start is not None:
-            task.pinned_day = (issue.pinned_start - request.start_date).days
-        if issue.hard_deadline and task.deadline is not None:
-            task.hard_deadline_day = (task.deadline - request.start_date).days
-        task_of[issue.id] = task.index
-        tasks.append(task)
-    for task in tasks:
-        for dep in task.issue.depends_on:
-            if dep.issue in task_of:
-                task.preds.append((task_of[dep.issue], dep.lag_days))
-            elif dep.issue not in works:
-                warnings.append(
-                    PlanWarning(
-                        code="dependency_on_unplanned",
-                        message=f"{task.issue.id} depends on {dep.issue}, which has no estimate: "
-                        "the dependency is not enforced until it is estimated.",
-                        ids=[task.issue.id, dep.issue],
-                    )
-                )
-    problem = PreparedProblem(
-        request=request,
-        team=team,
-        owner_calendars=calendars,
-        horizon_days=horizon,
-        horizon_capped=capped,
-        clocks=clocks,
-        resources=resources,
-        tasks=tasks,
-        warnings=warnings,
-    )
-    problem.grain = time_grain(problem)
-    return problem
+    return tasks
+
+
+def _horizon_warnings(horizon: int, capped: bool) -> list[PlanWarning]:
+    """The `horizon_capped` warning when the horizon cuts the serial bound."""
+    if not capped:
+        return []
+    return [
+        PlanWarning(
+            code="horizon_capped",
+            message=f"The search was limited to {horizon} days from the start (at least half as long again as "
+            "a greedy plan): the plan is the best found within them, but a better one needing more days is not "
+            "excluded, so it is not claimed optimal.",
+        )
+    ]
+
+
+def _unplanned_warnings(request: PlanRequest, works: dict[str, int], tasks: list[Task]) -> list[PlanWarning]:
+    """Warnings for the issues without an estimate (not planned), then for the dependencies on them (not enforced)."""
+    unplanned = [
+        PlanWarning(
+            code="unplanned_issue",
+            message=f"{issue.id} has no estimate, so it is not planned; estimate it to see its effect.",
+            ids=[issue.id],
+        )
+        for issue in request.issues
+        if issue.id not in works
+    ]
+    dependencies = [
+        PlanWarning(
+            code="dependency_on_unplanned",
+            message=f"{task.issue.id} depends on {dep.issue}, which has no estimate: "
+            "the dependency is not enforced until it is estimated.",
+            ids=[task.issue.id, dep.issue],
+        )
+        for task in tasks
+        for dep in task.issue.depends_on
+        if dep.issue not in works
+    ]
+    return [*unplanned, *dependencies]
 
 
 def time_grain(problem: PreparedProblem) -> int:

@@ -52,14 +52,10 @@ def earliest_finish(
 
 
 def _working_days_to(context: Context, after: date, last: date) -> list[date]:
-    """Team working days after `after` up to the first one on or after `last` (which ends the list)."""
-    team = context.problem.team
-    days: list[date] = []
-    day = after
-    while day < last:
-        day = team.nth_working_day_after(day, 1)
-        days.append(min(day, last))
-    return days
+    """Team working days after `after` and before `last`, then `last` itself (empty when `last` is not later)."""
+    if last <= after:
+        return []
+    return [*context.problem.team.working_days_after(after, last - timedelta(days=1)), last]
 
 
 def _extension_by_replanning(context: Context, target: Target, budget: Budget) -> Extension | None:

@@ -7,6 +7,8 @@ keeps the start feasible and the model small, at the price of the OPTIMAL claim 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from api_schemas.result import PlanWarning
 from solver.prepared.problem import PreparedProblem
 from solver.prepared.schedule import Schedule
@@ -17,26 +19,24 @@ CANDIDATE_PAIR_LIMIT = 20000
 CANDIDATES_PER_ISSUE = 4
 
 
-def limit_candidates(problem: PreparedProblem, start: Schedule) -> bool:
-    """Narrow each task's resources in place when the model would be too large; True when it did."""
+def limit_candidates(problem: PreparedProblem, start: Schedule) -> PreparedProblem:
+    """The problem with each task's owner groups narrowed when the model would be too large, else `problem` itself."""
     pairs = sum(len(task.resources) for task in problem.tasks)
     if pairs <= CANDIDATE_PAIR_LIMIT:
-        return False
+        return problem
     load = [0.0] * len(problem.resources)
     for task in problem.tasks:
         resource = problem.resources[start[task.index].resource]
         load[resource.index] += task.work / resource.capacity
+    tasks = []
     for task in problem.tasks:
         kept = start[task.index].resource
         others = sorted((r for r in task.resources if r != kept), key=lambda r: (load[r], r))
-        task.resources = (kept, *others[: CANDIDATES_PER_ISSUE - 1])
-    problem.restricted = True
-    problem.warnings.append(
-        PlanWarning(
-            code="candidates_limited",
-            message=f"The backlog is large ({pairs} issue-owner pairs): each issue was offered at most "
-            f"{CANDIDATES_PER_ISSUE} owner groups (its start plan's and the least loaded), so the plan is not "
-            "claimed optimal.",
-        )
+        tasks.append(replace(task, resources=(kept, *others[: CANDIDATES_PER_ISSUE - 1])))
+    warning = PlanWarning(
+        code="candidates_limited",
+        message=f"The backlog is large ({pairs} issue-owner pairs): each issue was offered at most "
+        f"{CANDIDATES_PER_ISSUE} owner groups (its start plan's and the least loaded), so the plan is not "
+        "claimed optimal.",
     )
-    return True
+    return replace(problem, tasks=tasks, warnings=[*problem.warnings, warning], restricted=True)
