@@ -185,6 +185,14 @@ class PlanWarning(_Model):
     ids: list[str] = Field(default_factory=list, description="Issues, milestones or owners concerned.")
 
 
+class PlanCheck(_Model):
+    """What the independent checker re-checked before the plan left capplan, and what it cost."""
+
+    rules: int = Field(ge=0, description="Rules of docs/model.md the checker applied (see `checker.RULES`).")
+    violations: int = Field(default=0, ge=0, description="Violations found: always 0 in a returned plan.")
+    seconds: float = Field(ge=0, description="Wall time of the check.")
+
+
 class PlanResult(_Model):
     """The optimiser's answer to a plan request."""
 
@@ -212,3 +220,9 @@ class PlanResult(_Model):
         description="How to meet each missed milestone or deadline (extension, scope cut, capacity) and why it "
         "is missed; for an infeasible request, the conflicting constraints. None when not asked for.",
     )
+    checked: bool = Field(
+        default=False,
+        description="True when the independent schedule checker re-checked this plan against every rule and found "
+        "no violation; capplan never returns a plan that fails the check.",
+    )
+    check: PlanCheck | None = Field(default=None, description="What the check covered and how long it took.")

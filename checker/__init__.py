@@ -5,7 +5,7 @@ Written from docs/model.md alone, with its own calendar and time arithmetic. It 
 pyproject.toml enforces that).
 """
 
-from checker.schedule_checker import RULE_GROUPS, assert_valid, check_schedule
+from checker.schedule_checker import RULE_GROUPS, RULES, assert_valid, check_schedule
 from checker.violation import Violation
 
-__all__ = ["RULE_GROUPS", "Violation", "assert_valid", "check_schedule"]
+__all__ = ["RULES", "RULE_GROUPS", "Violation", "assert_valid", "check_schedule"]

@@ -28,7 +28,13 @@ from checker.schedule_rules import (
 )
 from checker.violation import Violation
 
-__all__ = ["Violation", "assert_valid", "check_schedule"]
+__all__ = ["RULES", "Violation", "assert_valid", "check_schedule"]
+
+#: Every rule code a violation can carry, in the order docs/model.md lists the rules.
+RULES: tuple[str, ...] = (
+    "coverage", "owner", "slot_grid", "before_start", "horizon", "working_day", "capacity", "overlap", "dependency",
+    "not_before", "pinned_start", "pinned_owner", "skills", "hard_deadline", "reported_value", "objective", "calendar",
+)
 
 #: Rule groups in the order docs/model.md lists them.
 RULE_GROUPS: tuple[Callable[[CheckContext], list[Violation]], ...] = (

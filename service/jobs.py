@@ -12,6 +12,7 @@ from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from solver.intake.limits import Limits
 from solver.planner import plan
+from solver.verification import PlanCheckError
 
 
 class SolveFunction(Protocol):
@@ -29,6 +30,13 @@ def plan_checked(request: PlanRequest, limits: Limits, *, warm_start: PlanResult
 
 def solve_job(
     solve: SolveFunction, request: PlanRequest, limits: Limits, warm_start: PlanResult | None = None
-) -> PlanResult:
-    """Plan `request` with `solve` (from `warm_start` when given); the pool passes positional arguments only."""
-    return solve(request, limits, warm_start=warm_start)
+) -> PlanResult | PlanCheckError:
+    """Plan `request` with `solve` (from `warm_start` when given); the pool passes positional arguments only.
+
+    A plan the checker rejected comes back as its PlanCheckError (data, not a traceback), so the service can
+    answer it as an incident.
+    """
+    try:
+        return solve(request, limits, warm_start=warm_start)
+    except PlanCheckError as error:
+        return error

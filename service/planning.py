@@ -17,6 +17,7 @@ from service.pool import PoolSaturatedError, SolvePool
 from service.problems import ProblemError, invalid_request
 from service.settings import Settings
 from solver.intake.validation import check_request
+from solver.verification import PlanCheckError, verified
 
 
 class PlanningService:
@@ -80,4 +81,16 @@ class PlanningService:
                     group.create_task(self.pool.run(solve_job, self.solve, request, self.limits, warm_start))
                     for request in requests
                 ]
-        return [task.result() for task in tasks]
+        return [await self._verified(request, task.result()) for request, task in zip(requests, tasks, strict=True)]
+
+    @staticmethod
+    async def _verified(request: PlanRequest, outcome: PlanResult | PlanCheckError) -> PlanResult:
+        """A plan the independent checker passed: the worker's own check, else one here, off the event loop.
+
+        A rejected plan raises PlanCheckError, which `service.problems` answers as a 500 with an incident id.
+        """
+        if isinstance(outcome, PlanCheckError):
+            raise outcome
+        if outcome.checked:
+            return outcome
+        return await asyncio.to_thread(verified, request, outcome)

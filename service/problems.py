@@ -6,6 +6,8 @@ the client (validation problems, parse errors of the client's own body) reach it
 
 from __future__ import annotations
 
+import logging
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -20,6 +22,9 @@ from starlette.types import Scope
 from api_schemas.problems import Problem
 from api_schemas.service import ProblemDetails
 from solver.intake.validation import problems_from_pydantic
+from solver.verification import PlanCheckError
+
+error_log = logging.getLogger("service.incidents")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -35,6 +40,7 @@ PROBLEM_TITLES: dict[str, str] = {
     "service-busy": "Service busy",
     "solver-unavailable": "Solver unavailable",
     "internal-error": "Internal server error",
+    "plan-check-failed": "Plan failed its independent check",
 }
 
 #: Problem type of the plain HTTP errors the router raises itself.
@@ -110,6 +116,20 @@ async def _on_problem(request: Request, exc: Exception) -> Response:
     return problem_response(request.scope, exc.status, exc.kind, exc.detail, exc.errors, exc.headers)
 
 
+async def _on_plan_check_failed(request: Request, exc: Exception) -> Response:
+    """A plan the checker rejected is a bug: log it in full under an incident id; the client gets only the id."""
+    assert isinstance(exc, PlanCheckError)
+    incident = uuid.uuid4().hex
+    error_log.error(
+        "plan failed its independent check",
+        extra={"incident": incident, "request_id": request_id_of(request.scope), "path": request.url.path,
+               "violations": exc.violations},
+    )
+    detail = (f"capplan produced a plan that breaks its own rules, so it was not returned. This is a bug; quote "
+              f"incident {incident} when reporting it.")
+    return problem_response(request.scope, 500, "plan-check-failed", detail)
+
+
 async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     kind = _TYPE_OF_STATUS.get(exc.status_code, "internal-error" if exc.status_code >= 500 else "invalid-request")
@@ -134,5 +154,6 @@ async def _on_request_validation(request: Request, exc: Exception) -> Response:
 def install_problem_handlers(app: FastAPI) -> None:
     """Answer every error the framework raises with problem+json."""
     app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(PlanCheckError, _on_plan_check_failed)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(RequestValidationError, _on_request_validation)

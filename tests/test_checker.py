@@ -34,7 +34,7 @@ from api_schemas import (
     Weekday,
 )
 from checker.calendar import CheckCalendar
-from checker.schedule_checker import Violation, assert_valid, check_schedule
+from checker.schedule_checker import RULES, Violation, assert_valid, check_schedule
 
 ALL_WEEK = list(Weekday)
 REPO = Path(__file__).resolve().parent.parent
@@ -859,3 +859,16 @@ def test_checker_does_not_import_the_model() -> None:
             )
             for name in names:
                 assert name.split(".")[0] not in {"solver", "service", "ortools"}, (source, name)
+
+
+def test_rules_lists_every_rule_code_the_checker_reports() -> None:
+    reported: set[str] = set()
+    for source in sorted((REPO / "checker").glob("*.py")):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Violation" and node.args:
+                first = node.args[0]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    reported.add(first.value)
+    assert reported, "no Violation(...) with a literal rule code found"
+    assert reported <= set(RULES), reported - set(RULES)
+    assert len(set(RULES)) == len(RULES)
