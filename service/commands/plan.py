@@ -12,10 +12,11 @@ from api_schemas.result import PlanResult
 from service.commands.backlog import WHAT, load_request
 from service.commands.progress import SolveProgress
 from service.commands.remote import post
-from service.commands.terminal import write_output
+from service.commands.terminal import fail_check, write_output
 from service.report import ReportFormat, render
 from service.report.week_plan import DEFAULT_DAYS
 from solver.planner import plan
+from solver.verification import PlanCheckError
 
 BacklogArgument = Annotated[str, typer.Argument(metavar="BACKLOG", help="Plan request JSON file ('-' reads stdin).")]
 ServerOption = Annotated[
@@ -43,8 +44,11 @@ def solve(
     if server is not None:
         body = request.model_dump(mode="json")
         return post(server, "/v1/plans", body, PlanResult, WHAT, request.options.time_limit_s, api_key)
-    with SolveProgress() as progress:
-        return plan(request, progress=progress, warm_start=warm_start, validated=True)
+    try:
+        with SolveProgress() as progress:
+            return plan(request, progress=progress, warm_start=warm_start, validated=True)
+    except PlanCheckError as error:
+        fail_check(error.violations)
 
 
 def plan_command(
@@ -65,7 +69,8 @@ def plan_command(
 ) -> None:
     """Plan BACKLOG and write the week plan (or another format) to stdout or --out.
 
-    Exit codes: 0 planned, 1 invalid input (every problem on stderr), 2 usage error, 3 service unreachable.
+    Exit codes: 0 planned, 1 invalid input (every problem on stderr), 2 usage error, 3 service unreachable,
+    4 the plan failed its independent check (a bug: nothing is written).
     """
     request = load_request(backlog, time_limit)
     result = solve(request, server, api_key)

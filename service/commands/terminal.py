@@ -15,10 +15,11 @@ import typer
 
 from api_schemas.problems import Problem
 
-#: Exit codes beside 0 (success) and 2 (usage error, typer's own): invalid input (problems on stderr), and a
-#: service that could not be reached or failed.
+#: Exit codes beside 0 (success) and 2 (usage error, typer's own): invalid input (problems on stderr), a
+#: service that could not be reached or failed, and a plan the independent checker rejected (a bug).
 EXIT_INVALID = 1
 EXIT_SERVICE = 3
+EXIT_CHECK_FAILED = 4
 #: The file name that means standard input or output.
 STDIO = "-"
 
@@ -41,6 +42,15 @@ def fail_service(message: str) -> NoReturn:
     """Report a service that could not be reached or failed, and exit with EXIT_SERVICE."""
     say(f"capplan: {message}")
     raise typer.Exit(EXIT_SERVICE)
+
+
+def fail_check(violations: Sequence[str]) -> NoReturn:
+    """Report a plan the independent checker rejected (a bug: no plan is written) and exit with EXIT_CHECK_FAILED."""
+    say(f"capplan: the planner produced a plan that breaks {len(violations)} of its own rules, so none is written. "
+        "This is a bug; please report it with the backlog and these lines:")
+    for violation in violations:
+        say(f"  - {violation}")
+    raise typer.Exit(EXIT_CHECK_FAILED)
 
 
 def read_text(name: str, what: str) -> str:
