@@ -51,7 +51,8 @@ def test_a_forbidden_import_is_reported(tmp_path: Path, module: str, forbidden_i
         handle.write(f"\n{forbidden_import}  # noqa\n")
     run = _lint(tmp_path)
     assert run.returncode == 1, run.stdout + run.stderr
-    names = [c["name"] for c in tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]]
+    contracts = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    names = [c["name"] for c in contracts]
     (name,) = [n for n in names if n.startswith(contract)]
     assert f"{name} BROKEN" in " ".join(run.stdout.split()), run.stdout
     assert module.removesuffix(".py").replace("/", ".") in run.stdout
