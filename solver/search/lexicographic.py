@@ -34,6 +34,7 @@ from solver.budget.time_budget import (
     portfolio_deterministic_seconds,
 )
 from solver.model.build import PlanModel
+from solver.model.objective import ObjectiveLevel
 from solver.prepared.schedule import Schedule
 
 #: Called on each improving solution: level name, objective value, best bound, seconds elapsed.
@@ -132,6 +133,194 @@ def _level_solver(
 Rebuild = Callable[[Schedule, int], PlanModel]
 
 
+@dataclass
+class _LevelGrant:
+    """What one level may spend: `wall` seconds on the clock, `budget` wall-second equivalents of deterministic time.
+
+    `out_of_budget` when the deterministic budget cannot pay the least a level needs: the level is not solved.
+    """
+
+    wall: float
+    budget: float
+    out_of_budget: bool = False
+
+
+class _LevelSearch:
+    """The state of a lexicographic search: the model in hand, the incumbent, the budget left, the outcomes."""
+
+    def __init__(
+        self,
+        plan_model: PlanModel,
+        search: SearchBudget,
+        initial: Schedule | None,
+        progress: ProgressCallback | None,
+        rebuild: Rebuild | None,
+    ) -> None:
+        self.started = time.monotonic()
+        self.search, self.progress, self.rebuild = search, progress, rebuild
+        self.deadline = search.deadline_from(self.started)
+        # Most of the wall budget in deterministic time, converted at conservative rates, so that the search
+        # stops on its deterministic limit (and repeats the plan) rather than on the wall clock.
+        self.budget_left = search.deterministic_seconds
+        self.repeatable = True
+        self.shortest_solve: float | None = None
+        self.plan_model = plan_model
+        self.variables = len(plan_model.model.proto.variables)
+        self.problem = plan_model.problem
+        self.large = len(self.problem.tasks) > LARGE_MODEL_TASKS
+        self.incumbent = initial
+        self.known = level_values(self.problem, initial) if initial is not None else None
+        self.every_value: list[int] | None = None  # the incumbent's value of every model variable, once known
+        self.completion_tried = False
+        self.outcomes: list[LevelOutcome] = []
+        self.solved_once = False
+
+    def run(self) -> SearchOutcome:
+        """Each level in turn: fixed at once when the plan in hand meets its static bound, else solved and fixed."""
+        for position in range(len(self.plan_model.levels)):
+            level = self.plan_model.levels[position]
+            floor = level.static_bound
+            if self.known is not None and self.known[position] <= floor:
+                self._fix(level, LevelOutcome(level.name, self.known[position], self.known[position]))
+                continue
+            if self.rebuild is not None and self.solved_once and self.incumbent is not None:
+                level = self._rebuilt(self.rebuild, position)
+            self.solved_once = True
+            outcome = self._solve(position, level, floor)
+            if isinstance(outcome, SolveStatus):  # no plan at all
+                return SearchOutcome(outcome, None, [], time.monotonic() - self.started)
+            self._fix(level, outcome)
+        return self._outcome()
+
+    def _fix(self, level: ObjectiveLevel, outcome: LevelOutcome) -> None:
+        """Record the level's outcome and hold it at that value (`<=`) while the next levels are optimised."""
+        self.outcomes.append(outcome)
+        self.plan_model.model.add(level.expression <= outcome.value)
+
+    def _rebuilt(self, rebuild: Rebuild, position: int) -> ObjectiveLevel:
+        """Build the model again from the incumbent, narrowed by the levels solved so far, which it holds."""
+        assert self.incumbent is not None
+        self.plan_model = rebuild(self.incumbent, position)
+        self.variables = len(self.plan_model.model.proto.variables)
+        for earlier, outcome in zip(self.plan_model.levels, self.outcomes, strict=False):
+            self.plan_model.model.add(earlier.expression <= outcome.value)
+        self.every_value, self.completion_tried = None, False
+        return self.plan_model.levels[position]
+
+    def _solve(self, position: int, level: ObjectiveLevel, floor: int) -> LevelOutcome | SolveStatus:
+        """Minimise the level within its grant from the best hint: what it reached and proved, or why no plan."""
+        wall_left = self.deadline - time.monotonic()
+        levels_left = len(self.plan_model.levels) - position
+        self.plan_model.model.minimize(level.expression)
+        wall_left = self._hint(wall_left)
+        grant = self._grant(wall_left, levels_left)
+        warm = self.incumbent is not None
+        settings = _level_solver(self.search, grant.wall, grant.budget, self.large, warm, self.variables)
+        # No solve has ever been shorter than the shortest one so far (its presolve alone takes that long):
+        # starting one with less time left would only overrun the time limit.
+        if grant.out_of_budget or (self.shortest_solve is not None and wall_left < self.shortest_solve):
+            wall_left = 0.0
+        solved = self._run_solver(settings, level, wall_left, grant)
+        return self._outcome_of(solved, settings.solver, position, level, floor, wall_left)
+
+    def _hint(self, wall_left: float) -> float:
+        """Hint the incumbent, completed to every variable once per model; returns the wall seconds left after."""
+        if self.incumbent is None:
+            return wall_left
+        if self.every_value is None and not self.completion_tried:
+            self.completion_tried = True
+            self.plan_model.hint(self.incumbent)
+            self.every_value = self.plan_model.complete_hint(wall_left * HINT_COMPLETION_SHARE)
+            wall_left = self.deadline - time.monotonic()
+        if self.every_value is not None:
+            self.plan_model.hint_values(self.every_value)
+        else:
+            self.plan_model.hint(self.incumbent)
+        return wall_left
+
+    def _grant(self, wall_left: float, levels_left: int) -> _LevelGrant:
+        """The level's share of the wall time and of the deterministic budget left (`solver.budget.level_share`).
+
+        Fast mode stops on the wall clock, deterministic mode on its budget.
+        """
+        warm = self.incumbent is not None
+        share = level_share(levels_left, warm)
+        wall = wall_left if self.search.deterministic else wall_left * share
+        grant = self.budget_left * share
+        if self.search.deterministic and self.large and warm:
+            # LNS needs a minimum per level (presolve, loading): grant it while the budget lasts, then stop
+            # solving. Decided from the budget, not the clock, so that the plan repeats.
+            grant = max(grant, lns_level_cost(self.variables))
+            return _LevelGrant(wall, grant, out_of_budget=grant > self.budget_left)
+        return _LevelGrant(wall, grant)
+
+    def _run_solver(
+        self, settings: _LevelSolver, level: ObjectiveLevel, wall_left: float, grant: _LevelGrant
+    ) -> cp_model.CpSolverStatus:
+        """Solve when there is wall time for it, charge the budget, and note a stop by the clock."""
+        solver = settings.solver
+        callback = _Progress(level.name, self.started, self.progress) if self.progress is not None else None
+        started = time.monotonic()
+        if wall_left > SHORTEST_LIMIT_S:
+            solved = solver.solve(self.plan_model.model, callback)
+            elapsed = time.monotonic() - started
+            self.shortest_solve = elapsed if self.shortest_solve is None else min(self.shortest_solve, elapsed)
+            # LNS never proves a level, so it uses its whole grant; a single worker may stop early and roll over.
+            used = solver.response_proto.deterministic_time
+            self.budget_left -= grant.budget if settings.neighbourhood_search else used / settings.deterministic_rate
+        else:
+            solved = cp_model.UNKNOWN
+        clock_stopped = wall_left <= SHORTEST_LIMIT_S or (
+            solved != cp_model.OPTIMAL and solver.wall_time >= wall_left - CLOCK_MARGIN_S
+        )
+        if not grant.out_of_budget and clock_stopped:
+            self.repeatable = False  # stopped by the wall clock, not by the deterministic budget
+        return solved
+
+    def _outcome_of(
+        self,
+        solved: cp_model.CpSolverStatus,
+        solver: cp_model.CpSolver,
+        position: int,
+        level: ObjectiveLevel,
+        floor: int,
+        wall_left: float,
+    ) -> LevelOutcome | SolveStatus:
+        """The level's value and bound after its solve, keeping a better plan; the search's status without any plan."""
+        if solved in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = self.plan_model.read(solver)
+            found_values = level_values(self.problem, found)
+            # CP-SAT may drop a hint it could not complete and return something worse, or equal on this level
+            # but worse on the next ones (which may get no time): keep the lexicographically better plan.
+            if self.known is None or found_values <= self.known:
+                self.incumbent, self.known = found, found_values
+                self.every_value = list(solver.response_proto.solution)
+            bound = _integer_bound(solver.best_objective_bound)
+            value = self.known[position]
+            if bound > value:
+                # The model cannot reach a plan already in hand (it would exclude a valid plan): claim nothing
+                # beyond the static bound rather than a proof the model cannot give.
+                bound = floor
+            return LevelOutcome(level.name, value, min(value, max(bound, floor)))
+        if solved == cp_model.INFEASIBLE and position == 0:
+            return SolveStatus.INFEASIBLE
+        if self.incumbent is not None and self.known is not None:
+            bound = _integer_bound(solver.best_objective_bound) if wall_left > SHORTEST_LIMIT_S else 0
+            return LevelOutcome(level.name, self.known[position], min(self.known[position], max(bound, floor)))
+        return SolveStatus.UNKNOWN
+
+    def _outcome(self) -> SearchOutcome:
+        """The final plan's values (a later level may improve an earlier one below its fixed value), and status."""
+        outcomes = self.outcomes
+        if self.known is not None:
+            known = self.known
+            outcomes = [LevelOutcome(o.name, known[i], min(o.bound, known[i])) for i, o in enumerate(outcomes)]
+        all_proven = all(o.proven for o in outcomes)
+        narrowed = self.problem.horizon_capped or self.problem.restricted
+        status = SolveStatus.OPTIMAL if all_proven and not narrowed else SolveStatus.FEASIBLE
+        return SearchOutcome(status, self.incumbent, outcomes, time.monotonic() - self.started, self.repeatable)
+
+
 def solve_levels(
     plan_model: PlanModel,
     search: SearchBudget,
@@ -145,109 +334,4 @@ def solve_levels(
     model is built again before each solve after the first, narrowed by the levels solved so far. The wall clock
     ends the search at `search.deadline` at the latest; the deterministic budget follows `search.seconds` alone.
     """
-    started = time.monotonic()
-    deadline = search.deadline_from(started)
-    # Most of the wall budget in deterministic time, converted at conservative rates, so that the search
-    # stops on its deterministic limit (and repeats the plan) rather than on the wall clock.
-    budget_left = search.deterministic_seconds
-    repeatable = True
-    shortest_solve: float | None = None
-    problem, model = plan_model.problem, plan_model.model
-    incumbent = initial
-    every_value: list[int] | None = None  # the incumbent's value of every model variable, once known
-    completion_tried = False
-    known = level_values(problem, incumbent) if incumbent is not None else None
-    outcomes: list[LevelOutcome] = []
-    levels = plan_model.levels
-    variables = len(model.proto.variables)
-    solved_once = False
-    for position in range(len(levels)):
-        level = levels[position]
-        floor = level.static_bound
-        if known is not None and known[position] <= floor:
-            outcomes.append(LevelOutcome(level.name, known[position], known[position]))
-            model.add(level.expression <= known[position])
-            continue
-        if rebuild is not None and solved_once and incumbent is not None:
-            plan_model = rebuild(incumbent, position)
-            model, levels, variables = plan_model.model, plan_model.levels, len(plan_model.model.proto.variables)
-            for earlier, outcome in zip(levels, outcomes, strict=False):
-                model.add(earlier.expression <= outcome.value)
-            level, every_value, completion_tried = levels[position], None, False
-        solved_once = True
-        wall_left = deadline - time.monotonic()
-        levels_left = len(levels) - position
-        model.minimize(level.expression)
-        if incumbent is not None:
-            if every_value is None and not completion_tried:
-                completion_tried = True
-                plan_model.hint(incumbent)
-                every_value = plan_model.complete_hint(wall_left * HINT_COMPLETION_SHARE)
-                wall_left = deadline - time.monotonic()
-            if every_value is not None:
-                plan_model.hint_values(every_value)
-            else:
-                plan_model.hint(incumbent)
-        # Each level gets a share of what is left (`level_share`). Fast mode stops on the wall clock,
-        # deterministic mode on its budget.
-        share = level_share(levels_left, incumbent is not None)
-        level_wall = wall_left if search.deterministic else wall_left * share
-        grant = budget_left * share
-        out_of_budget = False
-        large = len(problem.tasks) > LARGE_MODEL_TASKS
-        if search.deterministic and large and incumbent is not None:
-            # LNS needs a minimum per level (presolve, loading): grant it while the budget lasts, then stop
-            # solving. Decided from the budget, not the clock, so that the plan repeats.
-            grant = max(grant, lns_level_cost(variables))
-            out_of_budget = grant > budget_left
-        settings = _level_solver(search, level_wall, grant, large, incumbent is not None, variables)
-        solver = settings.solver
-        callback = _Progress(level.name, started, progress) if progress is not None else None
-        # No solve has ever been shorter than the shortest one so far (its presolve alone takes that long):
-        # starting one with less time left would only overrun the time limit.
-        if out_of_budget or (shortest_solve is not None and wall_left < shortest_solve):
-            wall_left = 0.0
-        solve_started = time.monotonic()
-        solved = solver.solve(model, callback) if wall_left > SHORTEST_LIMIT_S else cp_model.UNKNOWN
-        if wall_left > SHORTEST_LIMIT_S:
-            elapsed = time.monotonic() - solve_started
-            shortest_solve = elapsed if shortest_solve is None else min(shortest_solve, elapsed)
-        if wall_left > SHORTEST_LIMIT_S:
-            # LNS never proves a level, so it uses its whole grant; a single worker may stop early and roll over.
-            used = solver.response_proto.deterministic_time
-            budget_left -= grant if settings.neighbourhood_search else used / settings.deterministic_rate
-        if not out_of_budget and (
-            wall_left <= SHORTEST_LIMIT_S
-            or (solved != cp_model.OPTIMAL and solver.wall_time >= wall_left - CLOCK_MARGIN_S)
-        ):
-            repeatable = False  # stopped by the wall clock, not by the deterministic budget
-        if solved in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            found = plan_model.read(solver)
-            found_values = level_values(problem, found)
-            # CP-SAT may drop a hint it could not complete and return something worse, or equal on this level
-            # but worse on the next ones (which may get no time): keep the lexicographically better plan.
-            if known is None or found_values <= known:
-                incumbent, known = found, found_values
-                every_value = list(solver.response_proto.solution)
-            bound = _integer_bound(solver.best_objective_bound)
-            value = known[position]
-            if bound > value:
-                # The model cannot reach a plan already in hand (it would exclude a valid plan): claim nothing
-                # beyond the static bound rather than a proof the model cannot give.
-                bound = floor
-            outcomes.append(LevelOutcome(level.name, value, min(value, max(bound, floor))))
-        elif solved == cp_model.INFEASIBLE and position == 0:
-            return SearchOutcome(SolveStatus.INFEASIBLE, None, [], time.monotonic() - started)
-        elif incumbent is not None and known is not None:
-            bound = _integer_bound(solver.best_objective_bound) if wall_left > SHORTEST_LIMIT_S else 0
-            outcomes.append(LevelOutcome(level.name, known[position], min(known[position], max(bound, floor))))
-        else:
-            return SearchOutcome(SolveStatus.UNKNOWN, None, [], time.monotonic() - started)
-        model.add(level.expression <= outcomes[-1].value)
-    if known is not None:
-        # A later level may improve an earlier one below the value fixed for it (`<=`): report the final plan.
-        outcomes = [LevelOutcome(o.name, known[i], min(o.bound, known[i])) for i, o in enumerate(outcomes)]
-    all_proven = all(o.proven for o in outcomes)
-    narrowed = problem.horizon_capped or problem.restricted
-    status = SolveStatus.OPTIMAL if all_proven and not narrowed else SolveStatus.FEASIBLE
-    return SearchOutcome(status, incumbent, outcomes, time.monotonic() - started, repeatable)
+    return _LevelSearch(plan_model, search, initial, progress, rebuild).run()
