@@ -16,6 +16,7 @@ from service.jobs import SolveFunction, solve_job
 from service.pool import PoolSaturatedError, SolvePool
 from service.problems import ProblemError, invalid_request
 from service.settings import Settings
+from solver.budget import capped_time_limit
 from solver.intake.validation import check_request
 from solver.verification import PlanCheckError, verified
 
@@ -39,12 +40,11 @@ class PlanningService:
     def effective(self, request: PlanRequest) -> PlanRequest:
         """Apply the service's time-limit default and caps to a request's solver options.
 
-        Applied before validation: a time limit above the cap is clamped, not refused.
+        Applied before validation: a time limit above the cap is clamped (by the solver's own cap), not refused.
         """
         options = request.options
         asked = options.time_limit_s if "time_limit_s" in options.model_fields_set else None
-        time_limit = min(asked if asked is not None else self.settings.default_time_limit_s,
-                         self.settings.max_time_limit_s)
+        time_limit = capped_time_limit(asked if asked is not None else self.settings.default_time_limit_s, self.limits)
         workers = min(options.workers, self.settings.max_search_workers)
         return request.model_copy(
             update={"options": options.model_copy(update={"time_limit_s": time_limit, "workers": workers})}

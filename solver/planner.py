@@ -6,10 +6,12 @@ import time
 from dataclasses import replace
 from functools import partial
 
-from api_schemas.request import PlanRequest, SolverOptions
+from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult, SolveStatus
 from solver.bounds.finish_windows import held_by
 from solver.bounds.schedule_levels import level_values
+from solver.budget.constants import LARGE_MODEL_TASKS
+from solver.budget.time_budget import TimeBudget, full_model_seconds
 from solver.intake.errors import InvalidRequestError
 from solver.intake.limits import DEFAULT_LIMITS, Limits
 from solver.intake.validation import validate_request
@@ -19,24 +21,12 @@ from solver.prepared.problem import PreparedProblem, prepare
 from solver.prepared.schedule import Schedule, global_span
 from solver.recommend import Planning, recommend
 from solver.result import build_result
-from solver.search.lexicographic import LARGE_MODEL_TASKS, ProgressCallback, SearchOutcome, solve_levels
+from solver.search.lexicographic import ProgressCallback, SearchOutcome, solve_levels
 from solver.search.neighbourhood_search import search_levels
 from solver.starts.candidates import limit_candidates
 from solver.starts.greedy import greedy_schedule
-from solver.starts.squeaky_wheel import Improvement, affordable_rounds, squeaky_wheel
+from solver.starts.squeaky_wheel import Improvement, round_seconds, squeaky_wheel
 from solver.starts.warm_start import warm_start as warm_start_from
-
-#: Share of the time limit the plan itself may use when recommendations are asked for (unused time rolls over).
-PLAN_SHARE = 0.6
-#: Seconds to build the full model per task (2 cores, AMD EPYC: 1.4 s at 500 issues), for the recommendations'
-#: estimate of what one model costs when the plan itself never built one.
-FULL_MODEL_SECONDS_PER_TASK = 0.003
-#: Seconds to prepare a problem and its greedy start per task (measured 0.65 ms at 2,000 issues on a slow day of
-#: a 2-core AMD EPYC), taken from the neighbourhood search's budget so that large plans end inside the limit.
-PREPARE_SECONDS_PER_TASK = 0.001
-#: Wall-clock share of the plan's time limit after which the start's improvement stops even if its estimated
-#: rounds are not done (twice its estimated share: only a much slower machine reaches it).
-IMPROVE_WALL_SHARE = 0.4
 
 
 def _last_day(problem: PreparedProblem, schedule: Schedule) -> int:
@@ -50,13 +40,12 @@ def _better_start(problem: PreparedProblem, first: Schedule | None, second: Sche
     return second if level_values(problem, second) < level_values(problem, first) else first
 
 
-def _improved_start(
-    problem: PreparedProblem, start: Schedule | None, options: SolverOptions, deadline: float
-) -> Improvement | None:
+def _improved_start(problem: PreparedProblem, start: Schedule | None, budget: TimeBudget) -> Improvement | None:
     """Squeaky-wheel rounds on the greedy start (they also look for a start meeting every hard deadline)."""
     if start is None:
         return None
-    return squeaky_wheel(problem, start, affordable_rounds(problem, options.time_limit_s), options.seed, deadline)
+    rounds = budget.start_rounds(round_seconds(problem))
+    return squeaky_wheel(problem, start, rounds, budget.options.seed, budget.start_deadline)
 
 
 def prepare_with_start(request: PlanRequest) -> tuple[PreparedProblem, Schedule | None]:
@@ -102,41 +91,31 @@ def plan(
 
     With `with_recommendations` the plan gets at most `PLAN_SHARE` of the time limit and its recommendations
     the rest (see `solver.recommend`); without, the plan gets all of it and `recommendations` stays None.
+    `solver.budget.TimeBudget` hands out every share.
     """
     started = time.monotonic()
     problems = [] if validated else validate_request(request, limits)
     if problems:
         raise InvalidRequestError(problems)
-    if request.options.time_limit_s > limits.max_time_limit_s:
-        request = request.model_copy(
-            update={"options": request.options.model_copy(update={"time_limit_s": limits.max_time_limit_s})}
-        )
-    options = request.options
-    if with_recommendations:
-        options = options.model_copy(update={"time_limit_s": options.time_limit_s * PLAN_SHARE})
-    request_limit = options.time_limit_s
+    budget = TimeBudget.of(request.options, limits, started, with_recommendations)
     problem, start = prepare_with_start(request)
-    improvement = _improved_start(problem, start, options, deadline=started + IMPROVE_WALL_SHARE * request_limit)
+    improvement = _improved_start(problem, start, budget)
     start = improvement.schedule if improvement is not None else None
     cut_short = improvement is not None and improvement.cut_short
-    if improvement is not None:
-        # The rounds' estimated cost (not their wall time) leaves the search's budget, so plans still repeat.
-        options = options.model_copy(update={"time_limit_s": options.time_limit_s - improvement.estimated_seconds})
+    # The rounds' estimated cost (not their wall time) leaves the search's budget, so plans still repeat.
+    spent = [improvement.estimated_seconds] if improvement is not None else []
     if warm_start is not None:
-        rounds = affordable_rounds(problem, options.time_limit_s)
-        warm = warm_start_from(problem, warm_start, rounds, options.seed, started + IMPROVE_WALL_SHARE * request_limit)
-        options = options.model_copy(update={"time_limit_s": options.time_limit_s - warm.estimated_seconds})
+        rounds = budget.start_rounds(round_seconds(problem), spent)
+        warm = warm_start_from(problem, warm_start, rounds, request.options.seed, budget.start_deadline)
+        spent.append(warm.estimated_seconds)
         start = _better_start(problem, start, warm.schedule)
         cut_short = cut_short or warm.cut_short
     if start is not None and len(problem.tasks) > LARGE_MODEL_TASKS:
         # Large backlogs: neighbourhood search on small models, never the full one (which would take seconds to
         # build and presolve, and whose own neighbourhood search got almost no time per level).
         replan_cost = time.monotonic() - started
-        model_cost = replan_cost + FULL_MODEL_SECONDS_PER_TASK * len(problem.tasks)
-        # Preparing the problem and its start took wall time the budget does not know of: leave its estimate out.
-        prepared = PREPARE_SECONDS_PER_TASK * len(problem.tasks)
-        options = options.model_copy(update={"time_limit_s": max(options.time_limit_s - prepared, 0.0)})
-        outcome = search_levels(problem, options, start, progress, deadline=started + request_limit)
+        model_cost = full_model_seconds(replan_cost, len(problem.tasks))
+        outcome = search_levels(problem, budget.neighbourhood_search(len(problem.tasks), spent), start, progress)
     else:
         modelled = problem
         if start is not None:
@@ -153,7 +132,7 @@ def plan(
         # where one build takes seconds.
         small = len(problem.tasks) <= LARGE_MODEL_TASKS
         outcome = solve_levels(
-            plan_model, options, start, progress, deadline=started + request_limit, rebuild=narrowed if small else None
+            plan_model, budget.full_model_search(spent), start, progress, rebuild=narrowed if small else None
         )
     if cut_short:
         outcome = replace(outcome, repeatable=False)
@@ -163,7 +142,7 @@ def plan(
     if not with_recommendations:
         return result
     planning = Planning(plan=partial(plan, limits=limits, with_recommendations=False), prepare=prepare_with_start)
-    seconds_left = request.options.time_limit_s - (time.monotonic() - started)
+    seconds_left = budget.recommendation_seconds(time.monotonic())
     recommendations = recommend(
         request, problem, outcome.schedule, result, planning, seconds_left, model_cost, replan_cost
     )

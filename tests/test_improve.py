@@ -7,9 +7,10 @@ from hypothesis import given, settings
 from api_schemas import PlanRequest, SolveStatus
 from benchmarks.evaluation import checked_result, level_names
 from solver.bounds.schedule_levels import level_values
+from solver.budget.constants import MAX_ROUNDS
 from solver.prepared.problem import prepare
 from solver.starts.greedy import greedy_schedule, meets_hard_deadlines
-from solver.starts.squeaky_wheel import MAX_ROUNDS, lateness_floors, squeaky_wheel
+from solver.starts.squeaky_wheel import lateness_floors, squeaky_wheel
 from tests.strategies import medium_requests
 
 

@@ -11,13 +11,15 @@ from api_schemas import SolveStatus
 from benchmarks.evaluation import checked_result, level_names
 from benchmarks.instances import InstanceSpec
 from solver.bounds.schedule_levels import level_floors, level_values
+from solver.budget import SearchBudget
+from solver.budget.time_budget import affordable_rounds
 from solver.model import build_model
 from solver.planner import prepare_with_start
 from solver.prepared.problem import PreparedProblem
 from solver.prepared.schedule import Schedule
 from solver.search.neighbourhood import PlanState, free_tasks
 from solver.search.neighbourhood_search import NeighbourhoodSearch, search_levels
-from solver.starts.squeaky_wheel import affordable_rounds, squeaky_wheel
+from solver.starts.squeaky_wheel import round_seconds, squeaky_wheel
 
 
 def _started(size: str, seed: int) -> tuple[PreparedProblem, Schedule]:
@@ -25,7 +27,7 @@ def _started(size: str, seed: int) -> tuple[PreparedProblem, Schedule]:
     request = InstanceSpec(size, seed, "mixed", 10.0, "deterministic").request()
     problem, start = prepare_with_start(request)
     assert start is not None
-    improved = squeaky_wheel(problem, start, affordable_rounds(problem, 2.0), seed)
+    improved = squeaky_wheel(problem, start, affordable_rounds(2.0, round_seconds(problem)), seed)
     assert improved.schedule is not None
     return problem, improved.schedule
 
@@ -112,7 +114,7 @@ def test_the_same_budget_and_seed_give_the_same_plan_and_another_seed_searches_e
 def test_search_levels_reports_the_plans_values_and_static_bounds() -> None:
     problem, start = _started("M", 5)
     options = InstanceSpec("M", 5, "mixed", 2.0, "deterministic").request().options
-    outcome = search_levels(problem, options, start)
+    outcome = search_levels(problem, SearchBudget.of(options), start)
     assert outcome.schedule is not None and outcome.status == SolveStatus.FEASIBLE
     assert level_values(problem, outcome.schedule) <= level_values(problem, start)
     assert [level.value for level in outcome.levels] == level_values(problem, outcome.schedule)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from solver.bounds.earliest_finish import earliest_finishes
+from solver.budget.cp_solver import Search, configured_solver
 from solver.model.calendar_terms import CalendarTerms
 from solver.model.constraints import add_dependency_constraints, add_resource_constraints
 from solver.model.objective import ObjectiveLevel, objective_levels
@@ -57,16 +58,7 @@ class PlanModel:
             domain = proto.variables[var].domain
             if not any(domain[i] <= value <= domain[i + 1] for i in range(0, len(domain), 2)):
                 return None  # fixing a value outside its domain is a contradiction: leave the hint partial
-        solver = cp_model.CpSolver()
-        parameters = solver.parameters
-        parameters.num_workers = 1
-        parameters.fix_variables_to_their_hinted_value = True
-        parameters.stop_after_first_solution = True
-        parameters.cp_model_presolve = False
-        parameters.cp_model_probing_level = 0
-        parameters.symmetry_level = 0
-        parameters.linearization_level = 0
-        parameters.max_time_in_seconds = max(seconds, 0.01)
+        solver = configured_solver(seconds, Search.COMPLETE_HINT)
         if solver.solve(self.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
         return list(solver.response_proto.solution)

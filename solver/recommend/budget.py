@@ -3,6 +3,7 @@
 A budget is a wall-clock deadline; a part of it is a nearer deadline, so time one solve does not use is
 left for the next. Solvers follow the request's mode: one worker in deterministic mode, with a
 deterministic-time limit equal to the wall-clock one, so a run that proves each answer repeats exactly.
+The plan's `solver.budget.TimeBudget` gives the seconds; its limits live in `solver.budget.constants`.
 """
 
 from __future__ import annotations
@@ -13,12 +14,8 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from api_schemas.request import SolveMode, SolverOptions
-from solver.search.lexicographic import LARGE_MODEL_TASKS
-
-#: Below this many seconds a solve is not started.
-MIN_SOLVE_S = 0.05
-#: Seconds of search a re-plan gets at least, beyond its preparation, when the budget has them (above 50 issues).
-MIN_REPLAN_SEARCH_S = 0.2
+from solver.budget.constants import LARGE_MODEL_TASKS, MIN_REPLAN_SEARCH_S, MIN_SOLVE_S, SHORTEST_LIMIT_S
+from solver.budget.cp_solver import configured_solver
 
 
 @dataclass(frozen=True)
@@ -98,15 +95,12 @@ class Budget:
 
     def solver(self, fraction: float = 1.0, single_worker: bool = False) -> cp_model.CpSolver:
         """A CP-SAT solver limited to `fraction` of the time left, with the request's seed and mode."""
-        seconds = max(self.left() * min(max(fraction, 0.0), 1.0), 0.01)
-        solver = cp_model.CpSolver()
-        solver.parameters.random_seed = self.options.seed
-        solver.parameters.max_time_in_seconds = seconds
-        if self.tasks > LARGE_MODEL_TASKS:
-            solver.parameters.cp_model_probing_level = 0  # as the plan's own search: probing starves big models
-        if single_worker or self.options.mode == SolveMode.DETERMINISTIC:
-            solver.parameters.num_workers = 1
-            solver.parameters.max_deterministic_time = seconds
-        else:
-            solver.parameters.num_workers = self.options.workers
-        return solver
+        seconds = max(self.left() * min(max(fraction, 0.0), 1.0), SHORTEST_LIMIT_S)
+        single = single_worker or self.options.mode == SolveMode.DETERMINISTIC
+        return configured_solver(
+            seconds,
+            workers=1 if single else self.options.workers,
+            seed=self.options.seed,
+            deterministic_seconds=seconds if single else None,
+            probing=self.tasks <= LARGE_MODEL_TASKS,  # as the plan's own search: probing starves big models
+        )

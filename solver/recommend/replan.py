@@ -14,8 +14,9 @@ from api_schemas.recommendations import TargetKind, TargetMove
 from api_schemas.request import Owner, PlanRequest
 from api_schemas.result import PlanResult, SolveStatus
 from checker.schedule_checker import check_schedule
+from solver.budget.constants import MIN_SOLVE_S
 from solver.intake.errors import InvalidRequestError
-from solver.recommend.budget import MIN_SOLVE_S, Budget
+from solver.recommend.budget import Budget
 from solver.recommend.context import Context
 from solver.recommend.targets import Target, key_of, planned_finish
 

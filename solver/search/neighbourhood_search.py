@@ -4,7 +4,7 @@ CP-SAT's own neighbourhood search copies and presolves the whole model for every
 500-issue level about 0.03 deterministic seconds of search. Here each neighbourhood is a sub-problem of a few
 dozen free tasks (`solver.search.neighbourhood`) with its own small model; a move is kept only when the whole plan
 gets lexicographically better. Costs are charged in deterministic estimates, so the same budget repeats the
-same plan on any machine fast enough to finish it.
+same plan on any machine fast enough to finish it (`solver.budget` holds the estimates).
 """
 
 from __future__ import annotations
@@ -16,19 +16,17 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
-from api_schemas.request import SolveMode, SolverOptions
+from api_schemas.request import SolveMode
 from api_schemas.result import LevelKind, SolveStatus
 from solver.bounds.earliest_finish import earliest_finishes
 from solver.bounds.schedule_levels import level_floors, level_values, problem_levels
+from solver.budget.constants import CLOCK_MARGIN_S, SHORTEST_LIMIT_S, SKIPS_TO_STOP, SUB_DETERMINISTIC_S
+from solver.budget.cp_solver import configured_solver
+from solver.budget.time_budget import SearchBudget, neighbourhood_charge, neighbourhood_level_grant, sub_solve_seconds
 from solver.model import build_model
 from solver.prepared.problem import PreparedProblem, Task
 from solver.prepared.schedule import Schedule
-from solver.search.lexicographic import (
-    DETERMINISTIC_SHARE,
-    LevelOutcome,
-    ProgressCallback,
-    SearchOutcome,
-)
+from solver.search.lexicographic import LevelOutcome, ProgressCallback, SearchOutcome
 from solver.search.neighbourhood import Neighbourhood, PlanState, free_tasks
 
 #: Free tasks in a first neighbourhood; the size then follows the sub-solves (larger after a proof or a skip,
@@ -37,28 +35,6 @@ FIRST_SIZE = 30
 SMALLEST_SIZE = 8
 LARGEST_SIZE = 120
 SIZE_STEP = 1.25
-#: Deterministic seconds one sub-solve may take.
-SUB_DETERMINISTIC_S = 0.02
-#: One CP-SAT worker accounts about this many deterministic seconds per wall second on sub-models, besides its
-#: presolve: on a slow day of a 2-core AMD EPYC, 120 sub-solves of 200-2,000-issue backlogs fit wall = 6.6 s per
-#: deterministic second + 3.3e-5 s per variable - 0.03 s. Charged at 8.3 s and 3.5e-5 s (and the Python work
-#: below), the sum over a plan is 1.04-1.52 times the wall time there on seven backlogs of 200-2,000 issues
-#: (at 7.1 s and 3e-5 s it was 0.98-1.48, and 4 of 12 plans with a 4 s limit ran into the wall clock).
-SINGLE_WORKER_RATE = 0.12
-#: Wall seconds of Python work per neighbourhood (choosing it, its sub-problem), and per free task and busy span
-#: of a model built (fit on the same sub-solves: 0.81 ms per free task and 3.2 us per busy span).
-SECONDS_PER_NEIGHBOURHOOD = 0.01
-SECONDS_PER_FREE_TASK = 0.0012
-SECONDS_PER_BUSY_SPAN = 0.00001
-#: Wall seconds per task of the plan for a neighbourhood skipped without a model, the level at its bound within it
-#: (about 1 ms at 200 issues: choosing the anchor and the neighbourhood scans the plan).
-SECONDS_PER_SKIP_PER_TASK = 5e-6
-#: A level ends after this many neighbourhoods in a row were skipped: its improvable issues are held back by
-#: work no neighbourhood around them frees (a warm re-plan of 200 issues skipped 1,700 in a row, a third of its
-#: budget). The rest of its budget goes to the next levels.
-SKIPS_TO_STOP = 50
-#: Wall seconds of a sub-model's presolve and loading per variable, which its deterministic time hardly counts.
-SUB_PRESOLVE_SECONDS_PER_VARIABLE = 3.5e-5
 
 
 @dataclass
@@ -131,7 +107,6 @@ class NeighbourhoodSearch:
         `progress` hears of every kept move (level name, value, static bound, seconds since `started`).
         """
         report = SearchReport()
-        skip_cost = SECONDS_PER_SKIP_PER_TASK * len(self.problem.tasks)
         skipped = 0
         while report.charged < budget and skipped < SKIPS_TO_STOP:
             if time.monotonic() >= deadline:
@@ -149,7 +124,7 @@ class NeighbourhoodSearch:
             if self.wall_clock:
                 report.charged += time.monotonic() - began
             else:
-                report.charged += (SECONDS_PER_NEIGHBOURHOOD if solved.built else skip_cost) + solved.cost
+                report.charged += neighbourhood_charge(solved.built, solved.cost, len(self.problem.tasks))
             skipped = 0 if solved.built else skipped + 1
             # Larger after a proof, or when the level could not improve inside (what holds it back was outside);
             # smaller after a stop on the limit.
@@ -257,26 +232,24 @@ class NeighbourhoodSearch:
                 plan_model.model.add(level.expression <= value)
         plan_model.model.minimize(plan_model.levels[target].expression)
         plan_model.hint(current)
-        solver = cp_model.CpSolver()
-        parameters = solver.parameters
-        parameters.random_seed = self.random.randrange(1 << 30)
-        parameters.cp_model_probing_level = 0
-        parameters.max_presolve_iterations = 1
+        seed = self.random.randrange(1 << 30)
+        wall_left = max(deadline - time.monotonic(), SHORTEST_LIMIT_S)
         # One worker without linear relaxation: small models need quick dives from the hint, not bounds (2x faster
         # here); two workers on one neighbourhood found less in the same time than one on twice as many.
-        parameters.num_workers = 1
-        parameters.linearization_level = 0
-        parameters.max_deterministic_time = SUB_DETERMINISTIC_S
-        wall_left = max(deadline - time.monotonic(), 0.01)
-        parameters.max_time_in_seconds = wall_left
+        solver = configured_solver(
+            wall_left,
+            seed=seed,
+            deterministic_seconds=SUB_DETERMINISTIC_S,
+            probing=False,
+            presolve_rounds=1,
+            linearization=False,
+        )
         status = solver.solve(plan_model.model)
         # Stopped by the clock before its deterministic limit: what it found depends on the machine's speed.
-        cut = status != cp_model.OPTIMAL and solver.wall_time >= wall_left - 0.05
-        # CP-SAT's deterministic time hardly counts its presolve, which grows with the model.
-        presolve = SUB_PRESOLVE_SECONDS_PER_VARIABLE * len(plan_model.model.proto.variables)
+        cut = status != cp_model.OPTIMAL and solver.wall_time >= wall_left - CLOCK_MARGIN_S
         busy = sum(len(spans) for spans in hood.problem.busy.values())
-        build = SECONDS_PER_FREE_TASK * len(hood.problem.tasks) + SECONDS_PER_BUSY_SPAN * busy
-        cost = build + presolve + solver.response_proto.deterministic_time / SINGLE_WORKER_RATE
+        variables = len(plan_model.model.proto.variables)
+        cost = sub_solve_seconds(len(hood.problem.tasks), busy, variables, solver.response_proto.deterministic_time)
         proven = status == cp_model.OPTIMAL
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or round(solver.objective_value) >= before[target]:
             return SubSolve(cost=cost, proven=proven, cut=cut)
@@ -290,41 +263,40 @@ class NeighbourhoodSearch:
 
 def search_levels(
     problem: PreparedProblem,
-    options: SolverOptions,
+    search: SearchBudget,
     start: Schedule,
     progress: ProgressCallback | None = None,
-    deadline: float | None = None,
 ) -> SearchOutcome:
-    """Improve `start` level by level by neighbourhood search within `options.time_limit_s`.
+    """Improve `start` level by level by neighbourhood search within `search`'s budget.
 
     Each level gets a share of the budget left, more for the earlier ones (as `solve_levels`);
     a level already at its static bound is skipped. The bounds reported are the static ones: small models never
     prove a level of the whole plan.
     """
     started = time.monotonic()
-    deadline = min(started + options.time_limit_s, deadline if deadline is not None else float("inf"))
-    fast = options.mode == SolveMode.FAST
-    search = NeighbourhoodSearch(problem, start, options.seed, wall_clock=fast)
-    floors = search.floors
-    budget_left = options.time_limit_s * DETERMINISTIC_SHARE
+    deadline = search.deadline_from(started)
+    fast = search.mode == SolveMode.FAST
+    improver = NeighbourhoodSearch(problem, start, search.seed, wall_clock=fast)
+    floors = improver.floors
+    budget_left = search.deterministic_seconds
     repeatable = True
     for position in range(len(floors)):
-        if search.values[position] <= floors[position]:
+        if improver.values[position] <= floors[position]:
             continue
         if fast:
             budget_left = deadline - time.monotonic()
         levels_left = len(floors) - position
-        grant = budget_left * 2 / (levels_left + 1)
-        report = search.improve_level(position, grant, deadline, progress, started)
+        grant = neighbourhood_level_grant(budget_left, levels_left)
+        report = improver.improve_level(position, grant, deadline, progress, started)
         budget_left -= report.charged
         repeatable = repeatable and not report.wall_stopped
     # The search keeps the plan's values as it moves (a test checks them against a fresh computation).
     outcomes = [
         LevelOutcome(name, value, min(value, floor))
-        for name, value, floor in zip(search.names, search.values, floors, strict=True)
+        for name, value, floor in zip(improver.names, improver.values, floors, strict=True)
     ]
     proven = all(outcome.proven for outcome in outcomes)
     status = (
         SolveStatus.OPTIMAL if proven and not (problem.horizon_capped or problem.restricted) else SolveStatus.FEASIBLE
     )
-    return SearchOutcome(status, search.schedule, outcomes, time.monotonic() - started, repeatable)
+    return SearchOutcome(status, improver.schedule, outcomes, time.monotonic() - started, repeatable)

@@ -16,21 +16,13 @@ from dataclasses import dataclass
 from api_schemas.result import LevelKind
 from solver.bounds.earliest_finish import earliest_finishes
 from solver.bounds.schedule_levels import level_floors, level_values, problem_levels
+from solver.budget.constants import SECONDS_PER_CHECK, SECONDS_PER_ISSUE
 from solver.prepared.problem import PreparedProblem
 from solver.prepared.schedule import Schedule, global_span
 from solver.starts.greedy import greedy_schedule, meets_hard_deadlines, topological_order, urgency_order
 
-#: Wall seconds of one greedy round per (issue, owner) check, measured 1.3-3.8 microseconds on 2 cores; the
-#: round count is fixed from this estimate (not from the clock), so the same request gets the same plan.
-SECONDS_PER_CHECK = 4e-6
-#: Fixed cost of a round (objective values, priorities) per issue.
-SECONDS_PER_ISSUE = 2e-5
-#: Share of the time limit the rounds may take (by the estimate above).
-TIME_SHARE = 0.2
 #: Rounds without a better schedule after which the search stops.
 PATIENCE = 40
-#: Most rounds ever run.
-MAX_ROUNDS = 400
 #: How far a late issue moves up per working day late, as a share of the backlog's length.
 STEP_SHARE = 0.01
 #: Weight of a working day late per priority rank (P0 first): a late P0 issue moves far more than a late P3.
@@ -53,15 +45,9 @@ class Improvement:
 
 
 def round_seconds(problem: PreparedProblem) -> float:
-    """Estimated wall seconds of one round (one greedy schedule and its objective)."""
+    """Estimated wall seconds of one round (one greedy schedule and its objective); rounds are counted from it."""
     checks = sum(problem.resources[r].capacity for task in problem.tasks for r in task.resources)
     return SECONDS_PER_CHECK * checks + SECONDS_PER_ISSUE * len(problem.tasks)
-
-
-def affordable_rounds(problem: PreparedProblem, time_limit_s: float) -> int:
-    """Rounds that fit `TIME_SHARE` of the time limit by the estimate (never by the clock, so plans repeat)."""
-    cost = round_seconds(problem)
-    return min(MAX_ROUNDS, int(TIME_SHARE * time_limit_s / cost)) if cost > 0 else 0
 
 
 def _task_lateness(problem: PreparedProblem, schedule: Schedule) -> list[int]:
