@@ -27,6 +27,7 @@ from solver.starts.candidates import limit_candidates
 from solver.starts.greedy import greedy_schedule
 from solver.starts.squeaky_wheel import Improvement, round_seconds, squeaky_wheel
 from solver.starts.warm_start import warm_start as warm_start_from
+from solver.verification import verified
 
 
 def _last_day(problem: PreparedProblem, schedule: Schedule) -> int:
@@ -81,6 +82,25 @@ def plan(
     validated: bool = False,
 ) -> PlanResult:
     """Plan `request` optimally within its time limit; raises InvalidRequestError listing every problem.
+
+    Every plan is re-checked by the independent checker before it is returned (`solver.verification`): the
+    result says `checked` with the rules applied and the check's time, and a plan the checker rejects raises
+    PlanCheckError (a bug) instead of reaching the caller. See `_planned` for the arguments.
+    """
+    result = _planned(request, limits, progress, with_recommendations, warm_start, validated=validated)
+    return verified(request, result)
+
+
+def _planned(
+    request: PlanRequest,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: ProgressCallback | None = None,
+    with_recommendations: bool = True,
+    warm_start: PlanResult | None = None,
+    *,
+    validated: bool = False,
+) -> PlanResult:
+    """The plan of `request` before its final check (recommendations re-plan with this and check each re-plan).
 
     `validated=True` says the caller has just found no problem with `validate_request(request, limits)` (the
     service checks before it queues a solve, to answer 422 at once): the check is not run again. A direct call
@@ -141,7 +161,7 @@ def plan(
     result = build_result(problem, outcome)
     if not with_recommendations:
         return result
-    planning = Planning(plan=partial(plan, limits=limits, with_recommendations=False), prepare=prepare_with_start)
+    planning = Planning(plan=partial(_planned, limits=limits, with_recommendations=False), prepare=prepare_with_start)
     seconds_left = budget.recommendation_seconds(time.monotonic())
     recommendations = recommend(
         request, problem, outcome.schedule, result, planning, seconds_left, model_cost, replan_cost
