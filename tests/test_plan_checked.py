@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
 import solver.planner
+import solver.result
 from api_schemas import PlanRequest, PlanResult, SolveStatus
 from checker import RULES
 from service.app import create_app
@@ -41,7 +42,7 @@ def _broken(result: PlanResult) -> PlanResult:
 @pytest.fixture
 def broken_planner(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the planner's result builder return a broken plan, as a bug in the model would."""
-    build = solver.planner.build_result
+    build = solver.result.build_result
     monkeypatch.setattr(solver.planner, "build_result", lambda *args, **kwargs: _broken(build(*args, **kwargs)))
 
 
