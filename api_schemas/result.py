@@ -185,6 +185,22 @@ class PlanWarning(_Model):
     ids: list[str] = Field(default_factory=list, description="Issues, milestones or owners concerned.")
 
 
+class PlanTiming(_Model):
+    """Where the time went: the wall clock against the budget the time limit bought (docs/model.md, "Time")."""
+
+    mode: str = Field(description="'deterministic' or 'fast' (the request's options.mode).")
+    time_limit_s: float = Field(ge=0, description="The time limit applied: the request's, capped by the limits.")
+    wall_time_s: float = Field(
+        ge=0, description="Wall time of the whole call: preparation, start, search, recommendations and the check."
+    )
+    budget_charged_s: float = Field(
+        ge=0,
+        description="Budget the plan's start and search charged, in seconds: in deterministic mode their "
+        "deterministic time converted at conservative rates (so the plan repeats and the call may end well "
+        "before the limit on a fast machine); in fast mode their wall time.",
+    )
+
+
 class PlanCheck(_Model):
     """What the independent checker re-checked before the plan left capplan, and what it cost."""
 
@@ -226,3 +242,4 @@ class PlanResult(_Model):
         "no violation; capplan never returns a plan that fails the check.",
     )
     check: PlanCheck | None = Field(default=None, description="What the check covered and how long it took.")
+    timing: PlanTiming | None = Field(default=None, description="Wall time and budget charged (None from old plans).")

@@ -7,7 +7,7 @@ from dataclasses import replace
 from functools import partial
 
 from api_schemas.request import PlanRequest
-from api_schemas.result import PlanResult, SolveStatus
+from api_schemas.result import PlanResult, PlanTiming, SolveStatus
 from solver.bounds.finish_windows import held_by
 from solver.bounds.schedule_levels import level_values
 from solver.budget.constants import LARGE_MODEL_TASKS
@@ -87,8 +87,13 @@ def plan(
     result says `checked` with the rules applied and the check's time, and a plan the checker rejects raises
     PlanCheckError (a bug) instead of reaching the caller. See `_planned` for the arguments.
     """
-    result = _planned(request, limits, progress, with_recommendations, warm_start, validated=validated)
-    return verified(request, result)
+    started = time.monotonic()
+    planned = _planned(request, limits, progress, with_recommendations, warm_start, validated=validated)
+    result = verified(request, planned)
+    if result.timing is None:
+        return result
+    wall = round(time.monotonic() - started, 3)
+    return result.model_copy(update={"timing": result.timing.model_copy(update={"wall_time_s": wall})})
 
 
 def _planned(
@@ -158,7 +163,13 @@ def _planned(
         outcome = replace(outcome, repeatable=False)
     if outcome.status == SolveStatus.INFEASIBLE and (problem.horizon_capped or problem.restricted):
         outcome = SearchOutcome(SolveStatus.UNKNOWN, None, [], outcome.seconds)
-    result = build_result(problem, outcome)
+    timing = PlanTiming(
+        mode=budget.options.mode.value,
+        time_limit_s=budget.limit_seconds,
+        wall_time_s=round(time.monotonic() - started, 3),
+        budget_charged_s=round(max(sum(spent), 0.0) + outcome.charged, 3),
+    )
+    result = build_result(problem, outcome).model_copy(update={"timing": timing})
     if not with_recommendations:
         return result
     planning = Planning(plan=partial(_planned, limits=limits, with_recommendations=False), prepare=prepare_with_start)

@@ -64,6 +64,9 @@ class SearchOutcome:
     levels: list[LevelOutcome]
     seconds: float
     repeatable: bool = True
+    #: Budget the search charged, in wall-second equivalents: deterministic time converted at its rates in
+    #: deterministic mode, the wall clock in fast mode.
+    charged: float = 0.0
 
 
 def _integer_bound(bound: float) -> int:
@@ -188,7 +191,7 @@ class _LevelSearch:
             self.solved_once = True
             outcome = self._solve(position, level, floor)
             if isinstance(outcome, SolveStatus):  # no plan at all
-                return SearchOutcome(outcome, None, [], time.monotonic() - self.started)
+                return SearchOutcome(outcome, None, [], time.monotonic() - self.started, charged=self._charged())
             self._fix(level, outcome)
         return self._outcome()
 
@@ -318,7 +321,15 @@ class _LevelSearch:
         all_proven = all(o.proven for o in outcomes)
         narrowed = self.problem.horizon_capped or self.problem.restricted
         status = SolveStatus.OPTIMAL if all_proven and not narrowed else SolveStatus.FEASIBLE
-        return SearchOutcome(status, self.incumbent, outcomes, time.monotonic() - self.started, self.repeatable)
+        return SearchOutcome(
+            status, self.incumbent, outcomes, time.monotonic() - self.started, self.repeatable, self._charged()
+        )
+
+    def _charged(self) -> float:
+        """Budget charged so far: the deterministic budget used, or the wall seconds in fast mode."""
+        if not self.search.deterministic:
+            return time.monotonic() - self.started
+        return max(self.search.deterministic_seconds - self.budget_left, 0.0)
 
 
 def solve_levels(

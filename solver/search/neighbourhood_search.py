@@ -279,6 +279,7 @@ def search_levels(
     improver = NeighbourhoodSearch(problem, start, search.seed, wall_clock=fast)
     floors = improver.floors
     budget_left = search.deterministic_seconds
+    charged = 0.0
     repeatable = True
     for position in range(len(floors)):
         if improver.values[position] <= floors[position]:
@@ -289,6 +290,7 @@ def search_levels(
         grant = neighbourhood_level_grant(budget_left, levels_left)
         report = improver.improve_level(position, grant, deadline, progress, started)
         budget_left -= report.charged
+        charged += report.charged
         repeatable = repeatable and not report.wall_stopped
     # The search keeps the plan's values as it moves (a test checks them against a fresh computation).
     outcomes = [
@@ -299,4 +301,5 @@ def search_levels(
     status = (
         SolveStatus.OPTIMAL if proven and not (problem.horizon_capped or problem.restricted) else SolveStatus.FEASIBLE
     )
-    return SearchOutcome(status, improver.schedule, outcomes, time.monotonic() - started, repeatable)
+    seconds = time.monotonic() - started
+    return SearchOutcome(status, improver.schedule, outcomes, seconds, repeatable, seconds if fast else charged)
