@@ -11,12 +11,14 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
 
 from api_schemas import PlanRequest, PlanResult, SolveStatus
 from api_schemas.recommendations import ConflictFix, ConflictKind, ConflictSet, FixKind, Infeasibility
 from solver.planner import plan
 from solver.recommend import infeasibility as infeasibility_module
 from solver.recommend.switches import SwitchModel
+from tests.strategies import tiny_requests
 from tests.test_recommend_support import make_request, replan
 
 #: How a planner drops each kind of constraint from an issue.
@@ -318,3 +320,26 @@ def test_when_the_budget_ends_the_list_says_there_may_be_more(monkeypatch: pytes
     assert "There may be more" in infeasibility.message
     assert result.recommendations is not None and not result.recommendations.complete
     assert result.recommendations.summary[-1].startswith("There may be more conflicts")
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(tiny_requests())
+def test_on_random_requests_the_conflicts_are_independent_minimal_and_their_fixes_work(request: PlanRequest) -> None:
+    result = plan(request)
+    if result.status != SolveStatus.INFEASIBLE:
+        return
+    infeasibility = reported(result)
+    sets = [keys(conflict) for conflict in infeasibility.sets]
+    assert sum(len(found) for found in sets) == len(set().union(*sets))
+    everything = constraints(request)
+    for conflict, found in zip(infeasibility.sets, sets, strict=True):
+        alone = relaxed(request, everything - found)
+        assert status_of(alone) == SolveStatus.INFEASIBLE, found
+        if conflict.minimal:
+            for member in found:
+                assert has_plan(relaxed(request, everything - found | {member})), (found, member)
+        for fix in conflict.fixes:
+            if fix.verified:
+                assert has_plan(applied(PlanRequest.model_validate(alone).model_dump(), fix)), fix
+    if infeasibility.complete and sets:
+        assert has_plan(relaxed(request, set().union(*sets)))
