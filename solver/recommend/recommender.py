@@ -136,7 +136,7 @@ def recommend(
         return Recommendations(
             infeasibility=infeasibility,
             summary=conflict_lines(infeasibility),
-            complete=infeasibility.smallest and infeasibility.complete,
+            complete=infeasibility.smallest and (infeasibility.complete or not infeasibility.sets),
             seconds=round(time.monotonic() - started, 3),
         )
     if schedule is None:
