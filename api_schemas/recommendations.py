@@ -2,7 +2,8 @@
 
 Every alternative (extension, scope cut, capacity) is computed by the optimiser, says whether it is proven
 minimal or only the best found within the time budget, and whether re-planning with it applied met the date.
-An infeasible request gets a smallest set of conflicting constraints instead.
+An infeasible request gets every independent conflict found instead: disjoint minimal sets of constraints, each
+with the changes that would remove it.
 """
 
 from __future__ import annotations
@@ -239,16 +240,86 @@ class Conflict(_Model):
     """One constraint of a conflicting set, in words."""
 
     kind: ConflictKind
-    ids: list[str]
+    ids: list[str] = Field(description="The issue first, then the owners concerned (a pinned owner, skill holders).")
     message: str
+
+
+class FixKind(StrEnum):
+    """How one conflicting set can be removed: drop or move one of its constraints, or add capacity."""
+
+    DROP_PIN = "drop_pin"
+    MOVE_PIN = "move_pin"
+    DROP_OWNER_PIN = "drop_owner_pin"
+    MOVE_DEADLINE = "move_deadline"
+    MOVE_NOT_BEFORE = "move_not_before"
+    DROP_SKILLS = "drop_skills"
+    ADD_OWNER = "add_owner"
+    ADD_HOURS = "add_hours"
+
+
+class ConflictFix(_Model):
+    """One change to the request that removes a conflicting set, in one line and in numbers."""
+
+    kind: FixKind
+    ids: list[str] = Field(description="The issue changed (none for added capacity), then the owners concerned.")
+    message: str = Field(description="The change in one line, e.g. 'move the deadline of #7 to 2025-12-03'.")
+    date: Date | None = Field(
+        default=None,
+        description="move_pin: the new pinned start; move_deadline: the new hard deadline (None: later, date not "
+        "found in time); move_not_before: the new not-before date; add_hours: the date the hours are needed by.",
+    )
+    hours_per_day: float | None = Field(
+        default=None, ge=0, description="add_hours: extra hours a day for each of `owners`; add_owner: the owner's day."
+    )
+    hours: float | None = Field(
+        default=None, ge=0, description="add_hours: the extra hours in all, counted up to `date`."
+    )
+    owners: list[str] = Field(default_factory=list, description="add_hours: the owners who work longer days.")
+    skills: list[str] = Field(
+        default_factory=list, description="drop_skills: the requirements to drop; add_owner: the new owner's skills."
+    )
+    verified: bool = Field(
+        description="True when the set's constraints were shown to hold with the change (a solve found a plan of "
+        "them; for a drop, the deletion test that proved the constraint needed)."
+    )
+    proven_minimal: bool | None = Field(
+        default=None,
+        description="Moved dates and added hours: True when no nearer date or fewer hours works (proven by the "
+        "optimiser). None for drops and an added owner.",
+    )
+
+
+class ConflictSet(_Model):
+    """A set of constraints that cannot hold together (with the team, calendars and dependencies), and its fixes."""
+
+    conflicts: list[Conflict] = Field(min_length=1)
+    minimal: bool = Field(description="True when dropping any one of them was proven to remove this conflict.")
+    fixes: list[ConflictFix] = Field(
+        default_factory=list, description="Changes that each remove this conflict (the others' constraints aside)."
+    )
+    message: str = Field(description="The conflict in words: the constraint, or 'These cannot all hold: ...'.")
 
 
 class Infeasibility(_Model):
-    """A smallest set of constraints that cannot hold together (with the team, calendars and dependencies)."""
+    """Every independent conflict found: disjoint sets of constraints that each cannot hold together.
 
-    conflicts: list[Conflict]
-    smallest: bool = Field(description="True when dropping any one of them was proven to remove the conflict.")
+    The team, calendars and dependencies always hold; pins, hard deadlines, not-before dates and skills are the
+    constraints a conflict is made of.
+    """
+
+    conflicts: list[Conflict] = Field(description="Every constraint of every set in `sets`, set by set.")
+    smallest: bool = Field(
+        description="True when every set was proven minimal: dropping any one of its constraints removes that conflict."
+    )
     message: str
+    sets: list[ConflictSet] = Field(
+        default_factory=list, description="The independent conflicts, each minimal, sharing no constraint."
+    )
+    complete: bool = Field(
+        default=False,
+        description="True when the request without the constraints of `sets` was proven to have a plan: every "
+        "other conflict shares a constraint with a listed set. False: the time budget ended first, there may be more.",
+    )
 
 
 class Recommendations(_Model):

@@ -92,11 +92,16 @@ class Slot(_Model):
 
 
 class IssueStatus(StrEnum):
-    """Planned issues have slots; unplanned ones lack an estimate; done ones have no hours left."""
+    """Planned issues have slots; unplanned ones lack an estimate; done ones have no hours left.
+
+    Unscheduled issues have work and an estimate but no place, because the result has no plan (INFEASIBLE,
+    UNKNOWN); `IssuePlan.unscheduled_reason` says why.
+    """
 
     PLANNED = "planned"
     UNPLANNED = "unplanned"
     DONE = "done"
+    UNSCHEDULED = "unscheduled"
 
 
 class IssuePlan(_Model):
@@ -107,8 +112,13 @@ class IssuePlan(_Model):
     priority: Priority
     milestone: str | None = None
     status: IssueStatus
+    unscheduled_reason: str | None = Field(
+        default=None,
+        description="Why an unscheduled issue has no place, e.g. 'no plan satisfies the hard rules: see "
+        "infeasibility'; None for every other status.",
+    )
     owner: str | None = None
-    hours: float = Field(default=0, description="Hours planned (the remaining work).")
+    hours: float = Field(default=0, description="Hours planned (the remaining work; unscheduled: the work left).")
     start: datetime | None = None
     finish: datetime | None = None
     slots: list[Slot] = Field(default_factory=list)
@@ -229,7 +239,8 @@ class PlanResult(_Model):
     owners: list[OwnerLoad] = Field(default_factory=list)
     warnings: list[PlanWarning] = Field(default_factory=list)
     infeasibility: list[str] = Field(
-        default_factory=list, description="When INFEASIBLE: the hard constraints that conflict, in words."
+        default_factory=list,
+        description="When INFEASIBLE: one line per independent conflict found (its constraints, in words).",
     )
     recommendations: Recommendations | None = Field(
         default=None,

@@ -153,6 +153,7 @@ class PlanSummary(_Model):
     planned_issues: int
     unplanned_issues: int
     done_issues: int
+    unscheduled_issues: int = Field(default=0, description="Issues with work but no place: the plan has none.")
     late_issues: int
     last_finish: datetime | None = Field(default=None, description="Finish of the last planned issue.")
     milestones: list[MilestoneSummary] = Field(default_factory=list)

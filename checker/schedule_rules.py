@@ -23,24 +23,68 @@ from checker.timeline import (
 from checker.violation import Violation
 
 
+def _expected_status(units: int | None, scheduled: bool) -> IssueStatus:
+    """The status rule 1 gives an issue with `units` of work (None: no estimate), in a result with or without a plan."""
+    if units is None:
+        return IssueStatus.UNPLANNED
+    if units == 0:
+        return IssueStatus.DONE
+    return IssueStatus.PLANNED if scheduled else IssueStatus.UNSCHEDULED
+
+
+def _reason_violations(context: CheckContext) -> list[Violation]:
+    """An unscheduled issue says why it has no place; no other issue gives such a reason."""
+    found: list[Violation] = []
+    for plan in context.plans.values():
+        if plan.status == IssueStatus.UNSCHEDULED and not plan.unscheduled_reason:
+            found.append(Violation("coverage", f"Issue {plan.id} is unscheduled but gives no reason.", [plan.id]))
+        elif plan.status != IssueStatus.UNSCHEDULED and plan.unscheduled_reason is not None:
+            found.append(
+                Violation(
+                    "coverage",
+                    f"Issue {plan.id} is {plan.status.value} yet gives a reason for being unscheduled.",
+                    [plan.id],
+                )
+            )
+    return found
+
+
+def _without_plan(context: CheckContext) -> list[Violation]:
+    """A result without a plan schedules nothing: its issues are unscheduled, done or unplanned, with no slots."""
+    found: list[Violation] = []
+    status = context.result.status.value
+    for listed in context.plans.values():
+        expected = _expected_status(work_units(context.issues[listed.id]), scheduled=False)
+        if listed.status != expected:
+            found.append(
+                Violation(
+                    "coverage",
+                    f"Issue {listed.id} is reported {listed.status.value} but must be {expected.value}: the result is "
+                    f"{status} and carries no schedule.",
+                    [listed.id],
+                )
+            )
+        if listed.slots:
+            found.append(
+                Violation(
+                    "coverage",
+                    f"Issue {listed.id} has {len(listed.slots)} slot(s) although the result is "
+                    f"{status} and carries no schedule.",
+                    [listed.id],
+                )
+            )
+    return found + _reason_violations(context)
+
+
 def check_coverage(context: CheckContext) -> list[Violation]:
     """Check each request issue is listed once with the right status and slots adding up to its work.
 
-    A result without a schedule (INFEASIBLE, UNKNOWN) is only checked for carrying no slots.
+    A result without a schedule (INFEASIBLE, UNKNOWN) is checked for the statuses and reasons of the issues it
+    lists, and for carrying no slots.
     """
-    found: list[Violation] = []
     if not context.has_schedule:
-        for listed in context.result.issues:
-            if listed.slots:
-                found.append(
-                    Violation(
-                        "coverage",
-                        f"Issue {listed.id} has {len(listed.slots)} slot(s) although the result is "
-                        f"{context.result.status.value} and carries no schedule.",
-                        [listed.id],
-                    )
-                )
-        return found
+        return _without_plan(context)
+    found: list[Violation] = []
     counts = Counter(plan.id for plan in context.result.issues)
     for issue in context.request.issues:
         if counts[issue.id] == 0:
@@ -59,7 +103,7 @@ def check_coverage(context: CheckContext) -> list[Violation]:
         if plan is None:
             continue
         units = work_units(issue)
-        expected = IssueStatus.UNPLANNED if units is None else IssueStatus.DONE if units == 0 else IssueStatus.PLANNED
+        expected = _expected_status(units, scheduled=True)
         if plan.status != expected:
             found.append(
                 Violation(
@@ -86,13 +130,23 @@ def check_coverage(context: CheckContext) -> list[Violation]:
                     [issue.id],
                 )
             )
-    return found
+    return found + _reason_violations(context)
 
 
 def check_owners(context: CheckContext) -> list[Violation]:
-    """Planned issues have one known owner; unplanned and done issues have none."""
+    """Planned issues have one known owner; unplanned, done and unscheduled issues have none."""
     found: list[Violation] = []
     if not context.has_schedule:
+        for listed in context.plans.values():
+            if listed.owner is not None:
+                found.append(
+                    Violation(
+                        "owner",
+                        f"Issue {listed.id} is assigned to {listed.owner} although the result is "
+                        f"{context.result.status.value} and carries no schedule; it must have no owner.",
+                        [listed.id, listed.owner],
+                    )
+                )
         return found
     for issue in context.request.issues:
         plan = context.plans.get(issue.id)

@@ -41,6 +41,7 @@ def plan_summary(result: PlanResult) -> PlanSummary:
         planned_issues=statuses[IssueStatus.PLANNED],
         unplanned_issues=statuses[IssueStatus.UNPLANNED],
         done_issues=statuses[IssueStatus.DONE],
+        unscheduled_issues=statuses[IssueStatus.UNSCHEDULED],
         late_issues=sum(issue.late for issue in result.issues),
         last_finish=max(finishes, default=None),
         milestones=[

@@ -178,5 +178,5 @@ def _planned(
         request, problem, outcome.schedule, result, planning, seconds_left, model_cost, replan_cost
     )
     infeasibility = recommendations.infeasibility
-    conflicts = ([c.message for c in infeasibility.conflicts] or [infeasibility.message]) if infeasibility else []
+    conflicts = ([s.message for s in infeasibility.sets] or [infeasibility.message]) if infeasibility else []
     return result.model_copy(update={"recommendations": recommendations, "infeasibility": conflicts})

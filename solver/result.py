@@ -17,6 +17,7 @@ from api_schemas.result import (
     PlanResult,
     PlanWarning,
     Slot,
+    SolveStatus,
 )
 from solver.calendars.working_time import team_capacity_until
 from solver.prepared.problem import PreparedProblem, deadline_of
@@ -33,7 +34,16 @@ def _clock_time(units: int) -> time:
     return time(units // UNITS_PER_HOUR, 15 * (units % UNITS_PER_HOUR))
 
 
-def _issue_plans(problem: PreparedProblem, schedule: Schedule | None) -> list[IssuePlan]:
+def _unscheduled_reason(problem: PreparedProblem, status: SolveStatus) -> str:
+    """Why the issues of a result without a plan have no place: no plan exists, or none was found in time."""
+    if status == SolveStatus.INFEASIBLE:
+        return "no plan satisfies the hard rules: see infeasibility"
+    if problem.horizon_capped:
+        return "no plan was found within the time limit and the shortened horizon"
+    return "no plan was found within the time limit"
+
+
+def _issue_plans(problem: PreparedProblem, schedule: Schedule | None, status: SolveStatus) -> list[IssuePlan]:
     due_dates = {m.id: m.due for m in problem.request.milestones}
     task_of = {task.issue.id: task for task in problem.tasks}
     plans: list[IssuePlan] = []
@@ -54,7 +64,10 @@ def _issue_plans(problem: PreparedProblem, schedule: Schedule | None) -> list[Is
             plans.append(IssuePlan(status=IssueStatus.DONE, **common))
             continue
         if schedule is None:
-            plans.append(IssuePlan(status=IssueStatus.PLANNED, hours=issue.work_hours, **common))
+            reason = _unscheduled_reason(problem, status)
+            plans.append(
+                IssuePlan(status=IssueStatus.UNSCHEDULED, unscheduled_reason=reason, hours=issue.work_hours, **common)
+            )
             continue
         placement = schedule[task.index]
         resource = problem.resources[placement.resource]
@@ -208,7 +221,7 @@ def build_result(
     problem: PreparedProblem, outcome: SearchOutcome, infeasibility: list[str] | None = None
 ) -> PlanResult:
     """The plan result of a search outcome (schedule may be None when INFEASIBLE or UNKNOWN)."""
-    issues = _issue_plans(problem, outcome.schedule)
+    issues = _issue_plans(problem, outcome.schedule, outcome.status)
     milestones = _milestone_plans(problem, issues, outcome.schedule is not None)
     stages = [ObjectiveStage(name=o.name, value=o.value, bound=o.bound, proven=o.proven) for o in outcome.levels]
     first_open = next((s for s in stages if not s.proven), None)

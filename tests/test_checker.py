@@ -462,11 +462,30 @@ def test_wrong_status_and_slots_on_unplanned_or_done_issues() -> None:
     assert "must be done" in found(violations, "coverage", ["#900"]).message
 
 
-def test_infeasible_result_must_not_carry_slots() -> None:
-    result = make_result()
-    result.status = SolveStatus.INFEASIBLE
+def unscheduled(result: PlanResult, status: SolveStatus) -> PlanResult:
+    """The result as one without a plan would report it: estimated issues with work unscheduled, no owners, no slots."""
+    result.status = status
     result.objective = []
+    for plan in result.issues:
+        if plan.status == IssueStatus.PLANNED:
+            plan.status = IssueStatus.UNSCHEDULED
+            plan.unscheduled_reason = "no plan satisfies the hard rules: see infeasibility"
+            plan.owner = None
+            plan.slots = []
+    return result
+
+
+@pytest.mark.parametrize("status", [SolveStatus.INFEASIBLE, SolveStatus.UNKNOWN])
+def test_a_result_without_a_plan_lists_its_issues_unscheduled(status: SolveStatus) -> None:
+    assert check_schedule(make_request(), unscheduled(make_result(), status)) == []
+
+
+def test_infeasible_result_must_not_carry_slots() -> None:
+    result = unscheduled(make_result(), SolveStatus.INFEASIBLE)
+    planned = make_result()
     result.issues = [plan for plan in result.issues if plan.id != "#977"]  # not a schedule: no coverage check
+    for plan in result.issues:
+        plan.slots = plan_of(planned, plan.id).slots
     violations = check_schedule(make_request(), result)
     assert {v.ids[0] for v in violations if v.rule == "coverage"} == {
         "#840",
@@ -478,6 +497,32 @@ def test_infeasible_result_must_not_carry_slots() -> None:
         "#975",
     }
     assert rules(violations) == {"coverage"}
+
+
+def test_an_unscheduled_issue_has_no_owner_and_says_why() -> None:
+    # #840 keeps its owner, #841 loses its reason, #970 is still called planned, #900 (done) gets a reason.
+    result = unscheduled(make_result(), SolveStatus.INFEASIBLE)
+    plan_of(result, "#840").owner = "alice"
+    plan_of(result, "#841").unscheduled_reason = None
+    plan_of(result, "#970").status = IssueStatus.PLANNED
+    plan_of(result, "#970").unscheduled_reason = None
+    plan_of(result, "#900").unscheduled_reason = "no plan"
+    violations = check_schedule(make_request(), result)
+    assert "must have no owner" in found(violations, "owner", ["#840", "alice"]).message
+    assert "gives no reason" in found(violations, "coverage", ["#841"]).message
+    assert "must be unscheduled" in found(violations, "coverage", ["#970"]).message
+    assert "gives a reason" in found(violations, "coverage", ["#900"]).message
+    assert len(violations) == 4
+
+
+def test_a_plan_has_no_unscheduled_issue() -> None:
+    result = make_result()
+    plan_of(result, "#840").status = IssueStatus.UNSCHEDULED
+    plan_of(result, "#841").unscheduled_reason = "no plan"
+    violations = check_schedule(make_request(), result)
+    messages = " ".join(v.message for v in violations if v.rule == "coverage" and v.ids == ["#840"])
+    assert "must be planned" in messages and "gives no reason" in messages
+    assert "gives a reason" in found(violations, "coverage", ["#841"]).message
 
 
 def test_owner_rules() -> None:

@@ -14,6 +14,8 @@ from solver.bounds.schedule_levels import level_values
 from solver.calendars.clock import Clock
 from solver.planner import plan, prepare_with_start
 from solver.prepared.problem import prepare
+from solver.result import build_result
+from solver.search.lexicographic import SearchOutcome
 from solver.starts.greedy import critical_path_priority, greedy_schedule
 
 
@@ -173,6 +175,42 @@ def test_unplanned_and_done_issues_are_reported_not_dropped() -> None:
     assert [i.status for i in result.issues] == ["unplanned", "done", "planned"]
     codes = {w.code for w in result.warnings}
     assert {"unplanned_issue", "dependency_on_unplanned"} <= codes
+
+
+def test_an_infeasible_result_lists_its_issues_unscheduled_with_the_reason() -> None:
+    # #1 is pinned to a Saturday: no plan. #2 is done and #3 has no estimate; they keep those statuses.
+    request = _request(
+        issues=[
+            {"id": "#1", "estimate_hours": 2, "pinned_start": "2025-11-29"},
+            {"id": "#2", "estimate_hours": 5, "remaining_hours": 0},
+            {"id": "#3"},
+            {"id": "#4", "estimate_hours": 3},
+        ]
+    )
+    result = plan(request)
+    assert result.status == SolveStatus.INFEASIBLE
+    assert [(i.status, i.owner, i.slots, i.hours) for i in result.issues] == [
+        ("unscheduled", None, [], 2),
+        ("done", None, [], 0),
+        ("unplanned", None, [], 0),
+        ("unscheduled", None, [], 3),
+    ]
+    assert [i.unscheduled_reason for i in result.issues] == [
+        "no plan satisfies the hard rules: see infeasibility",
+        None,
+        None,
+        "no plan satisfies the hard rules: see infeasibility",
+    ]
+    assert check_schedule(request, result) == []
+
+
+def test_a_result_with_no_plan_found_in_time_says_so() -> None:
+    request = _request(issues=[{"id": "#1", "estimate_hours": 2}])
+    outcome = SearchOutcome(SolveStatus.UNKNOWN, None, [], 0.0)
+    result = build_result(prepare(request), outcome)
+    assert result.issues[0].status == "unscheduled"
+    assert result.issues[0].unscheduled_reason == "no plan was found within the time limit"
+    assert check_schedule(request, result) == []
 
 
 def test_milestone_with_only_unestimated_work_is_unestimated_not_on_track() -> None:

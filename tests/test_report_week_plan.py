@@ -325,6 +325,27 @@ def test_a_plan_that_failed_says_so_and_lists_the_conflict(request_: PlanRequest
     assert "## Day by day" not in text
 
 
+def test_an_infeasible_plan_shows_every_conflict_its_fixes_and_the_unscheduled_issues() -> None:
+    # #841 is pinned to a Saturday; x, y and z (4 h each) are all due Monday on ann's 8 h.
+    request = PlanRequest.model_validate({
+        "start_date": "2025-11-24",
+        "owners": [{"id": "ann"}],
+        "issues": [
+            {"id": "#841", "estimate_hours": 4, "pinned_start": "2025-11-29"},
+            *[{"id": i, "estimate_hours": 4, "deadline": "2025-11-24", "hard_deadline": True} for i in "xyz"],
+        ],
+    })
+    text = week_plan_markdown(request, plan(request))
+    reason = "no plan satisfies the hard rules: see infeasibility"
+    assert f"4 issues (16 h) are unscheduled: {reason} (#841, x, y and z)." in text
+    assert "- #841 is pinned to start 2025-11-29, a Saturday, which ann does not work" in text
+    assert "**Conflict 1 of 2** (minimal):" in text and "**Conflict 2 of 2** (minimal):" in text
+    assert "- Fix: drop the pin of #841: shown to remove the conflict" in text
+    assert ("- Fix: add 4 h by 2025-11-24: ann works +4 h/day: the least change that works (proven), shown to "
+            "remove the conflict") in text
+    assert "No other conflict is left apart from these" in text
+
+
 def test_days_option_sets_the_day_table_span(request_: PlanRequest, result: PlanResult) -> None:
     text = week_plan_markdown(request_, result, days=14)
     last = request_.start_date + timedelta(days=13)

@@ -100,6 +100,13 @@ def test_summary_counts_issues_by_status_and_lateness() -> None:
     assert [m.id for m in summary.milestones] == ["M1", "M2"]
 
 
+def test_summary_counts_unscheduled_issues_of_a_result_without_a_plan() -> None:
+    unscheduled = IssuePlan(id="#1", priority="P1", status=IssueStatus.UNSCHEDULED, unscheduled_reason="no plan")
+    summary = plan_summary(result([unscheduled, issue("#4", None, None, None, status=IssueStatus.UNPLANNED)], [],
+                                  status=SolveStatus.INFEASIBLE))
+    assert (summary.planned_issues, summary.unplanned_issues, summary.unscheduled_issues) == (0, 1, 1)
+
+
 class Recommendation(BaseModel):
     kind: str
     ids: list[str]

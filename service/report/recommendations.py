@@ -7,7 +7,13 @@ the other milestones it moves, and the notes.
 
 from __future__ import annotations
 
-from api_schemas.recommendations import Recommendations, TargetMove, TargetRecommendation
+from api_schemas.recommendations import (
+    ConflictFix,
+    Infeasibility,
+    Recommendations,
+    TargetMove,
+    TargetRecommendation,
+)
 from service.report import formatting as fmt
 from service.report.document import Block, Bullets, Heading, Paragraph
 from solver.recommend.summary import (
@@ -87,12 +93,47 @@ def _target_blocks(target: TargetRecommendation, summarised: bool) -> list[Block
     return [heading, Bullets(lines)] if lines else [heading]
 
 
+def _fix_standing(fix: ConflictFix) -> str:
+    """'the least change that works (proven), shown to remove the conflict' or 'best found in time, not verified'."""
+    parts = []
+    if fix.proven_minimal is not None:
+        parts.append("the least change that works (proven)" if fix.proven_minimal else "best found in time")
+    parts.append("shown to remove the conflict" if fix.verified else "not verified")
+    return ", ".join(parts)
+
+
+def _infeasibility_blocks(infeasibility: Infeasibility) -> list[Block]:
+    """Each conflict: its constraints, whether it is minimal, and every fix with its standing; then completeness."""
+    if not infeasibility.sets:
+        return [Paragraph(f"**Conflict:** {infeasibility.message}")]
+    blocks: list[Block] = []
+    for position, conflict in enumerate(infeasibility.sets, start=1):
+        minimal = "minimal" if conflict.minimal else "not proven minimal"
+        blocks += [
+            Paragraph(f"**Conflict {position} of {len(infeasibility.sets)}** ({minimal}):"),
+            Bullets(
+                [c.message for c in conflict.conflicts]
+                + [f"Fix: {fix.message}: {_fix_standing(fix)}" for fix in conflict.fixes]
+            ),
+        ]
+    blocks.append(
+        Paragraph(
+            "No other conflict is left apart from these: without their constraints the request has a plan."
+            if infeasibility.complete
+            else "There may be more conflicts: the time budget ended before the rest was shown to have a plan."
+        )
+    )
+    return blocks
+
+
 def recommendation_blocks(recommendations: Recommendations | None) -> list[Block]:
     """The Recommendations section; empty when the plan carries none."""
     if recommendations is None:
         return []
     blocks: list[Block] = [Heading(2, "Recommendations")]
-    if recommendations.summary:
+    infeasibility = recommendations.infeasibility
+    if recommendations.summary and (infeasibility is None or not infeasibility.sets):
+        # The conflicts below say all their summary lines say, each fix with its standing.
         blocks.append(Bullets(list(recommendations.summary)))
     elif not recommendations.targets and recommendations.infeasibility is None:
         blocks.append(Paragraph("Every milestone and deadline is met: nothing to recommend."))
@@ -101,10 +142,8 @@ def recommendation_blocks(recommendations: Recommendations | None) -> list[Block
         blocks += _target_blocks(target, target.summary in summarised)
     if recommendations.interaction is not None:
         blocks.append(Paragraph(f"**Together:** {recommendations.interaction.message}"))
-    if recommendations.infeasibility is not None:
-        infeasibility = recommendations.infeasibility
-        blocks += [Paragraph(f"**Conflict:** {infeasibility.message}"),
-                   Bullets([conflict.message for conflict in infeasibility.conflicts])]
+    if infeasibility is not None:
+        blocks += _infeasibility_blocks(infeasibility)
     if not recommendations.complete:
         blocks.append(Paragraph(f"Not every value was proven minimal and verified within the "
                                 f"{recommendations.seconds:.1f} s spent on recommendations."))

@@ -423,9 +423,28 @@ def _success(view: PlanView) -> list[Block]:
 # --- whole document ----------------------------------------------------------------------------------------
 
 
+def _unscheduled(result: PlanResult) -> list[Block]:
+    """One line per reason issues are unscheduled, with their count, hours and ids (a result without a plan)."""
+    by_reason: dict[str, list[IssuePlan]] = {}
+    for issue in result.issues:
+        if issue.status == IssueStatus.UNSCHEDULED:
+            by_reason.setdefault(issue.unscheduled_reason or "no plan", []).append(issue)
+    return [
+        Paragraph(
+            f"{fmt.plural(len(issues), 'issue')} ({fmt.hours(sum(i.hours for i in issues))}) "
+            f"{'is' if len(issues) == 1 else 'are'} unscheduled: {reason} ({fmt.listed([i.id for i in issues])})."
+        )
+        for reason, issues in by_reason.items()
+    ]
+
+
 def _no_plan(view: PlanView) -> list[Block]:
     result = view.result
-    blocks: list[Block] = [Heading(1, f"No plan from {fmt.day(view.start_date)}"), Paragraph(_solver_sentence(result))]
+    blocks: list[Block] = [
+        Heading(1, f"No plan from {fmt.day(view.start_date)}"),
+        Paragraph(_solver_sentence(result)),
+        *_unscheduled(result),
+    ]
     if result.infeasibility:
         blocks += [Heading(2, "Conflicting constraints"), Bullets(result.infeasibility)]
     blocks += recommendation_blocks(result.recommendations)

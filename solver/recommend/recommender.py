@@ -3,7 +3,7 @@
 Targets are handled most important first, each with an equal share of the time left (time one does not
 use goes to the next). A late target gets an extension, a scope cut (milestones only) and capacity; an
 overdue one its earliest possible finish; every one the reasons it is missed. An infeasible request gets
-the conflicting constraints instead.
+every independent conflict found instead, each with the changes that would remove it.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from solver.recommend.infeasibility import explain_infeasibility
 from solver.recommend.interaction import compute_interaction
 from solver.recommend.overdue import compute_overdue
 from solver.recommend.scope_cut import compute_scope_cut
-from solver.recommend.summary import target_line
+from solver.recommend.summary import conflict_lines, target_line
 from solver.recommend.targets import Target, find_targets
 from solver.recommend.words import SHORT_OF_TIME, short_of_time
 
@@ -135,8 +135,8 @@ def recommend(
         infeasibility = explain_infeasibility(problem, budget)
         return Recommendations(
             infeasibility=infeasibility,
-            summary=[f"Infeasible: {infeasibility.message}"],
-            complete=infeasibility.smallest,
+            summary=conflict_lines(infeasibility),
+            complete=infeasibility.smallest and (infeasibility.complete or not infeasibility.sets),
             seconds=round(time.monotonic() - started, 3),
         )
     if schedule is None:

@@ -9,9 +9,11 @@ from __future__ import annotations
 from api_schemas.recommendations import (
     Capacity,
     Chain,
+    ConflictSet,
     Extension,
     ExtraHours,
     ExtraOwners,
+    Infeasibility,
     Overdue,
     ScopeCut,
     TargetRecommendation,
@@ -124,3 +126,27 @@ def target_line(recommendation: TargetRecommendation, label: str) -> str:
         )
     )
     return f"{line}; {clause}" if clause else line
+
+
+def fixes_words(conflict: ConflictSet) -> str:
+    """'drop the pin of #841; move the pin of #841 to 2025-11-28 (Friday) [best found]'."""
+    return "; ".join(
+        f"{fix.message}{_best_found(fix.proven_minimal is not False)}{'' if fix.verified else ' [not verified]'}"
+        for fix in conflict.fixes
+    )
+
+
+def conflict_lines(infeasibility: Infeasibility) -> list[str]:
+    """One line per conflict with the changes that each remove it, and whether more conflicts may be left."""
+    if not infeasibility.sets:
+        return [f"Infeasible: {infeasibility.message}"]
+    lines = []
+    for position, conflict in enumerate(infeasibility.sets, start=1):
+        label = "Infeasible" if len(infeasibility.sets) == 1 else f"Conflict {position} of {len(infeasibility.sets)}"
+        line = f"{label}: {conflict.message}"
+        if conflict.fixes:
+            line += f". Any one of these removes it: {fixes_words(conflict)}"
+        lines.append(line)
+    if not infeasibility.complete:
+        lines.append("There may be more conflicts: the time budget ended before the rest was shown to have a plan.")
+    return lines
