@@ -47,7 +47,7 @@ def _unproven_level(record: Record) -> str | None:
 
 def _run_summary(record: Record, greedy: Record | None) -> dict[str, Any]:
     keys = ("status", "gap", "wall_s", "first_solution_s", "plan_ready_s", "solutions", "peak_rss_mib",
-            "violation_count", "objective", "error", "advice")
+            "violation_count", "objective", "bounds", "levels", "check_s", "timing", "error", "advice")
     summary = {key: record.get(key) for key in keys if key in record}
     summary["time_limit_s"] = (record.get("instance") or record.get("job", {}).get("instance", {})).get("time_limit_s")
     summary["unproven_level"] = _unproven_level(record)
@@ -173,6 +173,7 @@ def _capplan_table(sizes: dict[str, Any]) -> list[str]:
         firsts = [run.get("first_solution_s") for run in size["runs"]]
         checked = [*size["runs"], size["fast"] or {}, size["with_recommendations"] or {}]
         violations = sum(run.get("violation_count") or 0 for run in checked)
+        check_times = [run["check_s"] for run in checked if run.get("check_s") is not None]
         cells = [
             name, f"{counts.get('owners', '-')}/{counts.get('issues', '-')}",
             f"{model.get('tasks', '-')}/{model.get('resources', '-')}", _variables_cell(model),
@@ -182,9 +183,43 @@ def _capplan_table(sizes: dict[str, Any]) -> list[str]:
             *[_run_cell(by_limit.get(limit)) for limit in limits], _run_cell(size["fast"]),
             _advised_cell(size["with_recommendations"]),
             f"{size['peak_rss_mib']:.0f}" if size["peak_rss_mib"] else "-",
-            "clean" if violations == 0 else f"{violations} violations",
+            ("clean" if violations == 0 else f"{violations} violations")
+            + (f", {max(check_times):.2f} s" if check_times else ""),
         ]
         lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+#: The issue's quality targets per size: (time limit, relative gap allowed, at every level or the first open one).
+TARGETS: dict[str, tuple[float, float, str]] = {
+    "M": (30.0, 0.001, "every level"), "L": (30.0, 0.005, "first open level"), "XL": (60.0, 0.01, "first open level"),
+}
+
+
+def _level_gap(value: int, bound: int) -> float:
+    return 0.0 if value <= bound else (value - bound) / max(value, 1)
+
+
+def _levels_table(sizes: dict[str, Any]) -> list[str]:
+    """Each size's longest deterministic run: every level's value, bound and gap, and the target met or not."""
+    lines = ["| size | limit | level: value / bound (gap) | target | met |", "|---|---|---|---|---|"]
+    for name, size in sizes.items():
+        runs = [run for run in size["runs"] if run.get("levels")]
+        if not runs:
+            continue
+        run = max(runs, key=lambda r: r["time_limit_s"])
+        levels = list(zip(run["levels"], run["objective"], run["bounds"], strict=True))
+        cells = "; ".join(f"{level}: {value} / {bound} ({_level_gap(value, bound) * 100:.2f}%)"
+                          for level, value, bound in levels)
+        target, met = "-", "-"
+        if name in TARGETS:
+            limit, allowed, scope = TARGETS[name]
+            target = f"within {allowed * 100:g}% at {scope} in {limit:g} s"
+            gaps = [_level_gap(value, bound) for _, value, bound in levels]
+            open_gaps = [gap for gap in gaps if gap > 0][:1]
+            worst = max(gaps, default=0.0) if scope == "every level" else max(open_gaps, default=0.0)
+            met = "not run at that limit" if run["time_limit_s"] < limit else ("yes" if worst <= allowed else "no")
+        lines.append(f"| {name} | {run['time_limit_s']:g} s | {cells} | {target} | {met} |")
     return lines
 
 
@@ -295,6 +330,10 @@ def render_markdown(summary: dict[str, Any]) -> str:
         "**capplan on the generated instances** (default deterministic mode unless marked fast)",
         "",
         *_capplan_table(summary["sizes"]),
+        "",
+        "**Every level of the longest run** (value / proven bound; the gap is (value - bound) / value)",
+        "",
+        *_levels_table(summary["sizes"]),
         "",
         "**Against the baselines** (lexicographic objective: gain at the first level that differs; + is better)",
         "",
