@@ -1,11 +1,18 @@
-"""Small shared types of the contract: ids, priorities, weekdays, quarter-hour amounts."""
+"""Small shared types of the contract: ids, priorities, weekdays, quarter-hour amounts, strict JSON scalars.
+
+The contract takes JSON types as they are: numbers are JSON numbers (an integer is a number), booleans are
+`true`/`false`, text and dates are strings; nothing is coerced (`"3"` is not 3 hours, `true` is not 1).
+"""
 
 from __future__ import annotations
 
+import re
+from datetime import date, time
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import BeforeValidator, Field, Strict, StringConstraints
+from pydantic_core import PydanticCustomError
 
 #: Identifiers of owners, issues, milestones and skills: printable, no surrounding blanks.
 Identifier = Annotated[
@@ -23,15 +30,50 @@ UNITS_PER_DAY = 96
 UNITS_PER_HOUR = 4
 
 
-def _on_quarter_hour(value: float | None) -> float | None:
-    """Reject amounts that are not whole quarter hours, so nothing is silently rounded."""
-    if value is not None and abs(value * UNITS_PER_HOUR - round(value * UNITS_PER_HOUR)) > 1e-9:
-        raise ValueError("must be a whole number of quarter hours (e.g. 1.25, 7.5)")
+#: A quarter hour in hours: the grain of every amount of hours (the schema's `multipleOf`).
+QUARTER_HOUR = 1 / UNITS_PER_HOUR
+#: What a planner reads when an amount is not on the quarter-hour grid.
+QUARTER_HOUR_MESSAGE = "must be a whole number of quarter hours (e.g. 1.25, 7.5)"
+
+#: A JSON number (an integer is one too); not a boolean, not text.
+Number = Annotated[float, Strict()]
+#: Hours given to a quarter hour, so nothing is silently rounded.
+QuarterHours = Annotated[float, Strict(), Field(multiple_of=QUARTER_HOUR)]
+#: A JSON boolean: `true` or `false`, not 0 or "yes".
+Flag = Annotated[bool, Strict()]
+
+
+def _json_integer(value: object) -> object:
+    """Refuse booleans and text where an integer is due (1.0 is an integer, as JSON Schema says)."""
+    if isinstance(value, bool | str | bytes):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
     return value
 
 
-#: Hours given to a quarter hour.
-QuarterHours = Annotated[float, AfterValidator(_on_quarter_hour)]
+#: A JSON integer: not a boolean, not text.
+Integer = Annotated[int, BeforeValidator(_json_integer)]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date_text(value: object) -> object:
+    """Accept a date only as ISO text 'YYYY-MM-DD' (or a `date` from Python callers), never a number."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise PydanticCustomError("date_type", "Input should be a valid date in the format YYYY-MM-DD")
+
+
+def _iso_time_text(value: object) -> object:
+    """Accept a time of day only as ISO text such as '09:00' (or a `time` from Python callers), never a number."""
+    if isinstance(value, time | str):
+        return value
+    raise PydanticCustomError("time_type", "Input should be a valid time in the format HH:MM")
+
+
+#: A calendar date, as ISO text in JSON.
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
+#: A time of day, as ISO text in JSON.
+IsoTime = Annotated[time, BeforeValidator(_iso_time_text)]
 
 
 class Priority(StrEnum):

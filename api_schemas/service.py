@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
 
-from api_schemas.common import Identifier
+from api_schemas.common import Flag, Identifier
 from api_schemas.examples import PLAN_REQUEST_EXAMPLE
 from api_schemas.problems import Problem
 from api_schemas.request import PlanRequest
@@ -109,7 +109,7 @@ class WhatIfRequest(_Model):
 
     base: PlanRequest = Field(description="The request as it is today (the baseline).")
     scenarios: list[Scenario] = Field(min_length=1, max_length=MAX_SCENARIOS)
-    include_plans: bool = Field(
+    include_plans: Flag = Field(
         default=False, description="Also return the full plan of the baseline and of each scenario."
     )
     baseline_plan: PlanResult | None = Field(

@@ -95,6 +95,6 @@ def validation_report(data: object, planning: PlanningService) -> ValidateRespon
     plan_request, problems = check_request(data, limits, adjust=planning.effective)
     if plan_request is None:
         return ValidateResponse(valid=False, problems=problems)
-    calendar_ok = not any(problem.loc[:1] == ["calendar"] for problem in problems)
+    calendar_ok = not any(problem.loc[:1] in (["calendar"], ["start_date"]) for problem in problems)
     summary = summarise_request(plan_request, limits, with_capacity=calendar_ok)
     return ValidateResponse(valid=not problems, problems=problems, summary=summary)
