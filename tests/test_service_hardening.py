@@ -1,11 +1,12 @@
 """Inputs a probe of the service found mishandled: dates at the end of the calendar, JSON types coerced,
-and the quarter-hour rule missing from the schema."""
+the quarter-hour rule missing from the schema, and what-if patches that multiply a document."""
 
 from __future__ import annotations
 
 import json
 import logging
 import time
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,13 @@ from fastapi.testclient import TestClient
 
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
+from api_schemas.service import WhatIfRequest
 from checker.schedule_checker import check_schedule
 from service.app import create_app
 from service.importers import SpreadsheetOptions, import_csv
-from solver.intake.limits import LATEST_START_DATE
+from service.problems import ProblemError
+from service.whatif import scenario_requests
+from solver.intake.limits import DEFAULT_LIMITS, LATEST_START_DATE
 from solver.intake.validation import check_request
 from solver.prepared.problem import MAX_SOLVER_HORIZON_DAYS, prepare
 from tests.test_service_errors import assert_problem
@@ -172,6 +176,20 @@ def test_json_numbers_of_either_kind_are_accepted_where_the_schema_allows_them(c
     assert report["valid"] is True, report
 
 
+def test_a_baseline_plan_with_coerced_types_is_refused(client: TestClient) -> None:
+    base = small_request()
+    plan = client.post("/v1/plans", json=base).json()
+    plan["issues"][0]["hours"] = str(plan["issues"][0]["hours"])
+    plan["issues"][0]["late"] = 0
+    body = {**what_if_body(base, [{"op": "remove", "path": "/issues/4"}]), "baseline_plan": plan}
+
+    problem = assert_problem(client.post("/v1/plans/what-if", json=body), 422, "invalid-request")
+
+    assert {tuple(e["loc"]) for e in problem["errors"]} == {
+        ("baseline_plan", "issues", 0, "hours"), ("baseline_plan", "issues", 0, "late")
+    }
+
+
 def test_the_examples_and_the_spreadsheet_importer_still_read() -> None:
     request, problems = check_request(json.loads((ROOT / "examples" / "reference_backlog.json").read_text()))
     assert request is not None and problems == []
@@ -202,3 +220,47 @@ def test_an_amount_off_the_quarter_hour_grid_keeps_its_message(client: TestClien
     [error] = body["errors"]
     assert error["loc"] == ["issues", 2, "estimate_hours"] and error["ids"] == ["#3"]
     assert error["message"].endswith("must be a whole number of quarter hours (e.g. 1.25, 7.5)")
+
+
+# --- what-if amplification --------------------------------------------------------------------------------------
+
+#: 22 operations, 1.3 KB: a scratch list copied into itself 21 times doubles it each time (2^21 copies of it).
+DOUBLING_PATCH = [{"op": "add", "path": "/scratch", "value": [0]}] + [
+    {"op": "copy", "from": "/scratch", "path": "/scratch/-"} for _ in range(21)
+]
+
+
+def test_a_patch_that_doubles_the_document_is_refused_quickly_naming_the_operation(client: TestClient) -> None:
+    body = what_if_body(small_request(), DOUBLING_PATCH)
+    assert len(json.dumps(body["scenarios"])) < 1500
+
+    started = time.perf_counter()
+    response = client.post("/v1/plans/what-if", json=body)
+    elapsed = time.perf_counter() - started
+
+    problem = assert_problem(response, 422, "invalid-request")
+    [error] = problem["errors"]
+    assert error["code"] == "scenario_too_large" and error["loc"][:3] == ["scenarios", 0, "patch"]
+    assert 10 <= error["loc"][3] < len(DOUBLING_PATCH)
+    assert "Scenario 'probe', operation" in error["message"] and "copy /scratch -> /scratch/-" in error["message"]
+    assert elapsed < PATIENCE_S  # 6.8 s before the bound
+
+
+def test_applying_the_doubling_patch_stays_small_in_memory() -> None:
+    what_if = WhatIfRequest.model_validate(what_if_body(small_request(), DOUBLING_PATCH))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ProblemError, match="copies too much"):
+            scenario_requests(what_if.base, what_if.scenarios, DEFAULT_LIMITS)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 1024 * 1024  # 737 MB before the bound
+
+
+def test_ordinary_copies_are_still_allowed(client: TestClient) -> None:
+    patch: list[dict[str, Any]] = [{"op": "copy", "from": "/issues/2", "path": "/issues/-"}]
+    patch += [{"op": "replace", "path": "/issues/5/id", "value": "#6"}]
+    what_if = WhatIfRequest.model_validate(what_if_body(small_request(), patch))
+    [request] = scenario_requests(what_if.base, what_if.scenarios, DEFAULT_LIMITS)
+    assert [issue.id for issue in request.issues][-1] == "#6"

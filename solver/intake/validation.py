@@ -53,6 +53,9 @@ def check_request(
     The one parse-and-check of a request (parse_request and the service's routes use it). `adjust` runs between
     parsing and checking, so a value it caps is checked as capped, not refused.
     """
+    too_many = raw_size_problems(data, limits)
+    if too_many:
+        return None, too_many
     try:
         request = PlanRequest.model_validate(data)
     except ValidationError as error:
@@ -84,22 +87,31 @@ def validate_request(request: PlanRequest, limits: Limits = DEFAULT_LIMITS) -> l
 # --- sizes -------------------------------------------------------------------------------------------------
 
 
+def _count_problems(counts: dict[str, int], limits: Limits) -> list[Problem]:
+    """Caps on the number of issues, owners and milestones (`counts` has the lists' lengths by field)."""
+    caps = {"issues": limits.max_issues, "owners": limits.max_owners, "milestones": limits.max_milestones}
+    return [
+        Problem(
+            loc=[field],
+            code=f"too_many_{field}",
+            message=f"The request has {counts[field]} {field}; at most {cap} are allowed.",
+        )
+        for field, cap in caps.items()
+        if counts.get(field, 0) > cap
+    ]
+
+
+def raw_size_problems(data: object, limits: Limits = DEFAULT_LIMITS) -> list[Problem]:
+    """The count caps read off decoded JSON, so pydantic never spends seconds on lists that would be refused."""
+    if not isinstance(data, dict):
+        return []
+    return _count_problems({field: len(v) for field, v in data.items() if isinstance(v, list)}, limits)
+
+
 def _size_problems(request: PlanRequest, limits: Limits) -> list[Problem]:
     """Caps on the number of issues, owners, milestones and on the solver's time budget."""
-    problems = []
-    for field, count, cap, noun in (
-        ("issues", len(request.issues), limits.max_issues, "issues"),
-        ("owners", len(request.owners), limits.max_owners, "owners"),
-        ("milestones", len(request.milestones), limits.max_milestones, "milestones"),
-    ):
-        if count > cap:
-            problems.append(
-                Problem(
-                    loc=[field],
-                    code=f"too_many_{field}",
-                    message=f"The request has {count} {noun}; at most {cap} are allowed.",
-                )
-            )
+    counts = {"issues": len(request.issues), "owners": len(request.owners), "milestones": len(request.milestones)}
+    problems = _count_problems(counts, limits)
     if request.options.time_limit_s > limits.max_time_limit_s:
         problems.append(
             Problem(
