@@ -34,6 +34,7 @@ PROBLEM_TITLES: dict[str, str] = {
     "method-not-allowed": "Method not allowed",
     "service-busy": "Service busy",
     "solver-unavailable": "Solver unavailable",
+    "solver-crashed": "Solver crashed",
     "internal-error": "Internal server error",
 }
 
