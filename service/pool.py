@@ -55,18 +55,26 @@ class ThreadBackend:
     """Jobs in a thread pool of the service process."""
 
     def __init__(self, workers: int) -> None:
-        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="capplan-solve")
+        self._workers = workers
+        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
 
     async def start(self) -> None:
-        """Threads start on demand."""
+        """Make the thread pool (its threads start on demand); again after a stop, as a restarted app needs."""
+        if self._executor is None:
+            self._executor = concurrent.futures.ThreadPoolExecutor(
+                max_workers=self._workers, thread_name_prefix="capplan-solve"
+            )
 
     async def run(self, job: Callable[..., T], *args: Any) -> T:
         """Run the job in a thread; cancelling the caller leaves a started job to finish on its own."""
+        await self.start()
         return await asyncio.get_running_loop().run_in_executor(self._executor, job, *args)
 
     async def stop(self) -> None:
         """Drop queued jobs; running ones end at their time limits."""
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
 
 
 class ProcessBackend:
@@ -82,8 +90,7 @@ class ProcessBackend:
         self._context = multiprocessing.get_context("spawn")
         self._idle: asyncio.Queue[WorkerProcess] = asyncio.Queue()
         self._live: set[WorkerProcess] = set()
-        # One pipe-waiting thread per running job, plus room for killed workers still unwinding.
-        self._pipes = concurrent.futures.ThreadPoolExecutor(max_workers=2 * workers, thread_name_prefix="capplan-pipe")
+        self._pipes = self._pipe_threads()
         self._replacements: set[asyncio.Task[None]] = set()
         self._started = False
         self._stopping = False
@@ -98,10 +105,16 @@ class ProcessBackend:
         self._live.add(worker)
         return worker
 
+    def _pipe_threads(self) -> concurrent.futures.ThreadPoolExecutor:
+        """One pipe-waiting thread per running job, plus room for killed workers still unwinding."""
+        return concurrent.futures.ThreadPoolExecutor(max_workers=2 * self._workers, thread_name_prefix="capplan-pipe")
+
     async def start(self) -> None:
-        """Spawn the workers (they import the solver in parallel, in the background)."""
-        if self._started:
+        """Spawn the workers (they import the solver in parallel, in the background); again after a stop."""
+        if self._started and not self._stopping:
             return
+        if self._stopping:  # a restarted app (its lifespan run again) gets fresh workers
+            self._idle, self._pipes, self._stopping = asyncio.Queue(), self._pipe_threads(), False
         self._started = True
         for _ in range(self._workers):
             self._idle.put_nowait(await asyncio.to_thread(self._spawn))

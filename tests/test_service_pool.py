@@ -304,3 +304,12 @@ def test_a_solve_whose_worker_dies_twice_is_a_503_solver_crashed_with_retry_afte
         assert int(response.headers["retry-after"]) >= 1
         assert client.get("/healthz").status_code == 200
         _wait_for(lambda: len(app.state.planning.pool.backend.pids) == 1, "a fresh worker in place")
+
+
+@pytest.mark.parametrize("pool", ["thread", "process"])
+def test_an_app_whose_lifespan_runs_again_still_solves(pool: str) -> None:
+    """Stopping the pool and starting it again (a test client entered twice) gives working workers again."""
+    app = create_app(service_settings(workers=1, pool=pool))
+    for _ in range(2):
+        with TestClient(app) as client:
+            assert client.get("/readyz").status_code == 200
