@@ -146,6 +146,8 @@ def test_the_solver_horizon_of_a_huge_backlog_stops_counting_before_the_calendar
         (["issues", 0, "deadline"], 0, "YYYY-MM-DD"),
         (["calendar", "holidays", 0], 20250307, "YYYY-MM-DD"),
         (["calendar", "workday_start"], 32400, "HH:MM"),
+        (["calendar", "workday_start"], "09:00:00Z", "HH:MM"),  # the team calendar's clock has no offset
+        (["issues", 0, "estimate_hours"], 5e-324, "quarter hours"),  # pydantic's float tolerance let it through
     ],
 )
 def test_values_of_the_wrong_json_type_are_refused_naming_the_field(
