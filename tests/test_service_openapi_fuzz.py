@@ -30,7 +30,7 @@ SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 @SCHEMA.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
-def test_every_answer_conforms_to_the_openapi(case: schemathesis.Case) -> None:
+def test_every_answer_conforms_to_the_openapi(case: schemathesis.Case[Any]) -> None:
     excluded = [positive_data_acceptance]
     if case.operation.path == "/v1/plans/validate":
         excluded.append(negative_data_rejection)
