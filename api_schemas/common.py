@@ -1,11 +1,18 @@
-"""Small shared types of the contract: ids, priorities, weekdays, quarter-hour amounts."""
+"""Small shared types of the contract: ids, priorities, weekdays, quarter-hour amounts, strict JSON scalars.
+
+The contract takes JSON types as they are: numbers are JSON numbers (an integer is a number), booleans are
+`true`/`false`, text and dates are strings; nothing is coerced (`"3"` is not 3 hours, `true` is not 1).
+"""
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, TypeVar
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, Strict, StringConstraints, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 #: Identifiers of owners, issues, milestones and skills: printable, no surrounding blanks.
 Identifier = Annotated[
@@ -17,21 +24,107 @@ Identifier = Annotated[
 #: Free text such as titles and names.
 Text = Annotated[str, StringConstraints(max_length=300)]
 
+T = TypeVar("T")
+
 #: Quarter hours in a day: the solver's time grid.
 UNITS_PER_DAY = 96
 #: Quarter hours in an hour.
 UNITS_PER_HOUR = 4
 
 
-def _on_quarter_hour(value: float | None) -> float | None:
-    """Reject amounts that are not whole quarter hours, so nothing is silently rounded."""
-    if value is not None and abs(value * UNITS_PER_HOUR - round(value * UNITS_PER_HOUR)) > 1e-9:
-        raise ValueError("must be a whole number of quarter hours (e.g. 1.25, 7.5)")
+#: A quarter hour in hours: the grain of every amount of hours (the schema's `multipleOf`).
+QUARTER_HOUR = 1 / UNITS_PER_HOUR
+#: What a planner reads when an amount is not on the quarter-hour grid.
+QUARTER_HOUR_MESSAGE = "must be a whole number of quarter hours (e.g. 1.25, 7.5)"
+
+#: A JSON number (an integer is one too); not a boolean, not text.
+Number = Annotated[float, Strict()]
+
+
+def _exactly_on_quarter_hours(value: float) -> float:
+    """Refuse what pydantic's float tolerance lets through (5e-324 is no multiple of 0.25, as the schema says)."""
+    if not (value * UNITS_PER_HOUR).is_integer():
+        raise ValueError(QUARTER_HOUR_MESSAGE)
     return value
 
 
-#: Hours given to a quarter hour.
-QuarterHours = Annotated[float, AfterValidator(_on_quarter_hour)]
+#: Hours given to a quarter hour, so nothing is silently rounded (the schema says `multipleOf: 0.25`).
+QuarterHours = Annotated[float, Strict(), Field(multiple_of=QUARTER_HOUR), AfterValidator(_exactly_on_quarter_hours)]
+#: A JSON boolean: `true` or `false`, not 0 or "yes".
+Flag = Annotated[bool, Strict()]
+
+
+def _json_integer(value: object) -> object:
+    """Refuse booleans and text where an integer is due (1.0 is an integer, as JSON Schema says)."""
+    if isinstance(value, bool | str | bytes):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+#: A JSON integer: not a boolean, not text.
+Integer = Annotated[int, BeforeValidator(_json_integer)]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: A wall-clock time without an offset: times are local to the team's calendar (JSON Schema's `time` and
+#: `date-time` formats require an offset, so these are described by a pattern instead).
+_LOCAL_TIME = r"\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?"
+_LOCAL_TIME_TEXT = re.compile(_LOCAL_TIME)
+_LOCAL_DATE_TIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}T" + _LOCAL_TIME)
+
+
+def _from_iso_text(
+    value: object, kind: type[T], text: re.Pattern[str], error_type: str, message: str
+) -> T | object:
+    """`value` read from ISO text of the given shape (an instance of `kind` from Python callers passes as it is).
+
+    Parsed here, not by pydantic, so that numbers are never read as timestamps and a strict validation
+    of JSON (a baseline plan's) reads the same text.
+    """
+    if isinstance(value, kind):
+        return value
+    if isinstance(value, str) and text.fullmatch(value):
+        try:
+            return kind.fromisoformat(value)  # type: ignore[attr-defined, no-any-return]
+        except ValueError as error:
+            raise PydanticCustomError(error_type, f"{message} ({error})") from None
+    raise PydanticCustomError(error_type, message)
+
+
+def _iso_date_text(value: object) -> object:
+    """Accept a date only as ISO text 'YYYY-MM-DD' (or a `date` from Python callers), never a number."""
+    return _from_iso_text(value, date, _ISO_DATE, "date_type", "Input should be a valid date in the format YYYY-MM-DD")
+
+
+def _iso_time_text(value: object) -> object:
+    """Accept a time of day only as ISO text such as '09:00', without an offset (or a `time` from Python)."""
+    return _from_iso_text(
+        value, time, _LOCAL_TIME_TEXT, "time_type", "Input should be a valid local time in the format HH:MM[:SS]"
+    )
+
+
+def _local_date_time_text(value: object) -> object:
+    """Accept a date and time only as ISO text such as '2025-11-24T09:00:00', without an offset."""
+    return _from_iso_text(
+        value, datetime, _LOCAL_DATE_TIME_TEXT, "datetime_type",
+        "Input should be a valid local date and time in the format YYYY-MM-DDTHH:MM:SS",
+    )
+
+
+#: A calendar date, as ISO text in JSON.
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
+#: A time of day on the team's clock, as ISO text without an offset ('09:00' or '09:00:00').
+IsoTime = Annotated[
+    time,
+    BeforeValidator(_iso_time_text),
+    WithJsonSchema({"type": "string", "pattern": f"^{_LOCAL_TIME}$", "examples": ["09:00:00"]}),
+]
+#: A date and time on the team's clock, as ISO text without an offset ('2025-11-24T09:00:00').
+LocalDateTime = Annotated[
+    datetime,
+    BeforeValidator(_local_date_time_text),
+    WithJsonSchema({"type": "string", "pattern": f"^{_LOCAL_DATE_TIME_TEXT.pattern}$",
+                    "examples": ["2025-11-24T09:00:00"]}),
+]
 
 
 class Priority(StrEnum):

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import time
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api_schemas.common import WORKWEEK, Identifier, Priority, QuarterHours, Text, Weekday
+from api_schemas.common import (
+    WORKWEEK,
+    Flag,
+    Identifier,
+    Integer,
+    IsoDate,
+    IsoTime,
+    Number,
+    Priority,
+    QuarterHours,
+    Text,
+    Weekday,
+)
 from api_schemas.examples import PLAN_REQUEST_EXAMPLE
 
 
@@ -27,7 +39,7 @@ class Calendar(_Model):
         max_length=7,
         description="Weekdays worked by default. Lags and lateness are counted in these working days.",
     )
-    holidays: list[date] = Field(
+    holidays: list[IsoDate] = Field(
         default_factory=list, max_length=1000, description="Dates nobody works (besides the country's)."
     )
     country: str | None = Field(
@@ -39,7 +51,7 @@ class Calendar(_Model):
     subdivision: str | None = Field(
         default=None, max_length=10, description="Optional region of the country (e.g. 'CA' for California)."
     )
-    workday_start: time = Field(
+    workday_start: IsoTime = Field(
         default=time(9, 0),
         description="Local time at which a working day starts; owners work their hours from then on "
         "(moved earlier when the hours would run past midnight).",
@@ -65,7 +77,9 @@ class Owner(_Model):
     skills: list[Identifier] = Field(
         default_factory=list, max_length=100, description="Skills or roles this owner has."
     )
-    days_off: list[date] = Field(default_factory=list, max_length=1000, description="Dates this owner does not work.")
+    days_off: list[IsoDate] = Field(
+        default_factory=list, max_length=1000, description="Dates this owner does not work."
+    )
     working_weekdays: list[Weekday] | None = Field(
         default=None,
         min_length=1,
@@ -73,7 +87,7 @@ class Owner(_Model):
         description="Overrides the calendar's working weekdays for this owner (e.g. an agent working 7 days). "
         "Team holidays still apply unless `works_holidays` is set.",
     )
-    works_holidays: bool = Field(default=False, description="True when this owner also works on team holidays.")
+    works_holidays: Flag = Field(default=False, description="True when this owner also works on team holidays.")
 
 
 class Milestone(_Model):
@@ -81,14 +95,14 @@ class Milestone(_Model):
 
     id: Identifier
     name: Text | None = None
-    due: date | None = Field(default=None, description="Due date: the milestone's work should be done by its end.")
+    due: IsoDate | None = Field(default=None, description="Due date: the milestone's work should be done by its end.")
 
 
 class Dependency(_Model):
     """A finish-to-start dependency on another issue, with an optional wait in working days."""
 
     issue: Identifier = Field(description="The issue that must finish first.")
-    lag_days: int = Field(
+    lag_days: Integer = Field(
         default=0,
         ge=0,
         le=60,
@@ -115,18 +129,18 @@ class Issue(_Model):
     )
     priority: Priority = Priority.P2
     milestone: Identifier | None = Field(default=None, description="Milestone id this issue belongs to.")
-    deadline: date | None = Field(
+    deadline: IsoDate | None = Field(
         default=None, description="Issue-level deadline; defaults to its milestone's due date."
     )
-    hard_deadline: bool = Field(
+    hard_deadline: Flag = Field(
         default=False, description="True when the deadline must be met: a plan missing it is infeasible."
     )
-    not_before: date | None = Field(default=None, description="Work may not start before this date.")
+    not_before: IsoDate | None = Field(default=None, description="Work may not start before this date.")
     skills: list[Identifier] = Field(
         default_factory=list, max_length=20, description="Skills the owner must have (all of them)."
     )
     pinned_owner: Identifier | None = Field(default=None, description="The owner who must do this issue.")
-    pinned_start: date | None = Field(default=None, description="The date on which work on this issue must start.")
+    pinned_start: IsoDate | None = Field(default=None, description="The date on which work on this issue must start.")
     depends_on: list[Dependency] = Field(
         default_factory=list, max_length=200, description="Issues that must finish before this one starts."
     )
@@ -155,17 +169,17 @@ class SolveMode(StrEnum):
 class SolverOptions(_Model):
     """Limits and settings of the optimiser."""
 
-    time_limit_s: float = Field(
+    time_limit_s: Number = Field(
         default=10.0, gt=0, le=3600, description="Wall-clock budget for the whole solve, in seconds."
     )
-    seed: int = Field(default=0, ge=0, le=2**31 - 1, description="Random seed; same request and seed, same plan.")
+    seed: Integer = Field(default=0, ge=0, le=2**31 - 1, description="Random seed; same request and seed, same plan.")
     mode: SolveMode = Field(
         default=SolveMode.DETERMINISTIC,
         description="'deterministic': repeatable plans on a deterministic budget (for what-if diffs); "
         "'fast': the whole time limit (several workers up to 50 issues), better plans on big backlogs, "
         "may differ run to run.",
     )
-    workers: int = Field(
+    workers: Integer = Field(
         default=2, ge=1, le=16, description="Search workers in 'fast' mode on backlogs of up to 50 issues."
     )
 
@@ -175,7 +189,7 @@ class PlanRequest(_Model):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [PLAN_REQUEST_EXAMPLE]})
 
-    start_date: date = Field(description="The plan starts on this date ('today'); nothing is planned before it.")
+    start_date: IsoDate = Field(description="The plan starts on this date ('today'); nothing is planned before it.")
     calendar: Calendar = Field(default_factory=Calendar)
     owners: Annotated[list[Owner], Field(min_length=1, max_length=10000)]
     milestones: list[Milestone] = Field(default_factory=list, max_length=10000)

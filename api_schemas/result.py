@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api_schemas.common import Priority
+from api_schemas.common import IsoTime, LocalDateTime, Priority
 from api_schemas.recommendations import Recommendations
 
 
@@ -87,7 +87,7 @@ class Slot(_Model):
     """A stretch of uninterrupted work on one issue by its owner."""
 
     date: date
-    start: time = Field(description="Local start time.")
+    start: IsoTime = Field(description="Local start time.")
     hours: float = Field(gt=0, description="Hours worked in this slot, to a quarter hour.")
 
 
@@ -119,8 +119,8 @@ class IssuePlan(_Model):
     )
     owner: str | None = None
     hours: float = Field(default=0, description="Hours planned (the remaining work; unscheduled: the work left).")
-    start: datetime | None = None
-    finish: datetime | None = None
+    start: LocalDateTime | None = None
+    finish: LocalDateTime | None = None
     slots: list[Slot] = Field(default_factory=list)
     deadline: date | None = Field(default=None, description="Issue deadline, else its milestone's due date.")
     lateness_working_days: int = Field(default=0, ge=0, description="Team working days past the deadline.")

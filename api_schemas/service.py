@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
 
-from api_schemas.common import Identifier
+from api_schemas.common import Flag, Identifier, LocalDateTime
 from api_schemas.examples import PLAN_REQUEST_EXAMPLE
 from api_schemas.problems import Problem
 from api_schemas.request import PlanRequest
@@ -109,7 +109,7 @@ class WhatIfRequest(_Model):
 
     base: PlanRequest = Field(description="The request as it is today (the baseline).")
     scenarios: list[Scenario] = Field(min_length=1, max_length=MAX_SCENARIOS)
-    include_plans: bool = Field(
+    include_plans: Flag = Field(
         default=False, description="Also return the full plan of the baseline and of each scenario."
     )
     baseline_plan: PlanResult | None = Field(
@@ -155,7 +155,7 @@ class PlanSummary(_Model):
     done_issues: int
     unscheduled_issues: int = Field(default=0, description="Issues with work but no place: the plan has none.")
     late_issues: int
-    last_finish: datetime | None = Field(default=None, description="Finish of the last planned issue.")
+    last_finish: LocalDateTime | None = Field(default=None, description="Finish of the last planned issue.")
     milestones: list[MilestoneSummary] = Field(default_factory=list)
     warnings: int = Field(default=0, description="Number of warnings in the plan.")
 
@@ -178,10 +178,10 @@ class IssueChange(_Model):
     id: str
     owner_before: str | None = None
     owner_after: str | None = None
-    start_before: datetime | None = None
-    start_after: datetime | None = None
-    finish_before: datetime | None = None
-    finish_after: datetime | None = None
+    start_before: LocalDateTime | None = None
+    start_after: LocalDateTime | None = None
+    finish_before: LocalDateTime | None = None
+    finish_after: LocalDateTime | None = None
 
 
 class StatusChange(_Model):

@@ -25,7 +25,14 @@ _ERROR_MEANINGS = {
     413: "Body larger than the configured maximum.",
     415: "Body not sent as application/json.",
     422: "Invalid request: every problem listed in `errors`, with field paths and ids.",
-    503: "All solver workers busy and the queue full; retry after `Retry-After` seconds.",
+    500: "A server fault (`internal-error`): logged with its traceback; the answer names only the request id.",
+    503: "All solver workers busy and the queue full (`service-busy`), or the solver process died twice on this "
+    "request (`solver-crashed`); retry after `Retry-After` seconds.",
+}
+
+#: The `Retry-After` header of a 503 answer.
+_RETRY_AFTER = {
+    "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer", "minimum": 1}}
 }
 
 
@@ -44,14 +51,19 @@ def request_body(model: type[BaseModel], example: dict[str, Any], summary: str) 
     }
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """`responses` documenting the problem+json answers an operation can give."""
+def problem_responses(*statuses: int, meanings: dict[int, str] | None = None) -> dict[int | str, dict[str, Any]]:
+    """`responses` documenting the problem+json answers an operation can give (500 always among them).
+
+    `meanings` replaces the usual description of a status for this operation.
+    """
+    described = {**_ERROR_MEANINGS, **(meanings or {})}
     return {
         status: {
-            "description": _ERROR_MEANINGS[status],
+            "description": described[status],
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": _REF.format(model=ProblemDetails.__name__)}}},
+            **({"headers": _RETRY_AFTER} if status == 503 else {}),
         }
-        for status in statuses
+        for status in sorted({*statuses, 500})
     }
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from service.jobs import SolveFunction, solve_job
-from service.pool import PoolSaturatedError, SolvePool
+from service.pool import PoolSaturatedError, SolvePool, SolverCrashedError
 from service.problems import ProblemError, invalid_request
 from service.settings import Settings
 from solver.budget import capped_time_limit
@@ -76,11 +76,14 @@ class PlanningService:
         except PoolSaturatedError:
             raise self._busy() from None
         with admission:
-            async with asyncio.TaskGroup() as group:
-                tasks = [
-                    group.create_task(self.pool.run(solve_job, self.solve, request, self.limits, warm_start))
-                    for request in requests
-                ]
+            try:
+                async with asyncio.TaskGroup() as group:
+                    tasks = [
+                        group.create_task(self.pool.run(solve_job, self.solve, request, self.limits, warm_start))
+                        for request in requests
+                    ]
+            except* SolverCrashedError:
+                raise self._crashed() from None
         return [await self._verified(request, task.result()) for request, task in zip(requests, tasks, strict=True)]
 
     @staticmethod
@@ -94,3 +97,13 @@ class PlanningService:
         if outcome.checked:
             return outcome
         return await asyncio.to_thread(verified, request, outcome)
+
+    def _crashed(self) -> ProblemError:
+        retry_after = max(1, math.ceil(self.settings.default_time_limit_s))
+        return ProblemError(
+            503,
+            "solver-crashed",
+            "The solver process stopped twice while planning this request (it was retried once on a fresh "
+            f"process); retry in about {retry_after} s, and report it if it keeps happening.",
+            headers={"Retry-After": str(retry_after)},
+        )

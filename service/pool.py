@@ -5,6 +5,8 @@ at once, so the service answers 503 instead of piling work up. Two back ends run
 - `ProcessBackend` (default): long-lived worker processes. A solve is CPU-bound (model building in
   Python, then CP-SAT), so processes keep it off the service's GIL and cores; and a worker whose
   client went away is killed and replaced, which frees its core before the solve's time limit.
+  A worker found dead is replaced before it is given work, and a job whose worker dies under it
+  runs once more on a fresh one (`SolverCrashedError` when that one dies too).
 - `ThreadBackend`: threads of the service process. Lighter (no extra interpreters); CP-SAT releases
   the GIL while it searches. An abandoned solve runs on until its time limit, which caps it.
 """
@@ -24,9 +26,16 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+#: How many workers one job may run on: a worker that dies under a job is replaced and the job sent once more.
+ATTEMPTS = 2
+
 
 class PoolSaturatedError(Exception):
     """All workers are busy and the wait queue is full."""
+
+
+class SolverCrashedError(Exception):
+    """A job's worker process died under it twice (killed, out of memory, or a crash in the solver)."""
 
 
 class Backend(Protocol):
@@ -46,18 +55,26 @@ class ThreadBackend:
     """Jobs in a thread pool of the service process."""
 
     def __init__(self, workers: int) -> None:
-        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="capplan-solve")
+        self._workers = workers
+        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
 
     async def start(self) -> None:
-        """Threads start on demand."""
+        """Make the thread pool (its threads start on demand); again after a stop, as a restarted app needs."""
+        if self._executor is None:
+            self._executor = concurrent.futures.ThreadPoolExecutor(
+                max_workers=self._workers, thread_name_prefix="capplan-solve"
+            )
 
     async def run(self, job: Callable[..., T], *args: Any) -> T:
         """Run the job in a thread; cancelling the caller leaves a started job to finish on its own."""
+        await self.start()
         return await asyncio.get_running_loop().run_in_executor(self._executor, job, *args)
 
     async def stop(self) -> None:
         """Drop queued jobs; running ones end at their time limits."""
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
 
 
 class ProcessBackend:
@@ -73,8 +90,7 @@ class ProcessBackend:
         self._context = multiprocessing.get_context("spawn")
         self._idle: asyncio.Queue[WorkerProcess] = asyncio.Queue()
         self._live: set[WorkerProcess] = set()
-        # One pipe-waiting thread per running job, plus room for killed workers still unwinding.
-        self._pipes = concurrent.futures.ThreadPoolExecutor(max_workers=2 * workers, thread_name_prefix="capplan-pipe")
+        self._pipes = self._pipe_threads()
         self._replacements: set[asyncio.Task[None]] = set()
         self._started = False
         self._stopping = False
@@ -89,40 +105,67 @@ class ProcessBackend:
         self._live.add(worker)
         return worker
 
+    def _pipe_threads(self) -> concurrent.futures.ThreadPoolExecutor:
+        """One pipe-waiting thread per running job, plus room for killed workers still unwinding."""
+        return concurrent.futures.ThreadPoolExecutor(max_workers=2 * self._workers, thread_name_prefix="capplan-pipe")
+
     async def start(self) -> None:
-        """Spawn the workers (they import the solver in parallel, in the background)."""
-        if self._started:
+        """Spawn the workers (they import the solver in parallel, in the background); again after a stop."""
+        if self._started and not self._stopping:
             return
+        if self._stopping:  # a restarted app (its lifespan run again) gets fresh workers
+            self._idle, self._pipes, self._stopping = asyncio.Queue(), self._pipe_threads(), False
         self._started = True
         for _ in range(self._workers):
             self._idle.put_nowait(await asyncio.to_thread(self._spawn))
 
     async def run(self, job: Callable[..., T], *args: Any) -> T:
-        """Run the job on an idle worker; if the caller is cancelled, kill that worker and start a new one."""
-        await self.start()
-        worker = await self._idle.get()
-        call = self._pipes.submit(worker.call, job, args)
-        try:
-            result: T = await asyncio.wrap_future(call)
-        except asyncio.CancelledError:
-            logger.info("cancelling a solve: killing solver process %s", worker.process.pid)
-            worker.kill()
-            self._replace(worker, call)
-            raise
-        except WorkerDiedError:
-            self._replace(worker, call)
-            raise
-        except BaseException:
-            self._idle.put_nowait(worker)
-            raise
-        self._idle.put_nowait(worker)
-        return result
+        """Run the job on a live idle worker; if the caller is cancelled, kill that worker and start a new one.
 
-    def _replace(self, worker: WorkerProcess, call: concurrent.futures.Future[Any]) -> None:
-        """Reap a dead or killed worker and put a fresh one in its place, in the background."""
+        A worker that dies under the job is replaced and the job runs once more on another worker; a second
+        death raises `SolverCrashedError` (a job that kills its process every time must not loop).
+        """
+        await self.start()
+        for attempt in range(1, ATTEMPTS + 1):
+            worker = await self._live_idle_worker()
+            call = self._pipes.submit(worker.call, job, args)
+            try:
+                result: T = await asyncio.wrap_future(call)
+            except asyncio.CancelledError:
+                logger.info("cancelling a solve: killing solver process %s", worker.process.pid)
+                worker.kill()
+                self._replace(worker, call)
+                raise
+            except WorkerDiedError:
+                logger.warning("solver process %s died during a job (attempt %s of %s)",
+                               worker.process.pid, attempt, ATTEMPTS)
+                self._replace(worker, call)
+                continue
+            except BaseException:
+                self._idle.put_nowait(worker)
+                raise
+            self._idle.put_nowait(worker)
+            return result
+        raise SolverCrashedError(f"the solver process died {ATTEMPTS} times running the same job")
+
+    async def _live_idle_worker(self) -> WorkerProcess:
+        """The next idle worker that is still alive; one that died while idle is replaced, not handed work."""
+        while True:
+            if self._stopping:
+                raise SolverCrashedError("the solver pool is stopping")
+            worker = await self._idle.get()
+            if worker.alive:
+                return worker
+            logger.warning("solver process %s died while idle (exit code %s); replacing it",
+                           worker.process.pid, worker.process.exitcode)
+            self._replace(worker)
+
+    def _replace(self, worker: WorkerProcess, call: concurrent.futures.Future[Any] | None = None) -> None:
+        """Reap a dead or killed worker (once its `call` has returned) and put a fresh one in its place."""
 
         def reap_and_respawn() -> WorkerProcess | None:
-            concurrent.futures.wait([call])
+            if call is not None:
+                concurrent.futures.wait([call])
             worker.reap()
             self._live.discard(worker)
             return None if self._stopping else self._spawn()

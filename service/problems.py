@@ -39,6 +39,7 @@ PROBLEM_TITLES: dict[str, str] = {
     "method-not-allowed": "Method not allowed",
     "service-busy": "Service busy",
     "solver-unavailable": "Solver unavailable",
+    "solver-crashed": "Solver crashed",
     "internal-error": "Internal server error",
     "plan-check-failed": "Plan failed its independent check",
 }

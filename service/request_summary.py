@@ -9,22 +9,23 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from itertools import accumulate
 
 from api_schemas.request import Issue, PlanRequest
 from api_schemas.service import MilestoneCapacity, RequestSummary
 from solver.calendars.working_time import OwnerCalendar, TeamCalendar, team_capacity_until
-from solver.intake.limits import Limits
+from solver.intake.limits import Limits, days_after
 
 
 def summarise_request(request: PlanRequest, limits: Limits, with_capacity: bool = True) -> RequestSummary:
     """Counts, remaining hours and the capacity to each due date (within the horizon) of a parsed request.
 
-    `with_capacity=False` leaves capacities out, for a request whose calendar is unusable (bad country).
+    `with_capacity=False` leaves capacities out, for a request whose calendar is unusable (a bad country,
+    or a start too late).
     """
     estimated = [issue for issue in request.issues if issue.work_hours is not None]
-    last_day = request.start_date + timedelta(days=limits.max_horizon_days)
+    last_day = days_after(request.start_date, limits.max_horizon_days)
     dues = sorted({m.due for m in request.milestones if m.due is not None and m.due <= last_day})
     capacity = _capacity_until(request, dues) if with_capacity else {}
     work_due_by = _work_due_by(request, estimated)

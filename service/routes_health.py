@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request, Response
 from api_schemas.request import Issue, Owner, PlanRequest, SolverOptions
 from api_schemas.result import SolveStatus
 from api_schemas.service import Health, Readiness, VersionInfo
+from service.openapi import problem_responses
 from service.planning import PlanningService
 from service.problems import ProblemError
 from service.routes_plans import json_response
@@ -46,14 +47,20 @@ def service_version() -> str:
     return _installed_version("capplan")
 
 
-@router.get("/healthz", response_model=Health, summary="Liveness")
+@router.get("/healthz", response_model=Health, summary="Liveness", responses=problem_responses())
 async def healthz(request: Request) -> Response:
     """Answer at once (never waits for the solver), with the pool's load."""
     pool = request.app.state.planning.pool
     return json_response(Health(solves_running=pool.running, solves_waiting=pool.waiting))
 
 
-@router.get("/readyz", response_model=Readiness, summary="Readiness: solves a tiny plan")
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    summary="Readiness: solves a tiny plan",
+    responses=problem_responses(503, meanings={503: "Not ready: the pool is full (`service-busy`) or the solver "
+                                               "failed (`solver-unavailable`, `solver-crashed`)."}),
+)
 async def readyz(request: Request) -> Response:
     """Solve a one-issue plan; 503 when the pool is full or the solver fails."""
     planning: PlanningService = request.app.state.planning
@@ -70,7 +77,7 @@ async def readyz(request: Request) -> Response:
     return json_response(Readiness(solve_status=result.status, solve_time_s=result.solve_time_s))
 
 
-@router.get("/version", response_model=VersionInfo, summary="Versions")
+@router.get("/version", response_model=VersionInfo, summary="Versions", responses=problem_responses())
 async def version_info() -> Response:
     """Versions of capplan, its API, Python and OR-Tools."""
     return json_response(

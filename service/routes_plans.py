@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
 
 from api_schemas.examples import PLAN_REQUEST_EXAMPLE
 from api_schemas.request import PlanRequest
@@ -15,6 +14,7 @@ from api_schemas.service import WHAT_IF_EXAMPLE, ValidateResponse, WhatIfRequest
 from service.auth import require_api_key
 from service.disconnect import unless_disconnected
 from service.json_body import read_json_body
+from service.offload import off_loop
 from service.openapi import problem_responses, request_body
 from service.planning import PlanningService
 from service.request_summary import summarise_request
@@ -47,7 +47,7 @@ def json_response(model: BaseModel) -> Response:
 async def create_plan(request: Request, planning: Planning) -> Response:
     """Return the best plan found within the request's time limit (capped by the service)."""
     data = await read_json_body(request)
-    plan_request = await run_in_threadpool(planning.parse, data)
+    plan_request = await off_loop(planning.parse, data)
     result = await unless_disconnected(request.receive, planning.plan(plan_request))
     return json_response(result)
 
@@ -66,14 +66,15 @@ async def what_if(request: Request, planning: Planning) -> Response:
     """
     data = await read_json_body(request)
     limits, caps = planning.limits, planning.effective
-    parsed = await run_in_threadpool(parse_what_if, data, limits, planning.settings.max_scenarios, caps)
-    scenarios = await run_in_threadpool(scenario_requests, parsed.base, parsed.scenarios, limits, caps)
+    parsed = await off_loop(parse_what_if, data, limits, planning.settings.max_scenarios, caps)
+    scenarios = await off_loop(scenario_requests, parsed.base, parsed.scenarios, limits, caps)
     if parsed.baseline_plan is not None:
         baseline = parsed.baseline_plan
         results = await unless_disconnected(request.receive, planning.plan_all(scenarios, warm_start=baseline))
     else:
         baseline, *results = await unless_disconnected(request.receive, planning.plan_all([parsed.base, *scenarios]))
-    return json_response(compare_plans(parsed.base, parsed.scenarios, baseline, results, parsed.include_plans))
+    answer = await off_loop(compare_plans, parsed.base, parsed.scenarios, baseline, results, parsed.include_plans)
+    return json_response(answer)
 
 
 @router.post(
@@ -86,7 +87,7 @@ async def what_if(request: Request, planning: Planning) -> Response:
 async def validate_plan_request(request: Request, planning: Planning) -> Response:
     """List every problem of a request (200 even when invalid) and summarise its work and capacity."""
     data = await read_json_body(request)
-    return json_response(await run_in_threadpool(validation_report, data, planning))
+    return json_response(await off_loop(validation_report, data, planning))
 
 
 def validation_report(data: object, planning: PlanningService) -> ValidateResponse:
@@ -95,6 +96,6 @@ def validation_report(data: object, planning: PlanningService) -> ValidateRespon
     plan_request, problems = check_request(data, limits, adjust=planning.effective)
     if plan_request is None:
         return ValidateResponse(valid=False, problems=problems)
-    calendar_ok = not any(problem.loc[:1] == ["calendar"] for problem in problems)
+    calendar_ok = not any(problem.loc[:1] in (["calendar"], ["start_date"]) for problem in problems)
     summary = summarise_request(plan_request, limits, with_capacity=calendar_ok)
     return ValidateResponse(valid=not problems, problems=problems, summary=summary)

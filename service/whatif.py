@@ -9,6 +9,7 @@ The HTTP route and `capplan what-if` share the applying (`scenario_requests`) an
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,7 +26,7 @@ from service.diff import diff_plans, plan_summary
 from service.problems import invalid_request, problems_of
 from solver.calendars.working_time import TeamCalendar
 from solver.intake.limits import Limits
-from solver.intake.validation import Adjust, check_request, validate_request
+from solver.intake.validation import Adjust, check_request, raw_size_problems, validate_request
 
 
 def parse_what_if(data: object, limits: Limits, max_scenarios: int, prepare: Adjust) -> WhatIfRequest:
@@ -33,12 +34,17 @@ def parse_what_if(data: object, limits: Limits, max_scenarios: int, prepare: Adj
 
     The returned request's base has the service's caps applied (`prepare`).
     """
+    too_many = _raw_size_problems(data, limits)
+    if too_many:
+        raise invalid_request(too_many, "what-if request")
     try:
         what_if = WhatIfRequest.model_validate(data)
     except ValidationError as error:
         raise invalid_request(_what_if_problems(error, data), "what-if request") from None
     what_if.base = prepare(what_if.base)
     problems = [_under(["base"], problem) for problem in validate_request(what_if.base, limits)]
+    if what_if.baseline_plan is not None and isinstance(data, dict):
+        problems.extend(_plan_type_problems(data.get("baseline_plan")))
     if what_if.baseline_plan is not None and not problems:
         problems.extend(_baseline_plan_problems(what_if.base, what_if.baseline_plan))
     if len(what_if.scenarios) > max_scenarios:
@@ -56,6 +62,33 @@ def parse_what_if(data: object, limits: Limits, max_scenarios: int, prepare: Adj
 
 #: At most this many of a baseline plan's violations are listed (the count says how many there are).
 MAX_BASELINE_VIOLATIONS = 10
+
+
+def _raw_size_problems(data: object, limits: Limits) -> list[Problem]:
+    """The base's count caps, and the baseline plan's issues against them, read before pydantic parses them."""
+    if not isinstance(data, dict):
+        return []
+    problems = [_under(["base"], problem) for problem in raw_size_problems(data.get("base"), limits)]
+    plan = data.get("baseline_plan")
+    issues = plan.get("issues") if isinstance(plan, dict) else None
+    if isinstance(issues, list) and len(issues) > limits.max_issues:
+        problems.append(
+            Problem(
+                loc=["baseline_plan", "issues"],
+                code="too_many_issues",
+                message=f"baseline_plan has {len(issues)} issues; at most {limits.max_issues} are allowed.",
+            )
+        )
+    return problems
+
+
+def _plan_type_problems(raw_plan: object) -> list[Problem]:
+    """A plan sent back must have the JSON types this service writes: no "3" for 3 hours, no 1 for true."""
+    try:
+        PlanResult.model_validate_json(json.dumps(raw_plan), strict=True)
+    except ValidationError as error:
+        return problems_of(error, raw_plan, prefix=["baseline_plan"])
+    return []
 
 
 def _baseline_plan_problems(base: PlanRequest, baseline_plan: PlanResult) -> list[Problem]:
@@ -89,6 +122,11 @@ def _under(prefix: list[str | int], problem: Problem) -> Problem:
     return problem.model_copy(update={"loc": [*prefix, *problem.loc]})
 
 
+#: JSON a scenario's `copy` operations may add to its document, in bytes: a copied issue or owner takes a few
+#: hundred, while copies of copies double the document at each step (22 of them made 4 million nodes).
+MAX_COPIED_BYTES = 256 * 1024
+
+
 def scenario_requests(
     base: PlanRequest, scenarios: Sequence[Scenario], limits: Limits, prepare: Adjust | None = None
 ) -> list[PlanRequest]:
@@ -97,10 +135,11 @@ def scenario_requests(
     The service's what-if and `capplan what-if` both apply their scenarios here.
     """
     base_document = base.model_dump(mode="json")
+    base_size = json_size(base_document)
     requests: list[PlanRequest] = []
     problems: list[Problem] = []
     for index, scenario in enumerate(scenarios):
-        request, found = _scenario_request(base_document, index, scenario, limits, prepare)
+        request, found = _scenario_request(base_document, base_size, index, scenario, limits, prepare)
         problems.extend(found)
         if request is not None:
             requests.append(request)
@@ -110,19 +149,86 @@ def scenario_requests(
 
 
 def _scenario_request(
-    base_document: dict[str, Any], index: int, scenario: Scenario, limits: Limits, prepare: Adjust | None
+    base_document: dict[str, Any],
+    base_size: int,
+    index: int,
+    scenario: Scenario,
+    limits: Limits,
+    prepare: Adjust | None,
 ) -> tuple[PlanRequest | None, list[Problem]]:
-    """Apply one scenario's operations in order; stop at the first that does not apply."""
+    """Apply one scenario's operations in order; stop at the first that does not apply or grows it past its bound.
+
+    The document's size is a running estimate (compact JSON bytes, never lowered by a removal): the base, what
+    the operations add, and what they copy. Values added come from the request body, so only copies can
+    amplify it; they may add at most `MAX_COPIED_BYTES`, checked before each copy is made.
+    """
     document: Any = copy.deepcopy(base_document)
-    for position, operation in enumerate(scenario.patch):
+    operations = [operation.as_rfc6902() for operation in scenario.patch]
+    size = base_size
+    limit = base_size + sum(json_size(operation.get("value")) for operation in operations) + MAX_COPIED_BYTES
+    for position, operation in enumerate(operations):
+        added = _added_size(document, operation, limit - size)
+        if size + added > limit:
+            return None, [_too_large(index, scenario, position, limit)]
         try:
-            document = jsonpatch.apply_patch(document, [operation.as_rfc6902()], in_place=True)
+            document = jsonpatch.apply_patch(document, [operation], in_place=True)
         except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as error:
-            what = f"Scenario '{scenario.name}', operation {position} ({_describe(operation)})"
+            what = f"Scenario '{scenario.name}', operation {position} ({_describe(scenario.patch[position])})"
             message = f"{what} does not apply: {error}"
             return None, [Problem(loc=["scenarios", index, "patch", position], code="patch_failed", message=message)]
+        size += added
     request, problems = check_request(document, limits, adjust=prepare)
     return request, [_blame(index, scenario, problem) for problem in problems]
+
+
+def _added_size(document: Any, operation: dict[str, Any], room: int) -> int:
+    """Bytes an operation adds to the document: its value, or what it copies (counted only up to past `room`)."""
+    if operation["op"] in ("add", "replace"):
+        return json_size(operation["value"])
+    if operation["op"] != "copy":
+        return 0
+    try:
+        source = jsonpointer.resolve_pointer(document, operation["from"])
+    except (jsonpointer.JsonPointerException, TypeError, KeyError, IndexError):
+        return 0  # applying it reports what is wrong
+    return json_size(source, room)
+
+
+def _too_large(index: int, scenario: Scenario, position: int, limit: int) -> Problem:
+    """The problem of an operation that would grow the scenario's document past its bound."""
+    what = f"Scenario '{scenario.name}', operation {position} ({_describe(scenario.patch[position])})"
+    return Problem(
+        loc=["scenarios", index, "patch", position],
+        code="scenario_too_large",
+        message=f"{what} copies too much: a scenario's copy operations may add at most {MAX_COPIED_BYTES // 1024} "
+        f"KiB of JSON to the request, and this one would grow it past {limit} bytes.",
+    )
+
+
+def json_size(value: object, limit: int | None = None) -> int:
+    """Length of `value` as compact JSON (strings counted unescaped), counted only until it passes `limit`.
+
+    Walks the value without serialising it, so measuring a huge value costs no more than `limit`.
+    """
+    size = 0
+    stack = [value]
+    while stack and (limit is None or size <= limit):
+        item = stack.pop()
+        if isinstance(item, dict):
+            size += 1 + len(item)  # braces, colons and commas
+            for key, child in item.items():
+                size += len(key) + 2
+                stack.append(child)
+        elif isinstance(item, list):
+            size += 1 + len(item)
+            stack.extend(item)
+        elif isinstance(item, str):
+            size += len(item) + 2
+        elif item is None or isinstance(item, bool):
+            size += 5
+        else:
+            size += len(repr(item))
+    return size
 
 
 def _describe(operation: PatchOperation) -> str:

@@ -68,6 +68,11 @@ class WorkerProcess:
             raise JobFailedError(payload)
         return payload
 
+    @property
+    def alive(self) -> bool:
+        """Whether the child still runs (a cheap non-blocking check; it may die right after)."""
+        return self.process.is_alive()
+
     def kill(self) -> None:
         """Stop the child now (SIGKILL); a `call` blocked on it fails at once. `reap` cleans up after."""
         if self.process.is_alive():

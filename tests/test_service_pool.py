@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import os
+import signal
 import threading
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
@@ -14,17 +15,23 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from api_schemas.request import PlanRequest
+from api_schemas.result import PlanResult
+from checker.schedule_checker import check_schedule
 from service.app import create_app
 from service.disconnect import unless_disconnected
 from service.middleware import ClientGoneError
-from service.pool import PoolSaturatedError, ProcessBackend, SolvePool, ThreadBackend
-from service.worker_process import JobFailedError, WorkerDiedError
+from service.pool import PoolSaturatedError, ProcessBackend, SolvePool, SolverCrashedError, ThreadBackend
+from service.worker_process import JobFailedError
 from tests.test_service_support import (
     GATE_OPEN,
+    MARKERS_VARIABLE,
     SOLVE_STARTED,
     add,
+    crashing_plan,
     exit_abruptly,
     gated_plan,
+    plan_after_marking,
     raise_value_error,
     service_settings,
     sleep_after_marking,
@@ -147,11 +154,11 @@ def test_a_cancelled_solve_kills_its_worker_and_a_fresh_one_takes_over(tmp_path:
     assert live == 1
 
 
-def test_a_dead_worker_is_replaced_and_a_failing_job_keeps_its_worker() -> None:
+def test_a_job_that_kills_its_worker_twice_gives_up_and_a_failing_job_keeps_its_worker() -> None:
     async def scenario() -> None:
         backend = ProcessBackend(workers=1)
         try:
-            with pytest.raises(WorkerDiedError):
+            with pytest.raises(SolverCrashedError):  # it died, was replaced, ran again and died again
                 await backend.run(exit_abruptly)
             assert await backend.run(add, 1, 1) == 2
             [pid] = backend.pids
@@ -233,3 +240,76 @@ def test_the_plan_endpoint_abandons_a_solve_whose_client_left(gate: None, caplog
     assert app.state.planning.pool.running == 0 and app.state.planning.pool.waiting == 0
     [record] = [r for r in caplog.records if r.name == "service.access"]
     assert record.__dict__["outcome"] == "client_disconnected"
+
+
+# --- workers that die ---------------------------------------------------------------------------------------
+
+
+def _dead(pid: int) -> bool:
+    """Gone, or a zombie waiting to be reaped (killed but not yet collected by the pool)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def _checked_plan(response: Any) -> None:
+    assert response.status_code == 200, response.text
+    result = PlanResult.model_validate(response.json())
+    assert check_schedule(PlanRequest.model_validate(small_request()), result) == []
+
+
+def test_a_worker_that_died_while_idle_is_replaced_before_it_gets_work(caplog: pytest.LogCaptureFixture) -> None:
+    app = create_app(service_settings(workers=1, queue_depth=0, pool="process"))
+    with TestClient(app) as client, caplog.at_level(logging.WARNING, logger="service.pool"):
+        backend = app.state.planning.pool.backend
+        [pid] = backend.pids
+        os.kill(pid, signal.SIGKILL)
+        _wait_for(lambda: _dead(pid), "the idle worker dead")
+
+        _checked_plan(client.post("/v1/plans", json=small_request()))
+
+        assert pid not in backend.pids and len(backend.pids) == 1
+    assert any("died while idle" in record.getMessage() for record in caplog.records)
+
+
+def test_a_worker_killed_mid_solve_is_replaced_and_the_solve_runs_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(MARKERS_VARIABLE, str(tmp_path))  # the workers read it: set before they start
+    app = create_app(service_settings(workers=1, queue_depth=0, pool="process"), solve=plan_after_marking)
+    with TestClient(app) as client:
+        results: list[Any] = []
+        poster = _post_in_background(client, results)
+        _wait_for(lambda: any(path.name.isdigit() for path in tmp_path.iterdir()), "the solve running")
+        [first] = [int(path.name) for path in tmp_path.iterdir()]
+        os.kill(first, signal.SIGKILL)
+        _wait_for(lambda: len(list(tmp_path.iterdir())) == 2, "the solve running again on a fresh worker")
+        (tmp_path / "go").write_text("")
+        poster.join(PATIENCE_S)
+
+        _checked_plan(results[0])
+        assert first not in app.state.planning.pool.backend.pids
+
+
+def test_a_solve_whose_worker_dies_twice_is_a_503_solver_crashed_with_retry_after() -> None:
+    app = create_app(service_settings(workers=1, queue_depth=0, pool="process"), solve=crashing_plan)
+    with TestClient(app) as client:
+        response = client.post("/v1/plans", json=small_request())
+        assert response.status_code == 503 and response.headers["content-type"] == "application/problem+json"
+        body = response.json()
+        assert body["type"] == "/problems/solver-crashed" and body["status"] == 503
+        assert "retried" in body["detail"] and body["request_id"] in response.headers["x-request-id"]
+        assert int(response.headers["retry-after"]) >= 1
+        assert client.get("/healthz").status_code == 200
+        _wait_for(lambda: len(app.state.planning.pool.backend.pids) == 1, "a fresh worker in place")
+
+
+@pytest.mark.parametrize("pool", ["thread", "process"])
+def test_an_app_whose_lifespan_runs_again_still_solves(pool: str) -> None:
+    """Stopping the pool and starting it again (a test client entered twice) gives working workers again."""
+    app = create_app(service_settings(workers=1, pool=pool))
+    for _ in range(2):
+        with TestClient(app) as client:
+            assert client.get("/readyz").status_code == 200

@@ -101,3 +101,25 @@ def exit_abruptly() -> None:
 def raise_value_error() -> None:
     """A job that fails with an ordinary exception."""
     raise ValueError("bad job")
+
+
+#: Directory where `plan_after_marking` leaves a file named after its process id, and waits for a file `go`.
+MARKERS_VARIABLE = "CAPPLAN_TEST_MARKERS"
+
+
+def plan_after_marking(request: PlanRequest, limits: Limits, *, warm_start: PlanResult | None = None) -> PlanResult:
+    """Plan once the test says go (process pool): marks where it runs, so the test can kill it mid-job."""
+    markers = Path(os.environ[MARKERS_VARIABLE])
+    (markers / str(os.getpid())).write_text("running")
+    go = markers / "go"
+    deadline = time.monotonic() + 120
+    while not go.exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test never said go")
+        time.sleep(0.01)
+    return plan(request, limits, warm_start=warm_start)
+
+
+def crashing_plan(request: PlanRequest, limits: Limits, *, warm_start: PlanResult | None = None) -> PlanResult:
+    """A solve that takes its process down every time, like a crash in native code."""
+    os._exit(3)

@@ -19,6 +19,7 @@ row 1) and column.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -125,10 +126,30 @@ def _boolean(table: _Table, number: int, column: str, text: str) -> bool | None:
     return None
 
 
+def _number(table: _Table, number: int, column: str, text: str) -> float | None:
+    """A cell of hours as a number (the contract takes JSON numbers, not text)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        table.fail(number, column, f"'{text}' is not a number of hours")
+        return None
+    return value
+
+
 def _validated(
-    table: _Table, number: int, model: type[BaseModel], data: dict[str, Any], column_of: Callable[[str], str]
+    table: _Table,
+    number: int,
+    model: type[BaseModel],
+    data: dict[str, Any],
+    column_of: Callable[[str], str],
+    row: dict[str, str] | None = None,
 ) -> Any:
-    """Build one contract object from a row; each pydantic error becomes a problem naming row and column."""
+    """Build one contract object from a row; each pydantic error becomes a problem naming row and column.
+
+    `row`, the cells as text, shows a number as it was written ('30', not 30.0).
+    """
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -136,6 +157,8 @@ def _validated(
             column = column_of(str(problem.loc[0])) if problem.loc else None
             detail = problem.message.split(": ", 1)[-1]
             shown = data.get(str(problem.loc[0])) if problem.loc else None
+            if isinstance(shown, float) and row is not None and column is not None:
+                shown = row.get(column, shown)
             if isinstance(shown, str | int | float) and shown != "":
                 detail = f"'{shown}': {detail[:1].lower()}{detail[1:]}"
             table.fail(number, column, detail, [str(data.get("id", ""))])
@@ -155,10 +178,15 @@ def _dependencies(table: _Table, number: int, text: str) -> list[dict[str, Any]]
 
 def _issue(table: _Table, number: int, row: dict[str, str]) -> Issue | None:
     data: dict[str, Any] = {"id": row.get("id", "")}
-    for column in ("title", "priority", "milestone", "estimate_hours", "remaining_hours", "deadline", "not_before",
-                   "pinned_start"):
+    for column in ("title", "priority", "milestone", "deadline", "not_before", "pinned_start"):
         if row.get(column):
             data[column] = row[column].upper() if column == "priority" else row[column]
+    unreadable = False
+    for column in ("estimate_hours", "remaining_hours"):
+        if row.get(column):
+            hours = _number(table, number, column, row[column])
+            unreadable = unreadable or hours is None
+            data[column] = hours
     if row.get("owner"):
         data["pinned_owner"] = row["owner"]
     if row.get("skills"):
@@ -168,8 +196,12 @@ def _issue(table: _Table, number: int, row: dict[str, str]) -> Issue | None:
     hard = _boolean(table, number, "hard_deadline", row["hard_deadline"]) if row.get("hard_deadline") else None
     if hard is not None:
         data["hard_deadline"] = hard
-    issue: Issue | None = _validated(table, number, Issue, data, lambda name: {"pinned_owner": "owner"}.get(name, name))
-    return issue
+    if unreadable:  # already reported; the rest of the row is still checked
+        data = {key: value for key, value in data.items() if value is not None}
+    issue: Issue | None = _validated(
+        table, number, Issue, data, lambda name: {"pinned_owner": "owner"}.get(name, name), row
+    )
+    return None if unreadable else issue
 
 
 def _due(table: _Table, number: int, row: dict[str, str]) -> date | None:
@@ -210,9 +242,13 @@ def _owners_table(table: _Table) -> list[Owner]:
     owners = []
     for number, row in enumerate(table.rows, start=_FIRST_ROW):
         data: dict[str, Any] = {"id": row.get("id", "")}
-        for column in ("name", "hours_per_day"):
-            if row.get(column):
-                data[column] = row[column]
+        if row.get("name"):
+            data["name"] = row["name"]
+        if row.get("hours_per_day"):
+            hours = _number(table, number, "hours_per_day", row["hours_per_day"])
+            if hours is None:
+                continue
+            data["hours_per_day"] = hours
         for column in ("skills", "days_off"):
             if row.get(column):
                 data[column] = _split(row[column])
@@ -220,7 +256,7 @@ def _owners_table(table: _Table) -> list[Owner]:
             data["working_weekdays"] = [day.lower()[:3] for day in _split(row["working_weekdays"])]
         if row.get("works_holidays"):
             data["works_holidays"] = _boolean(table, number, "works_holidays", row["works_holidays"])
-        owner = _validated(table, number, Owner, data, lambda name: name)
+        owner = _validated(table, number, Owner, data, lambda name: name, row)
         if owner is not None:
             owners.append(owner)
     return owners

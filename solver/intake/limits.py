@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
+
+#: The latest plan start accepted. A plan's dates reach up to about twenty years past its start (the solver's
+#: horizon of up to ten years, then its look-ahead for lags), and dates end at 9999-12-31; a century is room enough.
+LATEST_START_DATE = date(9899, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -21,3 +26,11 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+
+def days_after(day: date, days: int) -> date:
+    """`day` plus `days`, or the last representable date when that would overflow (for comparisons only)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max

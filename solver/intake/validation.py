@@ -11,16 +11,17 @@ import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import holidays
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from api_schemas.common import QUARTER_HOUR, QUARTER_HOUR_MESSAGE
 from api_schemas.problems import Problem
 from api_schemas.request import Issue, Owner, PlanRequest
 from solver.intake.errors import InvalidRequestError
-from solver.intake.limits import DEFAULT_LIMITS, Limits
+from solver.intake.limits import DEFAULT_LIMITS, LATEST_START_DATE, Limits, days_after
 
 #: How many dates or codes a message lists before it says "and N more".
 _LISTED_AT_MOST = 5
@@ -52,6 +53,9 @@ def check_request(
     The one parse-and-check of a request (parse_request and the service's routes use it). `adjust` runs between
     parsing and checking, so a value it caps is checked as capped, not refused.
     """
+    too_many = raw_size_problems(data, limits)
+    if too_many:
+        return None, too_many
     try:
         request = PlanRequest.model_validate(data)
     except ValidationError as error:
@@ -67,6 +71,7 @@ def validate_request(request: PlanRequest, limits: Limits = DEFAULT_LIMITS) -> l
     owner_index = _first_positions(owner.id for owner in request.owners)
     milestone_ids = {milestone.id for milestone in request.milestones}
     return [
+        *_start_problems(request),
         *_size_problems(request, limits),
         *_calendar_problems(request),
         *_duplicate_problems("owners", "Owner", [owner.id for owner in request.owners]),
@@ -82,22 +87,31 @@ def validate_request(request: PlanRequest, limits: Limits = DEFAULT_LIMITS) -> l
 # --- sizes -------------------------------------------------------------------------------------------------
 
 
+def _count_problems(counts: dict[str, int], limits: Limits) -> list[Problem]:
+    """Caps on the number of issues, owners and milestones (`counts` has the lists' lengths by field)."""
+    caps = {"issues": limits.max_issues, "owners": limits.max_owners, "milestones": limits.max_milestones}
+    return [
+        Problem(
+            loc=[field],
+            code=f"too_many_{field}",
+            message=f"The request has {counts[field]} {field}; at most {cap} are allowed.",
+        )
+        for field, cap in caps.items()
+        if counts.get(field, 0) > cap
+    ]
+
+
+def raw_size_problems(data: object, limits: Limits = DEFAULT_LIMITS) -> list[Problem]:
+    """The count caps read off decoded JSON, so pydantic never spends seconds on lists that would be refused."""
+    if not isinstance(data, dict):
+        return []
+    return _count_problems({field: len(v) for field, v in data.items() if isinstance(v, list)}, limits)
+
+
 def _size_problems(request: PlanRequest, limits: Limits) -> list[Problem]:
     """Caps on the number of issues, owners, milestones and on the solver's time budget."""
-    problems = []
-    for field, count, cap, noun in (
-        ("issues", len(request.issues), limits.max_issues, "issues"),
-        ("owners", len(request.owners), limits.max_owners, "owners"),
-        ("milestones", len(request.milestones), limits.max_milestones, "milestones"),
-    ):
-        if count > cap:
-            problems.append(
-                Problem(
-                    loc=[field],
-                    code=f"too_many_{field}",
-                    message=f"The request has {count} {noun}; at most {cap} are allowed.",
-                )
-            )
+    counts = {"issues": len(request.issues), "owners": len(request.owners), "milestones": len(request.milestones)}
+    problems = _count_problems(counts, limits)
     if request.options.time_limit_s > limits.max_time_limit_s:
         problems.append(
             Problem(
@@ -108,6 +122,24 @@ def _size_problems(request: PlanRequest, limits: Limits) -> list[Problem]:
             )
         )
     return problems
+
+
+# --- start date --------------------------------------------------------------------------------------------
+
+
+def _start_problems(request: PlanRequest) -> list[Problem]:
+    """Refuse a start so late that the plan's dates would run past the calendar's last day (9999-12-31)."""
+    if request.start_date <= LATEST_START_DATE:
+        return []
+    return [
+        Problem(
+            loc=["start_date"],
+            code="start_date_too_late",
+            message=f"start_date {request.start_date.isoformat()} is too late: a plan looks up to twenty years "
+            f"ahead of its start and the calendar ends at {date.max.isoformat()}; use a start date on or before "
+            f"{LATEST_START_DATE.isoformat()}.",
+        )
+    ]
 
 
 # --- calendar ----------------------------------------------------------------------------------------------
@@ -318,7 +350,7 @@ def _horizon_problems(request: PlanRequest, limits: Limits) -> list[Problem]:
 
     A list of dates (holidays, days off) gives one problem naming its far dates, however many there are.
     """
-    last_date = request.start_date + timedelta(days=limits.max_horizon_days)
+    last_date = days_after(request.start_date, limits.max_horizon_days)
     start = request.start_date
     problems: list[Problem] = []
 
@@ -492,6 +524,13 @@ def _cycle_problem(issues: Sequence[Issue], cycle: list[int], tangled: int) -> P
 # --- pydantic errors ---------------------------------------------------------------------------------------
 
 _CODE_OF_PYDANTIC_TYPE = {"missing": "missing_field", "extra_forbidden": "unknown_field"}
+#: What a planner reads when a value has the wrong JSON type (the contract coerces nothing).
+_MESSAGE_OF_PYDANTIC_TYPE = {
+    "float_type": "must be a number such as 4 or 2.5 (a JSON number, not a string or a boolean)",
+    "int_type": "must be a whole number such as 3 (a JSON number, not a string or a boolean)",
+    "bool_type": "must be true or false (a JSON boolean, not a string or a number)",
+    "string_type": "must be a string (in double quotes)",
+}
 _NOUN_OF_LIST = {"issues": "issue", "owners": "owner", "milestones": "milestone"}
 
 
@@ -532,6 +571,10 @@ def _readable_message(detail: ErrorDetails) -> str:
         return "is not a known field (check its spelling)"
     if kind == "missing":
         return "is required"
+    if kind in _MESSAGE_OF_PYDANTIC_TYPE:
+        return _MESSAGE_OF_PYDANTIC_TYPE[kind]
+    if kind == "multiple_of" and (detail.get("ctx") or {}).get("multiple_of") == QUARTER_HOUR:
+        return QUARTER_HOUR_MESSAGE
     message = str(detail["msg"])
     return message.removeprefix("Value error, ")
 

@@ -275,7 +275,10 @@ def _serial_bound_days(
     eligible: dict[str, list[int]],
     works: dict[str, int],
 ) -> int:
-    """Days enough for any schedule that never waits without reason: all work done one issue after another."""
+    """Days enough for any schedule that never waits without reason: all work done one issue after another.
+
+    Stops counting past `MAX_SOLVER_HORIZON_DAYS` (the horizon's cap), so a huge backlog cannot run past the last date.
+    """
     start = request.start_date
     latest = start
     for issue in request.issues:
@@ -306,6 +309,8 @@ def _serial_bound_days(
                     break
             finish = max(finish, day)
         cursor = finish
+        if (cursor - start).days + 2 > MAX_SOLVER_HORIZON_DAYS:
+            break
     return (cursor - start).days + 2
 
 
