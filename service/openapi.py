@@ -25,7 +25,8 @@ _ERROR_MEANINGS = {
     413: "Body larger than the configured maximum.",
     415: "Body not sent as application/json.",
     422: "Invalid request: every problem listed in `errors`, with field paths and ids.",
-    500: "A server fault (`internal-error`): logged with its traceback; the answer names only the request id.",
+    500: "A server fault (`internal-error`), or a plan the independent checker rejected (`plan-check-failed`): "
+    "logged; the answer names only the request or incident id.",
     503: "All solver workers busy and the queue full (`service-busy`), or the solver process died twice on this "
     "request (`solver-crashed`); retry after `Retry-After` seconds.",
 }
