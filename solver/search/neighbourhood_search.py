@@ -19,6 +19,7 @@ from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
 from api_schemas.request import SolveMode, SolverOptions
 from api_schemas.result import LevelKind, SolveStatus
 from solver.bounds.earliest_finish import earliest_finishes
+from solver.bounds.finish_sums import finish_sums
 from solver.bounds.schedule_levels import level_floors, level_values, problem_levels
 from solver.model import build_model
 from solver.prepared.problem import PreparedProblem, Task
@@ -110,7 +111,8 @@ class NeighbourhoodSearch:
         self.position_of = {level: position for position, level in enumerate(self.levels)}
         self.random = random.Random(seed)
         self.earliest = earliest_finishes(problem)
-        self.floors = level_floors(problem, self.earliest)
+        self.sums = finish_sums(problem, self.earliest)
+        self.floors = level_floors(problem, self.earliest, sums=self.sums)
         self.size = FIRST_SIZE
 
     @property
@@ -251,7 +253,7 @@ class NeighbourhoodSearch:
         target = positions.index(position) if position in positions else None
         if target is None or before[target] <= level_floors(hood.problem, earliest_finishes(hood.problem))[target]:
             return SubSolve()
-        plan_model = build_model(hood.problem)
+        plan_model = build_model(hood.problem, symmetry=True)
         for level, value, full_position in zip(plan_model.levels, before, positions, strict=True):
             if full_position <= position:
                 plan_model.model.add(level.expression <= value)
@@ -309,6 +311,8 @@ def search_levels(
     budget_left = options.time_limit_s * DETERMINISTIC_SHARE
     repeatable = True
     for position in range(len(floors)):
+        # Earlier finish levels are held at their values now: rank r's share of the prefix bound is known.
+        floors = search.floors = level_floors(problem, search.earliest, search.values, search.sums)
         if search.values[position] <= floors[position]:
             continue
         if fast:
@@ -319,6 +323,7 @@ def search_levels(
         budget_left -= report.charged
         repeatable = repeatable and not report.wall_stopped
     # The search keeps the plan's values as it moves (a test checks them against a fresh computation).
+    floors = search.floors = level_floors(problem, search.earliest, search.values, search.sums)
     outcomes = [
         LevelOutcome(name, value, min(value, floor))
         for name, value, floor in zip(search.names, search.values, floors, strict=True)
