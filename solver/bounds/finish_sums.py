@@ -13,7 +13,7 @@ at least p_1 + ... + p_k units of that owner's work; and the m owners do the wor
 p_1 + ... + p_i units, so one of them does a share ceil(.. / m) by the i-th finish. Each term bounds the i-th
 smallest finish of every schedule (G is monotone), so sum_i LB_i bounds the sum of finishes: exactly the optimum
 for identical works released together on identical owners, where SPT meets it. (The SPT schedule's own sorted
-finishes would not do: with works 1, 1, 2 on two owners they are 1, 1, 2, yet 1, 2, 2 is also optimal.)
+finishes would not do: with works 1, 1, 2 on two owners they are 1, 1, 3, yet 1, 2, 2 is also optimal.)
 
 Other tasks, pins, deadlines and fixed busy spans only delay finishes, so leaving them out keeps the bound valid;
 every partition of a level into groups gives a valid bound (the sum of its groups'), and the best of a few is kept.
@@ -83,11 +83,11 @@ def group_bound(
         # Then G(units) <= G(p_i) <= e_(i) for every i (each task's own earliest finish is at least G of its work).
         return sum(finishes)
     works = sorted(task.work for task in tasks)
-    prefix = [0, *accumulate(works)]
+    smallest = [0, *accumulate(works)]  # smallest[k] = p_1 + ... + p_k
     least = ends.fastest(resources, min(earliest[task.index].start for task in tasks))
     total = 0
     for i, finish in enumerate(finishes, start=1):
-        units = max(prefix[-(-i // owners)], -(-prefix[i] // owners))
+        units = max(smallest[-(-i // owners)], -(-smallest[i] // owners))
         # Units of at most p_i bound no more than e_(i) does: G is not evaluated for them.
         total += finish if units <= works[i - 1] else max(finish, least(units))
     return total

@@ -102,11 +102,12 @@ def assign_members(problem: PreparedProblem, chosen: dict[int, tuple[int, int]])
     return schedule
 
 
-def build_model(problem: PreparedProblem, symmetry: bool = False) -> PlanModel:
+def build_model(problem: PreparedProblem, symmetry: bool = False, prefix_bounds: bool = True) -> PlanModel:
     """The full model: variables (dates and pins live in their domains), constraints and objective levels.
 
     `symmetry` orders interchangeable tasks: only for models whose constraints and objective are the plan's own
-    (a model that treats one of them apart, e.g. a recommendation's target, must leave it off).
+    (a model that treats one of them apart, e.g. a recommendation's target, must leave it off). `prefix_bounds`
+    adds the bounds on finishes of several priorities together (`solver.model.objective.add_finish_bounds`).
     """
     model = cp_model.CpModel()
     calendar = CalendarTerms(model, problem)
@@ -116,5 +117,5 @@ def build_model(problem: PreparedProblem, symmetry: bool = False) -> PlanModel:
     add_dependency_constraints(model, tasks)
     classes = identical_classes(problem) if symmetry else []
     add_symmetry_breaking(model, classes, tasks)
-    levels = objective_levels(tasks, earliest)
+    levels = objective_levels(tasks, earliest, prefix_bounds)
     return PlanModel(problem=problem, model=model, tasks=tasks, levels=levels, classes=classes)

@@ -253,7 +253,9 @@ class NeighbourhoodSearch:
         target = positions.index(position) if position in positions else None
         if target is None or before[target] <= level_floors(hood.problem, earliest_finishes(hood.problem))[target]:
             return SubSolve()
-        plan_model = build_model(hood.problem, symmetry=True)
+        # Without the bounds on several priorities together: they cost 2-5 ms a model, and with them eight seeds of
+        # an M backlog's P0 finish level ended no better (mean 4004 against 3985).
+        plan_model = build_model(hood.problem, symmetry=True, prefix_bounds=False)
         for level, value, full_position in zip(plan_model.levels, before, positions, strict=True):
             if full_position <= position:
                 plan_model.model.add(level.expression <= value)
