@@ -181,6 +181,25 @@ def test_twelve_identical_issues_per_owner_are_proven_optimal(name: str) -> None
     assert check_schedule(request, result) == []
 
 
+@pytest.mark.parametrize(
+    ("owners", "first", "copies"),
+    [
+        ([{"id": "o"}], [3, 2, 5], 12),
+        ([{"id": "a"}, {"id": "b", "hours_per_day": 6}, {"id": "c", "hours_per_day": 4}], [3, 2, 5, 7], 24),
+    ],
+)
+def test_identical_issues_behind_other_work_are_proven_optimal(
+    owners: list[dict[str, Any]], first: list[float], copies: int
+) -> None:
+    # P1 work of different sizes goes first, so the P2 level's bound is loose; ordering the copies makes the search
+    # prove it (without, neither plan was proven in 10 s).
+    issues = [{"id": f"a{n}", "estimate_hours": hours, "priority": "P1"} for n, hours in enumerate(first)]
+    request = _request(owners, [*issues, *_ones(copies, "P2")], time_limit_s=10)
+    result = plan(request, with_recommendations=False)
+    assert result.status == SolveStatus.OPTIMAL, [(stage.value, stage.bound) for stage in result.objective]
+    assert check_schedule(request, result) == []
+
+
 def test_copies_form_classes_and_an_issue_waited_for_differently_does_not() -> None:
     issues = [
         {"id": "a", "estimate_hours": 2},

@@ -102,12 +102,12 @@ def assign_members(problem: PreparedProblem, chosen: dict[int, tuple[int, int]])
     return schedule
 
 
-def build_model(problem: PreparedProblem, symmetry: bool = False, prefix_bounds: bool = True) -> PlanModel:
+def build_model(problem: PreparedProblem, symmetry: bool = False, finish_bounds: bool = True) -> PlanModel:
     """The full model: variables (dates and pins live in their domains), constraints and objective levels.
 
     `symmetry` orders interchangeable tasks: only for models whose constraints and objective are the plan's own
-    (a model that treats one of them apart, e.g. a recommendation's target, must leave it off). `prefix_bounds`
-    adds the bounds on finishes of several priorities together (`solver.model.objective.add_finish_bounds`).
+    (a model that treats one of them apart, e.g. a recommendation's target, must leave it off). `finish_bounds`
+    adds the finish levels' order-statistic bounds (`solver.model.objective.add_finish_bounds`).
     """
     model = cp_model.CpModel()
     calendar = CalendarTerms(model, problem)
@@ -117,5 +117,5 @@ def build_model(problem: PreparedProblem, symmetry: bool = False, prefix_bounds:
     add_dependency_constraints(model, tasks)
     classes = identical_classes(problem) if symmetry else []
     add_symmetry_breaking(model, classes, tasks)
-    levels = objective_levels(tasks, earliest, prefix_bounds)
+    levels = objective_levels(tasks, earliest if finish_bounds else None)
     return PlanModel(problem=problem, model=model, tasks=tasks, levels=levels, classes=classes)

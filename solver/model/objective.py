@@ -9,7 +9,7 @@ from ortools.sat.python import cp_model
 
 from api_schemas.result import LevelKind, ObjectiveLevelId
 from solver.bounds.earliest_finish import EarliestFinish
-from solver.bounds.finish_sums import FinishSums, finish_sums, own_bounds
+from solver.bounds.finish_sums import FinishSums, finish_sums
 from solver.levels import RANKS, levels_of
 from solver.model.variables import TaskVars
 
@@ -32,20 +32,13 @@ class ObjectiveLevel:
         return self.id.name
 
 
-def objective_levels(
-    tasks: list[TaskVars], earliest: Sequence[EarliestFinish] | None = None, prefix: bool = True
-) -> list[ObjectiveLevel]:
+def objective_levels(tasks: list[TaskVars], earliest: Sequence[EarliestFinish] | None = None) -> list[ObjectiveLevel]:
     """Levels for priorities with planned work, most important first (see docs/model.md).
 
     With `earliest` (every task's earliest finish), each finish level's static bound is raised to its
-    order-statistic bound, and the model gets the redundant constraints of `add_finish_bounds` (those on several
-    priorities together only with `prefix`).
+    order-statistic bound, and the model gets the redundant constraints of `add_finish_bounds`.
     """
-    sums: FinishSums | None = None
-    if tasks and earliest is not None:
-        problem = tasks[0].problem
-        own = own_bounds(problem, earliest)
-        sums = finish_sums(problem, earliest, own) if prefix else FinishSums(own, [0] * RANKS)
+    sums = finish_sums(tasks[0].problem, earliest) if tasks and earliest is not None else None
     own = sums.own if sums is not None else [0] * RANKS
     levels: list[ObjectiveLevel] = []
     for level in levels_of(tv.task.rank for tv in tasks):

@@ -20,7 +20,7 @@ from api_schemas.request import SolveMode, SolverOptions
 from api_schemas.result import LevelKind, SolveStatus
 from solver.bounds.earliest_finish import earliest_finishes
 from solver.bounds.finish_sums import finish_sums
-from solver.bounds.schedule_levels import level_floors, level_values, problem_levels
+from solver.bounds.schedule_levels import level_floors, level_values, problem_levels, task_floors
 from solver.model import build_model
 from solver.prepared.problem import PreparedProblem, Task
 from solver.prepared.schedule import Schedule
@@ -251,11 +251,12 @@ class NeighbourhoodSearch:
         before = level_values(hood.problem, current)
         positions = [self.position_of[level] for level in problem_levels(hood.problem)]
         target = positions.index(position) if position in positions else None
-        if target is None or before[target] <= level_floors(hood.problem, earliest_finishes(hood.problem))[target]:
+        if target is None or before[target] <= task_floors(hood.problem, earliest_finishes(hood.problem))[target]:
             return SubSolve()
-        # Without the bounds on several priorities together: they cost 2-5 ms a model, and with them eight seeds of
-        # an M backlog's P0 finish level ended no better (mean 4004 against 3985).
-        plan_model = build_model(hood.problem, symmetry=True, prefix_bounds=False)
+        # Without the finish levels' order-statistic bounds: they cost 3-10 ms a model (the Python work the budget
+        # charges is about 10 ms a neighbourhood), and with them eight seeds of an M backlog's P0 finish level ended
+        # no better (mean 4004 against 3985).
+        plan_model = build_model(hood.problem, symmetry=True, finish_bounds=False)
         for level, value, full_position in zip(plan_model.levels, before, positions, strict=True):
             if full_position <= position:
                 plan_model.model.add(level.expression <= value)
