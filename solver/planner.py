@@ -147,11 +147,11 @@ def _planned(
             problem = limit_candidates(problem, start)
             # Every task finishes by the day the start's proven levels allow (exact: no optimal plan is lost).
             modelled = held_by(problem, start)
-        plan_model = build_model(modelled)
+        plan_model = build_model(modelled, symmetry=True)
         model_cost = replan_cost = time.monotonic() - started
 
         def narrowed(schedule: Schedule, fixed: int) -> PlanModel:
-            return build_model(held_by(problem, schedule, fixed))
+            return build_model(held_by(problem, schedule, fixed), symmetry=True)
 
         # Rebuilding takes milliseconds up to 50 issues; a larger backlog gets here only without a start plan,
         # where one build takes seconds.

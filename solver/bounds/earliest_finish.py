@@ -16,10 +16,14 @@ from solver.prepared.problem import PreparedProblem
 
 @dataclass(frozen=True)
 class EarliestFinish:
-    """The earliest finish of one task: in team time, and its working-day lateness (both lower bounds)."""
+    """The earliest finish of one task: in team time, and its working-day lateness (both lower bounds).
+
+    `start` is the earliest instant it may start (not-before, pinned day, predecessors' earliest releases).
+    """
 
     team_time: int
     lateness: int
+    start: int = 0
 
 
 def earliest_finishes(problem: PreparedProblem) -> list[EarliestFinish]:
@@ -44,7 +48,9 @@ def earliest_finishes(problem: PreparedProblem) -> list[EarliestFinish]:
         table = problem.lateness_table(task)
         end_day = (earliest_end[index] - 1) // UNITS_PER_DAY
         lateness = table[min(end_day, len(table) - 1)] if table is not None and ends else 0
-        finishes[index] = EarliestFinish(min((problem.team_time(end) for end in ends), default=0), lateness)
+        team_time = min((problem.team_time(end) for end in ends), default=0)
+        pinned = task.pinned_day * UNITS_PER_DAY if task.pinned_day is not None else 0
+        finishes[index] = EarliestFinish(team_time, lateness, max(release, pinned))
     return finishes
 
 

@@ -16,7 +16,7 @@ from dataclasses import replace
 from api_schemas.common import UNITS_PER_DAY
 from api_schemas.result import LevelKind
 from solver.bounds.earliest_finish import EarliestFinish, earliest_finishes
-from solver.bounds.schedule_levels import level_floors, level_values, problem_levels
+from solver.bounds.schedule_levels import level_values, problem_levels, task_floors
 from solver.prepared.problem import PreparedProblem, Task
 from solver.prepared.schedule import Schedule
 
@@ -58,7 +58,8 @@ def _last_days(
     problem: PreparedProblem, values: list[int], fixed: int, earliest: list[EarliestFinish]
 ) -> dict[int, int]:
     """Each held task's last finish day: of the first `fixed` levels, of levels at their bound, of the next one."""
-    floors = level_floors(problem, earliest)
+    # Each task's own bound, not the level's: only at their sum must every task be at its own (module docstring).
+    floors = task_floors(problem, earliest)
     latest_team_time = (problem.horizon_days + 1) * UNITS_PER_DAY
     last_days: dict[int, int] = {}
     levels = zip(_level_tasks(problem), values, floors, strict=True)

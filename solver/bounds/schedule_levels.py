@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from api_schemas.common import UNITS_PER_DAY
-from api_schemas.result import ObjectiveLevelId
+from api_schemas.result import LevelKind, ObjectiveLevelId
 from solver.bounds.earliest_finish import EarliestFinish
+from solver.bounds.finish_sums import FinishSums, finish_sums, own_bounds
 from solver.levels import RANKS, in_level_order, levels_of
 from solver.prepared.problem import PreparedProblem
 from solver.prepared.schedule import Schedule, global_span
@@ -27,8 +30,11 @@ def level_values(problem: PreparedProblem, schedule: Schedule) -> list[int]:
     return in_level_order(problem_levels(problem), lateness, finish)
 
 
-def level_floors(problem: PreparedProblem, earliest: list[EarliestFinish]) -> list[int]:
-    """Each level's static bound: the sum of its tasks' earliest lateness or finish (in `problem_levels` order)."""
+def task_floors(problem: PreparedProblem, earliest: list[EarliestFinish]) -> list[int]:
+    """Each level's sum of its tasks' own earliest lateness or finish (in `problem_levels` order).
+
+    A level at this sum has every task at its own bound, which `solver.bounds.finish_windows` relies on.
+    """
     latest_team_time = (problem.horizon_days + 1) * UNITS_PER_DAY
     lateness, finish = [0] * RANKS, [0] * RANKS
     for task in problem.tasks:
@@ -37,3 +43,30 @@ def level_floors(problem: PreparedProblem, earliest: list[EarliestFinish]) -> li
             lateness[task.rank] += min(earliest[task.index].lateness, max(table))
         finish[task.rank] += min(earliest[task.index].team_time, latest_team_time)
     return in_level_order(problem_levels(problem), lateness, finish)
+
+
+def level_floors(
+    problem: PreparedProblem,
+    earliest: list[EarliestFinish],
+    values: Sequence[int] | None = None,
+    sums: FinishSums | None = None,
+) -> list[int]:
+    """Each level's static bound (in `problem_levels` order): `task_floors`, finish levels raised to B_r.
+
+    B_r is the order-statistic bound of rank r's finishes (`solver.bounds.finish_sums`, computed unless `sums` are
+    given). With `values` (a plan's level values, earlier finish levels held at most at them), finish level r is
+    also at least P_r - (V_0 + ... + V_{r-1}): the bound on all finishes of ranks <= r less those held before.
+    """
+    if sums is None:
+        own = own_bounds(problem, earliest)
+        sums = finish_sums(problem, earliest, own) if values is not None else FinishSums(own, [0] * len(own))
+    floors = task_floors(problem, earliest)
+    held = 0
+    for position, level in enumerate(problem_levels(problem)):
+        if level.kind is not LevelKind.FINISH:
+            continue
+        floors[position] = max(floors[position], sums.own[level.rank])
+        if values is not None:
+            floors[position] = max(floors[position], sums.prefix[level.rank] - held)
+            held += values[position]
+    return floors

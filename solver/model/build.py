@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
 from solver.bounds.earliest_finish import earliest_finishes
 from solver.budget.cp_solver import Search, configured_solver
 from solver.model.calendar_terms import CalendarTerms
-from solver.model.constraints import add_dependency_constraints, add_resource_constraints
+from solver.model.constraints import add_dependency_constraints, add_resource_constraints, add_symmetry_breaking
 from solver.model.objective import ObjectiveLevel, objective_levels
 from solver.model.variables import TaskVars, create_task_vars
 from solver.prepared.problem import PreparedProblem
 from solver.prepared.schedule import Placement, Schedule
+from solver.prepared.symmetry import IdenticalClass, canonical, identical_classes
 
 
 @dataclass
@@ -25,10 +26,13 @@ class PlanModel:
     model: cp_model.CpModel
     tasks: list[TaskVars]
     levels: list[ObjectiveLevel]
+    #: Interchangeable tasks kept in order (`build_model(symmetry=True)`); hints are reordered to match.
+    classes: list[IdenticalClass] = field(default_factory=list)
 
     def hint(self, schedule: Schedule) -> None:
         """Hint a known schedule: owner choices and local starts of every task (on every candidate clock)."""
         self.model.clear_hints()  # type: ignore[no-untyped-call]
+        schedule = canonical(self.problem, self.classes, schedule)
         for tv in self.tasks:
             placement = schedule[tv.task.index]
             clock_index = self.problem.resources[placement.resource].clock
@@ -90,12 +94,20 @@ def assign_members(problem: PreparedProblem, chosen: dict[int, tuple[int, int]])
     return schedule
 
 
-def build_model(problem: PreparedProblem) -> PlanModel:
-    """The full model: variables (dates and pins live in their domains), constraints and objective levels."""
+def build_model(problem: PreparedProblem, symmetry: bool = False, finish_bounds: bool = True) -> PlanModel:
+    """The full model: variables (dates and pins live in their domains), constraints and objective levels.
+
+    `symmetry` orders interchangeable tasks: only for models whose constraints and objective are the plan's own
+    (a model that treats one of them apart, e.g. a recommendation's target, must leave it off). `finish_bounds`
+    adds the finish levels' order-statistic bounds (`solver.model.objective.add_finish_bounds`).
+    """
     model = cp_model.CpModel()
     calendar = CalendarTerms(model, problem)
     earliest = earliest_finishes(problem)
     tasks = [create_task_vars(model, problem, task, calendar, earliest[task.index]) for task in problem.tasks]
     add_resource_constraints(model, problem, tasks)
     add_dependency_constraints(model, tasks)
-    return PlanModel(problem=problem, model=model, tasks=tasks, levels=objective_levels(tasks))
+    classes = identical_classes(problem) if symmetry else []
+    add_symmetry_breaking(model, classes, tasks)
+    levels = objective_levels(tasks, earliest if finish_bounds else None)
+    return PlanModel(problem=problem, model=model, tasks=tasks, levels=levels, classes=classes)

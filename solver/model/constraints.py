@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from ortools.sat.python import cp_model
 
 from api_schemas.common import UNITS_PER_DAY
 from solver.model.variables import TaskVars
 from solver.prepared.problem import PreparedProblem
+from solver.prepared.symmetry import IdenticalClass
 
 
 def add_resource_constraints(model: cp_model.CpModel, problem: PreparedProblem, tasks: list[TaskVars]) -> None:
@@ -45,3 +48,18 @@ def add_dependency_constraints(model: cp_model.CpModel, tasks: list[TaskVars]) -
                 model.add(tv.team_start >= before.team_end + UNITS_PER_DAY * lag)
             else:
                 model.add(tv.start >= before.release(lag))
+
+
+def add_symmetry_breaking(model: cp_model.CpModel, classes: list[IdenticalClass], tasks: list[TaskVars]) -> None:
+    """Interchangeable tasks a < b in index order: start_b >= start_a + gap on their one clock, else tend_b >= tend_a.
+
+    Classes and gaps come from `solver.prepared.symmetry`. Exact for the objective: swapping two such tasks'
+    placements keeps a schedule valid and every level's value, so sorting each class's placements by that key
+    turns any schedule into one that meets these constraints.
+    """
+    for each in classes:
+        for a, b in pairwise(each.tasks):
+            if each.clock is None:
+                model.add(tasks[b].team_end >= tasks[a].team_end)
+            else:
+                model.add(tasks[b].stretches[each.clock].start >= tasks[a].stretches[each.clock].start + each.gap)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from api_schemas.result import LevelKind, ObjectiveLevelId
-from solver.levels import levels_of
+from solver.bounds.earliest_finish import EarliestFinish
+from solver.bounds.finish_sums import FinishSums, finish_sums
+from solver.levels import RANKS, levels_of
 from solver.model.variables import TaskVars
 
 
@@ -15,7 +18,8 @@ from solver.model.variables import TaskVars
 class ObjectiveLevel:
     """One level: which it is and its linear expression.
 
-    `static_bound` is known before any search: the sum of its terms' lowest values (earliest finishes).
+    `static_bound` is known before any search: the sum of its terms' lowest values (earliest finishes), for a
+    finish level at least its order-statistic bound (`solver.bounds.finish_sums`).
     """
 
     id: ObjectiveLevelId
@@ -28,17 +32,47 @@ class ObjectiveLevel:
         return self.id.name
 
 
-def objective_levels(tasks: list[TaskVars]) -> list[ObjectiveLevel]:
-    """Levels for priorities with planned work, most important first (see docs/model.md)."""
+def objective_levels(tasks: list[TaskVars], earliest: Sequence[EarliestFinish] | None = None) -> list[ObjectiveLevel]:
+    """Levels for priorities with planned work, most important first (see docs/model.md).
+
+    With `earliest` (every task's earliest finish), each finish level's static bound is raised to its
+    order-statistic bound, and the model gets the redundant constraints of `add_finish_bounds`.
+    """
+    sums = finish_sums(tasks[0].problem, earliest) if tasks and earliest is not None else None
+    own = sums.own if sums is not None else [0] * RANKS
     levels: list[ObjectiveLevel] = []
     for level in levels_of(tv.task.rank for tv in tasks):
         of_rank = [tv for tv in tasks if tv.task.rank == level.rank]
         if level.kind is LevelKind.LATENESS:
             terms = [tv.lateness for tv in of_rank if tv.lateness is not None]
+            bound = sum(_lowest(var) for var in terms)
         else:
             terms = [tv.team_end for tv in of_rank]
-        levels.append(ObjectiveLevel(level, sum(terms), sum(_lowest(var) for var in terms)))
+            bound = max(sum(_lowest(var) for var in terms), own[level.rank])
+        levels.append(ObjectiveLevel(level, sum(terms), bound))
+    if sums is not None:
+        add_finish_bounds(tasks, sums)
     return levels
+
+
+def add_finish_bounds(tasks: list[TaskVars], sums: FinishSums) -> None:
+    """Redundant constraints: sum of finishes of rank r >= B_r, and of ranks <= r >= P_r (`solver.bounds.finish_sums`).
+
+    Both hold in every schedule; with the levels of ranks < r held at V_0..V_{r-1}, the second gives rank r at least
+    P_r - (V_0 + ... + V_{r-1}), which the per-task domains alone cannot show the search.
+    """
+    model, own, prefix = tasks[0].model, sums.own, sums.prefix
+    own_sum = 0
+    for rank in range(RANKS):
+        ends = [tv.team_end for tv in tasks if tv.task.rank == rank]
+        if not ends:
+            continue
+        lowest = sum(_lowest(var) for var in ends)
+        if own[rank] > lowest:
+            model.add(sum(ends) >= own[rank])
+        own_sum += max(lowest, own[rank])
+        if prefix[rank] > own_sum:
+            model.add(sum(tv.team_end for tv in tasks if tv.task.rank <= rank) >= prefix[rank])
 
 
 def _lowest(var: cp_model.IntVar) -> int:

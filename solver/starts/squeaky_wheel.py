@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from api_schemas.result import LevelKind
 from solver.bounds.earliest_finish import earliest_finishes
-from solver.bounds.schedule_levels import level_floors, level_values, problem_levels
+from solver.bounds.schedule_levels import level_values, problem_levels, task_floors
 from solver.budget.constants import SECONDS_PER_CHECK, SECONDS_PER_ISSUE
 from solver.prepared.problem import PreparedProblem
 from solver.prepared.schedule import Schedule, global_span
@@ -63,7 +63,7 @@ def _task_lateness(problem: PreparedProblem, schedule: Schedule) -> list[int]:
 
 def lateness_floors(problem: PreparedProblem) -> list[int]:
     """Per lateness level (they lead the levels), the least total lateness any schedule can have."""
-    floors = level_floors(problem, earliest_finishes(problem))
+    floors = task_floors(problem, earliest_finishes(problem))
     levels = problem_levels(problem)
     return [floor for level, floor in zip(levels, floors, strict=True) if level.kind is LevelKind.LATENESS]
 
