@@ -52,3 +52,20 @@ def test_no_schedule_of_the_oracle_beats_the_earliest_finishes(request: PlanRequ
             lateness, team_time = issue_values(request, calendar, issues[issue_id], stretch)
             assert lateness >= bounds[issue_id].lateness, issue_id
             assert team_time >= bounds[issue_id].team_time, issue_id
+
+
+def test_a_lag_after_a_later_finish_counts_from_the_owners_window() -> None:
+    # From a Friday: a (8 h) by a 09:00-17:00 owner who also works Saturdays, then b (1 h, lag 1). Ending a on
+    # Saturday releases b on Monday, but not before 09:15 (the earliest a Saturday finish can be): b ends at
+    # Monday 10:15 at the earliest, team time 96 + 41 (the oracle's optimum for this request is the same).
+    request = PlanRequest.model_validate(
+        {
+            "start_date": "2025-11-28",
+            "owners": [{"id": "ann", "working_weekdays": ["mon", "tue", "wed", "thu", "fri", "sat"]}],
+            "issues": [
+                {"id": "a", "estimate_hours": 8, "priority": "P0"},
+                {"id": "b", "estimate_hours": 1, "priority": "P0", "depends_on": [{"issue": "a", "lag_days": 1}]},
+            ],
+        }
+    )
+    assert earliest_finishes(prepare(request))[1].team_time == 96 + 41

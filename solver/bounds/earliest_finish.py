@@ -30,12 +30,17 @@ def earliest_finishes(problem: PreparedProblem) -> list[EarliestFinish]:
     """Per task, the earliest finish any owner could reach if nobody else needed them."""
     order = TopologicalSorter({task.index: [pred for pred, _ in task.preds] for task in problem.tasks})
     earliest_end: dict[int, int] = {}
+    # A finish's clock time is past its owner's window start: at least a quarter hour into it.
+    first_clock_time = [
+        min((problem.clocks[problem.resources[r].clock].window_start + 1 for r in task.resources), default=1)
+        for task in problem.tasks
+    ]
     finishes = [EarliestFinish(0, 0)] * len(problem.tasks)
     for index in order.static_order():
         task = problem.tasks[index]
         release = task.release
         for pred, lag in task.preds:
-            release = max(release, _earliest_release(problem, earliest_end[pred], lag))
+            release = max(release, _earliest_release(problem, earliest_end[pred], lag, first_clock_time[pred]))
         ends: list[int] = []
         for resource_index in task.resources:
             clock = problem.clocks[problem.resources[resource_index].clock]
@@ -54,12 +59,13 @@ def earliest_finishes(problem: PreparedProblem) -> list[EarliestFinish]:
     return finishes
 
 
-def _earliest_release(problem: PreparedProblem, earliest_end: int, lag: int) -> int:
+def _earliest_release(problem: PreparedProblem, earliest_end: int, lag: int, first_clock_time: int) -> int:
     """The earliest release after a lag of a predecessor that cannot finish before `earliest_end`.
 
     Finishing on the earliest end's day releases at the same clock time on the lag-th team working day after
-    it; finishing on a later day releases no sooner than the lag-th team working day after the next day begins
-    (a later finish may release earlier within a day, so the two cases are bounded apart).
+    it; finishing on a later day releases no sooner than `first_clock_time` (the earliest clock time any of its
+    finishes can have) on the lag-th team working day after the next day (a later finish may release earlier within
+    a day, so the two cases are bounded apart).
     """
     if lag == 0:
         return earliest_end
@@ -69,4 +75,4 @@ def _earliest_release(problem: PreparedProblem, earliest_end: int, lag: int) -> 
     end_date = problem.date_of(end_day)
     same_day = earliest_end + UNITS_PER_DAY * (problem.team.nth_working_day_after(end_date, lag) - end_date).days
     next_day = problem.day_index(problem.team.nth_working_day_after(problem.date_of(end_day + 1), lag))
-    return min(same_day, UNITS_PER_DAY * next_day)
+    return min(same_day, UNITS_PER_DAY * next_day + first_clock_time)
