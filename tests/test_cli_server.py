@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,19 +18,13 @@ from service.app import create_app
 from service.cli import app
 from service.settings import Settings
 from solver.intake.validation import validate_request
+from tests.live_servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "examples" / "reference_backlog.json"
 #: How long the server may take to start (not a speed claim).
 PATIENCE_S = 60
 runner = CliRunner()
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")

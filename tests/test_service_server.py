@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -19,58 +15,10 @@ import pytest
 
 from api_schemas import PlanRequest, PlanResult
 from checker.schedule_checker import check_schedule
+from tests.live_servers import PATIENCE_S, running_server, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "reference_backlog.json"
-#: How long the server may take to start or stop before the test gives up (not a speed claim).
-PATIENCE_S = 120
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def wait_until_healthy(base_url: str, server: subprocess.Popen[str]) -> None:
-    pause = threading.Event()
-    for _ in range(PATIENCE_S * 10):
-        if server.poll() is not None:
-            raise AssertionError(f"the server exited early with status {server.returncode}")
-        try:
-            if httpx.get(f"{base_url}/healthz", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        pause.wait(0.1)
-    raise AssertionError("the server never became healthy")
-
-
-@contextlib.contextmanager
-def running_server(**settings: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """`python -m service` on a free loopback port with small time limits (and `settings` as CAPPLAN_ variables)."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "CAPPLAN_WORKERS": "1",
-        "CAPPLAN_DEFAULT_TIME_LIMIT_S": "2",
-        "CAPPLAN_MAX_TIME_LIMIT_S": "3",
-        "CAPPLAN_API_KEYS": "",
-        **{f"CAPPLAN_{name.upper()}": value for name, value in settings.items()},
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    try:
-        yield f"http://127.0.0.1:{port}", process
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-
-
 @pytest.fixture
 def server() -> Iterator[tuple[str, subprocess.Popen[str]]]:
     with running_server() as running:
