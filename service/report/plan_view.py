@@ -6,6 +6,7 @@ function takes a `PlanView` of both. Nothing here formats text.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -59,6 +60,7 @@ class PlanView:
     dependents: dict[str, list[str]] = field(init=False)
     planned: list[IssuePlan] = field(init=False)
     unplanned: list[IssuePlan] = field(init=False)
+    owner_labels: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.working_time = WorkingTime(self.request)
@@ -72,6 +74,7 @@ class PlanView:
         scheduled = [issue for issue in self.result.issues if issue.status == IssueStatus.PLANNED and issue.slots]
         self.planned = sorted(scheduled, key=lambda issue: (issue.start or datetime.max, issue.id))
         self.unplanned = [issue for issue in self.result.issues if issue.status == IssueStatus.UNPLANNED]
+        self.owner_labels = _owner_labels(self.request)
 
     @property
     def start_date(self) -> date:
@@ -84,6 +87,17 @@ class PlanView:
             return "—"
         milestone = self.milestones.get(milestone_id)
         return (milestone.name if milestone is not None and milestone.name else None) or milestone_id
+
+    def owner_label(self, owner_id: str | None) -> str:
+        """What a reader calls an owner: the display name, else the id ('—' for none)."""
+        if not owner_id:
+            return "—"
+        return self.owner_labels.get(owner_id, owner_id)
+
+    def issue_url(self, issue_id: str) -> str | None:
+        """The issue's link in its tracker, when the backlog gives one."""
+        issue = self.requested.get(issue_id)
+        return issue.url if issue is not None else None
 
     def milestones_by_due(self) -> list[MilestonePlan]:
         """Milestones sorted by due date (those without one last), then as requested."""
@@ -127,6 +141,16 @@ class PlanView:
         if any(finish is None for finish in finishes) or not finishes:
             return None
         return max(finish for finish in finishes if finish is not None)
+
+
+def _owner_labels(request: PlanRequest) -> dict[str, str]:
+    """Each owner's display name; 'Name (id)' where two owners share a name, the id where there is none."""
+    counts = Counter((owner.name or "").strip() for owner in request.owners)
+    labels: dict[str, str] = {}
+    for owner in request.owners:
+        name = (owner.name or "").strip()
+        labels[owner.id] = owner.id if not name else f"{name} ({owner.id})" if counts[name] > 1 else name
+    return labels
 
 
 def midnight(day: date) -> datetime:
