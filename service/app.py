@@ -15,6 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api_schemas.request import PlanRequest
 from api_schemas.service import WhatIfRequest
 from service import routes_health, routes_plans
+from service.docs_pages import install_docs_pages
 from service.jobs import SolveFunction, plan_checked
 from service.logs import configure_logging
 from service.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -58,7 +59,7 @@ def create_app(settings: Settings | None = None, solve: SolveFunction = plan_che
         version=routes_health.service_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,
         redoc_url=None,
     )
     app.state.settings = settings
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, solve: SolveFunction = plan_che
     app.include_router(routes_health.router)
     install_problem_handlers(app)
     install_openapi(app, [PlanRequest, WhatIfRequest])
+    install_docs_pages(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
