@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -102,3 +103,51 @@ def test_html_is_self_contained_and_carries_the_chart(planned: tuple[PlanRequest
 def test_json_format_is_the_result(planned: tuple[PlanRequest, PlanResult]) -> None:
     request, result = planned
     assert PlanResult.model_validate_json(render(ReportFormat.JSON, request, result)) == result
+
+
+#: Cells a spreadsheet would evaluate as formulas if written as they are.
+HOSTILE = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+
+
+def hostile_backlog() -> PlanRequest:
+    return PlanRequest.model_validate(
+        {
+            "start_date": "2026-03-02",
+            "owners": [{"id": "@owner", "name": "=cmd|' /C calc'!A0"}],
+            "milestones": [{"id": "+M", "name": "-M", "due": "2026-03-20"}],
+            "issues": [
+                {"id": f"-{n}", "title": title, "estimate_hours": 1, "milestone": "+M",
+                 "url": f"https://tracker.example/{n}"}
+                for n, title in enumerate(HOSTILE)
+            ],
+            "options": {"time_limit_s": 1},
+        }
+    )
+
+
+@pytest.mark.parametrize("report_format", [ReportFormat.CSV, ReportFormat.LOAD_CSV])
+def test_csv_cells_never_start_like_a_formula(report_format: ReportFormat) -> None:
+    request = hostile_backlog()
+    result = plan(request, with_recommendations=False)
+    text = render(report_format, request, result).decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert cells
+    for cell in cells:
+        assert not cell.startswith(("=", "+", "@", "\t", "\r")), cell
+        assert not cell.startswith("-") or re.fullmatch(r"-\d+(\.\d+)?", cell), cell  # numbers stay numbers
+    if report_format == ReportFormat.CSV:
+        frame = pd.read_csv(io.StringIO(text), keep_default_na=False)
+        assert sorted(frame["title"]) == sorted("'" + title for title in HOSTILE)
+        assert set(frame["owner"]) == {"'@owner"} and set(frame["milestone"]) == {"'+M"}
+        assert set(frame["owner_name"]) == {"'=cmd|' /C calc'!A0"}
+        assert frame["hours"].sum() == len(HOSTILE)  # numeric columns untouched
+
+
+def test_csv_with_a_bom_reads_alike_in_a_bom_aware_reader(planned: tuple[PlanRequest, PlanResult]) -> None:
+    request, result = planned
+    plain = render(ReportFormat.CSV, request, result)
+    marked = render(ReportFormat.CSV, request, result, bom=True)
+    assert not plain.startswith(b"\xef\xbb\xbf") and marked == b"\xef\xbb\xbf" + plain
+    assert list(csv.reader(io.StringIO(marked.decode("utf-8-sig")))) == list(csv.reader(io.StringIO(plain.decode())))
+    assert "Miyabi Project Lead" in plain.decode()  # owners' display names ride along

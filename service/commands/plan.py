@@ -66,6 +66,9 @@ def plan_command(
     server: ServerOption = None,
     api_key: ApiKeyOption = None,
     time_limit: TimeLimitOption = None,
+    bom: Annotated[
+        bool, typer.Option("--bom", help="csv, load-csv: start with a UTF-8 byte order mark, for Excel.")
+    ] = False,
 ) -> None:
     """Plan BACKLOG and write the week plan (or another format) to stdout or --out.
 
@@ -74,4 +77,4 @@ def plan_command(
     """
     request = load_request(backlog, time_limit)
     result = solve(request, server, api_key)
-    write_output(render(report_format, request, result, days), out, report_format.is_binary)
+    write_output(render(report_format, request, result, days, bom=bom), out, report_format.is_binary)

@@ -37,17 +37,24 @@ def week_plan_markdown(request: PlanRequest, result: PlanResult, days: int = DEF
     return to_markdown(week_plan_blocks(PlanView(request, result), days))
 
 
-def render(report_format: ReportFormat, request: PlanRequest, result: PlanResult, days: int = DEFAULT_DAYS) -> bytes:
-    """The plan in `report_format`, as bytes (UTF-8 for text formats)."""
+def render(
+    report_format: ReportFormat,
+    request: PlanRequest,
+    result: PlanResult,
+    days: int = DEFAULT_DAYS,
+    *,
+    bom: bool = False,
+) -> bytes:
+    """The plan in `report_format`, as bytes (UTF-8 for text formats; CSV with a byte order mark when `bom`)."""
     view = PlanView(request, result)
     if report_format == ReportFormat.MD:
         text = to_markdown(week_plan_blocks(view, days))
     elif report_format == ReportFormat.JSON:
         text = result.model_dump_json(indent=2) + "\n"
     elif report_format == ReportFormat.CSV:
-        text = slots_csv(view)
+        text = slots_csv(view, bom)
     elif report_format == ReportFormat.LOAD_CSV:
-        text = load_csv(view)
+        text = load_csv(view, bom)
     elif report_format == ReportFormat.HTML:
         text = plan_html(view, days)
     elif report_format == ReportFormat.ICS:
