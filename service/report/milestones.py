@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from api_schemas.result import IssueStatus, MilestonePlan, MilestoneStatus
+from service.report.document import Tone
 from service.report.formatting import plural
 from service.report.plan_view import PlanView
 
@@ -20,6 +21,16 @@ class Standing(StrEnum):
     NO_DUE_DATE = "no due date"
 
 
+#: The colour of each standing in HTML (red, amber, green); the word itself is always written too.
+TONE_OF_STANDING: dict[Standing, Tone | None] = {
+    Standing.OVERDUE: Tone.BAD,
+    Standing.AT_RISK: Tone.WARN,
+    Standing.ON_TRACK: Tone.GOOD,
+    Standing.DONE: Tone.GOOD,
+    Standing.NO_DUE_DATE: None,
+}
+
+
 @dataclass(frozen=True)
 class MilestoneStanding:
     """A milestone's standing, why, and its load against the capacity before it is due."""
@@ -29,6 +40,11 @@ class MilestoneStanding:
     reasons: list[str]
     work_due_hours: float
     spare_working_days: int | None
+
+    @property
+    def tone(self) -> Tone | None:
+        """Red, amber or green for this standing (None for no due date)."""
+        return TONE_OF_STANDING[self.standing]
 
     @property
     def due_load_ratio(self) -> float | None:

@@ -48,7 +48,8 @@ class SlotView:
 class PlanView:
     """The request and result of one plan, with the lookups reports use.
 
-    `planned` holds the scheduled issues in order of start; `unplanned` those without an estimate.
+    `planned` holds the scheduled issues in order of start; `unplanned` those without an estimate;
+    `finishes_by_owner` each owner's (finish, issue id) pairs in order, to find work ending before an instant.
     """
 
     request: PlanRequest
@@ -61,6 +62,7 @@ class PlanView:
     planned: list[IssuePlan] = field(init=False)
     unplanned: list[IssuePlan] = field(init=False)
     owner_labels: dict[str, str] = field(init=False)
+    finishes_by_owner: dict[str, list[tuple[datetime, str]]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.working_time = WorkingTime(self.request)
@@ -75,6 +77,12 @@ class PlanView:
         self.planned = sorted(scheduled, key=lambda issue: (issue.start or datetime.max, issue.id))
         self.unplanned = [issue for issue in self.result.issues if issue.status == IssueStatus.UNPLANNED]
         self.owner_labels = _owner_labels(self.request)
+        self.finishes_by_owner = {}
+        for planned in self.planned:
+            if planned.finish is not None:
+                self.finishes_by_owner.setdefault(planned.owner or "", []).append((planned.finish, planned.id))
+        for finishes in self.finishes_by_owner.values():
+            finishes.sort()
 
     @property
     def start_date(self) -> date:
