@@ -65,7 +65,7 @@ def test_csv_formats_read_back_with_pandas(planned: tuple[PlanRequest, PlanResul
 def test_ics_has_one_event_per_slot_at_its_times(planned: tuple[PlanRequest, PlanResult]) -> None:
     request, result = planned
     calendar = Calendar.from_ical(render(ReportFormat.ICS, request, result))
-    events = [event for event in calendar.walk("VEVENT") if str(event["UID"]).startswith("issue-")]
+    events = [e for e in calendar.walk("VEVENT") if isinstance(e, Event) and str(e["UID"]).startswith("issue-")]
     expected = {
         (issue.id, datetime.combine(slot.date, slot.start), datetime.combine(slot.date, slot.start)
          + timedelta(hours=slot.hours))

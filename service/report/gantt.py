@@ -290,14 +290,18 @@ def _clock(offset: timedelta) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def gantt_png(view: PlanView, dpi: int = 110) -> bytes:
-    """The chart as PNG bytes, at `dpi` or less so that no side exceeds `MAX_IMAGE_PX`."""
+def figure_png(figure: Figure, dpi: int = 110) -> bytes:
+    """A figure as PNG bytes, at `dpi` or less so that no side exceeds `MAX_IMAGE_PX`."""
+    width, height = figure.get_size_inches()
     buffer = io.BytesIO()
-    with chart_fonts():
-        figure = gantt_figure(view)
-        width, height = figure.get_size_inches()
-        figure.savefig(buffer, format="png", dpi=min(float(dpi), MAX_IMAGE_PX / max(width, height)))
+    figure.savefig(buffer, format="png", dpi=min(float(dpi), MAX_IMAGE_PX / max(width, height)))
     return buffer.getvalue()
+
+
+def gantt_png(view: PlanView, dpi: int = 110) -> bytes:
+    """The chart as PNG bytes, at most `MAX_IMAGE_PX` a side."""
+    with chart_fonts():
+        return figure_png(gantt_figure(view), dpi)
 
 
 def gantt_svg(view: PlanView) -> str:
