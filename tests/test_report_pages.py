@@ -26,8 +26,9 @@ from api_schemas.result import (
 from checker import check_schedule
 from service.report import PlanView, ReportFormat, render
 from service.report.chart_fonts import chart_fonts
+from service.report.document import Tone
 from service.report.gantt import MAX_IMAGE_PX, MAX_ISSUE_ROWS, MAX_OWNER_ROWS, figure_png, gantt_figure
-from service.report.milestones import Standing, standings
+from service.report.milestones import MilestoneStanding, Standing, standings
 from solver.planner import plan
 from tests.live_servers import chromium_browser
 
@@ -36,7 +37,7 @@ DOMINANT = {"overdue": "red", "at risk": "amber", "on track": "green"}
 
 
 def three_standings() -> dict[str, Any]:
-    """One owner and three milestones: one overdue, one at risk (too much work), one on track."""
+    """One owner and three milestones: one overdue, one at risk (done on its due date), one on track."""
     return {
         "start_date": "2026-03-02",
         "calendar": {"timezone": "Europe/Berlin"},
@@ -49,7 +50,7 @@ def three_standings() -> dict[str, Any]:
         "issues": [
             {"id": "#1", "title": "Patch the login crash", "estimate_hours": 4, "priority": "P0",
              "milestone": "M-over", "url": "https://tracker.example/issues/1"},
-            {"id": "#2", "title": "Beta onboarding flow", "estimate_hours": 24, "priority": "P1",
+            {"id": "#2", "title": "Beta onboarding flow", "estimate_hours": 20, "priority": "P1",
              "milestone": "M-risk", "url": "https://tracker.example/issues/2"},
             {"id": "#3", "title": "Launch checklist", "estimate_hours": 6, "priority": "P2", "milestone": "M-ok",
              "url": "https://tracker.example/issues/3"},
@@ -211,3 +212,18 @@ def test_a_large_team_shows_its_busiest_owners_and_says_how_much_is_left_out() -
     assert MAX_ISSUE_ROWS < 1000 and len(labels) == MAX_OWNER_ROWS
     shown = sum(int(label.split("(")[1].split(" ")[0]) for label in labels)
     assert f"{1000 - shown} issues of other owners not shown" in chart.get_title(loc="left")
+
+
+@pytest.mark.parametrize(
+    ("standing", "late", "tone"),
+    [
+        (Standing.OVERDUE, True, Tone.BAD),
+        (Standing.AT_RISK, True, Tone.BAD),  # projected late: red, and the words say so
+        (Standing.AT_RISK, False, Tone.WARN),
+        (Standing.ON_TRACK, False, Tone.GOOD),
+        (Standing.NO_DUE_DATE, False, None),
+    ],
+)
+def test_each_standing_has_its_colour(standing: Standing, late: bool, tone: Tone | None) -> None:
+    milestone = MilestonePlan(id="M", status=MilestoneStatus.ON_TRACK, late=late, issues=1, work_hours=1)
+    assert MilestoneStanding(milestone, standing, [], 1.0, None).tone == tone

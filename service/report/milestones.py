@@ -21,7 +21,8 @@ class Standing(StrEnum):
     NO_DUE_DATE = "no due date"
 
 
-#: The colour of each standing in HTML (red, amber, green); the word itself is always written too.
+#: The colour of each standing in HTML and charts (red, amber, green); the word itself is always written too.
+#: An "at risk" milestone that is projected late is red (`MilestoneStanding.tone`).
 TONE_OF_STANDING: dict[Standing, Tone | None] = {
     Standing.OVERDUE: Tone.BAD,
     Standing.AT_RISK: Tone.WARN,
@@ -43,7 +44,9 @@ class MilestoneStanding:
 
     @property
     def tone(self) -> Tone | None:
-        """Red, amber or green for this standing (None for no due date)."""
+        """Red, amber or green for this standing (None for no due date); projected late is red."""
+        if self.standing == Standing.AT_RISK and self.milestone.late:
+            return Tone.BAD
         return TONE_OF_STANDING[self.standing]
 
     @property
