@@ -39,8 +39,9 @@ MAX_OWNER_ROWS = 60
 MAX_OWNER_PANELS = 6
 #: Largest width or height of the PNG in pixels, whatever the plan's size.
 MAX_IMAGE_PX = 4000
-#: Due dates this many days before the start or after the last slot widen the axis; farther ones sit at its edge.
-DUE_REACH_DAYS = 60
+#: Due dates up to a quarter of the plan's span (at least `MIN_DUE_REACH_DAYS`) before its start or after its last
+#: slot widen the axis; farther ones sit at its edge with their date, so a short plan is not drawn as a sliver.
+MIN_DUE_REACH_DAYS = 7
 #: Longest row label (issue id, priority and title) in characters.
 _LABEL_CHARS = 44
 #: Milestone lines labelled at most; more are drawn without their names.
@@ -85,9 +86,9 @@ def _spans(axis: TimeAxis, issue: IssuePlan) -> list[tuple[float, float]]:
 
 
 def _within_reach(view: PlanView, days: list[date]) -> list[date]:
-    """The due dates close enough to the plan to widen the axis (`DUE_REACH_DAYS`)."""
+    """The due dates close enough to the plan to widen the axis (see `MIN_DUE_REACH_DAYS`)."""
     last_slot = max((issue.slots[-1].date for issue in view.planned), default=view.start_date)
-    reach = timedelta(days=DUE_REACH_DAYS)
+    reach = timedelta(days=max(MIN_DUE_REACH_DAYS, (last_slot - view.start_date).days // 4))
     return [day for day in days if view.start_date - reach <= day <= last_slot + reach]
 
 
@@ -128,17 +129,21 @@ def _draw_due(axes: Axes, axis: TimeAxis, due: _Due, labelled: bool) -> None:
 def _draw_issue_rows(view: PlanView, axes: Axes, rows: list[IssuePlan], axis: TimeAxis, dues: list[_Due]) -> str:
     colours = _owner_colours(view)
     for row, issue in enumerate(rows):
-        axes.broken_barh(_spans(axis, issue), (row - 0.35, 0.7), facecolors=colours.get(issue.owner or "", "#8C8C8C"),
+        spans = _spans(axis, issue)
+        axes.broken_barh(spans, (row - 0.35, 0.7), facecolors=colours.get(issue.owner or "", "#8C8C8C"),
                          edgecolors=_LATE if issue.late else "none", linewidth=1.5, zorder=2)
         if issue.deadline is None:
             continue
         if axis.first <= issue.deadline <= axis.last:
             axes.plot([axis.end_of(issue.deadline)], [row], marker="|", markersize=11, markeredgewidth=2,
                       color="black", zorder=4)
-        else:
-            after = issue.deadline > axis.last
-            axes.annotate(f"due {issue.deadline:%d %b %Y}", (len(axis.days) if after else 0, row), fontsize=6,
-                          ha="right" if after else "left", va="center", zorder=4)
+        elif issue.deadline > axis.last:  # at the right edge, where no bar is
+            axes.text(len(axis.days), row, f"due {issue.deadline:%d %b %Y} ▶", fontsize=6, ha="right",
+                      va="center", zorder=4)
+        else:  # long past: written after the bar, which starts at the left edge
+            end = spans[-1][0] + spans[-1][1]
+            axes.text(end + 0.05, row, f"◀ due {issue.deadline:%d %b %Y}", fontsize=6, ha="left", va="center",
+                      color=_LATE, zorder=4)
     axes.set_yticks(range(len(rows)))
     axes.set_yticklabels([_issue_label(issue) for issue in rows], fontsize=7.5)
     axes.set_ylim(len(rows) - 0.5, -0.6)
@@ -276,7 +281,7 @@ def gantt_figure(view: PlanView) -> Figure:
     else:
         title = _draw_owner_rows(view, chart, owner_rows, axis, dues)
     axis.frame(view, chart)
-    chart.set_title(title, fontsize=9, loc="left", pad=14)
+    chart.set_title(title, fontsize=9, loc="left", pad=24)
     for cell, (members, label) in zip(cells[1:], panels, strict=True):
         colour = colours[members[0]] if len(members) == 1 else _PALETTE[0]
         _draw_load(view, figure.add_subplot(cell, sharex=chart), members, label, colour, axis)

@@ -21,7 +21,7 @@ MAX_DAY_COLUMNS = 42
 MIN_DAYS = 7
 #: Width of a date column, and of the continuous axis, in inches.
 DAY_COLUMN_IN = 0.62
-CONTINUOUS_WIDTH_IN = 17.0
+CONTINUOUS_WIDTH_IN = 15.0
 #: Continuous axes shade days off only when a day is at least this wide (in inches).
 _SHADE_DAYS_FROM_IN = 0.03
 _OFF_DAY = "#EEEEEE"

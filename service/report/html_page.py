@@ -13,6 +13,7 @@ from service.report.gantt import gantt_svg
 from service.report.plan_view import PlanView
 from service.report.week_plan import DEFAULT_DAYS, week_plan_blocks
 
+#: The chart keeps its natural size (its text stays readable) and scrolls sideways when wider than the page.
 #: Red, amber and green of the tones (service.report.document.Tone): a tint, a bar and dark text, so the colour
 #: adds to the word and text keeps a contrast above 7:1.
 _STYLE = """
@@ -31,7 +32,7 @@ td.tone-good { background: #e8f5e9; box-shadow: inset 4px 0 #2e7d32; color: #133
 td[class*="tone-"] { padding-left: 0.75rem; }
 td.tone-bad strong:first-child { color: #b71c1c; } td.tone-warn strong:first-child { color: #8a4b00; }
 td.tone-good strong:first-child { color: #1b5e20; }
-figure { margin: 1rem 0; overflow-x: auto; } figure svg { max-width: 100%; height: auto; }
+figure { margin: 1rem 0; overflow-x: auto; } figure svg { max-width: none; height: auto; }
 """
 
 _XML_PROLOGUE = re.compile(r"^\s*<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", re.DOTALL)
