@@ -214,16 +214,19 @@ def test_a_large_team_shows_its_busiest_owners_and_says_how_much_is_left_out() -
     assert f"{1000 - shown} issues of other owners not shown" in chart.get_title(loc="left")
 
 
-@pytest.mark.parametrize(
-    ("standing", "late", "tone"),
-    [
-        (Standing.OVERDUE, True, Tone.BAD),
-        (Standing.AT_RISK, True, Tone.BAD),  # projected late: red, and the words say so
-        (Standing.AT_RISK, False, Tone.WARN),
-        (Standing.ON_TRACK, False, Tone.GOOD),
-        (Standing.NO_DUE_DATE, False, None),
-    ],
-)
+STANDING_TONES = [
+    (Standing.OVERDUE, True, Tone.BAD),
+    (Standing.AT_RISK, True, Tone.BAD),  # projected late: red, and the words say so
+    (Standing.AT_RISK, False, Tone.WARN),
+    (Standing.ON_TRACK, False, Tone.GOOD),
+    (Standing.DONE, False, Tone.GOOD),
+    (Standing.NO_DUE_DATE, False, None),
+    (Standing.UNSCHEDULED, False, Tone.BAD),
+]
+
+
+@pytest.mark.parametrize(("standing", "late", "tone"), STANDING_TONES)
 def test_each_standing_has_its_colour(standing: Standing, late: bool, tone: Tone | None) -> None:
+    assert {row[0] for row in STANDING_TONES} == set(Standing)  # a new standing needs its colour here
     milestone = MilestonePlan(id="M", status=MilestoneStatus.ON_TRACK, late=late, issues=1, work_hours=1)
     assert MilestoneStanding(milestone, standing, [], 1.0, None).tone == tone

@@ -30,6 +30,7 @@ TONE_OF_STANDING: dict[Standing, Tone | None] = {
     Standing.ON_TRACK: Tone.GOOD,
     Standing.DONE: Tone.GOOD,
     Standing.NO_DUE_DATE: None,
+    Standing.UNSCHEDULED: Tone.BAD,
 }
 
 
