@@ -13,9 +13,11 @@ import matplotlib.image
 import pandas as pd
 import pytest
 from icalendar import Calendar, Event
+from typer.testing import CliRunner
 
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
+from service.cli import app as cli_app
 from service.report import PlanView, ReportFormat, render
 from service.report.tables import load_frame, slots_frame
 from solver.planner import plan
@@ -151,3 +153,14 @@ def test_csv_with_a_bom_reads_alike_in_a_bom_aware_reader(planned: tuple[PlanReq
     assert not plain.startswith(b"\xef\xbb\xbf") and marked == b"\xef\xbb\xbf" + plain
     assert list(csv.reader(io.StringIO(marked.decode("utf-8-sig")))) == list(csv.reader(io.StringIO(plain.decode())))
     assert "Miyabi Project Lead" in plain.decode()  # owners' display names ride along
+
+
+def test_capplan_plan_writes_a_csv_with_a_bom_when_asked(tmp_path: Path) -> None:
+    backlog = tmp_path / "backlog.json"
+    backlog.write_text(hostile_backlog().model_dump_json(), encoding="utf-8")
+    out = tmp_path / "slots.csv"
+    result = CliRunner().invoke(cli_app, ["plan", str(backlog), "--format", "csv", "--bom", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfdate,start,end,hours,owner,issue,title")
+    assert b"'=HYPERLINK" in data and b",=HYPERLINK" not in data
