@@ -24,12 +24,14 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from api_schemas.common import Priority
 from api_schemas.problems import Problem
 from api_schemas.request import Calendar, Dependency, Issue, Milestone, Owner, PlanRequest
+from service.importers.durations import WorkUnits
 from service.importers.estimates import (
     DEFAULT_PRIORITY_LABELS,
     DEFAULT_SIZE_LABELS,
-    estimate_from_labels,
-    estimate_from_text,
+    Estimate,
     priority_from_labels,
+    read_labels,
+    read_text,
 )
 from service.importers.references import Reference, body_references
 from service.importers.result import ImportNote, ImportResult
@@ -102,6 +104,7 @@ class GithubOptions:
     size_labels: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_SIZE_LABELS))
     default_priority: Priority = Priority.P2
     repo: str | None = None
+    units: WorkUnits = field(default_factory=WorkUnits)
 
 
 def _parse(adapter: TypeAdapter[Any], data: object, what: str) -> Any:
@@ -190,14 +193,31 @@ class _Importer:
                       [identifier])
         return best
 
-    def work(self, issue: GhIssue, identifier: str) -> dict[str, float]:
-        """{'estimate_hours': h} from labels or body, {'remaining_hours': 0} when closed, {} when unknown."""
+    def work(self, issue: GhIssue, identifier: str, fields: Sequence[Estimate] = ()) -> dict[str, float]:
+        """{'estimate_hours': h} from fields, labels or body, {'remaining_hours': 0} when closed, {} when unknown.
+
+        Sources in order of trust: `fields` (a project's Estimate), estimate labels, the body's 'Estimate:' line,
+        size labels. When they disagree the first is taken and the others are named in a note.
+        """
         if issue.state.upper() == "CLOSED":
             return {"remaining_hours": 0.0}
-        estimate = estimate_from_labels([label.name for label in issue.labels], self.options.size_labels)
-        estimate = estimate or estimate_from_text(issue.body or "")
-        if estimate is None:
+        labels = read_labels([label.name for label in issue.labels], self.options.size_labels, self.options.units)
+        body = read_text(issue.body or "", self.options.units)
+        for text in [*labels.unreadable, *body.unreadable]:
+            self.note("estimate_unreadable", f"{identifier}: its {text} is not an amount of work (e.g. 4h, 1,5h, "
+                      "2 days, PT4H); not read.", [identifier])
+        sized = [estimate for estimate in labels.found if estimate.source.startswith("size label")]
+        explicit = [estimate for estimate in labels.found if not estimate.source.startswith("size label")]
+        candidates = [*fields, *explicit, *body.found, *sized]
+        if not candidates:
             return {}
+        estimate = candidates[0]
+        others = [other for other in candidates[1:] if other.hours != estimate.hours]
+        if others:
+            said = "; ".join(f"its {other.source} says {other.hours:g} h" for other in others)
+            self.note("estimate_conflict", f"{identifier}: {estimate.hours:g} h from its {estimate.source}, but {said}; "
+                      f"took its {estimate.source} (trusted in this order: project field, estimate label, body, "
+                      "size label).", [identifier])
         if estimate.note:
             self.note("estimate_adjusted", f"{identifier}: estimate from its {estimate.source}: {estimate.note}.",
                       [identifier])
