@@ -39,7 +39,7 @@ class DurationError(ValueError):
     """A text that is not a duration of work; the message says why, for a note or a problem."""
 
 
-def duration_hours(text: str, units: WorkUnits = WorkUnits()) -> float:  # noqa: B008 - frozen, never mutated
+def duration_hours(text: str, units: WorkUnits = WorkUnits()) -> float:
     """Hours of work in `text` (ISO 8601 or free text with units); a bare number is not a duration here."""
     cleaned = _DECIMAL_COMMA.sub(".", text.strip())
     if not cleaned:
