@@ -216,8 +216,8 @@ class _Importer:
         if others:
             said = "; ".join(f"its {other.source} says {other.hours:g} h" for other in others)
             self.note("estimate_conflict", f"{identifier}: {estimate.hours:g} h from its {estimate.source}, "
-                      f"but {said}; took its {estimate.source} (trusted in this order: project field, estimate label, body, "
-                      "size label).", [identifier])
+                      f"but {said}; took its {estimate.source} (trusted in this order: project field, "
+                      "estimate label, body, size label).", [identifier])
         if estimate.note:
             self.note("estimate_adjusted", f"{identifier}: estimate from its {estimate.source}: {estimate.note}.",
                       [identifier])

@@ -89,7 +89,7 @@ class ImportMapping(BaseModel):
     )
     date_formats: list[str] = Field(
         default_factory=list,
-        description="strftime formats tried after ISO 8601 dates, e.g. '%d/%b/%y %I:%M %p' (Jira's 18/Dec/26 12:00 AM).",
+        description="strftime formats tried after ISO 8601, e.g. '%d/%b/%y %I:%M %p' (Jira: 18/Dec/26 12:00 AM).",
     )
     default_priority: Priority = Field(default=Priority.P2, description="Priority of issues that give none.")
     strict: bool = Field(
