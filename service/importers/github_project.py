@@ -243,11 +243,15 @@ def import_github_project(
             key = None if content.repository == main else f"{content.repository}#{number}"
         issue = _gh_issue(item, content, number)
         identifier = key or f"#{number}"
+        milestone = reader.milestone(item.fields, identifier)
+        if milestone is not None and issue.milestone is not None and issue.milestone.title != milestone.name:
+            reader.note("milestone_conflict", f"{identifier}: its milestone is {milestone.name} (the mapped project "
+                        f"field); its GitHub milestone '{issue.milestone.title}' is not used.", [identifier])
         unread |= {name for name, value in item.fields.items() if value not in (None, "", [])
                    and name not in _ISSUE_KEYS and column_key(name) not in reader.targets}
         fields.append(ItemFields(key=key, estimate=reader.estimate(item.fields, identifier),
                                  priority=reader.priority(item.fields, identifier), done=reader.done(item.fields),
-                                 milestone=reader.milestone(item.fields, identifier)))
+                                 milestone=milestone))
         issues.append(issue)
     notes = list(reader.notes)
     if skipped:

@@ -84,6 +84,7 @@ class _Reader:
         self.problems: list[Problem] = []
         self.notes: list[ImportNote] = []
         self.positions: dict[Target, list[int]] = {}
+        self.sized: list[str] = []
         self._read_header()
 
     # --- reporting ------------------------------------------------------------------------------------------
@@ -289,8 +290,7 @@ class _Reader:
         if size is not None:
             if estimate is None:
                 estimate = size[0]
-                self.note("estimate_from_size", f"{self.where(row.number, self.column(Target.SIZE))} ({identifier}): "
-                          f"{size[0]:g} h from {size[1]}.", [identifier])
+                self.sized.append(f"{identifier} (row {row.number}: {size[1]} = {size[0]:g} h)")
             elif size[0] != estimate:
                 self.note("estimate_conflict", f"{self.where(row.number, None)} ({identifier}): "
                           f"{self.column(Target.ESTIMATE)} says {estimate:g} h but {size[1]} makes {size[0]:g} h; "
@@ -430,6 +430,10 @@ def backlog_from_tables(
                         [issue.id])
         seen.setdefault(issue.id, item.row)
     _link(reader, built)
+    if reader.sized:
+        reader.note("estimate_from_size", f"{len(reader.sized)} estimate(s) come from the "
+                    f"{reader.column(Target.SIZE)} column (change with --map sizes or point_hours): "
+                    f"{'; '.join(reader.sized)}.", [text.split(' (row')[0] for text in reader.sized])
     owner_list = _owners_table(owners, reader.problems) if owners is not None else None
     milestone_list = _milestones_table(milestones, reader.problems) if milestones is not None else None
     if milestone_list is None:
