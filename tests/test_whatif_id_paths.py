@@ -79,7 +79,7 @@ def test_the_http_what_if_takes_id_paths(base: PlanRequest) -> None:
     from service.settings import Settings
 
     small = base.model_copy(update={"options": base.options.model_copy(update={"time_limit_s": 1})})
-    body = {"base": small.model_dump(mode="json"),
+    body: dict[str, Any] = {"base": small.model_dump(mode="json"),
             "scenarios": [{"name": "smaller-975", "patch": [
                 {"op": "replace", "path": "/issues/#975/estimate_hours", "value": 2}]}]}
     with TestClient(create_app(Settings(pool="thread", api_keys=[]))) as client:
