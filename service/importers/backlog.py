@@ -22,7 +22,7 @@ from service.importers.github import GithubOptions, import_github
 from service.importers.github_project import import_github_project
 from service.importers.mapping import PRESETS, ImportMapping, merge_mapping
 from service.importers.result import ImportResult
-from service.importers.spreadsheet import SpreadsheetOptions, backlog_from_tables
+from service.importers.spreadsheet import SpreadsheetOptions, backlog_from_tables, backlog_from_workbook
 from service.importers.tables import read_csv_table, read_excel_tables
 from service.text_encoding import decode_text
 from solver.intake.errors import InvalidRequestError
@@ -107,16 +107,8 @@ def import_backlog(
     owner_table = read_csv_table(owners, "owners") if owners is not None else None
     if kind is not ImportSource.EXCEL:
         return backlog_from_tables(read_csv_table(data, name), table_options, owner_table, milestone_table)
-    sheets = read_excel_tables(data, name)
-    names = list(sheets)
-    by_lower = {sheet.lower(): table for sheet, table in sheets.items()}
-    chosen_sheet = options.sheet or next((s for s in names if s.lower() not in ("owners", "milestones")),
-                                         names[0] if names else "")
-    if chosen_sheet not in sheets:
-        raise InvalidRequestError([Problem(loc=[name], code="unknown_sheet", message=(
-            f"{name}: there is no sheet '{chosen_sheet}' (sheets: {', '.join(names)})."))])
-    return backlog_from_tables(sheets[chosen_sheet], table_options, owner_table or by_lower.get("owners"),
-                               milestone_table or by_lower.get("milestones"))
+    return backlog_from_workbook(read_excel_tables(data, name), name, table_options, options.sheet, owner_table,
+                                 milestone_table)
 
 
 def _github_options(options: ImportOptions, mapping: ImportMapping, label_sizes: bool) -> GithubOptions:

@@ -570,21 +570,31 @@ def import_csv(
     )
 
 
-def import_excel(
-    path: Path, options: SpreadsheetOptions, sheet: str | None = None, milestones: Path | None = None
+def backlog_from_workbook(
+    sheets: dict[str, Table],
+    name: str,
+    options: SpreadsheetOptions,
+    sheet: str | None = None,
+    owners: Table | None = None,
+    milestones: Table | None = None,
 ) -> ImportResult:
-    """Read an Excel backlog: issues from `sheet` (else the first other sheet), owners and milestones sheets if any."""
-    sheets = read_excel_tables(read_file(path), path.name)
+    """A workbook's backlog: issues from `sheet` (else the first sheet not named owners or milestones).
+
+    Owners and milestones come from the tables given, else from the sheets of those names.
+    """
     names = list(sheets)
     issues_sheet = sheet if sheet is not None else next(
-        (name for name in names if name.lower() not in (OWNERS_SHEET, MILESTONES_SHEET)), names[0] if names else ""
+        (title for title in names if title.lower() not in (OWNERS_SHEET, MILESTONES_SHEET)), names[0] if names else ""
     )
     if issues_sheet not in sheets:
-        problem = Problem(loc=[path.name], code="unknown_sheet",
-                          message=f"{path.name}: there is no sheet '{issues_sheet}' (sheets: {', '.join(names)}).")
+        problem = Problem(loc=[name], code="unknown_sheet",
+                          message=f"{name}: there is no sheet '{issues_sheet}' (sheets: {', '.join(names)}).")
         raise InvalidRequestError([problem])
-    by_lower = {name.lower(): table for name, table in sheets.items()}
-    milestone_table = (read_csv_table(read_file(milestones), milestones.name) if milestones is not None
-                       else by_lower.get(MILESTONES_SHEET))
-    return backlog_from_tables(sheets[issues_sheet], options, owners=by_lower.get(OWNERS_SHEET),
-                               milestones=milestone_table)
+    by_lower = {title.lower(): table for title, table in sheets.items()}
+    return backlog_from_tables(sheets[issues_sheet], options, owners=owners or by_lower.get(OWNERS_SHEET),
+                               milestones=milestones or by_lower.get(MILESTONES_SHEET))
+
+
+def import_excel(path: Path, options: SpreadsheetOptions, sheet: str | None = None) -> ImportResult:
+    """Read an Excel backlog file: issues from `sheet` (else the first), owners and milestones sheets if any."""
+    return backlog_from_workbook(read_excel_tables(read_file(path), path.name), path.name, options, sheet)
