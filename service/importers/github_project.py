@@ -113,8 +113,7 @@ class _ItemReader:
             else:
                 estimate = read_amount(str(value), source, self.mapping.units)
         except DurationError as error:
-            self.note("value_not_read", f"{identifier}: its {source} '{value}' is not an amount of work ({error}); "
-                      "not read.", [identifier])
+            self.note("value_not_read", f"{identifier}: its {source}: {error}; not read.", [identifier])
             return size
         if size is not None and size.hours != estimate.hours:
             self.note("estimate_conflict", f"{identifier}: its {source} says {estimate.hours:g} h but its "

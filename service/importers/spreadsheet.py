@@ -182,8 +182,7 @@ class _Reader:
                               f"{estimate.note}.", [identifier])
                 return estimate.hours
         except DurationError as error:
-            self.unreadable(row.number, column, f"'{typed}' is not an amount of work: {error}", identifier,
-                            "left unestimated")
+            self.unreadable(row.number, column, str(error), identifier, "left unestimated")
             return None
         if hours < 0:
             self.unreadable(row.number, column, f"{shown} is negative", identifier, "left unestimated")
