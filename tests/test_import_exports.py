@@ -298,3 +298,13 @@ def test_latin1_csv_is_a_problem_naming_the_file() -> None:
     with pytest.raises(InvalidRequestError) as caught:
         import_backlog(ImportSource.CSV, "id,title\n#1,Café\n".encode("latin-1"), OPTIONS, name="old.csv")
     assert caught.value.problems[0].message.startswith("old.csv is not UTF-8 text")
+
+
+def test_linear_cycles_as_milestones_through_a_map() -> None:
+    mapping = {"columns": {"Project": "ignore", "Cycle Name": "milestone", "Cycle End": "due"}}
+    result = import_backlog(ImportSource.LINEAR, LINEAR.read_bytes(), OPTIONS, mapping, name=LINEAR.name)
+    assert {m.id: m.due for m in result.request.milestones} == {"Cycle 7": date(2026, 12, 21)}
+    cycled = {row["ID"][0] for row in csv_rows(LINEAR) if row["Cycle Name"][0]}
+    assert {i.id for i in result.request.issues if i.milestone == "Cycle 7"} == cycled
+    unread = notes_of(result, "columns_not_read")[0]
+    assert "Project," not in unread and "Cycle Name" not in unread and "Cycle Start" in unread

@@ -43,6 +43,7 @@ class Target(StrEnum):
     SKILLS = "skills"
     DEPENDS_ON = "depends_on"
     BLOCKS = "blocks"
+    IGNORE = "ignore"  # read by nothing, and not listed among the columns not read (e.g. to drop a preset's column)
 
 
 class EstimateUnit(StrEnum):

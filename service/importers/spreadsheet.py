@@ -115,6 +115,8 @@ class _Reader:
         unread: list[int] = []
         for position, name in enumerate(self.table.header):
             target = targets.get(column_key(name))
+            if target is Target.IGNORE:
+                continue
             if target is not None:
                 self.positions.setdefault(target, []).append(position)
             elif name and not name.lower().startswith("unnamed:"):
