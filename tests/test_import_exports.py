@@ -200,6 +200,8 @@ def test_github_project_is_read_with_its_quirks_noted() -> None:
     assert [issues[i].priority for i in ("#21", "#22", "#23", "example-org/infra#7")] == [
         Priority.P0, Priority.P1, Priority.P2, Priority.P0]
     assert [d.issue for d in issues["#22"].depends_on] == ["#21"]
+    assert [d.issue for d in issues["#23"].depends_on] == ["example-org/infra#7"]  # another repository's item
+    assert any("example-org/infra#9" in n for n in notes_of(result, "unknown_reference"))  # '#9' in infra#7's body
     due = {m.id: m.due for m in result.request.milestones}
     assert due == {"Sprint 12": date(2026, 12, 20), "Sprint 13": date(2027, 1, 3)}  # start + 14 days - 1
     assert issues["#23"].milestone == "Sprint 13"

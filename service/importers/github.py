@@ -260,22 +260,31 @@ class GithubBacklogBuilder:
         return {"estimate_hours": estimate.hours}
 
     def dependencies(self, issue: GhIssue, identifier: str, reverse: dict[int, list[Reference]]) -> list[Dependency]:
-        """The body's dependencies and those other bodies give ('Blocks #n'); the rest become notes."""
+        """The body's dependencies and those other bodies give ('Blocks #n'); the rest become notes.
+
+        '#12' in an issue of another repository (a project's item 'owner/repo#7') means that repository's #12;
+        a reference to another repository is a dependency when that issue is imported too.
+        """
         references = body_references(issue.body or "", self.options.repo).depends_on + reverse.get(issue.number, [])
-        found: dict[int, int] = {}
+        keys = {item.key for item in self.fields if item.key is not None}
+        own_repo = identifier.rsplit("#", 1)[0] if "#" in identifier[1:] else None
+        found: dict[str, int] = {}
         for reference in references:
-            if reference.repo is not None:
-                self.note("foreign_reference", f"{identifier} refers to {reference.repo}#{reference.number}, "
-                          "an issue of another repository; that dependency is not planned.", [identifier])
-            elif reference.number == issue.number:
+            repo = reference.repo or own_repo
+            target = f"{repo}#{reference.number}" if repo is not None else f"#{reference.number}"
+            known = target in keys if repo is not None else reference.number in self.numbers
+            if target == identifier:
                 self.note("self_reference", f"{identifier} refers to itself as a dependency; ignored.", [identifier])
-            elif reference.number not in self.numbers:
-                self.note("unknown_reference", f"{identifier} depends on #{reference.number}, which is not in the "
-                          "imported issues (list closed issues too with `gh issue list --state all`); "
-                          "that dependency is not planned.", [identifier, f"#{reference.number}"])
+            elif known:
+                found[target] = max(found.get(target, 0), reference.lag_days)
+            elif reference.repo is not None:
+                self.note("foreign_reference", f"{identifier} refers to {target}, an issue of another repository "
+                          "that is not imported; that dependency is not planned.", [identifier])
             else:
-                found[reference.number] = max(found.get(reference.number, 0), reference.lag_days)
-        return [Dependency(issue=f"#{number}", lag_days=lag) for number, lag in found.items()]
+                self.note("unknown_reference", f"{identifier} depends on {target}, which is not in the "
+                          "imported issues (list closed issues too with `gh issue list --state all`); "
+                          "that dependency is not planned.", [identifier, target])
+        return [Dependency(issue=target, lag_days=lag) for target, lag in found.items()]
 
     def reverse_references(self) -> dict[int, list[Reference]]:
         """'Blocks #841' in #840's body: #841 depends on #840."""
