@@ -41,6 +41,7 @@ class Shape:
     hard_deadline_chance: int  # out of 10, per issue
     hard_deadline_from_day: int  # hard deadlines fall this many days after the start or later
     estimate_steps: tuple[int, ...] = (1,)  # estimates are multiples of one of these (in quarter hours)
+    max_estimate_units: int = 64  # largest estimate, in quarter hours
 
 
 TINY = Shape(
@@ -108,7 +109,7 @@ def _issue(
     """One issue; dependencies only on earlier issues, skills some owner has; work in multiples of `step`."""
     issue: dict[str, Any] = {"id": f"i{index}", "priority": draw(st.sampled_from(list(Priority)))}
     if _chance(draw, 9):
-        issue["estimate_hours"] = _quarter_hours(draw, 1, 64, step)
+        issue["estimate_hours"] = _quarter_hours(draw, 1, shape.max_estimate_units, step)
     if _chance(draw, 1):
         issue["remaining_hours"] = draw(st.sampled_from([0.0, _quarter_hours(draw, 1, 16, step)]))
     if milestones and _chance(draw, 6):
@@ -177,6 +178,25 @@ def tiny_requests() -> st.SearchStrategy[PlanRequest]:
 def tiny_requests_in_hours() -> st.SearchStrategy[PlanRequest]:
     """Tiny requests estimated in half or whole hours, so that the model's time grain is usually coarser."""
     return plan_requests(replace(TINY, estimate_steps=(2, 4)))
+
+
+@st.composite
+def tiny_split_requests(draw: st.DrawFn) -> PlanRequest:
+    """Tiny requests where one issue may be split (the oracle cuts it on every quarter hour), or, now and then,
+    none (the request's default says one thing, every issue its own)."""
+    request = draw(plan_requests(replace(TINY, max_issues=3, max_estimate_units=32, estimate_steps=(1, 4))))
+    options = request.options.model_copy(
+        update={
+            "min_chunk_hours": draw(st.sampled_from([2.0, 3.0])),
+            "max_pieces": draw(st.integers(2, 3)),
+            "splittable": _chance(draw, 3),
+        }
+    )
+    issues = [issue.model_copy(update={"splittable": False}) for issue in request.issues]
+    if not options.splittable or _chance(draw, 7):
+        chosen = draw(st.integers(0, len(issues) - 1))
+        issues[chosen] = issues[chosen].model_copy(update={"splittable": True})
+    return request.model_copy(update={"options": options, "issues": issues})
 
 
 def medium_requests() -> st.SearchStrategy[PlanRequest]:

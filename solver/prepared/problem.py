@@ -52,6 +52,8 @@ class PieceRule:
 
     most: int = 1
     shortest: int = 0
+    #: The issue is splittable and pieces are searched (even when too short to split): the plan's form is pieces.
+    allowed: bool = False
 
     @property
     def splits(self) -> bool:
@@ -123,7 +125,7 @@ class PreparedProblem:
     @property
     def form(self) -> PlanForm:
         """The form of schedule searched: pieces when some task may be split, else one unbroken stretch each."""
-        return PlanForm.PIECES if any(task.pieces.splits for task in self.tasks) else PlanForm.UNBROKEN
+        return PlanForm.PIECES if any(task.pieces.allowed for task in self.tasks) else PlanForm.UNBROKEN
 
     @property
     def start(self) -> date:
@@ -292,7 +294,7 @@ def piece_rule(issue: Issue, request: PlanRequest, work: int, searched: bool = T
     most = issue.max_pieces if issue.max_pieces is not None else options.max_pieces
     if not issue.splits(options) or shortest <= 0:
         return PieceRule(1, work)
-    return PieceRule(max(1, min(most, work // shortest)), shortest)
+    return PieceRule(max(1, min(most, work // shortest)), shortest, allowed=True)
 
 
 def _pool_owners(request: PlanRequest, calendars: dict[str, OwnerCalendar], apart: bool = False) -> list[list[Owner]]:
