@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 
 from api_schemas import PlanForm, PlanRequest, PlanResult, SolveStatus
 from checker.schedule_checker import check_schedule
@@ -100,8 +100,9 @@ def test_no_split_where_it_buys_nothing() -> None:
     assert_matches_oracle(req, result)
 
 
-@settings(max_examples=30, deadline=None, derandomize=True)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(tiny_split_requests())
+@example(ab_request(True, min_chunk_hours=4, max_pieces=2))
 def test_solver_matches_exhaustive_search_with_pieces(req: PlanRequest) -> None:
     assert_matches_oracle(req, plan(req, with_recommendations=False))
 
