@@ -135,7 +135,7 @@ def _day_by_day(view: PlanView, first: date, last: date) -> list[Block]:
                 fmt.day(row.slot.day),
                 row.slot.owner,
                 fmt.span(row.slot.slot.start, row.slot.ends),
-                _label(row.slot.issue),
+                " ".join(filter(None, [_label(row.slot.issue), f"({row.slot.part})" if row.slot.part else ""])),
                 fmt.number(row.slot.slot.hours),
                 "; ".join(row.completes) or "",
             ]
@@ -331,7 +331,9 @@ def _chain_risk(view: PlanView, standing: MilestoneStanding) -> str | None:
     start_note = (
         f"{first.issue.id} starts at its earliest possible moment"
         if first.held_by == Link.EARLIEST
-        else f"{first.issue.id} starts {fmt.instant(first.issue.start)}" if first.issue.start else ""
+        else f"{first.issue.id} starts {fmt.instant(first.issue.start)}"
+        if first.issue.start
+        else ""
     )
     finish = fmt.instant(last.finish) if last.finish else fmt.day(milestone.projected_finish)
     return (
