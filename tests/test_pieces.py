@@ -6,7 +6,9 @@ something, and every rule of pieces must be one the independent checker rejects 
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from hypothesis import example, given, settings
@@ -167,3 +169,22 @@ def test_checker_rejects_reported_pieces_the_slots_do_not_give() -> None:
     issue = result.issues[0]
     issue.pieces[1] = issue.pieces[1].model_copy(update={"hours": 7.0})
     assert rules_broken(req, result) == {"reported_value"}
+
+
+def test_reference_week_plan_in_pieces_leaves_the_lead_no_idle_hour() -> None:
+    # Unbroken, the lead waits on Tuesday 09:00-11:00 (#841 waits for its approval and #970 may not start and
+    # pause); in pieces #970 starts, pauses for #841 and resumes: every working day before the lead's last one is
+    # full, and P1 work is less late.
+    data = json.loads((Path(__file__).parent.parent / "examples" / "reference_backlog.json").read_text())
+    data.setdefault("options", {}).update({"splittable": True, "time_limit_s": 10})
+    req = PlanRequest.model_validate(data)
+    result = plan(req, with_recommendations=False)
+    assert result.status == SolveStatus.OPTIMAL and result.form is PlanForm.PIECES
+    lead = next(owner for owner in result.owners if owner.id == req.owners[0].id)
+    last = max(slot.date for issue in result.issues if issue.owner == lead.id for slot in issue.slots)
+    assert [day.date for day in lead.days if day.date < last and day.hours < day.capacity] == []
+    whole = plan(
+        req.model_copy(update={"options": req.options.model_copy(update={"splittable": False})}),
+        with_recommendations=False,
+    )
+    assert [s.value for s in result.objective][:4] < [s.value for s in whole.objective][:4]

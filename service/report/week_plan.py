@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from api_schemas.result import IssuePlan, IssueStatus, PlanResult, SolveStatus
+from api_schemas.result import IssuePlan, IssueStatus, PlanForm, PlanResult, SolveStatus
 from service.report import formatting as fmt
 from service.report.chains import ChainStep, Link, milestone_chain
 from service.report.document import Block, Bullets, Heading, Paragraph, Table
@@ -49,6 +49,12 @@ def _label(issue: IssuePlan) -> str:
 def _solver_sentence(result: PlanResult) -> str:
     seconds = f"{result.solve_time_s:.2f} s"
     if result.status == SolveStatus.OPTIMAL:
+        if result.form is PlanForm.PIECES:
+            return (
+                f"Solver: **OPTIMAL** in {seconds}: no plan, pausing and resuming the splittable issues as their "
+                "limits allow, makes P0 work less late, then P1, P2 and P3 work, or then finishes it sooner, or "
+                "then does it with fewer pauses."
+            )
         return (
             f"Solver: **OPTIMAL** in {seconds}: no plan that does each issue in one stretch makes P0 work less "
             "late, then P1, P2 and P3 work, or then finishes it sooner."
