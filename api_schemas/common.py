@@ -72,7 +72,9 @@ _LOCAL_TIME_TEXT = re.compile(_LOCAL_TIME)
 _LOCAL_DATE_TIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}T" + _LOCAL_TIME)
 
 
-def _from_iso_text(value: object, kind: type[T], text: re.Pattern[str], error_type: str, message: str) -> T | object:
+def _from_iso_text(
+    value: object, kind: type[T], text: re.Pattern[str], error_type: str, message: str
+) -> T | object:
     """`value` read from ISO text of the given shape (an instance of `kind` from Python callers passes as it is).
 
     Parsed here, not by pydantic, so that numbers are never read as timestamps and a strict validation
@@ -103,10 +105,7 @@ def _iso_time_text(value: object) -> object:
 def _local_date_time_text(value: object) -> object:
     """Accept a date and time only as ISO text such as '2025-11-24T09:00:00', without an offset."""
     return _from_iso_text(
-        value,
-        datetime,
-        _LOCAL_DATE_TIME_TEXT,
-        "datetime_type",
+        value, datetime, _LOCAL_DATE_TIME_TEXT, "datetime_type",
         "Input should be a valid local date and time in the format YYYY-MM-DDTHH:MM:SS",
     )
 
@@ -123,9 +122,8 @@ IsoTime = Annotated[
 LocalDateTime = Annotated[
     datetime,
     BeforeValidator(_local_date_time_text),
-    WithJsonSchema(
-        {"type": "string", "pattern": f"^{_LOCAL_DATE_TIME_TEXT.pattern}$", "examples": ["2025-11-24T09:00:00"]}
-    ),
+    WithJsonSchema({"type": "string", "pattern": f"^{_LOCAL_DATE_TIME_TEXT.pattern}$",
+                    "examples": ["2025-11-24T09:00:00"]}),
 ]
 
 

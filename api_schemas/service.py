@@ -313,29 +313,17 @@ class VersionInfo(_Model):
 class ProblemDetails(_Model):
     """An error as RFC 9457 problem details, with every problem found (field path, code, message, ids)."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "type": "/problems/invalid-request",
-                    "title": "Invalid plan request",
-                    "status": 422,
-                    "detail": "The request has 1 problem.",
-                    "instance": "/v1/plans",
-                    "request_id": "5f0c1f8e2c3d4b6a9e7f1a2b3c4d5e6f",
-                    "errors": [
-                        {
-                            "loc": ["issues", 3, "pinned_owner"],
-                            "code": "unknown_owner",
-                            "message": "Issue #972 is pinned to owner 'bob', who is not in the team.",
-                            "ids": ["#972", "bob"],
-                        }
-                    ],
-                }
-            ]
-        },
-    )
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "type": "/problems/invalid-request",
+        "title": "Invalid plan request",
+        "status": 422,
+        "detail": "The request has 1 problem.",
+        "instance": "/v1/plans",
+        "request_id": "5f0c1f8e2c3d4b6a9e7f1a2b3c4d5e6f",
+        "errors": [{"loc": ["issues", 3, "pinned_owner"], "code": "unknown_owner",
+                    "message": "Issue #972 is pinned to owner 'bob', who is not in the team.",
+                    "ids": ["#972", "bob"]}],
+    }]})
 
     type: str = Field(description="URI reference naming the kind of problem, e.g. '/problems/invalid-request'.")
     title: str = Field(description="Short summary of the kind of problem.")

@@ -33,23 +33,8 @@ __all__ = ["RULES", "Violation", "assert_valid", "check_schedule"]
 
 #: Every rule code a violation can carry, in the order docs/model.md lists the rules.
 RULES: tuple[str, ...] = (
-    "coverage",
-    "owner",
-    "slot_grid",
-    "before_start",
-    "horizon",
-    "working_day",
-    "capacity",
-    "overlap",
-    "dependency",
-    "not_before",
-    "pinned_start",
-    "pinned_owner",
-    "skills",
-    "hard_deadline",
-    "pieces",
-    "reported_value",
-    "objective",
+    "coverage", "owner", "slot_grid", "before_start", "horizon", "working_day", "capacity", "overlap", "dependency",
+    "not_before", "pinned_start", "pinned_owner", "skills", "hard_deadline", "pieces", "reported_value", "objective",
     "calendar",
 )
 

@@ -1,10 +1,10 @@
 """Exhaustive-search oracle for tiny plan requests, written from docs/model.md alone.
 
 Every issue that is not splittable is one unbroken stretch of its owner's working time (splittable ones:
-`piece_schedules`, every cut into pieces on quarter hours and every order of the pieces). The oracle enumerates
-every assignment of issues to eligible owners and every order of the issues, and places the issues in that order, each at
-the earliest instant its owner, dates and dependencies allow (a semi-active schedule), keeping the
-lexicographically smallest objective. Lateness and finish sums only grow with finish times, so this is
+`piece_schedules`, every cut into pieces on quarter hours and every order of the pieces). The oracle
+enumerates every assignment of issues to eligible owners and every order of the issues, and places the issues
+in that order, each at the earliest instant its owner, dates and dependencies allow (a semi-active schedule),
+keeping the lexicographically smallest objective. Lateness and finish sums only grow with finish times, so this is
 exact except for one twist of the rules: a lag release keeps the predecessor's clock time, so finishing
 later (on a day that is not a team working day) can release a lagged successor earlier. For lag
 predecessors the oracle also tries those later finishes (see `_start_choices`). It is slow on purpose:

@@ -203,7 +203,7 @@ def tiny_split_requests(draw: st.DrawFn) -> PlanRequest:
             lowest = round(2 * options.min_chunk_hours * 4)
             work = _quarter_hours(draw, lowest, max(lowest, 48))
             options = options.model_copy(update={"max_pieces": 2})
-            same_owners = {
+            same_owners: dict[str, Any] = {
                 "skills": [],
                 "pinned_owner": None,
                 "hard_deadline": False,

@@ -127,15 +127,8 @@ def _draw_issues(view: PlanView, axes: Axes, rows: list[IssuePlan], axis: _Axis)
     axes.set_title(title, fontsize=9, loc="left")
     handles = [Patch(color=colour, label=owner) for owner, colour in colours.items()][:MAX_OWNER_PANELS]
     if handles:
-        axes.legend(
-            handles=handles,
-            loc="upper left",
-            bbox_to_anchor=(1.005, 1.0),
-            fontsize=7,
-            title="owner",
-            title_fontsize=7,
-            frameon=False,
-        )
+        axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=7, title="owner",
+                    title_fontsize=7, frameon=False)
 
 
 def _daily_load(view: PlanView, owners: list[str], days: list[date]) -> tuple[list[float], list[float]]:
@@ -159,14 +152,8 @@ def _draw_load(view: PlanView, axes: Axes, owners: list[str], label: str, colour
     positions = range(len(days))
     axes.bar([n + 0.5 for n in positions], planned, width=0.8, color=colour, zorder=2)
     worked = [n for n in positions if capacity[n] > 0]
-    axes.hlines(
-        [capacity[n] for n in worked],
-        [n + 0.04 for n in worked],
-        [n + 0.96 for n in worked],
-        colors=_CAPACITY,
-        linewidth=2.2,
-        zorder=3,
-    )
+    axes.hlines([capacity[n] for n in worked], [n + 0.04 for n in worked], [n + 0.96 for n in worked],
+                colors=_CAPACITY, linewidth=2.2, zorder=3)
     for n in positions:
         if planned[n]:
             axes.text(n + 0.5, planned[n], f"{planned[n]:g}", ha="center", va="bottom", fontsize=6, zorder=4)

@@ -40,7 +40,7 @@ def plan_html(view: PlanView, days: int = DEFAULT_DAYS) -> str:
     marker = "<h2>Day by day"
     body = body.replace(marker, f"<h2>Chart</h2>\n{chart}\n{marker}", 1) if marker in body else body + chart
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title>'
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{html.escape(title)}</title>"
         f"<style>{_STYLE}</style></head>\n<body>\n{body}\n</body></html>\n"
     )

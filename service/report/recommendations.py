@@ -36,9 +36,8 @@ def _moves(moves: list[TargetMove]) -> str:
     """'; also moves milestone:M3 Mon 2025-11-24 → Tue 2025-11-25' (empty when nothing else moves)."""
     if not moves:
         return ""
-    shown = [
-        f"{m.key} {fmt.day(m.before) if m.before else '—'} → {fmt.day(m.after) if m.after else '—'}" for m in moves
-    ]
+    shown = [f"{m.key} {fmt.day(m.before) if m.before else '—'} → {fmt.day(m.after) if m.after else '—'}"
+             for m in moves]
     return f"; also moves {listed(shown)}"
 
 
@@ -51,16 +50,13 @@ def _alternatives(target: TargetRecommendation) -> list[str]:
     lines = []
     if target.extension is not None:
         extension = target.extension
-        lines.append(
-            f"{extension_words(extension)}: {_standing(extension.proven_minimal, extension.verified)}"
-            f"{_moves(extension.other_moves)}{_note(extension.note)}"
-        )
+        lines.append(f"{extension_words(extension)}: {_standing(extension.proven_minimal, extension.verified)}"
+                     f"{_moves(extension.other_moves)}{_note(extension.note)}")
     cut = target.scope_cut
     cut_words = scope_cut_words(cut) if cut is not None else None
     if cut is not None and cut_words is not None:
-        lines.append(
-            f"{cut_words}: {_standing(cut.proven, cut.verified, 'proven')}{_moves(cut.other_moves)}{_note(cut.note)}"
-        )
+        lines.append(f"{cut_words}: {_standing(cut.proven, cut.verified, 'proven')}{_moves(cut.other_moves)}"
+                     f"{_note(cut.note)}")
     elif cut is not None and cut.note:
         lines.append(cut.note)
     capacity = target.capacity
@@ -83,7 +79,8 @@ def _target_blocks(target: TargetRecommendation, summarised: bool) -> list[Block
     finish = fmt.day(target.planned_finish) if target.planned_finish else "not planned"
     heading = Heading(
         3,
-        f"{target.kind.value.capitalize()} {name}: {target.status.value}, due {fmt.day(target.due)}, planned {finish}",
+        f"{target.kind.value.capitalize()} {name}: {target.status.value}, due {fmt.day(target.due)}, "
+        f"planned {finish}",
     )
     lines: list[str] = [] if summarised else [f"**In one line:** {target.summary}"]
     lines += _alternatives(target)
@@ -148,11 +145,7 @@ def recommendation_blocks(recommendations: Recommendations | None) -> list[Block
     if infeasibility is not None:
         blocks += _infeasibility_blocks(infeasibility)
     if not recommendations.complete:
-        blocks.append(
-            Paragraph(
-                f"Not every value was proven minimal and verified within the "
-                f"{recommendations.seconds:.1f} s spent on recommendations."
-            )
-        )
+        blocks.append(Paragraph(f"Not every value was proven minimal and verified within the "
+                                f"{recommendations.seconds:.1f} s spent on recommendations."))
     blocks += [Paragraph(f"Note: {note}") for note in recommendations.notes]
     return blocks

@@ -129,7 +129,9 @@ def week_goal(view: PlanView, week: int) -> WeekGoal:
     if loose:
         progress.append(_progress(view, None, loose, last))
     closing = [
-        issue for issue in view.planned if (finish := view.finish_date(issue)) is not None and first <= finish <= last
+        issue
+        for issue in view.planned
+        if (finish := view.finish_date(issue)) is not None and first <= finish <= last
     ]
     closing.sort(key=lambda issue: (issue.finish, issue.id))
     return WeekGoal(week=week, first=first, last=last, progress=progress, closing=closing)

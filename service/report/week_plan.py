@@ -337,9 +337,7 @@ def _chain_risk(view: PlanView, standing: MilestoneStanding) -> str | None:
     start_note = (
         f"{first.issue.id} starts at its earliest possible moment"
         if first.held_by == Link.EARLIEST
-        else f"{first.issue.id} starts {fmt.instant(first.issue.start)}"
-        if first.issue.start
-        else ""
+        else f"{first.issue.id} starts {fmt.instant(first.issue.start)}" if first.issue.start else ""
     )
     finish = fmt.instant(last.finish) if last.finish else fmt.day(milestone.projected_finish)
     return (

@@ -187,10 +187,14 @@ class FinishSums:
     prefix: list[int]
 
 
-def own_bounds(problem: PreparedProblem, earliest: Sequence[EarliestFinish], ends: _Ends | None = None) -> list[int]:
+def own_bounds(
+    problem: PreparedProblem, earliest: Sequence[EarliestFinish], ends: _Ends | None = None
+) -> list[int]:
     """B_r of every rank (0 for ranks without tasks), in team quarter hours."""
     ends = ends if ends is not None else _Ends(problem)
-    return [tasks_bound(problem, [t for t in problem.tasks if t.rank == rank], earliest, ends) for rank in range(RANKS)]
+    return [
+        tasks_bound(problem, [t for t in problem.tasks if t.rank == rank], earliest, ends) for rank in range(RANKS)
+    ]
 
 
 def finish_sums(
