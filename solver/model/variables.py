@@ -19,6 +19,7 @@ from api_schemas.common import UNITS_PER_DAY
 from solver.bounds.earliest_finish import EarliestFinish
 from solver.model.calendar_terms import Bounded, CalendarTerms, DayTerm, Expr
 from solver.prepared.problem import PreparedProblem, Task
+from solver.prepared.rules import start_window
 
 
 @dataclass(frozen=True)
@@ -219,14 +220,9 @@ def _stretch(model: cp_model.CpModel, problem: PreparedProblem, task: Task, cloc
     units = clock.units_per_day
     last_position = max(len(clock.working_days) - 1, 0)
     present = model.new_bool_var(f"{name}_on")
-    earliest = clock.first_unit_at_or_after(task.release)
-    latest = clock.total_units - task.work
-    if task.pinned_day is not None:
-        day_units = clock.units_on_day(task.pinned_day)
-        earliest, latest = max(earliest, day_units.start), min(latest, day_units.stop - 1)
-    if task.hard_deadline_day is not None:
-        latest = min(latest, clock.cumulative[min(task.hard_deadline_day + 1, problem.horizon_days)] - task.work)
-    if not clock.working_days or earliest > latest:
+    window = start_window(problem, task, clock)
+    earliest, latest = window.earliest, window.latest
+    if not clock.working_days or window.empty:
         model.add(present == 0)
         earliest, latest = 0, max(clock.total_units - task.work, 0)
     latest = max(latest, earliest)
