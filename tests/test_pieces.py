@@ -15,6 +15,7 @@ from hypothesis import example, given, settings
 
 from api_schemas import PlanForm, PlanRequest, PlanResult, SolveStatus
 from checker.schedule_checker import check_schedule
+from service.report.formats import week_plan_markdown
 from solver.planner import plan
 from tests.oracle import reported_objective, solve_exhaustively
 from tests.strategies import tiny_split_requests
@@ -173,18 +174,22 @@ def test_checker_rejects_reported_pieces_the_slots_do_not_give() -> None:
 
 def test_reference_week_plan_in_pieces_leaves_the_lead_no_idle_hour() -> None:
     # Unbroken, the lead waits on Tuesday 09:00-11:00 (#841 waits for its approval and #970 may not start and
-    # pause); in pieces #970 starts, pauses for #841 and resumes: every working day before the lead's last one is
-    # full, and P1 work is less late.
+    # pause), and the week plan says so; in pieces #970 starts, pauses for #841 and resumes: every working day
+    # before the lead's last one is full, P1 work is less late, and the week plan shows the parts.
     data = json.loads((Path(__file__).parent.parent / "examples" / "reference_backlog.json").read_text())
-    data.setdefault("options", {}).update({"splittable": True, "time_limit_s": 10})
+    data.setdefault("options", {}).update({"splittable": True, "time_limit_s": 30})
     req = PlanRequest.model_validate(data)
     result = plan(req, with_recommendations=False)
     assert result.status == SolveStatus.OPTIMAL and result.form is PlanForm.PIECES
     lead = next(owner for owner in result.owners if owner.id == req.owners[0].id)
     last = max(slot.date for issue in result.issues if issue.owner == lead.id for slot in issue.slots)
     assert [day.date for day in lead.days if day.date < last and day.hours < day.capacity] == []
-    whole = plan(
-        req.model_copy(update={"options": req.options.model_copy(update={"splittable": False})}),
-        with_recommendations=False,
-    )
+    split_text = week_plan_markdown(req, result)
+    assert "(part 1 of 2)" in split_text and "(part 2 of 2)" in split_text and "Idle working time" not in split_text
+
+    whole_req = req.model_copy(update={"options": req.options.model_copy(update={"splittable": False})})
+    whole = plan(whole_req, with_recommendations=False)
     assert [s.value for s in result.objective][:4] < [s.value for s in whole.objective][:4]
+    whole_text = week_plan_markdown(whole_req, whole)
+    line = next(line for line in whole_text.splitlines() if line.startswith("- lead is free"))
+    assert "Tue 2025-11-25 09:00-11:00 (2 h)" in line and "#970 could start" in line and "splittable" in line

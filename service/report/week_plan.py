@@ -12,6 +12,7 @@ from api_schemas.result import IssuePlan, IssueStatus, PlanForm, PlanResult, Sol
 from service.report import formatting as fmt
 from service.report.chains import ChainStep, Link, milestone_chain
 from service.report.document import Block, Bullets, Heading, Paragraph, Table
+from service.report.idle import idle_lines
 from service.report.milestones import MilestoneStanding, Standing, standings
 from service.report.plan_view import PlanView
 from service.report.recommendations import recommendation_blocks
@@ -159,6 +160,9 @@ def _day_by_day(view: PlanView, first: date, last: date) -> list[Block]:
         summary += f"; no team work on {fmt.listed([fmt.day(day) for day in off])} (not working days)"
     blocks.append(Paragraph(summary + "."))
     blocks += _load_table(view, days)
+    idle = idle_lines(view, first, last)
+    if idle:
+        blocks += [Heading(3, "Idle working time, and why"), Bullets(idle)]
     return blocks
 
 
