@@ -11,14 +11,14 @@ from api_schemas.result import PlanResult, PlanTiming, SolveStatus
 from solver.bounds.finish_windows import held_by
 from solver.bounds.schedule_levels import level_values
 from solver.budget.constants import LARGE_MODEL_TASKS
-from solver.budget.time_budget import TimeBudget, full_model_seconds
+from solver.budget.time_budget import SearchBudget, TimeBudget, full_model_seconds
 from solver.intake.errors import InvalidRequestError
 from solver.intake.limits import DEFAULT_LIMITS, Limits
 from solver.intake.validation import validate_request
 from solver.model import build_model
 from solver.model.build import PlanModel
-from solver.prepared.problem import PreparedProblem, prepare
-from solver.prepared.schedule import Schedule, global_span
+from solver.prepared.problem import PreparedProblem, prepare, unbroken_twin
+from solver.prepared.schedule import Schedule, global_span, on_owners
 from solver.recommend import Planning, recommend
 from solver.result import build_result
 from solver.search.lexicographic import ProgressCallback, SearchOutcome, solve_levels
@@ -47,6 +47,22 @@ def _improved_start(problem: PreparedProblem, start: Schedule | None, budget: Ti
         return None
     rounds = budget.start_rounds(round_seconds(problem))
     return squeaky_wheel(problem, start, rounds, budget.options.seed, budget.start_deadline)
+
+
+def _full_model_search(
+    problem: PreparedProblem, search: SearchBudget, start: Schedule | None, progress: ProgressCallback | None
+) -> SearchOutcome:
+    """Level by level on the full model, narrowed to where plans better than `start` lie and rebuilt as it improves."""
+    # Every task finishes by the day the start's proven levels allow (exact: no optimal plan is lost).
+    plan_model = build_model(held_by(problem, start) if start is not None else problem, symmetry=True)
+
+    def narrowed(schedule: Schedule, fixed: int) -> PlanModel:
+        return build_model(held_by(problem, schedule, fixed), symmetry=True)
+
+    # Rebuilding takes milliseconds up to 50 issues; a larger backlog gets here only without a start plan, where
+    # one build takes seconds.
+    small = len(problem.tasks) <= LARGE_MODEL_TASKS
+    return solve_levels(plan_model, search, start, progress, rebuild=narrowed if small else None)
 
 
 def prepare_with_start(request: PlanRequest) -> tuple[PreparedProblem, Schedule | None]:
@@ -142,23 +158,19 @@ def _planned(
         model_cost = full_model_seconds(replan_cost, len(problem.tasks))
         outcome = search_levels(problem, budget.neighbourhood_search(len(problem.tasks), spent), start, progress)
     else:
-        modelled = problem
         if start is not None:
             problem = limit_candidates(problem, start)
-            # Every task finishes by the day the start's proven levels allow (exact: no optimal plan is lost).
-            modelled = held_by(problem, start)
-        plan_model = build_model(modelled, symmetry=True)
+        if any(task.pieces.splits for task in problem.tasks):
+            # Pieces: the best plan with every issue in one piece first (a valid pieces plan, on pooled owners as
+            # without splitting), then the search in pieces from it with the rest of the budget.
+            twin = unbroken_twin(problem)
+            twin_start = on_owners(problem, twin, start) if start is not None else None
+            unbroken = _full_model_search(twin, budget.unbroken_search(spent), twin_start, progress)
+            spent.append(unbroken.charged)
+            if unbroken.schedule is not None:
+                start = on_owners(twin, problem, unbroken.schedule)
         model_cost = replan_cost = time.monotonic() - started
-
-        def narrowed(schedule: Schedule, fixed: int) -> PlanModel:
-            return build_model(held_by(problem, schedule, fixed), symmetry=True)
-
-        # Rebuilding takes milliseconds up to 50 issues; a larger backlog gets here only without a start plan,
-        # where one build takes seconds.
-        small = len(problem.tasks) <= LARGE_MODEL_TASKS
-        outcome = solve_levels(
-            plan_model, budget.full_model_search(spent), start, progress, rebuild=narrowed if small else None
-        )
+        outcome = _full_model_search(problem, budget.full_model_search(spent), start, progress)
     if cut_short:
         outcome = replace(outcome, repeatable=False)
     if outcome.status == SolveStatus.INFEASIBLE and (problem.horizon_capped or problem.restricted):

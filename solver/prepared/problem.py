@@ -218,6 +218,15 @@ class PreparedProblem:
         return end_instant + UNITS_PER_DAY * self.lag_shift_table(lag)[end_day]
 
 
+def unbroken_twin(problem: PreparedProblem) -> PreparedProblem:
+    """The problem with every task in one piece, owners pooled as without splitting, on the same horizon.
+
+    Its plans are valid plans in pieces (one piece each) with the same levels; the search in pieces starts from its
+    best (`solver.planner`). Task indices are the same; `solver.prepared.schedule.on_owners` maps placements.
+    """
+    return prepare(problem.request, split=False, horizon=(problem.horizon_days, problem.horizon_capped))
+
+
 def deadline_of(issue: Issue, due_dates: dict[str, date | None]) -> date | None:
     """The issue's deadline, else its milestone's due date."""
     if issue.deadline is not None:
@@ -225,30 +234,40 @@ def deadline_of(issue: Issue, due_dates: dict[str, date | None]) -> date | None:
     return due_dates.get(issue.milestone) if issue.milestone else None
 
 
-def prepare(request: PlanRequest, horizon_hint_days: int | None = None) -> PreparedProblem:
+def prepare(
+    request: PlanRequest,
+    horizon_hint_days: int | None = None,
+    split: bool = True,
+    horizon: tuple[int, bool] | None = None,
+) -> PreparedProblem:
     """Build the solver's view of a validated request: calendars, owner pools, horizon, resources, tasks, grain.
 
-    `horizon_hint_days`, the end of a known plan (the greedy one), caps a horizon past a year (`_horizon`).
+    `horizon_hint_days`, the end of a known plan (the greedy one), caps a horizon past a year (`_horizon`);
+    `horizon` (days, capped) sets it instead. `split=False` keeps every task in one piece (its form and levels
+    stay those of the request) and pools owners: the unbroken twin of a problem in pieces (`unbroken_twin`).
     """
     team = TeamCalendar(request.calendar)
     calendars = {owner.id: OwnerCalendar(owner, team) for owner in request.owners}
     works = _work_left(request)
-    pools = _pool_owners(request, calendars, _pieces_apart(request, works))
+    pools = _pool_owners(request, calendars, split and _pieces_apart(request, works))
     eligible = {issue.id: _eligible_pools(issue, pools) for issue in request.issues}
-    serial = _serial_bound_days(request, team, pools, calendars, eligible, works)
-    horizon, capped = _horizon(serial, horizon_hint_days)
-    clocks, resources = _clocks_and_resources(request.start_date, pools, calendars, horizon)
+    if horizon is None:
+        horizon = _horizon(_serial_bound_days(request, team, pools, calendars, eligible, works), horizon_hint_days)
+    days, capped = horizon
+    clocks, resources = _clocks_and_resources(request.start_date, pools, calendars, days)
     tasks = _tasks(request, works, eligible)
+    if not split:
+        tasks = [replace(task, pieces=replace(task.pieces, most=1)) for task in tasks]
     problem = PreparedProblem(
         request=request,
         team=team,
         owner_calendars=calendars,
-        horizon_days=horizon,
+        horizon_days=days,
         horizon_capped=capped,
         clocks=clocks,
         resources=resources,
         tasks=tasks,
-        warnings=[*_horizon_warnings(horizon, capped), *_unplanned_warnings(request, works, tasks)],
+        warnings=[*_horizon_warnings(days, capped), *_unplanned_warnings(request, works, tasks)],
     )
     return replace(problem, grain=time_grain(problem))
 

@@ -42,3 +42,22 @@ def global_span(problem: PreparedProblem, task: Task, placement: Placement) -> t
     clock = problem.clocks[problem.resources[placement.resource].clock]
     end_unit = placement.end(task.work)
     return clock.global_start(placement.start), clock.global_end(end_unit), clock.end_day(end_unit)
+
+
+def on_owners(source: PreparedProblem, target: PreparedProblem, schedule: Schedule) -> Schedule:
+    """The schedule of `source` on `target`'s resources: the same owners and local starts, pooled or not.
+
+    Both problems have the same tasks, owners and horizon (a problem and its `unbroken_twin`): an owner's clock has
+    the same local units in both, so only the resource and member of each placement change.
+    """
+    where = {
+        owner: (resource.index, member)
+        for resource in target.resources
+        for member, owner in enumerate(resource.owner_ids)
+    }
+    mapped: Schedule = {}
+    for index, placement in schedule.items():
+        owner = source.resources[placement.resource].owner_ids[placement.member]
+        resource, member = where[owner]
+        mapped[index] = Placement(resource, member, placement.start, placement.runs)
+    return mapped
