@@ -49,6 +49,31 @@ def _improved_start(problem: PreparedProblem, start: Schedule | None, budget: Ti
     return squeaky_wheel(problem, start, rounds, budget.options.seed, budget.start_deadline)
 
 
+def _search_in_pieces(
+    problem: PreparedProblem,
+    twin: PreparedProblem,
+    unbroken: SearchOutcome,
+    budget: TimeBudget,
+    spent: list[float],
+    progress: ProgressCallback | None,
+) -> SearchOutcome:
+    """The search in pieces, from the unbroken search's plan on its twin and with the budget that one left.
+
+    That plan is a valid plan in pieces, so the result is never worse than splitting off in the same budget (a
+    plan the unbroken form cannot have, e.g. one meeting a hard deadline only in pieces, is searched from nothing).
+    Searched from the greedy start alone, the 30-issue benchmark backlog ended worse than with splitting off (P1
+    finish 5351 against 4546 at 10 s); the unbroken search proves its optimum with 0.3 s of that budget.
+    """
+    spent.append(unbroken.charged)
+    start = on_owners(twin, problem, unbroken.schedule) if unbroken.schedule is not None else None
+    if start is not None:
+        problem = limit_candidates(problem, start)
+    outcome = _full_model_search(problem, budget.full_model_search(spent), start, progress)
+    return replace(
+        outcome, seconds=unbroken.seconds + outcome.seconds, repeatable=unbroken.repeatable and outcome.repeatable
+    )
+
+
 def _full_model_search(
     problem: PreparedProblem, search: SearchBudget, start: Schedule | None, progress: ProgressCallback | None
 ) -> SearchOutcome:
@@ -140,6 +165,12 @@ def _planned(
         raise InvalidRequestError(problems)
     budget = TimeBudget.of(request.options, limits, started, with_recommendations)
     problem, start = prepare_with_start(request)
+    in_pieces: PreparedProblem | None = None
+    if any(task.pieces.splits for task in problem.tasks):
+        # Pieces (up to 50 issues): first everything the plan would do with splitting off, on its unbroken twin
+        # (owners pooled, every issue in one piece); then the search in pieces from that plan, with what it left.
+        in_pieces, problem = problem, unbroken_twin(problem)
+        start = greedy_schedule(problem)
     improvement = _improved_start(problem, start, budget)
     start = improvement.schedule if improvement is not None else None
     cut_short = improvement is not None and improvement.cut_short
@@ -160,17 +191,11 @@ def _planned(
     else:
         if start is not None:
             problem = limit_candidates(problem, start)
-        if any(task.pieces.splits for task in problem.tasks):
-            # Pieces: the best plan with every issue in one piece first (a valid pieces plan, on pooled owners as
-            # without splitting), then the search in pieces from it with the rest of the budget.
-            twin = unbroken_twin(problem)
-            twin_start = on_owners(problem, twin, start) if start is not None else None
-            unbroken = _full_model_search(twin, budget.unbroken_search(spent), twin_start, progress)
-            spent.append(unbroken.charged)
-            if unbroken.schedule is not None:
-                start = on_owners(twin, problem, unbroken.schedule)
         model_cost = replan_cost = time.monotonic() - started
         outcome = _full_model_search(problem, budget.full_model_search(spent), start, progress)
+        if in_pieces is not None:
+            outcome = _search_in_pieces(in_pieces, problem, outcome, budget, spent, progress)
+            problem = in_pieces
     if cut_short:
         outcome = replace(outcome, repeatable=False)
     if outcome.status == SolveStatus.INFEASIBLE and (problem.horizon_capped or problem.restricted):

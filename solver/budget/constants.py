@@ -45,12 +45,6 @@ IMPROVE_WALL_SHARE = 0.4
 LARGE_MODEL_TASKS = 50
 #: Share of the search's seconds given as deterministic time in deterministic mode.
 DETERMINISTIC_SHARE = 0.9
-#: With issues that may be split, the share of the full model's search that first finds the best plan with every
-#: issue in one piece (the pieces search then starts from it and gets the rest, and what that one did not use).
-#: On the 30-issue benchmark backlog with splitting on, searching pieces from the greedy start alone ended worse
-#: than the unbroken search (P1 finish 5351 against 4546 at 10 s; the unbroken one proves its optimum with 0.3 s
-#: of the budget), so the unbroken optimum is found first, with half of the budget at most.
-UNBROKEN_SHARE = 0.5
 #: At most this share of the time left may go to completing the first hint (measured 0.8 s on 500 issues).
 HINT_COMPLETION_SHARE = 0.25
 #: Deterministic seconds the interleaved portfolio accounts per wall second, 2 cores (AMD EPYC; about half on a

@@ -33,7 +33,6 @@ from solver.budget.constants import (
     SHORTEST_LIMIT_S,
     SINGLE_WORKER_RATE,
     SUB_PRESOLVE_SECONDS_PER_VARIABLE,
-    UNBROKEN_SHARE,
 )
 from solver.intake.limits import Limits
 
@@ -132,10 +131,6 @@ class TimeBudget:
     def full_model_search(self, spent: Sequence[float] = ()) -> SearchBudget:
         """The lexicographic search's part: all the plan's seconds left after the start's estimated costs."""
         return SearchBudget.of(self.options, self.plan_left(spent), self.plan_deadline)
-
-    def unbroken_search(self, spent: Sequence[float] = ()) -> SearchBudget:
-        """The first part of a search in pieces: `UNBROKEN_SHARE` of what is left, for the best unsplit plan."""
-        return SearchBudget.of(self.options, self.plan_left(spent) * UNBROKEN_SHARE, self.plan_deadline)
 
     def neighbourhood_search(self, tasks: int, spent: Sequence[float] = ()) -> SearchBudget:
         """The neighbourhood search's part: as the full model's, less an estimate of preparing `tasks` tasks.
