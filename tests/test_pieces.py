@@ -16,6 +16,7 @@ from hypothesis import example, given, settings
 from api_schemas import PlanForm, PlanRequest, PlanResult, SolveStatus
 from checker.schedule_checker import check_schedule
 from service.report.formats import week_plan_markdown
+from solver.intake.validation import check_request
 from solver.planner import plan
 from tests.oracle import reported_objective, solve_exhaustively
 from tests.strategies import tiny_split_requests
@@ -193,3 +194,14 @@ def test_reference_week_plan_in_pieces_leaves_the_lead_no_idle_hour() -> None:
     whole_text = week_plan_markdown(whole_req, whole)
     line = next(line for line in whole_text.splitlines() if line.startswith("- lead is free"))
     assert "Tue 2025-11-25 09:00-11:00 (2 h)" in line and "#970 could start" in line and "splittable" in line
+
+
+def test_piece_limits_out_of_range_are_named_problems() -> None:
+    data = ab_request(True).model_dump(mode="json")
+    data["options"].update({"max_pieces": 0, "min_chunk_hours": 0.1})
+    data["issues"][0]["max_pieces"] = 99
+    request, problems = check_request(data)
+    assert request is None
+    where = {tuple(problem.loc) for problem in problems}
+    assert {("options", "max_pieces"), ("options", "min_chunk_hours"), ("issues", 0, "max_pieces")} <= where, where
+    assert all(problem.message for problem in problems)
