@@ -11,7 +11,7 @@ from api_schemas.examples import PLAN_REQUEST_EXAMPLE
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from api_schemas.service import WHAT_IF_EXAMPLE, ValidateResponse, WhatIfRequest, WhatIfResponse
-from service.auth import require_api_key
+from service.auth import api_key_within_limits
 from service.disconnect import unless_disconnected
 from service.json_body import read_json_body
 from service.offload import off_loop
@@ -21,13 +21,16 @@ from service.request_summary import summarise_request
 from service.whatif import compare_plans, parse_what_if, scenario_requests
 from solver.intake.validation import check_request
 
-router = APIRouter(prefix="/v1/plans", tags=["plans"], dependencies=[Depends(require_api_key)])
+router = APIRouter(prefix="/v1/plans", tags=["plans"], dependencies=[Depends(api_key_within_limits)])
 
 
 def _planning(request: Request) -> PlanningService:
     service: PlanningService = request.app.state.planning
     return service
 
+
+#: How a what-if is named in its problems.
+WHAT_IF = "what-if request"
 
 Planning = Annotated[PlanningService, Depends(_planning)]
 
@@ -70,9 +73,11 @@ async def what_if(request: Request, planning: Planning) -> Response:
     scenarios = await off_loop(scenario_requests, parsed.base, parsed.scenarios, limits, caps)
     if parsed.baseline_plan is not None:
         baseline = parsed.baseline_plan
-        results = await unless_disconnected(request.receive, planning.plan_all(scenarios, warm_start=baseline))
+        solving = planning.plan_all(scenarios, warm_start=baseline, what=WHAT_IF, loc=["scenarios"])
+        results = await unless_disconnected(request.receive, solving)
     else:
-        baseline, *results = await unless_disconnected(request.receive, planning.plan_all([parsed.base, *scenarios]))
+        solving = planning.plan_all([parsed.base, *scenarios], what=WHAT_IF, loc=["scenarios"])
+        baseline, *results = await unless_disconnected(request.receive, solving)
     answer = await off_loop(compare_plans, parsed.base, parsed.scenarios, baseline, results, parsed.include_plans)
     return json_response(answer)
 
