@@ -297,7 +297,8 @@ class Readiness(_Model):
 
     status: Literal["ready"] = "ready"
     workers: int = Field(description="Solver workers configured.")
-    workers_alive: int = Field(description="Solver workers able to take a solve now.")
+    workers_up: int = Field(description="Solver workers started and not stopped (one that died while idle is "
+                            "replaced before it is given work).")
     solves_running: int
     solves_waiting: int
     work_admitted_s: float = Field(description="Solver work admitted, running and waiting: solves x time limits.")

@@ -107,10 +107,10 @@ class ProcessBackend:
 
     @property
     def live_workers(self) -> int:
-        """Worker processes alive now (one being replaced is not counted; 0 when stopped)."""
+        """Worker processes started and not reaped (one that died idle is replaced before it gets work; 0 stopped)."""
         if not self._started or self._stopping:
             return 0
-        return sum(1 for worker in list(self._live) if worker.alive)
+        return len(self._live)
 
     def _spawn(self) -> WorkerProcess:
         worker = WorkerProcess(self._context, self._preload)

@@ -49,23 +49,23 @@ async def healthz(request: Request) -> Response:
     summary="Readiness, from the solver pool's state",
     responses=problem_responses(
         503,
-        meanings={503: "Not ready: no solver worker is alive (`solver-unavailable`), or the pool has no room for "
+        meanings={503: "Not ready: no solver worker is up (`solver-unavailable`), or the pool has no room for "
                   "one more solve at the default time limit (`service-busy`, with `Retry-After`)."},
         types={503: ("service-busy", "solver-unavailable")},
     ),
 )
 async def readyz(request: Request) -> Response:
-    """Ready when a solver worker is alive and the pool has room for one more default solve; nothing is solved."""
+    """Ready when solver workers are up and the pool has room for one more default solve; nothing is solved."""
     planning: PlanningService = request.app.state.planning
     pool, admission = planning.pool, planning.admission
     alive = pool.live_workers
     if alive == 0:
-        raise ProblemError(503, "solver-unavailable", "No solver worker is alive (starting, stopping, or being "
-                           "replaced after a crash).", headers={"Retry-After": str(admission.retry_after_s)})
+        raise ProblemError(503, "solver-unavailable", "No solver worker is up (the service is starting or "
+                           "stopping).", headers={"Retry-After": str(admission.retry_after_s)})
     if not admission.has_room(planning.settings.default_time_limit_s):
         raise admission.busy()
     return json_response(
-        Readiness(workers=pool.workers, workers_alive=alive, solves_running=pool.running,
+        Readiness(workers=pool.workers, workers_up=alive, solves_running=pool.running,
                   solves_waiting=pool.waiting, work_admitted_s=round(pool.admitted_work_s, 3),
                   work_capacity_s=admission.capacity_s)
     )

@@ -173,7 +173,7 @@ def test_unknown_paths_and_wrong_methods_are_problems(client: TestClient) -> Non
     assert response.headers["allow"] == "POST"
 
 
-def test_api_keys_guard_v1_but_not_health() -> None:
+def test_api_keys_guard_v1_version_and_docs_but_not_health() -> None:
     app = create_app(service_settings(api_keys=["k-one", "k-two"]))
     with TestClient(app) as client:
         missing = assert_problem(client.post("/v1/plans/validate", json=small_request()), 401, "unauthorized")
@@ -186,7 +186,14 @@ def test_api_keys_guard_v1_but_not_health() -> None:
         good = client.post("/v1/plans/validate", json=small_request(), headers={"Authorization": "Bearer k-two"})
         assert good.status_code == 200 and good.json()["valid"] is True
         assert client.get("/healthz").status_code == 200
-        assert client.get("/version").status_code == 200
+        assert client.get("/readyz").status_code == 200
+        for path in ("/version", "/docs", "/openapi.json"):  # they follow the key setting
+            assert_problem(client.get(path), 401, "unauthorized")
+            assert client.get(path, headers={"Authorization": "Bearer k-one"}).status_code == 200
+    with TestClient(create_app(service_settings(api_keys=["k-one"], public_docs=True))) as public:
+        for path in ("/version", "/docs", "/openapi.json"):
+            assert public.get(path).status_code == 200
+        assert_problem(public.post("/v1/plans/validate", json=small_request()), 401, "unauthorized")
 
 
 def test_cors_is_off_by_default_and_answers_configured_origins(client: TestClient) -> None:
@@ -199,12 +206,18 @@ def test_cors_is_off_by_default_and_answers_configured_origins(client: TestClien
         assert "x-request-id" in answer.headers["access-control-expose-headers"].lower()
 
 
-def test_readiness_fails_with_503_when_the_solver_fails() -> None:
-    with TestClient(create_app(service_settings(), solve=failing_plan)) as client:
+def test_readiness_reads_the_pool_and_solves_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    with TestClient(create_app(service_settings(workers=2, queue_depth=3), solve=failing_plan)) as client:
         response = client.get("/readyz")
-        assert_problem(response, 503, "solver-unavailable")
-        assert "secret" not in response.text
-        assert client.get("/healthz").status_code == 200
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert (body["status"], body["workers"], body["workers_up"]) == ("ready", 2, 2)
+        assert (body["solves_running"], body["solves_waiting"], body["work_admitted_s"]) == (0, 0, 0)
+        assert body["work_capacity_s"] == (2 + 3) * 2  # (workers + queue) x the default time limit
+        # The solver is broken, yet readiness says nothing of it: it did not solve (a plan shows the fault).
+        assert_problem(client.post("/v1/plans", json=small_request()), 500, "internal-error")
+        assert client.get("/readyz").status_code == 200
+    caplog.clear()  # the plan provoked the last-resort handler on purpose
 
 
 def test_without_api_keys_no_header_is_needed(client: TestClient) -> None:
