@@ -45,7 +45,7 @@ def json_response(model: BaseModel) -> Response:
     summary="Plan a backlog",
     response_model=PlanResult,
     openapi_extra=request_body(PlanRequest, PLAN_REQUEST_EXAMPLE, "A small team with a coding agent"),
-    responses=problem_responses(400, 401, 413, 415, 422, 503),
+    responses=problem_responses(400, 401, 408, 413, 415, 422, 429, 503),
 )
 async def create_plan(request: Request, planning: Planning) -> Response:
     """Return the best plan found within the request's time limit (capped by the service)."""
@@ -60,7 +60,7 @@ async def create_plan(request: Request, planning: Planning) -> Response:
     summary="Compare scenarios with a baseline",
     response_model=WhatIfResponse,
     openapi_extra=request_body(WhatIfRequest, WHAT_IF_EXAMPLE, "Add an agent, grow an estimate, drop an issue"),
-    responses=problem_responses(400, 401, 413, 415, 422, 503),
+    responses=problem_responses(400, 401, 408, 413, 415, 422, 429, 503),
 )
 async def what_if(request: Request, planning: Planning) -> Response:
     """Plan the base and every scenario in parallel; return summaries and each scenario's differences.
@@ -87,7 +87,7 @@ async def what_if(request: Request, planning: Planning) -> Response:
     summary="Check a request without solving it",
     response_model=ValidateResponse,
     openapi_extra=request_body(PlanRequest, PLAN_REQUEST_EXAMPLE, "A small team with a coding agent"),
-    responses=problem_responses(400, 401, 413, 415),
+    responses=problem_responses(400, 401, 408, 413, 415, 422, 429),
 )
 async def validate_plan_request(request: Request, planning: Planning) -> Response:
     """List every problem of a request (200 even when invalid) and summarise its work and capacity."""

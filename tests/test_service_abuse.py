@@ -275,7 +275,7 @@ def test_a_large_what_if_leaves_room_for_a_concurrent_plan() -> None:
             assert finished["plan"] < finished["what-if"]  # it ran beside the what-if, not after it
             assert len(answers["what-if"].json()["scenarios"]) == 4
 
-            too_many = [{"name": f"s{n}", "patch": []} for n in range(9)]
+            too_many = [{**scenarios[n % 4], "name": f"s{n}"} for n in range(9)]
             refused = _problem(client.post("/v1/plans/what-if", json={"base": base, "scenarios": too_many}), 422,
                                "invalid-request")
             [error] = refused["errors"]

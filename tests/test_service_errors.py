@@ -295,3 +295,36 @@ def test_a_server_failure_is_a_generic_500_without_internals(caplog: pytest.LogC
     logged = [r for r in caplog.records if r.name == "service.errors"]
     assert len(logged) == 1 and logged[0].exc_info is not None
     caplog.clear()  # this test provokes the last-resort handler on purpose
+
+
+# --- the OpenAPI document ---------------------------------------------------------------------------------------
+
+
+def _problem_types(operation: dict[str, Any], status: int) -> list[str]:
+    schema = operation["responses"][str(status)]["content"]["application/problem+json"]["schema"]
+    return list(schema["allOf"][1]["properties"]["type"]["enum"])
+
+
+def test_openapi_declares_the_bearer_scheme_and_each_operations_problem_types() -> None:
+    with TestClient(create_app(service_settings(api_keys=["k-one"]))) as keyed:
+        document = keyed.get("/openapi.json", headers={"Authorization": "Bearer k-one"}).json()
+    scheme = document["components"]["securitySchemes"]["bearerAuth"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    paths = document["paths"]
+    for path in ("/v1/plans", "/v1/plans/what-if", "/v1/plans/validate"):
+        operation = paths[path]["post"]
+        assert operation["security"] == [{"bearerAuth": []}]
+        assert _problem_types(operation, 429) == ["/problems/too-many-requests"]
+        assert "Retry-After" in operation["responses"]["429"]["headers"]
+        assert _problem_types(operation, 415) == ["/problems/unsupported-media-type"]
+        assert _problem_types(operation, 408) == ["/problems/request-timeout"]
+        assert _problem_types(operation, 500) == ["/problems/internal-error", "/problems/plan-check-failed"]
+    assert _problem_types(paths["/v1/plans"]["post"], 503) == ["/problems/service-busy", "/problems/solver-crashed"]
+    assert _problem_types(paths["/readyz"]["get"], 503) == ["/problems/service-busy", "/problems/solver-unavailable"]
+    assert paths["/version"]["get"]["security"] == [{"bearerAuth": []}]
+    assert "security" not in paths["/healthz"]["get"] and "security" not in paths["/readyz"]["get"]
+
+    with TestClient(create_app(service_settings())) as open_client:  # no keys: the scheme is declared, not required
+        document = open_client.get("/openapi.json").json()
+    assert "bearerAuth" in document["components"]["securitySchemes"]
+    assert not [op for ops in document["paths"].values() for op in ops.values() if "security" in op]
