@@ -56,7 +56,7 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def _server(**settings: str) -> Iterator[str]:
-    """`python -m service` on a free loopback port with SERVER and `settings`; yields its URL once healthy."""
+    """`python -m service` on a free loopback port with SERVER and `settings`; yields its URL once warm."""
     port = _free_port()
     env = {**os.environ, **{f"CAPPLAN_{k}": v for k, v in {**SERVER, **settings}.items()}}
     process = subprocess.Popen([sys.executable, "-m", "service", "--port", str(port)], cwd=ROOT, env=env,
@@ -70,6 +70,8 @@ def _server(**settings: str) -> Iterator[str]:
             time.sleep(0.1)
         else:
             raise RuntimeError("the server never became ready")
+        for _ in range(2):  # warm both solver processes up (their first solve imports and compiles), untimed
+            httpx.post(f"{url}/v1/plans", json=LIGHT, timeout=300)
         yield url
     finally:
         process.terminate()

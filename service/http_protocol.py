@@ -27,6 +27,9 @@ from service.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+#: Set in a request's scope state when its body deadline passed (the app then sees a disconnect).
+CUT_BY_DEADLINE = "cut_by_body_deadline"
+
 
 class GuardedH11Protocol(H11Protocol):
     """uvicorn's h11 protocol with a headers deadline, a body deadline, and problem+json for invalid HTTP."""
@@ -98,6 +101,7 @@ class GuardedH11Protocol(H11Protocol):
         logger.info("slow client cut", extra={"client": _host(self.client), "phase": "body",
                                               "request_id": request_id_of(scope), "path": scope.get("path")})
         answered = cycle is not None and cycle.response_started
+        scope.setdefault("state", {})[CUT_BY_DEADLINE] = True  # the access log says 408, not a client that left
         if cycle is not None:
             cycle.disconnected = True  # the app's next receive() reports a disconnect; what it sends is dropped
             cycle.message_event.set()

@@ -14,6 +14,7 @@ import uuid
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.http_protocol import CUT_BY_DEADLINE
 from service.json_body import media_type_refusal
 from service.problems import PROBLEM_MEDIA_TYPE, problem_body
 
@@ -79,6 +80,8 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_id)
         except (ClientGoneError, ClientDisconnect):
             outcome, status = "client_disconnected", 499
+            if scope["state"].get(CUT_BY_DEADLINE):
+                outcome, status = "body_timeout", 408
         except Exception:
             outcome = "unhandled_error"
             error_log.exception("unhandled error", extra={"request_id": request_id, "path": scope.get("path")})
