@@ -123,7 +123,7 @@ def _p95(values: list[float]) -> float:
 
 def run() -> dict[str, Any]:
     """The three phases; the first two on one server, the control on its own."""
-    began = time.monotonic()
+    began, load_before = time.monotonic(), os.getloadavg()[0]
     with _server() as url:
         alone = _phase(url, heavy=False)
         shared = _phase(url, heavy=True)
@@ -133,6 +133,7 @@ def run() -> dict[str, Any]:
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(time.monotonic() - began),
         "machine": describe_machine(ROOT),
+        "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         "phases": {"alone": alone, "with heavy client": shared, "with heavy client, share 1 (control)": whole_pool},
         "p95_ratio": shared["p95_s"] / alone["p95_s"],
         "p95_ratio_control": whole_pool["p95_s"] / alone["p95_s"],
@@ -144,8 +145,10 @@ def render(result: dict[str, Any]) -> str:
     machine = result["machine"]
     lines = [
         f"Run {result['when']} ({result['seconds']} s) on {machine.get('cpu_model')}, {machine.get('cores')} cores; "
-        f"commit {machine.get('commit')}. Server: 2 solver processes, queue 8, default time limit 2 s. Light client: "
-        f"{LIGHT_PLANS} plans of a 30-issue backlog, one after another. Heavy client: what-ifs of a 200-issue backlog, "
+        f"commit {machine.get('commit')}; 1-minute load average {result['load_average'][0]} at the start and "
+        f"{result['load_average'][1]} at the end (other work shares the cores). Server: 2 solver processes, "
+        f"queue 8, default time limit 2 s. Light client: {LIGHT_PLANS} plans of a 30-issue backlog, one after "
+        "another. Heavy client: what-ifs of a 200-issue backlog, "
         "4 scenarios (5 solves of 1.5 s), back to back.",
         "",
         "| phase | light plans | refused | what-ifs answered | p50 s | p95 s | max s | p95 / alone |",
