@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from checker.schedule_checker import check_schedule
-from service.admission import PoolAdmission
+from service.admission import KeyLimits, PoolAdmission
 from service.app import create_app
 from service.disconnect import unless_disconnected
 from service.middleware import ClientGoneError
@@ -335,3 +335,25 @@ def test_an_app_whose_lifespan_runs_again_still_solves(pool: str) -> None:
     for _ in range(2):
         with TestClient(app) as client:
             assert client.get("/readyz").status_code == 200
+
+
+def test_key_limits_count_requests_in_progress_and_refill_a_minutes_worth_of_tokens() -> None:
+    now = [0.0]
+    limits = KeyLimits(concurrency=2, rate_per_minute=6, retry_busy_s=5, clock=lambda: now[0])
+    with limits.hold("a"), limits.hold("a"):
+        with pytest.raises(ProblemError) as busy, limits.hold("a"):
+            pass
+        assert busy.value.status == 429 and busy.value.headers["Retry-After"] == "5"
+        with limits.hold("b"):  # another key has its own count
+            pass
+    for _ in range(4):  # 2 of the 6 tokens went above (a refused request takes none)
+        with limits.hold("a"):
+            pass
+    with pytest.raises(ProblemError) as limited, limits.hold("a"):
+        pass
+    assert limited.value.headers["Retry-After"] == "10"  # a token every 10 s at 6 a minute
+    now[0] = 10.0
+    with limits.hold("a"):  # one token back
+        pass
+    with pytest.raises(ProblemError), limits.hold("a"):
+        pass
