@@ -178,3 +178,31 @@ def test_an_unknown_time_zone_is_a_planners_problem(zone: str) -> None:
     assert request is None
     assert [problem.loc for problem in problems] == [["calendar", "timezone"]]
     assert "IANA time zone" in problems[0].message
+
+
+def test_a_split_issue_numbers_its_slots_within_each_piece() -> None:
+    """A is paused for the urgent B: its events name their piece ('part 2 of 2') and carry '#k' in their UIDs."""
+    request, result = planned(
+        {
+            "start_date": "2025-11-17",
+            "calendar": {"timezone": "Europe/Berlin"},
+            "owners": [{"id": "dev", "hours_per_day": 8}],
+            "issues": [
+                {"id": "A", "priority": "P2", "estimate_hours": 16, "deadline": "2025-11-19"},
+                {"id": "B", "priority": "P0", "estimate_hours": 4, "not_before": "2025-11-18",
+                 "deadline": "2025-11-18"},
+            ],
+            "options": {"time_limit_s": 2, "splittable": True},
+        }
+    )
+    split = next(issue for issue in result.issues if issue.id == "A")
+    assert len(split.pieces) == 2
+    events = [e for e in events_of(render(ReportFormat.ICS, request, result)) if str(e["UID"]).startswith("issue-A")]
+    uids = [str(event["UID"]) for event in events]
+    assert len(uids) == len(set(uids)) == len(split.slots)
+    for event in events:
+        starts = event.decoded("DTSTART").replace(tzinfo=None)
+        piece = next(p for p in split.pieces if p.start <= starts < p.finish)
+        assert str(event["UID"]).startswith(issue_uid("A", 1, piece=piece.part).rsplit("-", 1)[0] + "-")
+        assert str(event["SUMMARY"]).endswith(f"(part {piece.part} of 2)")
+    assert issue_uid("A", 1, piece=1) in uids and issue_uid("A", 1, piece=2) in uids

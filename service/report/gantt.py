@@ -29,7 +29,7 @@ from service.report.chart_fonts import chart_fonts
 from service.report.document import Tone
 from service.report.gantt_axis import TimeAxis, time_axis
 from service.report.milestones import MilestoneStanding, standings
-from service.report.plan_view import PlanView
+from service.report.plan_view import PlanView, part_label
 
 #: Plans with at most this many planned issues get one row per issue; larger ones one row per owner.
 MAX_ISSUE_ROWS = 40
@@ -126,10 +126,21 @@ def _draw_due(axes: Axes, axis: TimeAxis, due: _Due, labelled: bool) -> None:
               ha="left" if before else "right", va="bottom", fontsize=6, color=due.colour)
 
 
+def _label_pieces(issue: IssuePlan, axes: Axes, row: int, axis: TimeAxis) -> None:
+    """A split issue: a thin bar under each piece, labelled 'part 2 of 3' at its start."""
+    if len(issue.pieces) < 2:
+        return
+    for piece in issue.pieces:
+        left = axis.x(piece.start)
+        axes.plot([left, axis.x(piece.finish)], [row + 0.4, row + 0.4], color="black", linewidth=1, zorder=3)
+        axes.text(left, row + 0.02, part_label(issue, piece.start), fontsize=6, va="center", ha="left", zorder=4)
+
+
 def _draw_issue_rows(view: PlanView, axes: Axes, rows: list[IssuePlan], axis: TimeAxis, dues: list[_Due]) -> str:
     colours = _owner_colours(view)
     for row, issue in enumerate(rows):
         spans = _spans(axis, issue)
+        _label_pieces(issue, axes, row, axis)
         axes.broken_barh(spans, (row - 0.35, 0.7), facecolors=colours.get(issue.owner or "", "#8C8C8C"),
                          edgecolors=_LATE if issue.late else "none", linewidth=1.5, zorder=2)
         if issue.deadline is None:

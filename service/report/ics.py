@@ -1,9 +1,10 @@
 """The plan as an iCalendar feed (RFC 5545): one event per slot, one all-day event per milestone due date.
 
 Re-importing a later plan (or refreshing a subscription) updates events in place: each event's UID names
-its issue (or milestone) and the slot's number within the issue, never the slot's time, so a moved slot keeps
-its UID, and SEQUENCE grows with each export. Times carry the calendar's `timezone` (TZID with its VTIMEZONE);
-without one they are read as the local time of the machine that writes the file and written in UTC.
+its issue (or milestone) and the slot's number within the issue, or within its piece for an issue split into
+pieces, never the slot's time, so a moved slot keeps its UID, and SEQUENCE grows with each export. A split
+issue's events say which piece they belong to ('part 2 of 3'). Times carry the calendar's `timezone` (TZID with
+its VTIMEZONE); without one they are read as the local time of the machine that writes the file and written in UTC.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vDuration
 
-from api_schemas.result import IssuePlan, Slot
+from api_schemas.result import IssuePlan
 from service.report import formatting as fmt
 from service.report.milestones import MilestoneStanding, standings
-from service.report.plan_view import PlanView
+from service.report.plan_view import PlanView, part_label
 
 #: Product identifier written into the calendar, as RFC 5545 asks.
 PRODUCT_ID = "-//capplan//week plan//EN"
@@ -66,18 +67,37 @@ def _instant(local: datetime, zone: tzinfo | None) -> datetime:
     return local.astimezone().astimezone(UTC)
 
 
-def _slot_event(view: PlanView, issue: IssuePlan, number: int, slot: Slot, zone: tzinfo | None) -> Event:
+def _slot_uids(issue: IssuePlan) -> list[str]:
+    """Each slot's UID: numbered within the issue, or within its piece when the issue is split into pieces."""
+    if len(issue.pieces) < 2:
+        return [issue_uid(issue.id, number) for number in range(1, len(issue.slots) + 1)]
+    uids: list[str] = []
+    counts: dict[int, int] = {}
+    for slot in issue.slots:
+        starts = datetime.combine(slot.date, slot.start)
+        part = next((p.part for p in issue.pieces if p.start <= starts < p.finish), issue.pieces[-1].part)
+        counts[part] = counts.get(part, 0) + 1
+        uids.append(issue_uid(issue.id, counts[part], piece=part))
+    return uids
+
+
+def _slot_event(view: PlanView, issue: IssuePlan, number: int, uid: str, zone: tzinfo | None) -> Event:
+    slot = issue.slots[number - 1]
     starts = datetime.combine(slot.date, slot.start)
+    part = part_label(issue, starts)
     event = Event()
-    event.add("uid", issue_uid(issue.id, number))
+    event.add("uid", uid)
     event.add("dtstart", _instant(starts, zone))
     event.add("dtend", _instant(starts + timedelta(hours=slot.hours), zone))
-    event.add("summary", f"{issue.id} ({issue.priority.value}) {issue.title}".strip())
+    summary = f"{issue.id} ({issue.priority.value}) {issue.title}".strip()
+    event.add("summary", f"{summary} ({part})" if part else summary)
     lines = [
         f"Owner: {view.owner_label(issue.owner)}",
         f"Milestone: {view.milestone_name(issue.milestone)}",
         f"Slot {number} of {len(issue.slots)}: {fmt.hours(slot.hours)} of {fmt.hours(issue.hours)}",
     ]
+    if part:
+        lines.append(f"Paused and resumed: this is {part} of the issue's work")
     if issue.deadline is not None:
         late = f" (finishes {fmt.plural(issue.lateness_working_days, 'working day')} late)" if issue.late else ""
         lines.append(f"Deadline: {fmt.day(issue.deadline)}{late}")
@@ -125,9 +145,9 @@ def plan_calendar(view: PlanView, generated_at: datetime | None = None) -> Calen
     if zone is not None:
         calendar.add("x-wr-timezone", zone.key)
     events = [
-        _slot_event(view, issue, number, slot, zone)
+        _slot_event(view, issue, number, uid, zone)
         for issue in view.planned
-        for number, slot in enumerate(issue.slots, start=1)
+        for number, uid in enumerate(_slot_uids(issue), start=1)
     ]
     events += [
         _due_event(view, standing, standing.milestone.due)

@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from api_schemas.result import IssuePlan, IssueStatus, PlanResult, SolveStatus
+from api_schemas.result import IssuePlan, IssueStatus, PlanForm, PlanResult, SolveStatus
 from service.report import formatting as fmt
 from service.report.chains import ChainStep, Link, milestone_chain
 from service.report.document import Block, Bullets, Cell, Heading, Paragraph, Table, Tone
+from service.report.idle import idle_lines
 from service.report.milestones import MilestoneStanding, Standing, standings
 from service.report.plan_view import PlanView
 from service.report.recommendations import recommendation_blocks
@@ -43,9 +44,10 @@ def _label(issue: IssuePlan) -> str:
     return f"{issue.id} ({issue.priority.value}) {title}" if title else f"{issue.id} ({issue.priority.value})"
 
 
-def _issue_cell(view: PlanView, issue: IssuePlan) -> Cell:
-    """The issue's label, linked to its tracker when the backlog gives a URL."""
-    return Cell(_label(issue), href=view.issue_url(issue.id))
+def _issue_cell(view: PlanView, issue: IssuePlan, part: str = "") -> Cell:
+    """The issue's label ('(part 2 of 3)' after it for a piece), linked to its tracker when the backlog has a URL."""
+    label = f"{_label(issue)} ({part})" if part else _label(issue)
+    return Cell(label, href=view.issue_url(issue.id))
 
 
 # --- header ------------------------------------------------------------------------------------------------
@@ -54,6 +56,12 @@ def _issue_cell(view: PlanView, issue: IssuePlan) -> Cell:
 def _solver_sentence(result: PlanResult) -> str:
     seconds = f"{result.solve_time_s:.2f} s"
     if result.status == SolveStatus.OPTIMAL:
+        if result.form is PlanForm.PIECES:
+            return (
+                f"Solver: **OPTIMAL** in {seconds}: no plan, pausing and resuming the splittable issues as their "
+                "limits allow, makes P0 work less late, then P1, P2 and P3 work, or then finishes it sooner, or "
+                "then does it with fewer pauses."
+            )
         return (
             f"Solver: **OPTIMAL** in {seconds}: no plan that does each issue in one stretch makes P0 work less "
             "late, then P1, P2 and P3 work, or then finishes it sooner."
@@ -142,7 +150,7 @@ def _day_by_day(view: PlanView, first: date, last: date) -> list[Block]:
                 fmt.day(row.slot.day),
                 view.owner_label(row.slot.owner),
                 fmt.span(row.slot.slot.start, row.slot.ends),
-                _issue_cell(view, row.slot.issue),
+                _issue_cell(view, row.slot.issue, row.slot.part),
                 fmt.number(row.slot.slot.hours),
                 "; ".join(row.completes) or "",
             ]
@@ -160,6 +168,9 @@ def _day_by_day(view: PlanView, first: date, last: date) -> list[Block]:
         summary += f"; no team work on {fmt.listed([fmt.day(day) for day in off])} (not working days)"
     blocks.append(Paragraph(summary + "."))
     blocks += _load_table(view, days)
+    idle = idle_lines(view, first, last)
+    if idle:
+        blocks += [Heading(3, "Idle working time, and why"), Bullets(idle)]
     return blocks
 
 
