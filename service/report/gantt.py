@@ -133,7 +133,8 @@ def _label_pieces(issue: IssuePlan, axes: Axes, row: int, axis: TimeAxis) -> Non
     for piece in issue.pieces:
         left = axis.x(piece.start)
         axes.plot([left, axis.x(piece.finish)], [row + 0.4, row + 0.4], color="black", linewidth=1, zorder=3)
-        axes.text(left, row + 0.02, part_label(issue, piece.start), fontsize=6, va="center", ha="left", zorder=4)
+        axes.text(left + 0.03, row + 0.02, part_label(issue, piece.start), fontsize=6, va="center", ha="left",
+                  color="white", zorder=4)
 
 
 def _draw_issue_rows(view: PlanView, axes: Axes, rows: list[IssuePlan], axis: TimeAxis, dues: list[_Due]) -> str:
