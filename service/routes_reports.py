@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import ValidationError
 
-from api_schemas.reports import ReportRequest
+from api_schemas.reports import REPORT_EXAMPLE, ReportRequest
 from service.auth import require_api_key
 from service.json_body import read_json_body
 from service.offload import off_loop
@@ -51,7 +51,7 @@ def _report(report_format: ReportFormat, data: object, planning: PlanningService
 @router.post(
     "/{report_format}",
     summary="Write a plan out as a report",
-    openapi_extra=request_body(ReportRequest, {}, "A request and its plan"),
+    openapi_extra=request_body(ReportRequest, REPORT_EXAMPLE, "A one-issue request and its plan"),
     responses={
         200: {"description": "The report file.", "content": {media: {} for media, _ in MEDIA.values()}},
         **problem_responses(400, 401, 413, 415, 422),
