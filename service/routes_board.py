@@ -45,8 +45,9 @@ async def board_page() -> Response:
 @examples_router.get(
     "/reference-backlog",
     summary="The reference example backlog",
-    responses={200: {"description": "A plan request (examples/reference_backlog.json).",
-                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PlanRequest"}}}},
+    responses={200: {"description": "A plan request as a person writes it (examples/reference_backlog.json; "
+                     "dependencies in the short form '#970'), ready to send to /v1/plans.",
+                     "content": {"application/json": {"schema": {"type": "object"}}}},
                **problem_responses(401)},
 )
 async def reference_backlog() -> Response:

@@ -104,6 +104,8 @@ def test_the_reference_board_shows_reconstruction_at_risk_and_the_extension_puts
     assert "late by 1 working day" in late_piece.get_attribute("aria-label")
     late_piece.focus()
     assert "Its chain: #970 → #972 → #973 → #974." in page.locator("#details").inner_text()
+    shot(page.locator("#timeline-section"), "timeline.png")
+    page.evaluate("window.scrollTo(0, 0)")
     shot(page, "reference.png")
 
     page.get_by_role("button", name="Try: extend Miyabi Reconstruction to Tue 2025-12-02").click()
@@ -233,7 +235,8 @@ def test_a_500_issue_plan_renders_without_freezing_the_page(page: Any, server: s
         "scroll_frames": scroll["frames"],
         "scroll_worst_frame_ms": round(scroll["worst_frame_ms"]),
     }
-    shot(page, "large-plan.png")
+    page.locator("#timeline").evaluate("box => { box.scrollTop = 0; }")
+    shot(page.locator("#timeline-section"), "large-plan.png")
 
 
 def test_the_board_works_by_keyboard(page: Any, server: str) -> None:

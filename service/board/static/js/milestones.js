@@ -13,8 +13,11 @@ function loadBar(milestone) {
   if (milestone.capacity_hours_before_due === null || milestone.capacity_hours_before_due === undefined) {
     return h('p', {}, `Work: ${hours(milestone.work_hours)} (no due date, no capacity to compare)`);
   }
-  const ratio = milestone.load_ratio ?? 0;
   const capacity = milestone.capacity_hours_before_due;
+  if (capacity === 0) {
+    return h('p', {}, `Work / capacity: ${hours(milestone.work_hours)} / 0 h (no working time left before the due date)`);
+  }
+  const ratio = milestone.load_ratio ?? 0;
   const label = `Work ${hours(milestone.work_hours)} against ${hours(capacity)} of capacity before due (${percent(ratio)})`;
   return h('div', { class: 'load-line' },
     h('span', {}, `Work / capacity: ${hours(milestone.work_hours)} / ${hours(capacity)} (${percent(ratio)})`),

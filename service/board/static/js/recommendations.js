@@ -68,6 +68,12 @@ export function alternatives(target, request) {
   return found;
 }
 
+/** The summary line without the target's name in front (the card shows it). */
+function withoutName(target) {
+  const prefix = `${target.name || target.id}: `;
+  return target.summary.startsWith(prefix) ? target.summary.slice(prefix.length) : target.summary;
+}
+
 /** Render the plan's recommendations; `onTry(alternative)` runs one as a what-if. */
 export function renderRecommendations(container, plan, request, onTry) {
   const recommendations = plan.recommendations;
@@ -76,7 +82,7 @@ export function renderRecommendations(container, plan, request, onTry) {
     return;
   }
   const items = recommendations.targets.map((target) => h('article', { class: 'recommendation', dataset: { target: target.key } },
-    h('p', {}, h('strong', {}, target.name || target.id), `: ${target.summary.replace(/^[^:]*: /, '')}`),
+    h('p', {}, h('strong', {}, target.name || target.id), `: ${withoutName(target)}`),
     target.why.length ? h('details', {}, h('summary', {}, 'Why'), h('ul', {}, target.why.map((reason) => h('li', {}, reason.message)))) : null,
     h('div', { class: 'actions' }, alternatives(target, request).map((alternative) =>
       h('button', { type: 'button', dataset: { kind: alternative.kind }, onclick: () => onTry(alternative) }, alternative.label)))));
