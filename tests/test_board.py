@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -159,6 +160,43 @@ def test_changing_an_estimate_lists_the_changes_against_the_current_plan(page: A
         cells = row.locator("th, td").all_inner_texts()
         shown[cells[0]] = cells[7]
     assert shown == {item["id"]: long_date_time(item["finish"]) if item["finish"] else "-" for item in direct["issues"]}
+
+
+def test_marking_work_done_and_adding_an_agent_replans_reconstruction_earlier(page: Any, server: str) -> None:
+    open_reference(page, server)
+    page.get_by_role("button", name="Details of #970").click()
+    page.get_by_role("button", name="Mark #970 done").click()
+    form = page.locator("#add-owner")
+    form.get_by_label("New owner id").fill("agent-2")
+    form.get_by_label("Kind").select_option("agent")
+    form.get_by_role("button", name="Add owner").click()
+    assert page.locator("#pending-edits li").all_inner_texts()[0].startswith("#970: done")
+    assert page.locator("#pending-edits li").all_inner_texts()[1].startswith("add agent-2 (24 h a day)")
+    page.locator("#replan").click()
+    page.wait_for_selector("#changes-section:not([hidden])", timeout=PATIENCE_MS)
+    moved = page.locator("#changes .moved-milestones").inner_text()
+    match = re.search(r"Miyabi Reconstruction: \w+ (\S+) → \w+ (\S+)", moved)
+    assert match is not None, moved
+    before, after = match.groups()
+    assert before == "2025-12-02" and after < before
+    assert page.locator(".piece[data-issue='#970']").count() == 0  # done work has no place on the timeline
+
+
+def test_with_api_keys_the_board_asks_for_a_key_and_then_works(browser: Any) -> None:
+    with running_server(api_keys="sesame") as (url, process):
+        wait_until_healthy(url, process)
+        page = browser.new_page(viewport=VIEWPORT)
+        page.goto(url)
+        page.get_by_role("button", name="Open the reference example").click()
+        dialog = page.locator("#api-key-dialog")
+        dialog.wait_for(state="visible", timeout=PATIENCE_MS)
+        assert page.locator("#status").get_attribute("data-kind") == "error"
+        dialog.get_by_label("Key").fill("sesame")
+        dialog.get_by_role("button", name="Use this key").click()
+        page.get_by_role("button", name="Open the reference example").click()
+        page.wait_for_selector("body[data-state=ready]", timeout=PATIENCE_MS)
+        assert card(page, "reconstruction").locator(".standing-word").inner_text().lower() == "at risk"
+        page.close()
 
 
 CSV_WITH_A_BAD_CELL = (

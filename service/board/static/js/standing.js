@@ -5,9 +5,17 @@ import { longDate, plural } from './dates.js';
 
 /** The contract's milestone statuses in a lead's words. */
 export const WORDS = {
-  on_track: 'on time', late: 'at risk', overdue: 'overdue', done: 'done', no_due_date: 'no due date', unestimated: 'no estimate',
+  on_track: 'on time',
+  late: 'at risk',
+  overdue: 'overdue',
+  done: 'done',
+  no_due_date: 'no due date',
+  unestimated: 'no estimate',
+  unscheduled: 'no plan',
 };
-export const SYMBOLS = { 'on time': '✓', 'at risk': '⚠', overdue: '✕', done: '✓', 'no due date': '–', 'no estimate': '?' };
+export const SYMBOLS = {
+  'on time': '✓', 'at risk': '⚠', overdue: '✕', done: '✓', 'no due date': '–', 'no estimate': '?', 'no plan': '✕',
+};
 
 /** { word, reasons[] } of a MilestonePlan. */
 export function standingOf(milestone, plan) {
@@ -19,6 +27,8 @@ export function standingOf(milestone, plan) {
     if (milestone.late) reasons.push(`finishes ${plural(milestone.lateness_working_days, 'working day')} after due`);
   } else if (milestone.status === 'late') {
     reasons.push(`projected ${plural(milestone.lateness_working_days, 'working day')} late`);
+  } else if (milestone.status === 'unscheduled') {
+    reasons.push('the plan has no schedule: see the recommendations');
   } else if (milestone.status === 'on_track' && due && finish && finish === due) {
     reasons.push('finishes on its due date, no day to spare');
   }
