@@ -92,6 +92,10 @@ def shot(target: Any, name: str) -> None:
     target.screenshot(path=str(SHOTS / name))
 
 
+def upload(page: Any, name: str, content: bytes, mime: str) -> None:
+    page.locator("#upload").set_input_files({"name": name, "mimeType": mime, "buffer": content})
+
+
 def test_the_reference_board_shows_reconstruction_at_risk_and_the_extension_puts_it_on_time(
     page: Any, server: str
 ) -> None:
@@ -188,6 +192,23 @@ def test_marking_work_done_and_adding_an_agent_replans_reconstruction_earlier(pa
     assert page.locator(".piece[data-issue='#970']").count() == 0  # done work has no place on the timeline
 
 
+def test_an_infeasible_backlog_offers_its_fixes_and_one_gives_a_plan(page: Any, server: str) -> None:
+    request = {
+        "start_date": "2025-11-24", "owners": [{"id": "ana", "hours_per_day": 4}],
+        "issues": [{"id": "#1", "estimate_hours": 40, "deadline": "2025-11-25", "hard_deadline": True}],
+    }
+    page.goto(server)
+    upload(page, "too-tight.json", json.dumps(request).encode(), "application/json")
+    page.wait_for_selector("body[data-state=ready]", timeout=PATIENCE_MS)
+    assert page.locator("#plan-summary").inner_text().startswith("INFEASIBLE")
+    page.locator("[data-target='infeasibility'] button[data-kind='move_deadline']").click()
+    page.wait_for_selector("#apply-scenario", timeout=PATIENCE_MS)
+    assert "Plan: INFEASIBLE → OPTIMAL" in page.locator("#scenario .status-changes").inner_text()
+    page.locator("#apply-scenario").click()
+    assert page.locator("#plan-summary").inner_text().startswith("OPTIMAL")
+    assert page.locator(".piece[data-issue='#1']").count() == 1
+
+
 def test_with_api_keys_the_board_asks_for_a_key_and_then_works(browser: Any) -> None:
     with running_server(api_keys="sesame") as (url, process):
         wait_until_healthy(url, process)
@@ -211,10 +232,6 @@ CSV_WITH_A_BAD_CELL = (
     "#2,API,P1,M1,2025-12-05,four,alice,#1\n"
     "#3,Docs,P2,M1,2025-12-05,2,bob,\n"
 )
-
-
-def upload(page: Any, name: str, content: bytes, mime: str) -> None:
-    page.locator("#upload").set_input_files({"name": name, "mimeType": mime, "buffer": content})
 
 
 def test_a_csv_with_a_bad_cell_names_its_row_and_column_next_to_the_data(page: Any, server: str) -> None:

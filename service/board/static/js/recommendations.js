@@ -68,6 +68,30 @@ export function alternatives(target, request) {
   return found;
 }
 
+/** A fix of a conflicting set (an infeasible request) as a change to try, or null when it has no patch. */
+export function fixAlternative(fix, request, position) {
+  const issue = fix.ids[0];
+  const at = (field) => `${pointerOf(request, 'issues', issue)}/${field}`;
+  const patches = {
+    move_deadline: () => fix.date && [{ op: 'add', path: at('deadline'), value: fix.date }],
+    move_pin: () => fix.date && [{ op: 'add', path: at('pinned_start'), value: fix.date }],
+    move_not_before: () => fix.date && [{ op: 'add', path: at('not_before'), value: fix.date }],
+    drop_pin: () => [{ op: 'add', path: at('pinned_start'), value: null }],
+    drop_owner_pin: () => [{ op: 'add', path: at('pinned_owner'), value: null }],
+    drop_skills: () => {
+      const skills = request.issues.find((item) => item.id === issue)?.skills || [];
+      return [{ op: 'add', path: at('skills'), value: skills.filter((skill) => !fix.skills.includes(skill)) }];
+    },
+    add_owner: () => [{ op: 'add', path: '/owners/-', value: { id: freeId(request, 'extra'), hours_per_day: fix.hours_per_day ?? 8, skills: fix.skills } }],
+    add_hours: () => fix.owners.map((id) => {
+      const now = request.owners.find((owner) => owner.id === id)?.hours_per_day ?? 8;
+      return { op: 'add', path: `${pointerOf(request, 'owners', id)}/hours_per_day`, value: Math.min(24, now + (fix.hours_per_day ?? 0)) };
+    }),
+  };
+  const patch = patches[fix.kind]?.();
+  return patch && patch.length ? { kind: fix.kind, label: `Try: ${fix.message}`, name: `fix-${position}-${fix.kind}`, patch } : null;
+}
+
 /** The summary line without the target's name in front (the card shows it). */
 function withoutName(target) {
   const prefix = `${target.name || target.id}: `;
@@ -86,9 +110,15 @@ export function renderRecommendations(container, plan, request, onTry) {
     target.why.length ? h('details', {}, h('summary', {}, 'Why'), h('ul', {}, target.why.map((reason) => h('li', {}, reason.message)))) : null,
     h('div', { class: 'actions' }, alternatives(target, request).map((alternative) =>
       h('button', { type: 'button', dataset: { kind: alternative.kind }, onclick: () => onTry(alternative) }, alternative.label)))));
+  const fixes = (recommendations.infeasibility?.sets || []).flatMap((set) => set.fixes);
   const infeasible = recommendations.infeasibility
-    ? h('article', { class: 'recommendation' }, h('p', {}, recommendations.infeasibility.message),
-      h('ul', {}, recommendations.infeasibility.sets.flatMap((set) => set.fixes.map((fix) => h('li', {}, fix.message)))))
+    ? h('article', { class: 'recommendation', dataset: { target: 'infeasibility' } },
+      h('p', {}, h('strong', {}, 'No plan satisfies the hard rules: '), recommendations.infeasibility.message),
+      h('ul', {}, fixes.map((fix, position) => {
+        const alternative = fixAlternative(fix, request, position);
+        return h('li', {}, fix.message, alternative
+          ? [' ', h('button', { type: 'button', dataset: { kind: fix.kind }, onclick: () => onTry(alternative) }, 'Try it')] : null);
+      })))
     : null;
   fill(container, items, infeasible);
 }

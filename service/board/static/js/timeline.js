@@ -187,7 +187,7 @@ export function renderTimeline(container, plan, request, onFocusIssue) {
   };
   body.addEventListener('focusin', show);
   body.addEventListener('mouseover', show);
-  function focusPiece(index, position) {
+  function focusPiece(index, position, step = 1) {
     if (index < 0 || index >= rows.length) return;
     const wanted = HEADER_HEIGHT + index * ROW_HEIGHT;
     if (wanted < container.scrollTop + HEADER_HEIGHT || wanted + ROW_HEIGHT > container.scrollTop + container.clientHeight) {
@@ -200,8 +200,7 @@ export function renderTimeline(container, plan, request, onFocusIssue) {
       const target = pieces[Math.min(Math.max(position, 0), pieces.length - 1)];
       target.focus({ preventScroll: false });
     } else if (node) {
-      const step = position >= 0 ? 1 : -1;
-      focusPiece(index + step, position);
+      focusPiece(index + step, position, step);  // an owner without work: on to the next one that way
     }
   }
   body.addEventListener('keydown', (event) => {
@@ -209,12 +208,14 @@ export function renderTimeline(container, plan, request, onFocusIssue) {
     if (!piece) return;
     const index = Number(piece.dataset.row);
     const position = Number(piece.dataset.position);
-    const moves = { ArrowRight: [index, position + 1], ArrowLeft: [index, position - 1], ArrowDown: [index + 1, 0], ArrowUp: [index - 1, 0] };
+    const moves = {
+      ArrowRight: [index, position + 1, 1], ArrowLeft: [index, position - 1, 1], ArrowDown: [index + 1, 0, 1], ArrowUp: [index - 1, 0, -1],
+    };
     if (!(event.key in moves)) return;
     event.preventDefault();
-    const [row, at] = moves[event.key];
+    const [row, at, step] = moves[event.key];
     if (row === index && (at < 0 || at >= rows[index].pieces.length)) return;
-    focusPiece(row, at);
+    focusPiece(row, at, step);
   });
   update();
   return {
