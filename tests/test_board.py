@@ -172,16 +172,20 @@ def test_changing_an_estimate_lists_the_changes_against_the_current_plan(page: A
     assert shown == {item["id"]: long_date_time(item["finish"]) if item["finish"] else "-" for item in direct["issues"]}
 
 
-def test_marking_work_done_and_adding_an_agent_replans_reconstruction_earlier(page: Any, server: str) -> None:
+def test_work_done_or_in_progress_and_a_new_agent_replan_reconstruction_earlier(page: Any, server: str) -> None:
     open_reference(page, server)
     page.get_by_role("button", name="Details of #970").click()
     page.get_by_role("button", name="Mark #970 done").click()
+    page.get_by_role("button", name="Details of #972").click()
+    page.get_by_label("Hours left on #972").fill("1")
+    page.get_by_role("button", name="Mark in progress").click()
     form = page.locator("#add-owner")
     form.get_by_label("New owner id").fill("agent-2")
     form.get_by_label("Kind").select_option("agent")
     form.get_by_role("button", name="Add owner").click()
     assert page.locator("#pending-edits li").all_inner_texts()[0].startswith("#970: done")
-    assert page.locator("#pending-edits li").all_inner_texts()[1].startswith("add agent-2 (24 h a day)")
+    assert page.locator("#pending-edits li").all_inner_texts()[1].startswith("#972: in progress, 1 h left")
+    assert page.locator("#pending-edits li").all_inner_texts()[2].startswith("add agent-2 (24 h a day)")
     page.locator("#replan").click()
     page.wait_for_selector("#changes-section:not([hidden])", timeout=PATIENCE_MS)
     moved = page.locator("#changes .moved-milestones").inner_text()

@@ -64,8 +64,41 @@ export function renderDiff(diff, before, after) {
   return h('div', { class: 'diff' }, parts);
 }
 
-/** The `changes` a re-plan against a baseline reports (living plans), shown field by field. */
-export function renderChanges(changes) {
+function placement(place) {
+  return place ? `${place.owner || '-'}, ${longDateTime(place.start)} to ${longDateTime(place.finish)}` : '-';
+}
+
+/**
+ * The `changes` a re-plan against a baseline reports (living plans): the counts, then every issue that did not
+ * stay where it was, with where it was, where it is and what pushed it. Unknown shapes are shown field by field.
+ */
+export function renderChanges(changes, before, after) {
+  if (!changes?.counts || !Array.isArray(changes.issues)) return renderFields(changes);
+  const counts = Object.entries(changes.counts).filter(([, count]) => count).map(([kind, count]) => `${count} ${kind}`);
+  const moved = changes.issues.filter((change) => change.kind !== 'unchanged');
+  const rows = moved.slice(0, MOVED_ROWS).map((change) => h('tr', { dataset: { kind: change.kind } },
+    h('th', { scope: 'row' }, change.id),
+    h('td', {}, change.kind + (change.frozen ? ' (frozen)' : '')),
+    h('td', {}, placement(change.before)),
+    h('td', {}, placement(change.after)),
+    h('td', {}, (change.reasons || []).map((reason) => reason.message).join('; ') || '-')));
+  const was = lateness(before);
+  const now = lateness(after);
+  const finishes = new Map(before.milestones.map((milestone) => [milestone.id, milestone.projected_finish]));
+  const milestones = after.milestones.filter((milestone) => finishes.has(milestone.id) && finishes.get(milestone.id) !== milestone.projected_finish)
+    .map((milestone) => `${milestone.name || milestone.id}: ${longDate(finishes.get(milestone.id))} → ${longDate(milestone.projected_finish)}`);
+  return h('div', { class: 'diff' },
+    h('p', { class: 'lateness' }, `Late issues: ${was.issues} → ${now.issues}; working days late in all: ${was.days} → ${now.days}`),
+    milestones.length ? [h('h3', {}, 'Milestones moved'), h('ul', { class: 'moved-milestones' }, milestones.map((line) => h('li', {}, line)))] : null,
+    h('p', {}, `Against the previous plan: ${counts.join(', ') || 'nothing'}.`),
+    moved.length ? h('table', { class: 'changes-table living-changes' },
+      h('thead', {}, h('tr', {}, ['Issue', 'Change', 'Before', 'Now', 'Why'].map((name) => h('th', { scope: 'col' }, name)))),
+      h('tbody', {}, rows)) : h('p', {}, 'Every issue kept its place.'),
+    moved.length > MOVED_ROWS ? h('p', {}, `and ${moved.length - MOVED_ROWS} more`) : null);
+}
+
+/** Any other object, field by field. */
+function renderFields(changes) {
   const rows = [];
   const describe = (value) => (value && typeof value === 'object'
     ? Object.entries(value).map(([key, item]) => `${key.replace(/_/g, ' ')}: ${typeof item === 'object' ? JSON.stringify(item) : item}`).join('; ')

@@ -38,10 +38,21 @@ function describeProblem(error) {
   return `Something went wrong: ${error.message}`;
 }
 
-function progress(verb) {
+/** A status line that counts the seconds; with a job, its progress, and its best plan so far drawn as it comes. */
+function progress(verb, { showBest = false } = {}) {
+  let shown = null;
   return (seconds, job) => {
-    const detail = job?.progress ? `; ${Object.entries(job.progress).filter(([, v]) => typeof v !== 'object').map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`).join(', ')}` : '';
-    say(`${verb}… ${seconds.toFixed(1)} s${detail}`, 'busy');
+    const step = job?.progress;
+    const parts = [];
+    if (step?.level) parts.push(`improving ${step.level}`);
+    if (typeof step?.levels_total === 'number') parts.push(`${step.levels_proven} of ${step.levels_total} levels proven`);
+    if (typeof step?.gap === 'number') parts.push(`gap ${(step.gap * 100).toFixed(1)}%`);
+    say(`${verb}… ${seconds.toFixed(1)} s${parts.length ? `; ${parts.join(', ')}` : ''}`, 'busy');
+    if (showBest && step?.best_plan && step.best_plan !== shown && state.request) {
+      shown = step.best_plan;
+      state.plan = step.best_plan;
+      render();
+    }
   };
 }
 
@@ -104,7 +115,7 @@ async function load(request, notes, source) {
   state.edits = [];
   show(byId('scenario-section'), false);
   show(byId('changes-section'), false);
-  const result = await planRequest(request, progress(`Planning ${source}`));
+  const result = await planRequest(request, progress(`Planning ${source}`, { showBest: true }));
   performance.mark('plan-received');
   state.plan = result;
   render();
@@ -154,7 +165,10 @@ function editLabel(edit) {
 function editPatch(edit, request) {
   switch (edit.kind) {
     case 'estimate': return [{ op: 'add', path: `${pointerOf(request, 'issues', edit.id)}/estimate_hours`, value: edit.value }];
-    case 'in-progress': return [{ op: 'add', path: `${pointerOf(request, 'issues', edit.id)}/remaining_hours`, value: edit.value }];
+    case 'in-progress': return [
+      { op: 'add', path: `${pointerOf(request, 'issues', edit.id)}/remaining_hours`, value: edit.value },
+      { op: 'add', path: `${pointerOf(request, 'issues', edit.id)}/in_progress`, value: true },
+    ];
     case 'done': return [{ op: 'add', path: `${pointerOf(request, 'issues', edit.id)}/remaining_hours`, value: 0 }];
     case 'due': return [{ op: 'add', path: `${pointerOf(request, 'milestones', edit.id)}/due`, value: edit.value }];
     case 'owner': return [{ op: 'add', path: '/owners/-', value: edit.value }];
@@ -193,7 +207,7 @@ async function replanWithEdits() {
     show(byId('scenario-section'), false);
     show(byId('changes-section'));
     fill(byId('changes'), h('p', {}, `Changes: ${listed.join('; ')}.`),
-      outcome.changes ? renderChanges(outcome.changes) : renderDiff(outcome.diff, before, outcome.plan));
+      outcome.changes ? renderChanges(outcome.changes, before, outcome.plan) : renderDiff(outcome.diff, before, outcome.plan));
     say(`Re-planned with ${listed.length} change(s): ${summaryText(outcome.plan)}`, 'done');
     byId('changes-section').focus();
   });

@@ -24,11 +24,17 @@ function loadBar(milestone) {
     h('meter', { min: 0, max: 1.5, low: 0.8, high: 1, optimum: 0.5, value: Math.min(ratio, 1.5), 'aria-label': label }));
 }
 
-function forecastLines(milestone) {
+function forecastLines(milestone, plan) {
   const lines = [];
   if (typeof milestone.p_on_time === 'number') lines.push(`Chance on time: ${percent(milestone.p_on_time)}`);
-  if (milestone.p85) lines.push(`85% sure by: ${longDate(milestone.p85)}`);
-  return lines.length ? h('p', { class: 'forecast' }, lines.join(' · ')) : null;
+  if (milestone.p50) lines.push(`50% sure by ${longDate(milestone.p50)}`);
+  if (milestone.p85) lines.push(`85% sure by ${longDate(milestone.p85)}`);
+  if (milestone.p95) lines.push(`95% sure by ${longDate(milestone.p95)}`);
+  const confidence = plan.forecast?.confidence;
+  if (milestone.forecast_extension_working_days > 0 && confidence) {
+    lines.push(`to be ${percent(confidence)} sure, extend by ${milestone.forecast_extension_working_days} working day(s)`);
+  }
+  return lines.length ? h('p', { class: 'forecast' }, `Forecast: ${lines.join(' · ')}`) : null;
 }
 
 /** Render every milestone of `plan`; `onDueChange(id, newDate)` records a due-date edit. */
@@ -46,7 +52,7 @@ export function renderMilestones(container, plan, request, onDueChange) {
         h('dt', {}, 'Projected finish'), h('dd', { class: 'projected-finish' }, longDate(milestone.projected_finish)),
         h('dt', {}, 'Issues'), h('dd', {}, `${milestone.issues}${milestone.unplanned_issues ? ` (${milestone.unplanned_issues} without estimate)` : ''}`)),
       loadBar(milestone),
-      forecastLines(milestone),
+      forecastLines(milestone, plan),
       h('form', {
         class: 'inline-form',
         onsubmit: (event) => { event.preventDefault(); if (dueInput.value) onDueChange(milestone.id, dueInput.value); },

@@ -8,7 +8,20 @@ import { applyPatch } from './patch.js';
 
 const POLL_MS = 500;
 /** What this server was seen to support: true, false, or null while not yet asked. */
-const supported = { forecast: null, baseline: null, jobs: null };
+const supported = { forecast: null, baseline: null, jobs: null, inProgress: null };
+
+/**
+ * True when the API refused a field named `name` it does not know: at that field of a plan request, or (in a
+ * what-if, whose problems name the operation) at an operation of `patch` that sets it.
+ */
+function refusesField(error, name, patch) {
+  return error instanceof ApiProblem && error.status === 422 && error.errors.some((problem) => {
+    if (problem.code !== 'unknown_field') return false;
+    const last = problem.loc[problem.loc.length - 1];
+    const operation = problem.loc[problem.loc.length - 2] === 'patch' ? patch[last] : null;
+    return last === name || Boolean(operation?.path.endsWith(`/${name}`));
+  });
+}
 
 /** True when the API refused the request because it does not know the field at `path` (e.g. options.forecast). */
 function refuses(error, path) {
@@ -36,7 +49,7 @@ async function planAsJob(request, clock, onProgress) {
     onProgress(clock.elapsed(), job);
     if (job.status === 'succeeded') return job.result;
     if (job.status === 'failed' || job.status === 'cancelled') {
-      throw new ApiProblem(job.problem?.status || 500, job.problem || { detail: `The plan job ${job.status}.` });
+      throw new ApiProblem(job.error?.status || 500, job.error || { detail: `The plan job was ${job.status}.` });
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
@@ -96,7 +109,22 @@ async function whatIf(request, currentPlan, patch, name, onProgress) {
  * The request with `patch` applied, its plan, and what changed against the current plan: the plan's own
  * `changes` when the server re-plans against a baseline (unless `viaWhatIf`), else the what-if's diff.
  */
-export async function replan(request, currentPlan, patch, name, onProgress, { viaWhatIf = false } = {}) {
+export async function replan(request, currentPlan, patch, name, onProgress, options = {}) {
+  const flagged = patch.some((operation) => operation.path.endsWith('/in_progress'));
+  const plain = patch.filter((operation) => !operation.path.endsWith('/in_progress'));
+  if (flagged && supported.inProgress === false) return replanAs(request, currentPlan, plain, name, onProgress, options);
+  try {
+    const outcome = await replanAs(request, currentPlan, patch, name, onProgress, options);
+    if (flagged) supported.inProgress = true;
+    return outcome;
+  } catch (error) {
+    if (!flagged || !refusesField(error, 'in_progress', patch)) throw error;
+    supported.inProgress = false;  // this server has no in-progress flag: the hours left say it
+    return replanAs(request, currentPlan, plain, name, onProgress, options);
+  }
+}
+
+async function replanAs(request, currentPlan, patch, name, onProgress, { viaWhatIf = false } = {}) {
   const changed = applyPatch(request, patch);
   if (!viaWhatIf && supported.baseline !== false) {
     try {
