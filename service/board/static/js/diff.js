@@ -23,16 +23,20 @@ function milestoneName(plan, id) {
   return plan.milestones.find((milestone) => milestone.id === id)?.name || id;
 }
 
-/** The what-if diff of `after` against `before` (ScenarioDiff), with lateness totals from both plans. */
-export function renderDiff(diff, before, after) {
-  const parts = [];
+/** Late issues and working days late before and after, and the lateness gained or removed. */
+function latenessLine(before, after) {
   const was = lateness(before);
   const now = lateness(after);
   const gained = now.days - was.days;
-  parts.push(h('p', { class: 'lateness' },
+  return h('p', { class: 'lateness' },
     `Late issues: ${was.issues} → ${now.issues}; working days late in all: ${was.days} → ${now.days} `,
     h('strong', {}, gained === 0 ? '(lateness unchanged)' : gained > 0 ? `(lateness gained: ${signed(gained, 'working day')})`
-      : `(lateness removed: ${signed(gained, 'working day')})`)));
+      : `(lateness removed: ${signed(gained, 'working day')})`));
+}
+
+/** The what-if diff of `after` against `before` (ScenarioDiff), with lateness totals from both plans. */
+export function renderDiff(diff, before, after) {
+  const parts = [latenessLine(before, after)];
   const list = (title, items, cls) => items.length
     ? [h('h3', {}, title), h('ul', { class: cls }, items.map((item) => h('li', {}, item)))] : [];
   parts.push(...list('Milestones moved', diff.milestones_moved.map((move) =>
@@ -82,13 +86,11 @@ export function renderChanges(changes, before, after) {
     h('td', {}, placement(change.before)),
     h('td', {}, placement(change.after)),
     h('td', {}, (change.reasons || []).map((reason) => reason.message).join('; ') || '-')));
-  const was = lateness(before);
-  const now = lateness(after);
   const finishes = new Map(before.milestones.map((milestone) => [milestone.id, milestone.projected_finish]));
   const milestones = after.milestones.filter((milestone) => finishes.has(milestone.id) && finishes.get(milestone.id) !== milestone.projected_finish)
     .map((milestone) => `${milestone.name || milestone.id}: ${longDate(finishes.get(milestone.id))} → ${longDate(milestone.projected_finish)}`);
   return h('div', { class: 'diff' },
-    h('p', { class: 'lateness' }, `Late issues: ${was.issues} → ${now.issues}; working days late in all: ${was.days} → ${now.days}`),
+    latenessLine(before, after),
     milestones.length ? [h('h3', {}, 'Milestones moved'), h('ul', { class: 'moved-milestones' }, milestones.map((line) => h('li', {}, line)))] : null,
     h('p', {}, `Against the previous plan: ${counts.join(', ') || 'nothing'}.`),
     moved.length ? h('table', { class: 'changes-table living-changes' },

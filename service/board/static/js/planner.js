@@ -6,7 +6,9 @@
 import { ApiProblem, getJson, postJson } from './api.js';
 import { applyPatch } from './patch.js';
 
-const POLL_MS = 500;
+/** A job is polled soon after it is sent (small plans finish in well under a second), then less often. */
+const FIRST_POLL_MS = 100;
+const MAX_POLL_MS = 1000;
 /** What this server was seen to support: true, false, or null while not yet asked. */
 const supported = { forecast: null, baseline: null, jobs: null, inProgress: null };
 
@@ -44,14 +46,14 @@ function ticking(onProgress) {
 async function planAsJob(request, clock, onProgress) {
   const { data, response } = await postJson('/v1/jobs', { kind: 'plan', request });
   const location = response.headers.get('Location') || `/v1/jobs/${data.id}`;
-  for (;;) {
+  for (let pause = FIRST_POLL_MS; ; pause = Math.min(MAX_POLL_MS, pause * 2)) {
+    await new Promise((resolve) => setTimeout(resolve, pause));
     const job = await getJson(location);
     onProgress(clock.elapsed(), job);
     if (job.status === 'succeeded') return job.result;
     if (job.status === 'failed' || job.status === 'cancelled') {
       throw new ApiProblem(job.error?.status || 500, job.error || { detail: `The plan job was ${job.status}.` });
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
 
