@@ -39,7 +39,7 @@ function describeProblem(error) {
 }
 
 /** A status line that counts the seconds; with a job, its progress, and its best plan so far drawn as it comes. */
-function progress(verb, { showBest = false } = {}) {
+function progress(verb, { bestOf = null } = {}) {
   let shown = null;
   return (seconds, job) => {
     const step = job?.progress;
@@ -48,8 +48,9 @@ function progress(verb, { showBest = false } = {}) {
     if (typeof step?.levels_total === 'number') parts.push(`${step.levels_proven} of ${step.levels_total} levels proven`);
     if (typeof step?.gap === 'number') parts.push(`gap ${(step.gap * 100).toFixed(1)}%`);
     say(`${verb}… ${seconds.toFixed(1)} s${parts.length ? `; ${parts.join(', ')}` : ''}`, 'busy');
-    if (showBest && step?.best_plan && step.best_plan !== shown && state.request) {
+    if (bestOf && step?.best_plan && step.best_plan !== shown) {
       shown = step.best_plan;
+      state.request = bestOf;
       state.plan = step.best_plan;
       render();
     }
@@ -93,13 +94,17 @@ function showIssue(id) {
 function render() {
   const { plan, request } = state;
   show(byId('board'));
+  byId('board').dataset.hasPlan = 'true';
   fill(byId('plan-summary'), h('p', {}, summaryText(plan)),
     plan.warnings.length ? h('details', {}, h('summary', {}, `${plan.warnings.length} warning(s)`),
       h('ul', {}, plan.warnings.map((warning) => h('li', {}, warning.message)))) : null);
   renderMilestones(byId('milestones'), plan, request, (id, due) => addEdit({ kind: 'due', id, value: due }));
   renderRecommendations(byId('recommendations'), plan, request, tryAlternative);
   state.timeline = renderTimeline(byId('timeline'), plan, request, showIssue);
-  renderIssues(byId('issues'), plan, (id) => { showIssue(id); state.timeline.focusIssue(id); });
+  renderIssues(byId('issues'), plan, (id) => {
+    showIssue(id);
+    if (!state.timeline.focusIssue(id)) byId('details').focus();  // no piece on the timeline: go to its details
+  });
   fill(byId('details'), h('p', { class: 'hint' }, 'Hover or focus a piece of work to see its details and why it sits there.'));
   delete byId('details').dataset.issue;
   byId('undo').disabled = state.history.length === 0;
@@ -110,14 +115,14 @@ async function load(request, notes, source) {
   show(byId('import-section'), false);
   show(byId('notes-section'), Boolean(notes?.length));
   fill(byId('import-notes'), (notes || []).map((note) => h('li', {}, note.message)));
-  state.request = request;
-  state.history = [];
-  state.edits = [];
   show(byId('scenario-section'), false);
   show(byId('changes-section'), false);
-  const result = await planRequest(request, progress(`Planning ${source}`, { showBest: true }));
+  const result = await planRequest(request, progress(`Planning ${source}`, { bestOf: request }));
   performance.mark('plan-received');
+  state.request = request;
   state.plan = result;
+  state.history = [];
+  state.edits = [];
   render();
   say(`Plan of ${source} ready: ${summaryText(result)}`, 'done');
   document.body.dataset.state = 'ready';

@@ -220,9 +220,12 @@ export function renderTimeline(container, plan, request, onFocusIssue) {
   update();
   return {
     rows: rows.length,
+    /** Focus the issue's first piece (scrolling to it); false when it has none on the timeline. */
     focusIssue(id) {
       const index = rows.findIndex((row) => row.pieces.some((piece) => piece.issue.id === id));
-      if (index >= 0) focusPiece(index, rows[index].pieces.findIndex((piece) => piece.issue.id === id));
+      if (index < 0) return false;
+      focusPiece(index, rows[index].pieces.findIndex((piece) => piece.issue.id === id));
+      return true;
     },
   };
 }
