@@ -12,6 +12,7 @@ from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from api_schemas.service import WHAT_IF_EXAMPLE, ValidateResponse, WhatIfRequest, WhatIfResponse
 from service.auth import require_api_key
+from service.conflicts import certain_conflicts
 from service.disconnect import unless_disconnected
 from service.json_body import read_json_body
 from service.offload import off_loop
@@ -98,4 +99,5 @@ def validation_report(data: object, planning: PlanningService) -> ValidateRespon
         return ValidateResponse(valid=False, problems=problems)
     calendar_ok = not any(problem.loc[:1] in (["calendar"], ["start_date"]) for problem in problems)
     summary = summarise_request(plan_request, limits, with_capacity=calendar_ok)
-    return ValidateResponse(valid=not problems, problems=problems, summary=summary)
+    conflicts = certain_conflicts(plan_request) if not problems else []
+    return ValidateResponse(valid=not problems, problems=problems, conflicts=conflicts, summary=summary)
