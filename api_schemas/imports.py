@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from api_schemas.common import IsoDate, QuarterHours
 from api_schemas.request import PlanRequest
@@ -28,9 +28,12 @@ IMPORT_EXAMPLE: dict[str, Any] = {
 
 
 class ImportSource(StrEnum):
-    """Where a backlog comes from: gh's JSON, a CSV file, an Excel workbook."""
+    """Where a backlog comes from, and so which preset reads it (the importers' own sources, one for one)."""
 
+    JIRA = "jira"
+    LINEAR = "linear"
     GITHUB = "github"
+    GITHUB_PROJECT = "github-project"
     CSV = "csv"
     EXCEL = "excel"
 
@@ -45,7 +48,7 @@ class ImportRequest(BaseModel):
     )
     content: str = Field(
         max_length=MAX_CONTENT_CHARS,
-        description="The file's content: text for github (gh's JSON) and csv, base64 for excel.",
+        description="The file's content: text for every source (CSV exports, gh's JSON), base64 for excel.",
     )
     content_encoding: Literal["text", "base64"] = Field(
         default="text", description="'base64' for binary files (Excel workbooks), 'text' otherwise."
@@ -53,7 +56,16 @@ class ImportRequest(BaseModel):
     milestones_content: str | None = Field(
         default=None,
         max_length=MAX_CONTENT_CHARS,
-        description="github only: the JSON of `gh api repos/OWNER/REPO/milestones` (due dates).",
+        description="A milestones file as text: github, the JSON of `gh api repos/OWNER/REPO/milestones`; "
+        "tables, a CSV of id, name, due.",
+    )
+    owners_content: str | None = Field(
+        default=None, max_length=MAX_CONTENT_CHARS, description="Tables only: an owners CSV (id, hours_per_day, ...)."
+    )
+    mapping: dict[str, JsonValue] | None = Field(
+        default=None,
+        description="Fields of a mapping laid over the source's preset, as in a `--map` file (docs/week-plan.md), "
+        "e.g. {\"columns\": {\"Cycle Name\": \"milestone\"}}.",
     )
     start_date: IsoDate | None = Field(default=None, description="First day of the plan (default: today).")
     hours_per_day: QuarterHours = Field(

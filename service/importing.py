@@ -1,36 +1,26 @@
-"""Backlog files sent over HTTP, read by the importers (`service.importers`): one call per source.
+"""Backlog files sent over HTTP, read by the one importer entry (`service.importers.import_backlog`).
 
-The importers read files from disk (CSV, Excel) or parsed JSON (gh), so the content is written to a private
-temporary directory under the file's own (sanitised) name, which the importers' messages then quote
-('backlog.csv row 3, column estimate_hours: ...'). A file that is not what its source expects is a 422
-naming `content`; the importers' own problems (rows, columns, items) are passed on as they are.
+The file's content arrives inside JSON (text, or base64 for workbooks); its name, kept to plain characters, is
+the name the importers' messages quote ('backlog.csv row 3, column estimate_hours: ...'). Content that is not
+what the transport promised (not base64, empty) is a 422 naming the field; everything the importers cannot read
+is their own 422, naming file, row and column or item and field.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
-import tempfile
-import zipfile
 from datetime import date
-from pathlib import Path
-
-import pandas as pd
 
 from api_schemas.imports import ImportNoteOut, ImportRequest, ImportResponse, ImportSource
 from api_schemas.problems import Problem
-from service.importers import GithubOptions, ImportResult, SpreadsheetOptions, import_csv, import_excel, import_github
+from service.importers import ImportOptions, import_backlog
 from service.problems import ProblemError, invalid_request
 from solver.intake.errors import InvalidRequestError
 
-#: What the importers' messages call each source's file.
-SOURCE_NAMES = {
-    ImportSource.GITHUB: "GitHub backlog", ImportSource.CSV: "CSV backlog", ImportSource.EXCEL: "Excel backlog"
-}
 #: Extension given to a file name that has none, so messages read like the file a user knows.
-_EXTENSIONS = {ImportSource.GITHUB: ".json", ImportSource.CSV: ".csv", ImportSource.EXCEL: ".xlsx"}
+_EXTENSIONS = {ImportSource.EXCEL: ".xlsx", ImportSource.GITHUB: ".json", ImportSource.GITHUB_PROJECT: ".json"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
@@ -38,76 +28,43 @@ def safe_filename(name: str, source: ImportSource) -> str:
     """The base name of `name` with only plain characters kept, and the source's extension when it has none."""
     base = _UNSAFE.sub("_", name.replace("\\", "/").rsplit("/", 1)[-1]).strip(" .") or "backlog"
     base = base[:100]
-    return base if "." in base else base + _EXTENSIONS[source]
+    return base if "." in base else base + _EXTENSIONS.get(source, ".csv")
 
 
 def _content_problem(message: str, loc: str = "content") -> ProblemError:
     return invalid_request([Problem(loc=[loc], code="unreadable_file", message=message)], "import")
 
 
-def _bytes_of(body: ImportRequest, name: str) -> bytes:
-    """The file's bytes: base64 decoded, or the text as UTF-8."""
-    if body.content_encoding == "text":
-        return body.content.encode("utf-8")
+def _bytes_of(text: str, encoding: str, name: str, field: str) -> bytes:
+    """A file's bytes: base64 decoded, or the text as UTF-8."""
+    if encoding == "text":
+        return text.encode("utf-8")
     try:
-        return base64.b64decode(body.content, validate=True)
+        return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        raise _content_problem(f"{name}: content is not valid base64.") from None
+        raise _content_problem(f"{name}: {field} is not valid base64.", field) from None
 
 
-def _json_of(text: str, name: str, loc: str) -> object:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise _content_problem(f"{name}: not JSON ({error.msg} at line {error.lineno}, column {error.colno}).",
-                               loc) from None
-
-
-def _read_github(body: ImportRequest, name: str, start: date) -> ImportResult:
-    issues = _json_of(body.content, name, "content")
-    milestones = (
-        _json_of(body.milestones_content, "milestones JSON", "milestones_content")
-        if body.milestones_content is not None else None
-    )
-    return import_github(issues, milestones, GithubOptions(start_date=start, hours_per_day=body.hours_per_day))
-
-
-def _read_spreadsheet(body: ImportRequest, source: ImportSource, name: str, start: date) -> ImportResult:
-    options = SpreadsheetOptions(start_date=start, hours_per_day=body.hours_per_day)
-    data = _bytes_of(body, name)
-    if not data.strip():
-        raise _content_problem(f"{name}: the file is empty.")
-    with tempfile.TemporaryDirectory(prefix="capplan-import-") as folder:
-        path = Path(folder) / name
-        path.write_bytes(data)
-        if source is ImportSource.CSV:
-            try:
-                return import_csv(path, options)
-            except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-                raise _content_problem(f"{name}: not a readable CSV file ({_first_line(error)}).") from None
-        try:
-            pd.ExcelFile(path).close()
-        except (zipfile.BadZipFile, ValueError, KeyError, OSError) as error:
-            raise _content_problem(f"{name}: not a readable Excel workbook (.xlsx) ({_first_line(error)}).") from None
-        return import_excel(path, options)
-
-
-def _first_line(error: Exception) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
-
-
-def import_backlog(source: ImportSource, body: ImportRequest) -> ImportResponse:
-    """Read one backlog file into a plan request with its notes, or raise a 422 listing every problem."""
+def import_backlog_file(source: ImportSource, body: ImportRequest) -> ImportResponse:
+    """Read one backlog file (and its milestones and owners files) into a plan request with its notes, or a 422."""
     name = safe_filename(body.filename, source)
     if source is not ImportSource.EXCEL and body.content_encoding != "text":
         raise _content_problem(f"{name}: {source.value} files are sent as text.", "content_encoding")
-    start = body.start_date or date.today()
+    data = _bytes_of(body.content, body.content_encoding, name, "content")
+    if not data.strip():
+        raise _content_problem(f"{name}: the file is empty.")
+    options = ImportOptions(start_date=body.start_date or date.today(), hours_per_day=body.hours_per_day)
     try:
-        if source is ImportSource.GITHUB:
-            result = _read_github(body, name, start)
-        else:
-            result = _read_spreadsheet(body, source, name, start)
+        result = import_backlog(
+            source.value,
+            data,
+            options,
+            body.mapping,
+            name=name,
+            milestones=body.milestones_content.encode("utf-8") if body.milestones_content is not None else None,
+            owners=body.owners_content.encode("utf-8") if body.owners_content is not None else None,
+        )
     except InvalidRequestError as error:
-        raise invalid_request(error.problems, SOURCE_NAMES[source]) from None
+        raise invalid_request(error.problems, f"{source.value} backlog") from None
     notes = [ImportNoteOut(code=note.code, message=note.message, ids=list(note.ids)) for note in result.notes]
     return ImportResponse(request=result.request, notes=notes)

@@ -1,4 +1,4 @@
-"""`POST /v1/imports/{source}`: a backlog file (gh's JSON, CSV, Excel) sent inside JSON, read by the importers."""
+"""`POST /v1/imports/{source}`: a backlog file (Jira, Linear, gh, CSV, Excel) inside JSON, read by the importers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from api_schemas.imports import IMPORT_EXAMPLE, ImportRequest, ImportResponse, ImportSource
 from service.auth import require_api_key
-from service.importing import import_backlog
+from service.importing import import_backlog_file
 from service.json_body import read_json_body
 from service.offload import off_loop
 from service.openapi import problem_responses, request_body
@@ -23,7 +23,7 @@ def _read(source: ImportSource, data: object) -> ImportResponse:
         body = ImportRequest.model_validate(data)
     except ValidationError as error:
         raise invalid_request(problems_of(error, data), "import request") from None
-    return import_backlog(source, body)
+    return import_backlog_file(source, body)
 
 
 @router.post(
@@ -38,6 +38,9 @@ def _read(source: ImportSource, data: object) -> ImportResponse:
     ),
 )
 async def import_file(source: ImportSource, request: Request) -> Response:
-    """Turn a backlog file into a plan request: `github` (gh's JSON), `csv`, or `excel` (base64 content)."""
+    """Turn a backlog file into a plan request, read by its source's preset (changed by `mapping`).
+
+    Sources: `jira`, `linear`, `github` (gh's JSON), `github-project`, `csv`, `excel` (base64 content).
+    """
     data = await read_json_body(request)
     return json_response(await off_loop(_read, source, data))

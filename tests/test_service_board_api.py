@@ -24,9 +24,11 @@ from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from checker.schedule_checker import check_schedule
 from service.app import create_app
-from service.importers import SpreadsheetOptions, import_csv
+from service.importers import ImportOptions, import_backlog
+from service.importers import ImportSource as ImporterSource
 from service.importing import safe_filename
 from service.routes_board import SAMPLES_DIR, STATIC_DIR
+from solver.intake.errors import InvalidRequestError
 from tests.test_service_support import service_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,24 +49,40 @@ def imported(client: TestClient, source: str, **body: Any) -> Any:
     return client.post(f"/v1/imports/{source}", json={"start_date": "2025-11-24", **body})
 
 
-def test_a_csv_backlog_becomes_the_request_the_importer_makes(client: TestClient, tmp_path: Path) -> None:
+OPTIONS = ImportOptions(start_date=date(2025, 11, 24))
+
+
+def test_a_csv_backlog_becomes_the_request_the_importer_makes(client: TestClient) -> None:
     response = imported(client, "csv", filename="team.csv", content=CSV)
     assert response.status_code == 200, response.text
     data = response.json()
-    (tmp_path / "team.csv").write_text(CSV)
-    expected = import_csv(tmp_path / "team.csv", SpreadsheetOptions(start_date=date(2025, 11, 24)))
+    expected = import_backlog("csv", CSV.encode(), OPTIONS, name="team.csv")
     assert PlanRequest.model_validate(data["request"]) == expected.request
-    assert [note["code"] for note in data["notes"]] == [note.code for note in expected.notes] == ["owners_from_issues"]
+    assert [note["code"] for note in data["notes"]] == [note.code for note in expected.notes]
+    assert "owners_from_issues" in [note["code"] for note in data["notes"]]
     assert client.post("/v1/plans", json=data["request"]).status_code == 200
 
 
 def test_a_bad_cell_is_a_422_naming_its_row_and_column(client: TestClient) -> None:
-    response = imported(client, "csv", filename="team.csv", content=CSV.replace(",4,", ",four,"))
+    bad = CSV.replace(",4,", ",four,")
+    response = imported(client, "csv", filename="team.csv", content=bad)
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     [problem] = response.json()["errors"]
     assert problem["loc"] == ["team.csv", 3, "estimate_hours"]
-    assert problem["message"] == "team.csv row 3, column estimate_hours: 'four' is not a number of hours"
+    assert problem["message"].startswith("team.csv row 3, column estimate_hours: 'four'")
+    with pytest.raises(InvalidRequestError) as raised:
+        import_backlog("csv", bad.encode(), OPTIONS, name="team.csv")
+    assert [item.model_dump(mode="json") for item in raised.value.problems] == [problem]
+
+
+def test_a_mapping_is_laid_over_the_preset(client: TestClient) -> None:
+    content = "id,title,estimate_hours,owner,Sprint\n#1,Schema,4,alice,S1\n"
+    response = imported(client, "csv", content=content, mapping={"columns": {"Sprint": "milestone"}})
+    assert response.status_code == 200, response.text
+    assert response.json()["request"]["issues"][0]["milestone"] == "S1"
+    refused = imported(client, "csv", content=content, mapping={"columns": {"Sprint": "sprint"}})
+    assert refused.status_code == 422 and "mapping" in refused.text
 
 
 def test_an_excel_workbook_is_sent_as_base64(client: TestClient) -> None:
@@ -93,12 +111,12 @@ def test_a_gh_issue_list_is_read_as_the_github_importer_reads_it(client: TestCli
     ("source", "body", "loc", "words"),
     [
         ("excel", {"content": "not base64!", "content_encoding": "base64"}, ["content"], "not valid base64"),
-        ("excel", {"content": base64.b64encode(b"junk").decode(), "content_encoding": "base64"}, ["content"],
-         "not a readable Excel workbook"),
+        ("excel", {"content": base64.b64encode(b"junk").decode(), "content_encoding": "base64"}, ["backlog.xlsx"],
+         "not an Excel workbook"),
         ("csv", {"content": "   \n"}, ["content"], "the file is empty"),
         ("csv", {"content": "aGk=", "content_encoding": "base64"}, ["content_encoding"], "sent as text"),
-        ("csv", {"content": 'id,title\n"#1,unclosed\n'}, ["content"], "not a readable CSV file"),
-        ("github", {"content": "[{"}, ["content"], "not JSON"),
+        ("csv", {"content": "id,title\n#1,Schema\n"}, ["owners"], "no owners"),
+        ("github", {"content": "[{"}, ["backlog.json"], "is not valid JSON"),
         ("github", {"content": "{}"}, ["issues"], "valid list"),
         ("csv", {"content": CSV, "surprise": 1}, ["surprise"], ""),
     ],
@@ -187,3 +205,8 @@ def test_every_board_file_is_package_data() -> None:
     for path in (STATIC_DIR / "js").glob("*.js"):
         imported_names |= set(re.findall(r"from '\./([\w.]+)'", path.read_text(encoding="utf-8")))
     assert imported_names <= modules  # every module a module imports is shipped
+
+
+def test_the_endpoint_takes_every_source_the_importers_read() -> None:
+    """The contract lists the sources (it imports nothing of the service): it must name the importers' own."""
+    assert [source.value for source in ImportSource] == [source.value for source in ImporterSource]

@@ -1,5 +1,6 @@
-// Loading a backlog: a capplan request (JSON), gh's issue list (JSON), CSV or Excel, read by the server's
-// importers. Problems are shown next to the data: for CSV, the file's rows with each bad cell marked.
+// Loading a backlog: a capplan request (JSON), or a file the server's importers read (CSV, Jira and Linear
+// exports, gh's issue or project JSON, Excel). Problems are shown next to the data: for a CSV, its rows with each
+// bad cell marked.
 
 import { h, fill } from './dom.js';
 import { ApiProblem, postJson } from './api.js';
@@ -48,8 +49,14 @@ export async function readBacklog(file, chosen, startDate) {
   }
 }
 
-/** Rows of a CSV text (RFC 4180 quotes), numbered as a spreadsheet numbers them (header = row 1). */
-export function csvRows(text) {
+/** Kinds whose file is a CSV table (shown row by row next to its problems). */
+const TABLES = new Set(['csv', 'jira', 'linear']);
+
+/** Rows of a CSV text (RFC 4180 quotes; comma, semicolon or tab as its header shows, as the importer reads it). */
+export function csvRows(content) {
+  const text = content.replace(/^\ufeff/, '');
+  const header = text.split('\n', 1)[0];
+  const separator = [',', ';', '\t'].reduce((best, c) => (header.split(c).length > header.split(best).length ? c : best), ',');
   const rows = [];
   let row = [''];
   let quoted = false;
@@ -59,7 +66,7 @@ export function csvRows(text) {
       if (c === '"' && text[i + 1] === '"') { row[row.length - 1] += '"'; i += 1; } else if (c === '"') quoted = false;
       else row[row.length - 1] += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push('');
+    else if (c === separator) row.push('');
     else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i += 1;
       rows.push(row);
@@ -76,7 +83,7 @@ const normal = (name) => String(name).trim().toLowerCase().replace(/\s+/g, '_');
 export function renderImportProblems(container, problems, kind, text) {
   const list = h('ul', { class: 'problems' }, problems.map((problem) => h('li', {}, problem.message)));
   const parts = [h('p', {}, `The file cannot be planned yet: ${problems.length} problem(s).`), list];
-  if (kind === 'csv' && text) {
+  if (TABLES.has(kind) && text) {
     const rows = csvRows(text);
     const header = rows[0] || [];
     const columns = header.map(normal);
