@@ -36,8 +36,10 @@ TIMINGS: dict[str, Any] = {}
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
+    """A server that says it is ready (its solver workers started), so the first page open is timed fairly."""
     with running_server(workers="2") as (url, process):
         wait_until_healthy(url, process)
+        assert httpx.get(f"{url}/readyz", timeout=PATIENCE_MS / 1000).status_code == 200
         yield url
 
 
@@ -112,8 +114,8 @@ def test_the_reference_board_shows_reconstruction_at_risk_and_the_extension_puts
     late_piece.focus()
     assert "Its chain: #970 → #972 → #973 → #974." in page.locator("#details").inner_text()
     shot(page.locator("#timeline-section"), "timeline.png")
-    page.evaluate("window.scrollTo(0, 0)")
-    shot(page, "reference.png")
+    top = {"x": 0, "y": 0, "width": VIEWPORT["width"], "height": 1400}  # the cards and the recommendations
+    page.screenshot(path=str(SHOTS / "reference.png"), full_page=True, clip=top)
 
     extension = page.locator("[data-target='milestone:reconstruction'] button[data-kind='extension']")
     label = extension.inner_text()
