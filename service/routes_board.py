@@ -12,7 +12,7 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, FastAPI, Response
 from fastapi.staticfiles import StaticFiles
 
-from service.auth import require_api_key
+from service.auth import api_key_within_limits
 from service.openapi import problem_responses
 
 #: The board's files (HTML, CSS, ES modules), shipped inside the package.
@@ -32,7 +32,7 @@ _PAGE_HEADERS = {
 }
 
 page_router = APIRouter(include_in_schema=False)
-examples_router = APIRouter(prefix="/v1/examples", tags=["examples"], dependencies=[Depends(require_api_key)])
+examples_router = APIRouter(prefix="/v1/examples", tags=["examples"], dependencies=[Depends(api_key_within_limits)])
 
 
 @page_router.get("/")

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import ValidationError
 
 from api_schemas.imports import IMPORT_EXAMPLE, ImportRequest, ImportResponse, ImportSource
-from service.auth import require_api_key
+from service.auth import api_key_within_limits
 from service.importing import import_backlog_file
 from service.json_body import read_json_body
 from service.offload import off_loop
@@ -14,7 +14,7 @@ from service.openapi import problem_responses, request_body
 from service.problems import invalid_request, problems_of
 from service.routes_plans import json_response
 
-router = APIRouter(prefix="/v1/imports", tags=["imports"], dependencies=[Depends(require_api_key)])
+router = APIRouter(prefix="/v1/imports", tags=["imports"], dependencies=[Depends(api_key_within_limits)])
 
 
 def _read(source: ImportSource, data: object) -> ImportResponse:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import ValidationError
 
 from api_schemas.reports import REPORT_EXAMPLE, ReportRequest
-from service.auth import require_api_key
+from service.auth import api_key_within_limits
 from service.json_body import read_json_body
 from service.offload import off_loop
 from service.openapi import problem_responses, request_body
@@ -17,7 +17,7 @@ from service.report import ReportFormat, render
 from service.report.week_plan import DEFAULT_DAYS
 from solver.intake.validation import validate_request
 
-router = APIRouter(prefix="/v1/reports", tags=["reports"], dependencies=[Depends(require_api_key)])
+router = APIRouter(prefix="/v1/reports", tags=["reports"], dependencies=[Depends(api_key_within_limits)])
 
 #: Media type and file extension of each format.
 MEDIA: dict[ReportFormat, tuple[str, str]] = {
