@@ -189,7 +189,7 @@ class ForecastOptions(_Model):
         default=0.85,
         ge=0.5,
         le=0.99,
-        description="Confidence of the extension to request: the date the milestone is done by in this share of samples.",
+        description="Confidence of the extension to request: done by that date in this share of samples.",
     )
     seed: Integer = Field(
         default=0, ge=0, le=2**31 - 1, description="Random seed; the same request and seed give the same forecast."

@@ -64,7 +64,8 @@ class ClockArrays:
     @classmethod
     def of(cls, calendar: OwnerCalendar, start: date, days: int) -> ClockArrays:
         """The tables of an owner calendar from `start` for `days` days."""
-        return cls(calendar.units_per_day, calendar.window_start_units, _working_flags(calendar.is_working, start, days))
+        flags = _working_flags(calendar.is_working, start, days)
+        return cls(calendar.units_per_day, calendar.window_start_units, flags)
 
     def first_unit(self, instant: Floats) -> Floats:
         """The first local working time at or after each instant (`Clock.first_unit_at_or_after`).

@@ -81,6 +81,7 @@ def validate_request(request: PlanRequest, limits: Limits = DEFAULT_LIMITS) -> l
         *_skill_problems(request, owner_index),
         *_horizon_problems(request, limits),
         *_cycle_problems(request, issue_index),
+        *_range_problems(request),
     ]
 
 
@@ -112,6 +113,18 @@ def _size_problems(request: PlanRequest, limits: Limits) -> list[Problem]:
     """Caps on the number of issues, owners, milestones and on the solver's time budget."""
     counts = {"issues": len(request.issues), "owners": len(request.owners), "milestones": len(request.milestones)}
     problems = _count_problems(counts, limits)
+    forecast = request.options.forecast
+    cells = forecast.samples * len(request.issues) if forecast is not None else 0
+    if forecast is not None and cells > limits.max_forecast_cells:
+        most = max(limits.max_forecast_cells // max(len(request.issues), 1), 1)
+        problems.append(
+            Problem(
+                loc=["options", "forecast", "samples"],
+                code="forecast_too_large",
+                message=f"options.forecast.samples {forecast.samples} for {len(request.issues)} issues is too "
+                f"much to simulate; use at most {most} samples for this backlog.",
+            )
+        )
     if request.options.time_limit_s > limits.max_time_limit_s:
         problems.append(
             Problem(
@@ -121,6 +134,45 @@ def _size_problems(request: PlanRequest, limits: Limits) -> list[Problem]:
                 f"at most {limits.max_time_limit_s:g} s is allowed.",
             )
         )
+    return problems
+
+
+# --- estimate ranges (the forecast's) -----------------------------------------------------------------------
+
+
+def _range_problems(request: PlanRequest) -> list[Problem]:
+    """A range needs both ends and the most likely estimate between them (docs/forecast.md)."""
+    problems: list[Problem] = []
+    for index, issue in enumerate(request.issues):
+        low, high, likely = issue.estimate_low_hours, issue.estimate_high_hours, issue.estimate_hours
+        if low is None and high is None:
+            continue
+        missing = "estimate_high_hours" if high is None else "estimate_low_hours" if low is None else None
+        if missing is not None:
+            problems.append(Problem(
+                loc=["issues", index, missing],
+                code="incomplete_estimate_range",
+                message=f"{issue.id} has only one end of its range: give both estimate_low_hours and "
+                "estimate_high_hours, or neither (the team's default spread is used then).",
+                ids=[issue.id],
+            ))
+        elif likely is None:
+            problems.append(Problem(
+                loc=["issues", index, "estimate_hours"],
+                code="range_without_estimate",
+                message=f"{issue.id} has a range ({low:g}-{high:g} h) but no estimate_hours: give the most likely "
+                "hours too; the range spreads around it.",
+                ids=[issue.id],
+            ))
+        elif low is not None and high is not None and not low <= likely <= high:
+            field = "estimate_low_hours" if low > likely else "estimate_high_hours"
+            problems.append(Problem(
+                loc=["issues", index, field],
+                code="estimate_outside_range",
+                message=f"{issue.id}: estimate_hours {likely:g} h must lie within its range, from "
+                f"estimate_low_hours {low:g} h to estimate_high_hours {high:g} h.",
+                ids=[issue.id],
+            ))
     return problems
 
 
