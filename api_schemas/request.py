@@ -172,11 +172,21 @@ class Issue(_Model):
         return self.remaining_hours if self.remaining_hours is not None else self.estimate_hours
 
 
+#: The widest spread a forecast takes, as factors of the estimate: an issue's range, the default range and every
+#: history record's actual/estimate ratio lie within them (wider is a typo, not a spread).
+MIN_SPREAD_FACTOR = 0.01
+MAX_SPREAD_FACTOR = 100.0
+
+
 class EstimateRange(_Model):
     """The team's spread of an estimate, as factors of the most likely hours (docs/forecast.md)."""
 
-    low: Number = Field(default=0.75, gt=0, le=1, description="Optimistic factor: low = low x the estimate.")
-    high: Number = Field(default=2.0, ge=1, le=100, description="Pessimistic factor: high = high x the estimate.")
+    low: Number = Field(
+        default=0.75, ge=MIN_SPREAD_FACTOR, le=1, description="Optimistic factor: low = low x the estimate."
+    )
+    high: Number = Field(
+        default=2.0, ge=1, le=MAX_SPREAD_FACTOR, description="Pessimistic factor: high = high x the estimate."
+    )
 
 
 class ForecastOptions(_Model):

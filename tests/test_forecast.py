@@ -137,7 +137,8 @@ def _assert_forecast_is_the_plan(result: PlanResult) -> None:
     for milestone in result.milestones:
         if milestone.projected_finish is None or milestone.p50 is None:
             continue
-        assert milestone.p50 == milestone.p85 == milestone.p95 == milestone.forecast_finish == milestone.projected_finish
+        assert milestone.p50 == milestone.p85 == milestone.p95 == milestone.projected_finish
+        assert milestone.forecast_finish == milestone.projected_finish
         if milestone.due is not None:
             assert milestone.p_on_time == (0.0 if milestone.late or milestone.due < result.start_date else 1.0)
             assert milestone.forecast_extension_working_days == milestone.lateness_working_days
@@ -230,8 +231,8 @@ def test_the_history_replaces_the_default_spread() -> None:
     # 48 h on 8 h Mon-Fri days from a Monday: the sixth working day, the next Monday.
     assert milestone.p50 == milestone.p95 == date(2025, 12, 1)
     assert milestone.p_on_time == 0.0 and milestone.forecast_extension_working_days == 1
-    even = _planned(_request(issues, milestones, owners, samples=500,
-                             history=[{"estimate_hours": 5, "actual_hours": 5}, {"estimate_hours": 3, "actual_hours": 3}]))
+    exact = [{"estimate_hours": 5, "actual_hours": 5}, {"estimate_hours": 3, "actual_hours": 3}]
+    even = _planned(_request(issues, milestones, owners, samples=500, history=exact))
     assert even.milestones[0].p95 == even.milestones[0].projected_finish == date(2025, 11, 26)
 
 
@@ -282,3 +283,36 @@ def test_every_estimate_scaled_alike_moves_a_single_issue_to_the_exact_day(facto
     milestone = _planned(request).milestones[0]
     hours = 16 * factor
     assert milestone.p50 == MONDAY + timedelta(days=math.ceil(hours / 8) - 1)
+
+
+def test_both_clock_kinds_map_working_time_alike() -> None:
+    from api_schemas.request import Calendar, Owner
+    from solver.calendars.working_time import OwnerCalendar, TeamCalendar
+    from solver.forecast.timeline import DayClock, TableClock
+
+    team = TeamCalendar(Calendar(holidays=[date(2025, 11, 27)]))
+    calendar = OwnerCalendar(Owner(id="a", hours_per_day=6.5, days_off=[date(2025, 12, 3)]), team)
+    flags = np.array([calendar.is_working(MONDAY + timedelta(days=d)) for d in range(30)])
+    table = TableClock(calendar.units_per_day, calendar.window_start_units, flags)
+    days = DayClock(calendar.units_per_day, calendar.window_start_units, flags)
+    rng = np.random.default_rng(3)
+    instants = np.concatenate([rng.uniform(0, 96 * 28, 5000), np.arange(0, 96 * 28, 1.0)])
+    assert np.allclose(table.first_unit(instants), days.first_unit(instants), rtol=0, atol=1e-9)
+    ends = np.concatenate([rng.uniform(0.01, 26 * 20, 5000), np.arange(1, 26 * 20, 1.0)])
+    for got, expected in zip(table.end_of(ends), days.end_of(ends), strict=True):
+        assert np.allclose(got, expected, rtol=0, atol=1e-9)
+    with pytest.raises(IndexError):
+        days.first_unit(np.array([96.0 * 31]))
+
+
+def test_a_spread_too_wide_for_the_horizon_is_a_note_not_an_error() -> None:
+    from solver.forecast import simulation
+
+    owners = [{"id": "ann", "hours_per_day": 0.25}]
+    issues = [{"id": "x", "estimate_hours": 100, "estimate_low_hours": 100, "estimate_high_hours": 10000,
+               "milestone": "M"}]
+    request = _request(issues, [{"id": "M", "due": "2026-12-30"}], owners, samples=100)
+    result = plan(request, with_recommendations=False)
+    assert result.forecast is not None and result.forecast.milestones == []
+    assert f"past {simulation.MAX_HORIZON_DAYS:,} days" in result.forecast.notes[0]
+    assert result.milestones[0].p_on_time is None

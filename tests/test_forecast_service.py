@@ -94,6 +94,8 @@ def _issue(**fields: Any) -> dict[str, Any]:
         ({"estimate_hours": 4, "estimate_high_hours": 8}, "incomplete_estimate_range", "estimate_low_hours"),
         ({"estimate_hours": 4, "estimate_low_hours": 2, "estimate_high_hours": 3}, "estimate_outside_range",
          "estimate_high_hours"),
+        ({"estimate_hours": 4, "estimate_low_hours": 2, "estimate_high_hours": 401}, "estimate_range_too_wide",
+         "estimate_high_hours"),
     ],
 )
 def test_ranges_are_checked(fields: dict[str, Any], code: str, field: str) -> None:
@@ -102,6 +104,16 @@ def test_ranges_are_checked(fields: dict[str, Any], code: str, field: str) -> No
     )
     problems = validate_request(request)
     assert [(p.code, p.loc) for p in problems] == [(code, ["issues", 0, field])]
+
+
+def test_a_history_record_beyond_any_spread_is_refused() -> None:
+    request = PlanRequest.model_validate({
+        "start_date": "2025-11-24", "owners": [{"id": "a"}],
+        "history": [{"estimate_hours": 4, "actual_hours": 6}, {"estimate_hours": 0.001, "actual_hours": 3}],
+    })
+    problems = validate_request(request)
+    assert [(p.code, p.loc) for p in problems] == [("history_ratio_out_of_range", ["history", 1])]
+    assert "3000 times the estimate" in problems[0].message
 
 
 def test_a_forecast_too_large_to_simulate_is_refused() -> None:

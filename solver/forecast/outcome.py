@@ -24,7 +24,7 @@ from api_schemas.result import (
 from solver.calendars.working_time import TeamCalendar
 from solver.forecast.durations import Spread, spread_of
 from solver.forecast.policy import MilestoneRef, Policy, build_policy
-from solver.forecast.simulation import Tallies, simulate
+from solver.forecast.simulation import MAX_HORIZON_DAYS, SpreadTooWide, Tallies, simulate
 
 #: The fixed quantiles every milestone reports (the chosen confidence is reported besides).
 QUANTILES = {"p50": 0.5, "p85": 0.85, "p95": 0.95}
@@ -130,7 +130,14 @@ def with_forecast(request: PlanRequest, result: PlanResult, options: ForecastOpt
     options = options or request.options.forecast or ForecastOptions()
     policy = build_policy(request, result)
     spread = spread_of([task.issue for task in policy.tasks], options, request.history)
-    tallies = simulate(policy, spread, options.samples, options.seed)
+    try:
+        tallies = simulate(policy, spread, options.samples, options.seed)
+    except SpreadTooWide:
+        note = (
+            f"A sampled run of this plan went on past {MAX_HORIZON_DAYS:,} days, so nothing is forecast: the spread "
+            "is too wide for this plan (narrow the ranges or check the history)."
+        )
+        return result.model_copy(update={"forecast": _summary(request, result, options, spread, [], [note], started)})
     milestones, distributions = [], []
     by_id = {ref.id: (index, ref) for index, ref in enumerate(policy.milestones)}
     for milestone in result.milestones:
@@ -141,20 +148,27 @@ def with_forecast(request: PlanRequest, result: PlanResult, options: ForecastOpt
         milestones.append(updated)
         if distribution is not None:
             distributions.append(distribution)
-    summary = ForecastSummary(
-        samples=options.samples,
-        confidence=options.confidence,
-        seed=options.seed,
-        spread=_spread_summary(request, options, spread),
-        policy=POLICY,
-        milestones=distributions,
-        notes=_notes(request, result, spread),
-        seconds=round(time.monotonic() - started, 3),
-    )
+    summary = _summary(request, result, options, spread, distributions, [], started)
     return result.model_copy(
         update={
             "milestones": milestones,
             "issues": _issue_fields(result.issues, policy, tallies),
             "forecast": summary,
         }
+    )
+
+
+def _summary(
+    request: PlanRequest, result: PlanResult, options: ForecastOptions, spread: Spread,
+    distributions: list[MilestoneDistribution], notes: list[str], started: float,
+) -> ForecastSummary:
+    return ForecastSummary(
+        samples=options.samples,
+        confidence=options.confidence,
+        seed=options.seed,
+        spread=_spread_summary(request, options, spread),
+        policy=POLICY,
+        milestones=distributions,
+        notes=[*notes, *_notes(request, result, spread)],
+        seconds=round(time.monotonic() - started, 3),
     )

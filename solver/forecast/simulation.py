@@ -15,14 +15,18 @@ from numpy.typing import NDArray
 
 from solver.forecast.durations import Spread, sample_factors
 from solver.forecast.policy import Policy
-from solver.forecast.timeline import ClockArrays, Floats, Ints, TeamLags
+from solver.forecast.timeline import Clock, Floats, Ints, TeamLags, clocks_of
 
 #: Task-sample cells simulated at once: bounds memory (a few arrays of this many 8-byte cells) whatever the size.
 CHUNK_CELLS = 2_000_000
 #: Horizon of the first try: the plan's length stretched by the widest factor, plus this margin in days.
 HORIZON_MARGIN_DAYS = 21
-#: Longest horizon tried, in days (about 30 years): a sample past it says the spread is beyond planning.
+#: Longest horizon tried, in days (about 30 years): a sample past it says the spread is beyond forecasting.
 MAX_HORIZON_DAYS = 11_000
+
+
+class SpreadTooWide(Exception):
+    """A sampled run went past `MAX_HORIZON_DAYS`: nothing sensible can be said of such a spread."""
 
 
 @dataclass
@@ -43,8 +47,8 @@ def chunk_size(tasks: int, samples: int) -> int:
 
 def _first_horizon(policy: Policy, spread: Spread) -> int:
     widest = float(max(np.max(spread.high, initial=1.0), np.max(spread.ratios, initial=1.0), 1.0))
-    days = math.ceil((policy.last_day + 1) * widest) + HORIZON_MARGIN_DAYS + 2 * policy.longest_lag
-    return min(days, MAX_HORIZON_DAYS)
+    stretched = (policy.last_day + 1) * widest + HORIZON_MARGIN_DAYS + 2 * policy.longest_lag
+    return MAX_HORIZON_DAYS if not math.isfinite(stretched) else min(math.ceil(stretched), MAX_HORIZON_DAYS)
 
 
 def simulate(policy: Policy, spread: Spread, samples: int, seed: int) -> Tallies:
@@ -55,15 +59,13 @@ def simulate(policy: Policy, spread: Spread, samples: int, seed: int) -> Tallies
             return _simulate(policy, spread, samples, seed, days)
         except IndexError:  # a sample ran past the horizon's arrays
             if days >= MAX_HORIZON_DAYS:
-                raise ValueError(
-                    f"a sampled plan runs past {MAX_HORIZON_DAYS} days: the spread is too wide to forecast"
-                ) from None
+                raise SpreadTooWide from None
             days = min(days * 2, MAX_HORIZON_DAYS)
 
 
 def _simulate(policy: Policy, spread: Spread, samples: int, seed: int, days: int) -> Tallies:
     tasks = len(policy.tasks)
-    clocks = [ClockArrays.of(calendar, policy.start, days) for calendar in policy.clocks]
+    clocks = clocks_of(policy.clocks, policy.start, days)
     lags = TeamLags(policy.team, policy.start, days, policy.longest_lag)
     tallies = Tallies(
         samples=samples,
@@ -89,7 +91,7 @@ def _simulate(policy: Policy, spread: Spread, samples: int, seed: int, days: int
 
 
 def _run(
-    policy: Policy, clocks: list[ClockArrays], lags: TeamLags, durations: Floats
+    policy: Policy, clocks: list[Clock], lags: TeamLags, durations: Floats
 ) -> tuple[Floats, Ints, NDArray[np.int32]]:
     """End instants, end days and, per task and sample, the task whose finish decided its start (-1: a release).
 

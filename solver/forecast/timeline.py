@@ -6,9 +6,10 @@ duration is any positive number of quarter hours, so sampled durations are never
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,23 +26,70 @@ def _working_flags(is_working: Callable[[date], bool], start: date, days: int) -
     return np.fromiter((is_working(start + timedelta(days=d)) for d in range(days)), dtype=bool, count=days)
 
 
-@dataclass(frozen=True)
-class ClockArrays:
-    """One owner calendar over `days` days as lookup tables between instants and local working time.
+class Clock(Protocol):
+    """Instants (quarter hours since the plan start) and an owner's local working time, mapped both ways."""
 
-    Windows start and end on quarter hours, so both maps are linear between whole quarter hours: a table at
-    every quarter hour plus the fraction gives them exactly, in a few vectorised steps.
+    def first_unit(self, instant: Floats) -> Floats:
+        """The first local working time at or after each instant (`Clock.first_unit_at_or_after`).
+
+        An instant past the horizon raises IndexError (the simulation's sign to try a longer one).
+        """
+        ...
+
+    def end_of(self, end_local: Floats) -> tuple[Floats, Ints]:
+        """End instant and end day of stretches ending at local working time `end_local` (> 0; `Clock.global_end`).
+
+        A stretch ending past the horizon raises IndexError.
+        """
+        ...
+
+
+@dataclass(frozen=True)
+class DayClock:
+    """One owner calendar over `days` days as per-day arrays: little memory, a few more steps per call."""
+
+    units_per_day: int
+    window_start: int
+    working: NDArray[np.bool_]
+    cumulative: Ints = field(init=False)
+    working_days: Ints = field(init=False)
+
+    def __post_init__(self) -> None:
+        cumulative = np.concatenate(([0], np.cumsum(self.working.astype(np.int64) * self.units_per_day)))
+        object.__setattr__(self, "cumulative", cumulative)
+        object.__setattr__(self, "working_days", np.flatnonzero(self.working).astype(np.int64))
+
+    def first_unit(self, instant: Floats) -> Floats:
+        """See `Clock.first_unit`: the day's working time before it, plus the part of its window already begun."""
+        day = np.floor_divide(instant, UNITS_PER_DAY).astype(np.int64)
+        inside = np.clip(instant - day * UNITS_PER_DAY - self.window_start, 0.0, float(self.units_per_day))
+        local: Floats = self.cumulative[day] + np.where(self.working[day], inside, 0.0)
+        return local
+
+    def end_of(self, end_local: Floats) -> tuple[Floats, Ints]:
+        """See `Clock.end_of`: the working day holding the stretch's last moment, and the time into its window."""
+        position = np.ceil(end_local / self.units_per_day).astype(np.int64) - 1
+        day = self.working_days[position]
+        return day * UNITS_PER_DAY + self.window_start + (end_local - position * self.units_per_day), day
+
+
+@dataclass(frozen=True)
+class TableClock:
+    """One owner calendar over `days` days as lookup tables at every quarter hour: fewer steps per call.
+
+    Windows start and end on quarter hours, so both maps are linear between whole quarter hours: the table's
+    value plus the fraction gives them exactly. Values stay below 2^24, so float32 holds them exactly.
     """
 
     units_per_day: int
     window_start: int
     working: NDArray[np.bool_]
     #: Local working time at or after each whole instant, and its growth over the next quarter hour (0 or 1).
-    local_at: Floats = field(init=False)
-    local_slope: Floats = field(init=False)
+    local_at: NDArray[np.float32] = field(init=False)
+    local_slope: NDArray[np.int8] = field(init=False)
     #: End instant and end day of a stretch ending at each whole local unit (index 0 unused).
-    end_instant: Floats = field(init=False)
-    end_day: Ints = field(init=False)
+    end_instant: NDArray[np.float32] = field(init=False)
+    end_day: NDArray[np.int32] = field(init=False)
 
     def __post_init__(self) -> None:
         days, per_day = len(self.working), self.units_per_day
@@ -49,40 +97,42 @@ class ClockArrays:
         instants = np.arange(days * UNITS_PER_DAY + 1, dtype=np.int64)
         day = np.minimum(instants // UNITS_PER_DAY, days - 1)
         offset = np.clip(instants - day * UNITS_PER_DAY - self.window_start, 0, per_day)
-        local = (cumulative[day] + np.where(self.working[day], offset, 0)).astype(np.float64)
+        local = cumulative[day] + np.where(self.working[day], offset, 0)
         local[-1] = cumulative[-1]
         working_days = np.flatnonzero(self.working).astype(np.int64)
         units = np.arange(int(cumulative[-1]) + 1, dtype=np.int64)
         position = np.maximum(units - 1, 0) // per_day
         end_day = working_days[np.minimum(position, max(len(working_days) - 1, 0))] if len(working_days) else units * 0
-        end_instant = (end_day * UNITS_PER_DAY + self.window_start + units - position * per_day).astype(np.float64)
-        object.__setattr__(self, "local_at", local)
-        object.__setattr__(self, "local_slope", np.diff(local))
-        object.__setattr__(self, "end_instant", end_instant)
-        object.__setattr__(self, "end_day", end_day)
-
-    @classmethod
-    def of(cls, calendar: OwnerCalendar, start: date, days: int) -> ClockArrays:
-        """The tables of an owner calendar from `start` for `days` days."""
-        flags = _working_flags(calendar.is_working, start, days)
-        return cls(calendar.units_per_day, calendar.window_start_units, flags)
+        end_instant = end_day * UNITS_PER_DAY + self.window_start + units - position * per_day
+        object.__setattr__(self, "local_at", local.astype(np.float32))
+        object.__setattr__(self, "local_slope", np.diff(local).astype(np.int8))
+        object.__setattr__(self, "end_instant", end_instant.astype(np.float32))
+        object.__setattr__(self, "end_day", end_day.astype(np.int32))
 
     def first_unit(self, instant: Floats) -> Floats:
-        """The first local working time at or after each instant (`Clock.first_unit_at_or_after`).
-
-        An instant past the tables raises IndexError (the simulation's sign to try a longer horizon).
-        """
+        """See `Clock.first_unit`."""
         whole = instant.astype(np.int64)
         return self.local_at[whole] + (instant - whole) * self.local_slope[whole]
 
     def end_of(self, end_local: Floats) -> tuple[Floats, Ints]:
-        """End instant and end day of stretches ending at local working time `end_local` (> 0; `Clock.global_end`).
-
-        The stretch's last quarter hour is the one ending at ceil(end_local); a stretch past the tables raises
-        IndexError.
-        """
+        """See `Clock.end_of`: the stretch's last quarter hour is the one ending at ceil(end_local)."""
         whole = np.ceil(end_local).astype(np.int64)
-        return self.end_instant[whole] - (whole - end_local), self.end_day[whole]
+        return self.end_instant[whole] - (whole - end_local), self.end_day[whole].astype(np.int64)
+
+
+#: Quarter-hour table cells (about 13 bytes each) all clocks may take; past it, clocks use per-day arrays.
+TABLE_CELLS = 8_000_000
+
+
+def clocks_of(calendars: Sequence[OwnerCalendar], start: date, days: int) -> list[Clock]:
+    """The clocks of owner calendars over `days` days: tables while they fit in `TABLE_CELLS`, else per-day arrays."""
+    kind: type[TableClock] | type[DayClock] = (
+        TableClock if len(calendars) * days * UNITS_PER_DAY <= TABLE_CELLS else DayClock
+    )
+    return [
+        kind(calendar.units_per_day, calendar.window_start_units, _working_flags(calendar.is_working, start, days))
+        for calendar in calendars
+    ]
 
 
 class TeamLags:

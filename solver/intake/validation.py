@@ -19,7 +19,7 @@ from pydantic_core import ErrorDetails
 
 from api_schemas.common import QUARTER_HOUR, QUARTER_HOUR_MESSAGE
 from api_schemas.problems import Problem
-from api_schemas.request import Issue, Owner, PlanRequest
+from api_schemas.request import MAX_SPREAD_FACTOR, MIN_SPREAD_FACTOR, Issue, Owner, PlanRequest
 from solver.intake.errors import InvalidRequestError
 from solver.intake.limits import DEFAULT_LIMITS, LATEST_START_DATE, Limits, days_after
 
@@ -82,6 +82,7 @@ def validate_request(request: PlanRequest, limits: Limits = DEFAULT_LIMITS) -> l
         *_horizon_problems(request, limits),
         *_cycle_problems(request, issue_index),
         *_range_problems(request),
+        *_history_problems(request),
     ]
 
 
@@ -164,6 +165,17 @@ def _range_problems(request: PlanRequest) -> list[Problem]:
                 "hours too; the range spreads around it.",
                 ids=[issue.id],
             ))
+        elif low is not None and high is not None and not (
+            likely * MIN_SPREAD_FACTOR <= low and high <= likely * MAX_SPREAD_FACTOR
+        ):
+            wide = "estimate_high_hours" if high > likely * MAX_SPREAD_FACTOR else "estimate_low_hours"
+            problems.append(Problem(
+                loc=["issues", index, wide],
+                code="estimate_range_too_wide",
+                message=f"{issue.id}: the range {low:g}-{high:g} h is too wide for an estimate of {likely:g} h; "
+                f"it may reach from {MIN_SPREAD_FACTOR:g} to {MAX_SPREAD_FACTOR:g} times the estimate.",
+                ids=[issue.id],
+            ))
         elif low is not None and high is not None and not low <= likely <= high:
             field = "estimate_low_hours" if low > likely else "estimate_high_hours"
             problems.append(Problem(
@@ -172,6 +184,22 @@ def _range_problems(request: PlanRequest) -> list[Problem]:
                 message=f"{issue.id}: estimate_hours {likely:g} h must lie within its range, from "
                 f"estimate_low_hours {low:g} h to estimate_high_hours {high:g} h.",
                 ids=[issue.id],
+            ))
+    return problems
+
+
+def _history_problems(request: PlanRequest) -> list[Problem]:
+    """History records whose actual/estimate ratio is beyond any spread (a typo: minutes for hours, a zero)."""
+    problems = []
+    for index, record in enumerate(request.history):
+        ratio = record.actual_hours / record.estimate_hours
+        if not MIN_SPREAD_FACTOR <= ratio <= MAX_SPREAD_FACTOR:
+            problems.append(Problem(
+                loc=["history", index],
+                code="history_ratio_out_of_range",
+                message=f"history[{index}]: {record.actual_hours:g} h taken for {record.estimate_hours:g} h estimated "
+                f"is {ratio:.3g} times the estimate; a record may be {MIN_SPREAD_FACTOR:g} to {MAX_SPREAD_FACTOR:g} "
+                "times it (check the units).",
             ))
     return problems
 
