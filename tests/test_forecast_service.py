@@ -113,7 +113,7 @@ def test_a_history_record_beyond_any_spread_is_refused() -> None:
     })
     problems = validate_request(request)
     assert [(p.code, p.loc) for p in problems] == [("history_ratio_out_of_range", ["history", 1])]
-    assert "3000 times the estimate" in problems[0].message
+    assert "3,000 times the estimate" in problems[0].message
 
 
 def test_a_forecast_too_large_to_simulate_is_refused() -> None:

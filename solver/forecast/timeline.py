@@ -63,7 +63,7 @@ class DayClock:
         """See `Clock.first_unit`: the day's working time before it, plus the part of its window already begun."""
         day = np.floor_divide(instant, UNITS_PER_DAY).astype(np.int64)
         inside = np.clip(instant - day * UNITS_PER_DAY - self.window_start, 0.0, float(self.units_per_day))
-        local: Floats = self.cumulative[day] + np.where(self.working[day], inside, 0.0)
+        local: Floats = np.where(self.working[day], inside, 0.0) + self.cumulative[day]
         return local
 
     def end_of(self, end_local: Floats) -> tuple[Floats, Ints]:

@@ -198,7 +198,7 @@ def _history_problems(request: PlanRequest) -> list[Problem]:
                 loc=["history", index],
                 code="history_ratio_out_of_range",
                 message=f"history[{index}]: {record.actual_hours:g} h taken for {record.estimate_hours:g} h estimated "
-                f"is {ratio:.3g} times the estimate; a record may be {MIN_SPREAD_FACTOR:g} to {MAX_SPREAD_FACTOR:g} "
+                f"is {ratio:,.4g} times the estimate; a record may be {MIN_SPREAD_FACTOR:g} to {MAX_SPREAD_FACTOR:g} "
                 "times it (check the units).",
             ))
     return problems
