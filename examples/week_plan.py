@@ -3,6 +3,7 @@
     python examples/week_plan.py                                   # the reference backlog, planned in-process
     python examples/week_plan.py BACKLOG.json --out-dir week-plan  # also CSV, load table, ICS, PNG, HTML
     python examples/week_plan.py --server http://127.0.0.1:8000    # plan on a running `capplan serve`
+    python examples/week_plan.py --forecast                        # with the forecast (docs/forecast.md)
 
 The Markdown week plan goes to stdout; with --out-dir every other format is written beside it.
 """
@@ -14,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from api_schemas.request import PlanRequest
+from api_schemas.request import ForecastOptions, PlanRequest
 from api_schemas.result import PlanResult
 from service.commands.remote import ServiceError, call_service
 from service.report import ReportFormat, render
@@ -47,9 +48,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server", metavar="URL", help="plan on this capplan service instead of in-process")
     parser.add_argument("--days", type=int, default=DEFAULT_DAYS, help="days in the day-by-day table")
     parser.add_argument("--out-dir", type=Path, help="also write every format into this directory")
+    parser.add_argument("--forecast", action="store_true",
+                        help="also forecast the plan: chances on time, P50/P85/P95, the extension at 85 %% confidence")
     args = parser.parse_args(argv)
 
     request = PlanRequest.model_validate(json.loads(args.backlog.read_text(encoding="utf-8")))
+    if args.forecast and request.options.forecast is None:
+        request.options.forecast = ForecastOptions()
     try:
         result = plan_on_server(request, args.server) if args.server else plan(request)
     except ServiceError as error:
