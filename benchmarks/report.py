@@ -122,7 +122,8 @@ def summarise(raw: dict[str, Any]) -> dict[str, Any]:
 
 def summarise_forecast(records: list[Record]) -> list[dict[str, Any]]:
     """The forecast benchmark's records, one per size (errors are listed with the others)."""
-    keys = ("samples", "planned_issues", "counts", "plan_s", "wall_s", "best_s", "target_s", "traced_peak_mib",
+    keys = ("samples", "planned_issues", "counts", "plan_s", "wall_s", "best_s", "cpu_s", "load_average", "target_s",
+            "traced_peak_mib",
             "peak_rss_mib", "milestones_forecast", "median_p_on_time", "status")
     return [
         {"size": record["instance"]["size"], **{key: record.get(key) for key in keys}}
@@ -134,19 +135,19 @@ def summarise_forecast(records: list[Record]) -> list[dict[str, Any]]:
 def forecast_table(rows: list[dict[str, Any]]) -> list[str]:
     """One line per size: the forecast's time against its target, per task-sample, and its memory."""
     lines = [
-        "| size | owners/planned issues | samples | forecast s (median of 3) | best s | target s | within target "
-        "| µs per issue-sample | peak traced MiB | milestones forecast | plan status |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| size | owners/planned issues | samples | forecast wall s (median of 3) | best wall s | CPU s | load average "
+        "| target s | within target (wall) | µs CPU per issue-sample | peak traced MiB | milestones forecast |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         cells = row["samples"] * max(row["planned_issues"] or 1, 1)
         target = row["target_s"]
         lines.append("| " + " | ".join([
             row["size"], f"{(row['counts'] or {}).get('owners', '-')}/{row['planned_issues']}", f"{row['samples']:,}",
-            f"{row['wall_s']:.2f}", f"{row['best_s']:.2f}", "-" if target is None else f"{target:g}",
+            f"{row['wall_s']:.2f}", f"{row['best_s']:.2f}", f"{row['cpu_s']:.2f}", f"{row['load_average']:g}",
+            "-" if target is None else f"{target:g}",
             "-" if target is None else ("yes" if row["wall_s"] <= target else "**no**"),
-            f"{row['wall_s'] / cells * 1e6:.3f}", f"{row['traced_peak_mib']:.0f}", str(row["milestones_forecast"]),
-            str(row["status"]),
+            f"{row['cpu_s'] / cells * 1e6:.3f}", f"{row['traced_peak_mib']:.0f}", str(row["milestones_forecast"]),
         ]) + " |")
     return lines
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,7 +36,7 @@ class Clock(Protocol):
         """
         ...
 
-    def end_of(self, end_local: Floats) -> tuple[Floats, Ints]:
+    def end_of(self, end_local: Floats) -> tuple[Floats, NDArray[np.integer[Any]]]:
         """End instant and end day of stretches ending at local working time `end_local` (> 0; `Clock.global_end`).
 
         A stretch ending past the horizon raises IndexError.
@@ -114,10 +114,10 @@ class TableClock:
         whole = instant.astype(np.int64)
         return self.local_at[whole] + (instant - whole) * self.local_slope[whole]
 
-    def end_of(self, end_local: Floats) -> tuple[Floats, Ints]:
+    def end_of(self, end_local: Floats) -> tuple[Floats, NDArray[np.integer[Any]]]:
         """See `Clock.end_of`: the stretch's last quarter hour is the one ending at ceil(end_local)."""
         whole = np.ceil(end_local).astype(np.int64)
-        return self.end_instant[whole] - (whole - end_local), self.end_day[whole].astype(np.int64)
+        return self.end_instant[whole] - (whole - end_local), self.end_day[whole]
 
 
 #: Quarter-hour table cells (about 13 bytes each) all clocks may take; past it, clocks use per-day arrays.
@@ -157,8 +157,9 @@ class TeamLags:
             self._shifts[lag] = self._team_days[self._through + lag - 1] - np.arange(self.days, dtype=np.int64)
         return self._shifts[lag]
 
-    def release(self, end_instant: Floats, end_day: Ints, lag: int) -> Floats:
+    def release(self, end_instant: Floats, end_day: NDArray[np.integer[Any]], lag: int) -> Floats:
         """Earliest start of a successor waiting `lag` team working days after work ending at `end_instant`."""
         if lag == 0:
             return end_instant
-        return end_instant + UNITS_PER_DAY * self.shift(lag)[end_day]
+        released: Floats = end_instant + UNITS_PER_DAY * self.shift(lag)[end_day]
+        return released
