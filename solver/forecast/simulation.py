@@ -129,7 +129,9 @@ def _run(
     return end, end_day, cause
 
 
-def _tally_milestones(policy: Policy, end: Floats, end_day: NDArray[np.int32], cause: NDArray[np.int32], tallies: Tallies) -> None:
+def _tally_milestones(
+    policy: Policy, end: Floats, end_day: NDArray[np.int32], cause: NDArray[np.int32], tallies: Tallies
+) -> None:
     """Each milestone's finish day per sample, and the chain of tasks that decided it, followed back to a release.
 
     The chains of every milestone are followed together; a task counts only on its own milestone's chain.
