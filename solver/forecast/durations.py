@@ -65,13 +65,17 @@ def triangular(uniform: Floats, low: Floats, likely: Floats, high: Floats) -> Fl
 def sample_factors(spread: Spread, rng: np.random.Generator, samples: int) -> Floats:
     """Factors of each task's work, shape (tasks, samples): drawn per task and sample, independently.
 
-    Ranges of zero width give their value exactly; the others use numpy's triangular sampler.
+    Ranges of zero width give their value exactly; the others use numpy's triangular sampler, one call per distinct
+    range (its scalar form is about twice as fast as per-row parameters, and the default range is one call).
     """
     factors = np.repeat(spread.likely[:, None], samples, axis=1)
     ranged = np.flatnonzero(~spread.from_history & (spread.high > spread.low))
     if ranged.size:
-        low, likely, high = (values[ranged, None] for values in (spread.low, spread.likely, spread.high))
-        factors[ranged] = rng.triangular(low, likely, high, size=(ranged.size, samples))
+        triples = np.stack([spread.low[ranged], spread.likely[ranged], spread.high[ranged]], axis=1)
+        distinct, group = np.unique(triples, axis=0, return_inverse=True)
+        for index, (low, likely, high) in enumerate(distinct):
+            rows = ranged[group.ravel() == index]
+            factors[rows] = rng.triangular(low, likely, high, size=(rows.size, samples))
     drawn = np.flatnonzero(spread.from_history)
     if drawn.size:
         factors[drawn] = spread.ratios[rng.integers(0, spread.ratios.size, size=(drawn.size, samples))]

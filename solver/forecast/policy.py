@@ -87,6 +87,7 @@ def build_policy(request: PlanRequest, result: PlanResult) -> Policy:
     planned.sort(key=lambda p: _instant(start, p.start) if p.start is not None else 0)
     position = {p.id: index for index, p in enumerate(planned)}
     owners = {owner.id: owner for owner in request.owners}
+    calendars: dict[str, OwnerCalendar] = {}
     clock_index: dict[tuple[object, ...], int] = {}
     clocks: list[OwnerCalendar] = []
     owner_index: dict[str, int] = {}
@@ -96,7 +97,7 @@ def build_policy(request: PlanRequest, result: PlanResult) -> Policy:
     for index, plan in enumerate(planned):
         issue = requested[plan.id]
         owner_id = plan.owner or ""
-        calendar = OwnerCalendar(owners[owner_id], team)
+        calendar = calendars.get(owner_id) or calendars.setdefault(owner_id, OwnerCalendar(owners[owner_id], team))
         clock = clock_index.setdefault(_clock_key(calendar), len(clocks))
         if clock == len(clocks):
             clocks.append(calendar)

@@ -138,22 +138,22 @@ def _tally_milestones(
     """
     count = end.shape[1]
     tasks = len(policy.tasks)
-    milestone_of = np.asarray([task.milestone for task in policy.tasks], dtype=np.int64)
+    milestone_of = np.asarray([task.milestone for task in policy.tasks], dtype=np.int32)
     heads, labels = [], []
     for index, milestone in enumerate(policy.milestones):
         if not milestone.members:
             continue
         members = np.asarray(milestone.members, dtype=np.int64)
         tallies.milestone_days[index] += np.bincount(end_day[members].max(axis=0), minlength=tallies.days)
-        heads.append(members[np.argmax(end[members], axis=0)])
-        labels.append(np.full(count, index, dtype=np.int64))
+        heads.append(members[np.argmax(end[members], axis=0)].astype(np.int32))
+        labels.append(np.full(count, index, dtype=np.int32))
     if not heads:
         return
     current, label = np.concatenate(heads), np.concatenate(labels)
-    column = np.tile(np.arange(count), len(heads))
+    column = np.tile(np.arange(count, dtype=np.int32), len(heads))
     while current.size:
         own = milestone_of[current] == label
         tallies.critical += np.bincount(current[own], minlength=tasks)
-        previous = cause[current, column].astype(np.int64)
+        previous = cause[current, column]
         kept = previous >= 0
         current, label, column = previous[kept], label[kept], column[kept]
