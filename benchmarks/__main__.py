@@ -9,7 +9,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from benchmarks.report import forecast_table, render_markdown, summarise, summarise_forecast
+from benchmarks.report import forecast_table, render_markdown, speed_sentence, summarise, summarise_forecast
 from benchmarks.runner import FULL, QUICK, ROOT, run_forecasts, run_suite
 
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         machine = raw["machine"]
         sys.stdout.write(
             f"Run {raw['started']} ({raw['duration_s']:.0f} s) on {machine['cpu_model']}, {machine['cores']} cores, "
-            f"{machine['memory_gib']} GiB; commit {machine['commit']}.\n\n"
+            f"{machine['memory_gib']} GiB; commit {machine['commit']}.{speed_sentence(machine)}\n\n"
             + "\n".join(forecast_table(summarise_forecast(raw["records"]))) + "\n"
         )
         errors = [record for record in raw["records"] if "error" in record]

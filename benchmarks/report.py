@@ -338,7 +338,7 @@ def _stg_table(stg: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _speed_sentence(machine: dict[str, Any]) -> str:
+def speed_sentence(machine: dict[str, Any]) -> str:
     """The machine's speed at the start and end of the run (`benchmarks.speed`), where the run measured it."""
     before, after = machine.get("speed_before"), machine.get("speed_after")
     if not before or not after:
@@ -358,7 +358,7 @@ def render_markdown(summary: dict[str, Any]) -> str:
     lines = [
         f"Run {summary['started']} ({summary['duration_s']:.0f} s) on {machine['cpu_model']}, {machine['cores']} "
         f"cores, {machine['memory_gib']} GiB; Python {machine['python']}, OR-Tools {machine['ortools']}, "
-        f"PyJobShop {machine['pyjobshop']}; commit {machine['commit']}.{_speed_sentence(machine)}",
+        f"PyJobShop {machine['pyjobshop']}; commit {machine['commit']}.{speed_sentence(machine)}",
         "",
         "**capplan on the generated instances** (default deterministic mode unless marked fast)",
         "",

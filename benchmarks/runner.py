@@ -125,6 +125,7 @@ def run_forecasts(config: SuiteConfig, log: Log) -> dict[str, Any]:
     """Only the forecast jobs (`python -m benchmarks --forecast`), with the machine's description."""
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     started = time.monotonic()
+    speed_before = speed_probe()
     records = []
     for size in config.forecast_sizes:
         record = run_job(forecast_job(config, size), config.job_timeout_s)
@@ -133,7 +134,7 @@ def run_forecasts(config: SuiteConfig, log: Log) -> dict[str, Any]:
     return {
         "started": started_at,
         "duration_s": round(time.monotonic() - started, 1),
-        "machine": describe_machine(ROOT),
+        "machine": {**describe_machine(ROOT), "speed_before": speed_before, "speed_after": speed_probe()},
         "records": records,
     }
 
