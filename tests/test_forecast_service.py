@@ -185,3 +185,16 @@ def test_a_request_without_forecast_options_is_unchanged_by_the_cli(tmp_path: Pa
     backlog.write_text(json.dumps(data), encoding="utf-8")
     shown = runner.invoke(app, ["plan", str(backlog)])
     assert shown.exit_code == 0 and "## Forecast" not in shown.stdout
+
+
+def test_the_example_script_forecasts_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("week_plan_example", ROOT / "examples" / "week_plan.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    backlog = tmp_path / "backlog.json"
+    backlog.write_text(json.dumps(_reference()), encoding="utf-8")
+    assert module.main([str(backlog), "--forecast"]) == 0
+    assert "## Forecast" in capsys.readouterr().out
