@@ -112,7 +112,7 @@ def _drivers(view: PlanView) -> list[Block]:
     return [
         Heading(3, "What drives the risk"),
         Paragraph(
-            "Criticality is the share of samples in which the issue lies on the chain that decides its milestone's "
+            "Criticality is the share of runs in which the issue lies on the chain that decides its milestone's "
             "finish (its work, or its owner's and dependencies' work before it): a shorter estimate, another owner or "
             "an earlier start there moves the milestone."
         ),
