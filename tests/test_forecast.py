@@ -316,3 +316,17 @@ def test_a_spread_too_wide_for_the_horizon_is_a_note_not_an_error() -> None:
     assert result.forecast is not None and result.forecast.milestones == []
     assert f"past {simulation.MAX_HORIZON_DAYS:,} days" in result.forecast.notes[0]
     assert result.milestones[0].p_on_time is None
+
+
+def test_a_plan_in_pieces_is_followed_piece_by_piece() -> None:
+    data = json.loads(REFERENCE.read_text(encoding="utf-8"))
+    data["options"].update(time_limit_s=3, splittable=True,
+                           forecast={"samples": 300, "default_range": {"low": 1, "high": 1}})
+    request = PlanRequest.model_validate(data)
+    result = _planned(request)
+    split = [issue for issue in result.issues if len(issue.pieces) > 1]
+    assert split, "the reference backlog is planned with a pause when splitting is allowed"
+    _assert_forecast_is_the_plan(result)  # every piece where the plan puts it, every date the plan's
+    spread = with_forecast(request, result, ForecastOptions(samples=2000))
+    assert all(0 <= (issue.criticality or 0) <= 1 for issue in spread.issues)
+    assert all(issue.criticality is not None for issue in split if issue.milestone)

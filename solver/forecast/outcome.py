@@ -102,18 +102,18 @@ def _milestone_fields(
 
 
 def _issue_fields(issues: list[IssuePlan], policy: Policy, tallies: Tallies) -> list[IssuePlan]:
-    position = {task.issue.id: index for index, task in enumerate(policy.tasks)}
+    position = {issue.issue.id: index for index, issue in enumerate(policy.issues)}
     updated = []
     for plan in issues:
         index = position.get(plan.id)
         if index is None:
             updated.append(plan)
             continue
-        task = policy.tasks[index]
+        issue = policy.issues[index]
         update: dict[str, object] = {}
-        if task.deadline_day is not None:
+        if issue.deadline_day is not None:
             update["p_late"] = round(int(tallies.late[index]) / tallies.samples, _DECIMALS)
-        if task.milestone >= 0:
+        if issue.milestone >= 0:
             update["criticality"] = round(int(tallies.critical[index]) / tallies.samples, _DECIMALS)
         updated.append(plan.model_copy(update=update))
     return updated
@@ -129,7 +129,7 @@ def with_forecast(request: PlanRequest, result: PlanResult, options: ForecastOpt
     started = time.monotonic()
     options = options or request.options.forecast or ForecastOptions()
     policy = build_policy(request, result)
-    spread = spread_of([task.issue for task in policy.tasks], options, request.history)
+    spread = spread_of([issue.issue for issue in policy.issues], options, request.history)
     try:
         tallies = simulate(policy, spread, options.samples, options.seed)
     except SpreadTooWide:

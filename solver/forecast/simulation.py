@@ -37,8 +37,8 @@ class Tallies:
     samples: int
     days: int
     milestone_days: NDArray[np.int64]  # (milestones, days): samples finishing on each day
-    late: NDArray[np.int64]  # (tasks,)
-    critical: NDArray[np.int64]  # (tasks,)
+    late: NDArray[np.int64]  # (issues,)
+    critical: NDArray[np.int64]  # (issues,)
 
 
 def chunk_size(tasks: int, samples: int) -> int:
@@ -72,22 +72,25 @@ def _simulate(policy: Policy, spread: Spread, samples: int, seed: int, days: int
         samples=samples,
         days=days,
         milestone_days=np.zeros((len(policy.milestones), days), dtype=np.int64),
-        late=np.zeros(tasks, dtype=np.int64),
-        critical=np.zeros(tasks, dtype=np.int64),
+        late=np.zeros(len(policy.issues), dtype=np.int64),
+        critical=np.zeros(len(policy.issues), dtype=np.int64),
     )
     work = np.asarray([task.work for task in policy.tasks], dtype=np.float64)
+    # Every piece of an issue takes the issue's factor.
+    issue_of = np.asarray([task.issue for task in policy.tasks], dtype=np.int64)
+    last = np.asarray([issue.last for issue in policy.issues], dtype=np.int64)
     deadlines = np.asarray(
-        [task.deadline_day if task.deadline_day is not None else np.iinfo(np.int64).max for task in policy.tasks],
+        [i.deadline_day if i.deadline_day is not None else np.iinfo(np.int64).max for i in policy.issues],
         dtype=np.int64,
     )
     size = chunk_size(tasks, samples)
     for chunk, first in enumerate(range(0, samples, size)):
         count = min(size, samples - first)
         rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, chunk])))
-        durations = sample_factors(spread, rng, count)
+        durations = sample_factors(spread, rng, count)[issue_of]
         durations *= work[:, None]
         end, end_day, cause = _run(policy, clocks, lags, durations)
-        tallies.late += np.sum(end_day > deadlines[:, None], axis=1)
+        tallies.late += np.sum(end_day[last] > deadlines[:, None], axis=1)
         _tally_milestones(policy, end, end_day, cause, tallies)
     return tallies
 
@@ -132,28 +135,32 @@ def _run(
 def _tally_milestones(
     policy: Policy, end: Floats, end_day: NDArray[np.int32], cause: NDArray[np.int32], tallies: Tallies
 ) -> None:
-    """Each milestone's finish day per sample, and the chain of tasks that decided it, followed back to a release.
+    """Each milestone's finish day per sample, and the chain of pieces that decided it, followed back to a release.
 
-    The chains of every milestone are followed together; a task counts only on its own milestone's chain.
+    The chains of every milestone are followed together; a piece counts only on its own issue's milestone's chain,
+    and an issue counts once per sample however many of its pieces are on it.
     """
     count = end.shape[1]
-    tasks = len(policy.tasks)
-    milestone_of = np.asarray([task.milestone for task in policy.tasks], dtype=np.int32)
+    milestone_of = np.asarray([policy.issues[task.issue].milestone for task in policy.tasks], dtype=np.int32)
     heads, labels = [], []
     for index, milestone in enumerate(policy.milestones):
         if not milestone.members:
             continue
-        members = np.asarray(milestone.members, dtype=np.int64)
-        tallies.milestone_days[index] += np.bincount(end_day[members].max(axis=0), minlength=tallies.days)
-        heads.append(members[np.argmax(end[members], axis=0)].astype(np.int32))
+        lasts = np.asarray([policy.issues[member].last for member in milestone.members], dtype=np.int64)
+        tallies.milestone_days[index] += np.bincount(end_day[lasts].max(axis=0), minlength=tallies.days)
+        heads.append(lasts[np.argmax(end[lasts], axis=0)].astype(np.int32))
         labels.append(np.full(count, index, dtype=np.int32))
     if not heads:
         return
+    on_chain = np.zeros(end.shape, dtype=bool)
     current, label = np.concatenate(heads), np.concatenate(labels)
     column = np.tile(np.arange(count, dtype=np.int32), len(heads))
     while current.size:
         own = milestone_of[current] == label
-        tallies.critical += np.bincount(current[own], minlength=tasks)
+        on_chain[current[own], column[own]] = True
         previous = cause[current, column]
         kept = previous >= 0
         current, label, column = previous[kept], label[kept], column[kept]
+    for index, issue in enumerate(policy.issues):
+        rows = on_chain[issue.tasks[0]] if len(issue.tasks) == 1 else on_chain[list(issue.tasks)].any(axis=0)
+        tallies.critical[index] += int(np.count_nonzero(rows))
