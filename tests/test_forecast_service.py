@@ -198,3 +198,21 @@ def test_the_example_script_forecasts_when_asked(tmp_path: Path, capsys: pytest.
     backlog.write_text(json.dumps(_reference()), encoding="utf-8")
     assert module.main([str(backlog), "--forecast"]) == 0
     assert "## Forecast" in capsys.readouterr().out
+
+
+def test_reports_of_a_sent_back_plan_read_any_valid_forecast(forecast_result: PlanResult) -> None:
+    """A plan sent to /v1/reports may carry a forecast capplan did not write: the reports take it as it is."""
+    assert forecast_result.forecast is not None
+    odd_spread = forecast_result.forecast.spread.model_copy(update={"low": None, "high": None})
+    empty = [d.model_copy(update={"finish_dates": []}) for d in forecast_result.forecast.milestones]
+    odd = forecast_result.model_copy(update={
+        "forecast": forecast_result.forecast.model_copy(update={"spread": odd_spread, "milestones": empty})
+    })
+    request = PlanRequest.model_validate(_reference())
+    for report_format in (ReportFormat.MD, ReportFormat.HTML, ReportFormat.PNG):
+        assert render(report_format, request, odd)
+    history = odd_spread.model_copy(update={"source": "history", "history_records": 3})
+    text = render(ReportFormat.MD, request, odd.model_copy(update={
+        "forecast": odd.forecast.model_copy(update={"spread": history}) if odd.forecast else None
+    })).decode()
+    assert "actual/estimate ratios of 3 finished issues, which replace the default spread" in text

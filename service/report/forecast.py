@@ -26,16 +26,18 @@ def _spread_sentence(forecast: ForecastSummary) -> str:
         "own low and high estimates (triangular between them, peaking at the estimate)"
     )
     if spread.source == SpreadSource.HISTORY:
+        named = (("P10", spread.ratio_p10), ("median", spread.ratio_p50), ("P90", spread.ratio_p90))
+        ratios = [f"{name} {value:g} x" for name, value in named if value is not None]
         team = (
             f"{fmt.plural(spread.issues_with_team_spread, 'issue')} drawn from the team's history: the "
-            f"actual/estimate ratios of {fmt.plural(spread.history_records, 'finished issue')} "
-            f"(P10 {spread.ratio_p10:g} x, median {spread.ratio_p50:g} x, P90 {spread.ratio_p90:g} x), "
-            "which replace the default spread"
+            f"actual/estimate ratios of {fmt.plural(spread.history_records, 'finished issue')}"
+            + (f" ({', '.join(ratios)})" if ratios else "") + ", which replace the default spread"
         )
     else:
+        factors = f", {spread.low:g} x to {spread.high:g} x the estimate" if spread.low and spread.high else ""
         team = (
-            f"{fmt.plural(spread.issues_with_team_spread, 'issue')} with the default spread, "
-            f"{spread.low:g} x to {spread.high:g} x the estimate (triangular, peaking at the estimate)"
+            f"{fmt.plural(spread.issues_with_team_spread, 'issue')} with the default spread{factors} "
+            "(triangular, peaking at the estimate)"
         )
     parts = [part for count, part in ((spread.issues_with_own_range, own), (spread.issues_with_team_spread, team))
              if count]

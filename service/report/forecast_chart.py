@@ -80,8 +80,10 @@ def forecast_figure(view: PlanView) -> Figure | None:
     forecast = view.result.forecast
     if forecast is None or not forecast.milestones:
         return None
-    distributions = {d.id: d for d in forecast.milestones}
+    distributions = {d.id: d for d in forecast.milestones if d.finish_dates}
     milestones = [m for m in view.milestones_by_due() if m.id in distributions]
+    if not milestones:
+        return None
     shown = milestones[:MAX_PANELS]
     rows = math.ceil(len(shown) / _COLUMNS)
     columns = min(_COLUMNS, len(shown))
@@ -106,6 +108,13 @@ def forecast_figure(view: PlanView) -> Figure | None:
     return figure
 
 
+def figure_png(figure: Figure, dpi: int = 110) -> bytes:
+    """A figure as PNG bytes."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
 def forecast_png(view: PlanView, dpi: int = 110) -> bytes:
     """The charts as PNG bytes (a one-line note when there is nothing to draw)."""
     figure = forecast_figure(view)
@@ -113,9 +122,7 @@ def forecast_png(view: PlanView, dpi: int = 110) -> bytes:
         figure = Figure(figsize=(6, 1))
         FigureCanvasAgg(figure)
         figure.text(0.5, 0.5, "No forecast: the plan has no planned milestone work to simulate.", ha="center")
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
+    return figure_png(figure, dpi)
 
 
 def stacked_png(top: bytes, bottom: bytes) -> bytes:
