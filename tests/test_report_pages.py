@@ -27,7 +27,14 @@ from checker import check_schedule
 from service.report import PlanView, ReportFormat, render
 from service.report.chart_fonts import chart_fonts
 from service.report.document import Tone
-from service.report.gantt import MAX_IMAGE_PX, MAX_ISSUE_ROWS, MAX_OWNER_ROWS, figure_png, gantt_figure
+from service.report.gantt import (
+    MAX_IMAGE_PX,
+    MAX_ISSUE_ROWS,
+    MAX_OWNER_ROWS,
+    figure_png,
+    gantt_figure,
+    within_pixel_cap,
+)
 from service.report.milestones import MilestoneStanding, Standing, standings
 from solver.planner import plan
 from tests.live_servers import chromium_browser
@@ -230,3 +237,13 @@ def test_each_standing_has_its_colour(standing: Standing, late: bool, tone: Tone
     assert {row[0] for row in STANDING_TONES} == set(Standing)  # a new standing needs its colour here
     milestone = MilestonePlan(id="M", status=MilestoneStatus.ON_TRACK, late=late, issues=1, work_hours=1)
     assert MilestoneStanding(milestone, standing, [], 1.0, None).tone == tone
+
+
+def test_a_picture_over_the_cap_is_scaled_to_fit_and_one_within_is_left_alone() -> None:
+    tall = io.BytesIO()
+    matplotlib.image.imsave(tall, np.zeros((MAX_IMAGE_PX + 900, 1200, 3)), format="png")
+    shrunk = matplotlib.image.imread(io.BytesIO(within_pixel_cap(tall.getvalue())), format="png")
+    assert shrunk.shape[0] == MAX_IMAGE_PX and shrunk.shape[1] == int(1200 * MAX_IMAGE_PX / (MAX_IMAGE_PX + 900))
+    small = io.BytesIO()
+    matplotlib.image.imsave(small, np.zeros((300, 400, 3)), format="png")
+    assert within_pixel_cap(small.getvalue()) == small.getvalue()

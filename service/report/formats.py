@@ -7,7 +7,8 @@ from enum import StrEnum
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from service.report.document import to_markdown
-from service.report.gantt import gantt_png
+from service.report.forecast_chart import figure_png, forecast_figure, stacked_png
+from service.report.gantt import gantt_png, within_pixel_cap
 from service.report.html_page import plan_html
 from service.report.ics import plan_ics
 from service.report.plan_view import PlanView
@@ -59,6 +60,8 @@ def render(
         text = plan_html(view, days)
     elif report_format == ReportFormat.ICS:
         return plan_ics(view)
+    elif (forecast := forecast_figure(view)) is not None:
+        return within_pixel_cap(stacked_png(gantt_png(view), figure_png(forecast)))
     else:
         return gantt_png(view)
     return text.encode()

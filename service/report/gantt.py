@@ -315,6 +315,19 @@ def figure_png(figure: Figure, dpi: int = 110) -> bytes:
     return buffer.getvalue()
 
 
+def within_pixel_cap(png: bytes) -> bytes:
+    """A PNG scaled down (aspect kept) so that no side exceeds `MAX_IMAGE_PX`; unchanged when it fits."""
+    from PIL import Image  # matplotlib's own image library
+
+    image = Image.open(io.BytesIO(png))
+    scale = MAX_IMAGE_PX / max(image.size)
+    if scale >= 1:
+        return png
+    buffer = io.BytesIO()
+    image.resize((int(image.width * scale), int(image.height * scale)), Image.Resampling.LANCZOS).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def gantt_png(view: PlanView, dpi: int = 110) -> bytes:
     """The chart as PNG bytes, at most `MAX_IMAGE_PX` a side."""
     with chart_fonts():
