@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api_schemas.changes import PlanChanges
 from api_schemas.common import IsoTime, LocalDateTime, Priority
 from api_schemas.recommendations import Recommendations
 
@@ -25,34 +26,65 @@ class SolveStatus(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
+#: The first word of a stability level's stage name (it has no priority).
+STABILITY = "stability"
+
+
 class LevelKind(StrEnum):
-    """What an objective level sums over the planned issues of one priority (docs/model.md, Objective)."""
+    """What an objective level sums (docs/model.md, Objective).
+
+    Lateness and finish sum over the planned issues of one priority; the stability kinds (reassigned, moved,
+    shift) over every issue with a baseline placement (docs/model.md, "Living plans").
+    """
 
     LATENESS = "lateness"
     FINISH = "finish"
+    REASSIGNED = "reassigned"
+    MOVED = "moved"
+    SHIFT = "shift"
 
     @property
     def unit(self) -> str:
         """The unit of the level's values, as its stage name shows it."""
-        return "working days" if self is LevelKind.LATENESS else "team quarter hours"
+        return _UNITS[self]
+
+    @property
+    def is_stability(self) -> bool:
+        """True for the levels that measure disruption of the baseline."""
+        return self in STABILITY_KINDS
+
+
+_UNITS = {
+    LevelKind.LATENESS: "working days",
+    LevelKind.FINISH: "team quarter hours",
+    LevelKind.REASSIGNED: "issues",
+    LevelKind.MOVED: "issues",
+    LevelKind.SHIFT: "owner working quarter hours",
+}
+#: The stability levels in their order: owners changed, then starts moved, then the total start shift.
+STABILITY_KINDS: tuple[LevelKind, ...] = (LevelKind.REASSIGNED, LevelKind.MOVED, LevelKind.SHIFT)
 
 
 @dataclass(frozen=True)
 class ObjectiveLevelId:
-    """Which objective level a stage reports: its kind and priority, read from and written to the stage name."""
+    """Which objective level a stage reports: its kind and priority, read from and written to the stage name.
+
+    Stability levels have no priority (None) and are named 'stability <kind>'.
+    """
 
     kind: LevelKind
-    priority: Priority
+    priority: Priority | None = None
 
     @property
     def rank(self) -> int:
-        """The priority's rank, 0 for P0."""
-        return self.priority.rank
+        """The priority's rank, 0 for P0; -1 for a stability level (no issue has that rank)."""
+        return self.priority.rank if self.priority is not None else -1
 
     @property
     def label(self) -> str:
-        """The identifier as the stage name begins, e.g. 'P0 lateness'."""
-        return f"{self.priority.value} {self.kind.value}"
+        """The identifier as the stage name begins, e.g. 'P0 lateness' or 'stability moved'."""
+        first = self.priority.value if self.priority is not None else STABILITY
+        return f"{first} {self.kind.value}"
 
     @property
     def name(self) -> str:
@@ -66,7 +98,10 @@ class ObjectiveLevelId:
         if len(words) < 2:
             return None
         try:
-            return cls(LevelKind(words[1]), Priority(words[0]))
+            kind = LevelKind(words[1])
+            if words[0] == STABILITY:
+                return cls(kind) if kind.is_stability else None
+            return None if kind.is_stability else cls(kind, Priority(words[0]))
         except ValueError:
             return None
 
@@ -254,3 +289,8 @@ class PlanResult(_Model):
     )
     check: PlanCheck | None = Field(default=None, description="What the check covered and how long it took.")
     timing: PlanTiming | None = Field(default=None, description="Wall time and budget charged (None from old plans).")
+    changes: PlanChanges | None = Field(
+        default=None,
+        description="With a `baseline` in the request: how each issue's place changed against it, with counts and, "
+        "for each moved or reassigned issue, what pushed it. None without a baseline.",
+    )

@@ -129,9 +129,11 @@ def _planned(
     cut_short = improvement is not None and improvement.cut_short
     # The rounds' estimated cost (not their wall time) leaves the search's budget, so plans still repeat.
     spent = [improvement.estimated_seconds] if improvement is not None else []
-    if warm_start is not None:
+    # A baseline in the request is the earlier plan to start from (an explicit warm start still wins).
+    earlier = warm_start.issues if warm_start is not None else request.baseline
+    if earlier is not None:
         rounds = budget.start_rounds(round_seconds(problem), spent)
-        warm = warm_start_from(problem, warm_start, rounds, request.options.seed, budget.start_deadline)
+        warm = warm_start_from(problem, earlier, rounds, request.options.seed, budget.start_deadline)
         spent.append(warm.estimated_seconds)
         start = _better_start(problem, start, warm.schedule)
         cut_short = cut_short or warm.cut_short

@@ -47,6 +47,8 @@ def earliest_finishes(problem: PreparedProblem) -> list[EarliestFinish]:
             start = clock.first_unit_at_or_after(release)
             if task.pinned_day is not None:
                 start = max(start, clock.units_on_day(task.pinned_day).start or start)
+            if task.fixed_start is not None:
+                start = max(start, task.fixed_start)
             if start + task.work <= clock.total_units:
                 ends.append(clock.global_end(start + task.work))
         earliest_end[index] = min(ends, default=release)

@@ -194,6 +194,8 @@ def _stretch(model: cp_model.CpModel, problem: PreparedProblem, task: Task, cloc
         earliest, latest = max(earliest, day_units.start), min(latest, day_units.stop - 1)
     if task.hard_deadline_day is not None:
         latest = min(latest, clock.cumulative[min(task.hard_deadline_day + 1, problem.horizon_days)] - task.work)
+    if task.fixed_start is not None:  # in progress or frozen (docs/model.md, "Living plans")
+        earliest, latest = max(earliest, task.fixed_start), min(latest, task.fixed_start)
     if not clock.working_days or earliest > latest:
         model.add(present == 0)
         earliest, latest = 0, max(clock.total_units - task.work, 0)

@@ -15,6 +15,7 @@ from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
 from api_schemas.request import Issue, Owner, PlanRequest
 from api_schemas.result import PlanWarning
 from solver.calendars.clock import Clock
+from solver.prepared.baseline import BaselinePlace, baseline_owners, units_before, with_baseline
 from solver.calendars.working_time import OwnerCalendar, TeamCalendar
 
 #: Horizon the solver never exceeds, whatever the serial bound says (about 10 years).
@@ -58,6 +59,12 @@ class Task:
     #: (lag, instant): the release `lag` team working days after this task must come by `instant`, the start of
     #: a successor held fixed (sub-problems of a neighbourhood search only, `solver.search.neighbourhood`).
     release_limits: list[tuple[int, int]] = field(default_factory=list)
+    #: Where the baseline placed this issue (docs/model.md, "Living plans"); None without one.
+    baseline: BaselinePlace | None = None
+    #: Local start unit on its only resource when its placement is fixed (in progress or frozen), else None.
+    fixed_start: int | None = None
+    #: Why it is fixed: "in_progress" or "frozen".
+    fixed_reason: str | None = None
 
 
 @dataclass
@@ -224,6 +231,7 @@ def prepare(request: PlanRequest, horizon_hint_days: int | None = None) -> Prepa
         tasks=tasks,
         warnings=[*_horizon_warnings(horizon, capped), *_unplanned_warnings(request, works, tasks)],
     )
+    problem = with_baseline(problem)
     return replace(problem, grain=time_grain(problem))
 
 
@@ -239,8 +247,8 @@ def _calendar_key(owner: Owner, calendar: OwnerCalendar) -> tuple[object, ...]:
 
 
 def _pool_owners(request: PlanRequest, calendars: dict[str, OwnerCalendar]) -> list[list[Owner]]:
-    """Group owners that are interchangeable; pinned owners stay alone."""
-    pinned = {issue.pinned_owner for issue in request.issues if issue.pinned_owner}
+    """Group owners that are interchangeable; pinned owners and owners of baseline work stay alone."""
+    pinned = {issue.pinned_owner for issue in request.issues if issue.pinned_owner} | baseline_owners(request)
     groups: dict[tuple[object, ...], list[Owner]] = {}
     singles: list[list[Owner]] = []
     for owner in request.owners:
@@ -455,7 +463,12 @@ def time_grain(problem: PreparedProblem) -> int:
     for clock in problem.clocks:
         grain = math.gcd(grain, clock.units_per_day, clock.window_start)
     for task in problem.tasks:
-        grain = math.gcd(grain, task.work, task.release)
+        grain = math.gcd(grain, task.work, task.release, task.fixed_start or 0)
+        if task.baseline is not None:
+            # Starts off the grid could keep a baseline start (or come nearer to it): the grid must hold them.
+            for resource in task.resources:
+                owner = problem.resources[resource].owner_ids[0]
+                grain = math.gcd(grain, units_before(problem, owner, task.baseline.instant))
     if grain == 1:
         return 1
     off_team = problem.clocks_off_team_days()

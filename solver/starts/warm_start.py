@@ -10,9 +10,12 @@ each priority class (so that an escalated issue moves up with its new priority).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from dataclasses import replace
 
 from api_schemas.common import UNITS_PER_DAY
-from api_schemas.result import PlanResult
+from api_schemas.result import IssuePlan
+from solver.prepared.baseline import exact_unit
 from solver.bounds.schedule_levels import level_values
 from solver.prepared.problem import PreparedProblem
 from solver.prepared.schedule import Schedule
@@ -20,7 +23,7 @@ from solver.starts.greedy import greedy_schedule, list_key, meets_hard_deadlines
 from solver.starts.squeaky_wheel import Improvement, round_seconds, squeaky_wheel
 
 
-def previous_placements(problem: PreparedProblem, earlier: PlanResult) -> dict[int, tuple[int, int, int]]:
+def previous_placements(problem: PreparedProblem, earlier: Sequence[IssuePlan]) -> dict[int, tuple[int, int, int]]:
     """Start instant, resource and member of each task in an earlier plan, where that owner can still do it."""
     task_of = {task.issue.id: task for task in problem.tasks}
     where = {
@@ -29,7 +32,7 @@ def previous_placements(problem: PreparedProblem, earlier: PlanResult) -> dict[i
         for member, owner in enumerate(resource.owner_ids)
     }
     placements: dict[int, tuple[int, int, int]] = {}
-    for issue in earlier.issues:
+    for issue in earlier:
         task = task_of.get(issue.id)
         if task is None or not issue.slots or issue.owner not in where:
             continue
@@ -61,12 +64,38 @@ def earlier_order(
     return {index: float(position) for position, index in enumerate(ranked)}
 
 
+def replayed(problem: PreparedProblem) -> Schedule | None:
+    """The baseline as it was (docs/model.md, "Living plans"): every task whose baseline place its owner can still
+    take exactly keeps it, the other tasks go into the gaps by the greedy (None when that fails)."""
+    tasks = []
+    for task in problem.tasks:
+        place = task.baseline
+        if task.fixed_start is not None or place is None:
+            tasks.append(task)
+            continue
+        resource = next((r for r in task.resources if place.owner in problem.resources[r].owner_ids), None)
+        unit = exact_unit(problem, resource, place.instant) if resource is not None else None
+        day = place.instant // UNITS_PER_DAY
+        if unit is None or resource is None or (task.pinned_day is not None and task.pinned_day != day):
+            tasks.append(task)
+            continue
+        tasks.append(replace(task, resources=(resource,), fixed_start=unit))
+    schedule = greedy_schedule(replace(problem, tasks=tasks))
+    return schedule if schedule is not None and meets_hard_deadlines(problem, schedule) else None
+
+
 def warm_start(
-    problem: PreparedProblem, earlier: PlanResult, rounds: int, seed: int = 0, deadline: float = float("inf")
+    problem: PreparedProblem,
+    earlier: Sequence[IssuePlan],
+    rounds: int,
+    seed: int = 0,
+    deadline: float = float("inf"),
 ) -> Improvement:
-    """The best start this request can take from `earlier` (None when none meets every hard deadline).
+    """The best start this request can take from the `earlier` plan's issues (None when none meets every hard
+    deadline).
 
     `rounds` is shared by the two squeaky-wheel searches; the estimated cost counts every greedy schedule built.
+    With a baseline in the request, its replay (`replayed`) is a candidate too.
     """
     placements = previous_placements(problem, earlier)
     best: Schedule | None = None
@@ -83,6 +112,9 @@ def warm_start(
 
     repaired = greedy_schedule(problem, placements)
     consider(repaired)
+    if any(task.baseline is not None for task in problem.tasks):
+        schedules += 1
+        consider(replayed(problem))
     for within_urgency in (False, True):
         priority = earlier_order(problem, placements, within_urgency)
         listed = greedy_schedule(problem, priority=priority)
