@@ -11,6 +11,7 @@ from api_schemas.result import PlanResult, PlanTiming, SolveStatus
 from solver.bounds.finish_windows import held_by
 from solver.bounds.schedule_levels import level_values
 from solver.budget.constants import LARGE_MODEL_TASKS
+from solver.changes import plan_changes
 from solver.budget.time_budget import TimeBudget, full_model_seconds
 from solver.intake.errors import InvalidRequestError
 from solver.intake.limits import DEFAULT_LIMITS, Limits
@@ -171,7 +172,8 @@ def _planned(
         wall_time_s=round(time.monotonic() - started, 3),
         budget_charged_s=round(max(sum(spent), 0.0) + outcome.charged, 3),
     )
-    result = build_result(problem, outcome).model_copy(update={"timing": timing})
+    result = build_result(problem, outcome)
+    result = result.model_copy(update={"timing": timing, "changes": plan_changes(problem, outcome.schedule, result)})
     if not with_recommendations:
         return result
     planning = Planning(plan=partial(_planned, limits=limits, with_recommendations=False), prepare=prepare_with_start)

@@ -67,19 +67,23 @@ def earlier_order(
 def replayed(problem: PreparedProblem) -> Schedule | None:
     """The baseline as it was (docs/model.md, "Living plans"): every task whose baseline place its owner can still
     take exactly keeps it, the other tasks go into the gaps by the greedy (None when that fails)."""
-    tasks = []
-    for task in problem.tasks:
+    tasks = list(problem.tasks)
+    taken = [(t.resources[0], t.fixed_start, t.fixed_start + t.work) for t in tasks if t.fixed_start is not None]
+    by_start = sorted((t for t in tasks if t.baseline is not None), key=lambda t: (t.baseline.instant, t.index))  # type: ignore[union-attr]
+    for task in by_start:
         place = task.baseline
-        if task.fixed_start is not None or place is None:
-            tasks.append(task)
-            continue
+        assert place is not None
         resource = next((r for r in task.resources if place.owner in problem.resources[r].owner_ids), None)
         unit = exact_unit(problem, resource, place.instant) if resource is not None else None
         day = place.instant // UNITS_PER_DAY
-        if unit is None or resource is None or (task.pinned_day is not None and task.pinned_day != day):
-            tasks.append(task)
+        if task.fixed_start is not None or unit is None or resource is None:
             continue
-        tasks.append(replace(task, resources=(resource,), fixed_start=unit))
+        if (task.pinned_day is not None and task.pinned_day != day) or any(
+            r == resource and s < unit + task.work and unit < e for r, s, e in taken
+        ):
+            continue  # its day is pinned elsewhere now, or earlier kept work overlaps it (a longer estimate)
+        taken.append((resource, unit, unit + task.work))
+        tasks[task.index] = replace(task, resources=(resource,), fixed_start=unit)
     schedule = greedy_schedule(replace(problem, tasks=tasks))
     return schedule if schedule is not None and meets_hard_deadlines(problem, schedule) else None
 
