@@ -111,9 +111,10 @@ def check_in_progress(context: CheckContext) -> list[Violation]:
         if not issue.in_progress:
             continue
         owner_id = issue.pinned_owner or (starts[issue.id].owner if issue.id in starts else None)
-        plan, span = context.plans.get(issue.id), context.spans.get(issue.id)
-        if plan is None or span is None:
+        planned, placed = context.plans.get(issue.id), context.spans.get(issue.id)
+        if planned is None or placed is None:
             continue
+        plan, span = planned, placed
         if owner_id is not None and plan.owner != owner_id:
             found.append(
                 Violation("in_progress", f"{issue.id} is in progress on {owner_id} but planned on {plan.owner}.",

@@ -4,7 +4,8 @@ Written from docs/model.md alone, with its own calendar and time arithmetic; it 
 planning model, so a mistake there cannot hide from it. An empty list of violations means a valid plan.
 
 Rule codes: coverage, owner, slot_grid, before_start, horizon, working_day, capacity, overlap, dependency,
-not_before, pinned_start, pinned_owner, skills, hard_deadline, in_progress, frozen, reported_value, objective, and calendar
+not_before, pinned_start, pinned_owner, skills, hard_deadline, in_progress, frozen, reported_value, objective, and
+calendar
 (the request's country has no holiday calendar, so its holidays could not be applied).
 """
 

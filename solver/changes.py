@@ -15,8 +15,8 @@ from api_schemas.changes import (
     ChangeReason,
     ChangeReasonCode,
     IssueChange,
-    PlanChanges,
     Placement,
+    PlanChanges,
 )
 from api_schemas.common import UNITS_PER_HOUR
 from api_schemas.request import Issue, PlanRequest, Stability

@@ -11,8 +11,8 @@ from api_schemas.result import PlanResult, PlanTiming, SolveStatus
 from solver.bounds.finish_windows import held_by
 from solver.bounds.schedule_levels import level_values
 from solver.budget.constants import LARGE_MODEL_TASKS
-from solver.changes import plan_changes
 from solver.budget.time_budget import TimeBudget, full_model_seconds
+from solver.changes import plan_changes
 from solver.intake.errors import InvalidRequestError
 from solver.intake.limits import DEFAULT_LIMITS, Limits
 from solver.intake.validation import validate_request

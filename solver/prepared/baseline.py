@@ -162,7 +162,7 @@ def _fix_in_progress(fixing: _Fixing, places: dict[str, BaselinePlace]) -> None:
             unit += task.work
 
 
-def _freeze_refusal(problem: PreparedProblem, task: Task | None, place: BaselinePlace) -> tuple[str, int] | str:
+def _freeze_refusal(problem: PreparedProblem, task: Task | None, place: BaselinePlace) -> tuple[int, int] | str:
     """(resource, unit) where a frozen placement stays, or why it cannot stay as it was."""
     if task is None:
         return "it is no longer in the request with work left (removed, done or without an estimate)"
@@ -182,7 +182,10 @@ def _freeze_refusal(problem: PreparedProblem, task: Task | None, place: Baseline
     pieces = [
         (problem.date_of(day), offset, length) for day, offset, length in clock.pieces(unit, unit + task.work)
     ]
-    slots = [(s.date, s.start.hour * UNITS_PER_HOUR + s.start.minute // 15, round(s.hours * 4)) for s in place.plan.slots]
+    slots = [
+        (s.date, s.start.hour * UNITS_PER_HOUR + s.start.minute // 15, round(s.hours * UNITS_PER_HOUR))
+        for s in place.plan.slots
+    ]
     if pieces != slots:
         return f"{place.owner}'s working time changed (days off, hours or calendar) over its slots"
     start_day = place.instant // UNITS_PER_DAY
@@ -238,8 +241,10 @@ def with_baseline(problem: PreparedProblem) -> PreparedProblem:
 
 
 def disruption_floor(problem: PreparedProblem, task: Task) -> tuple[int, int, int]:
-    """The least (reassigned, moved, shift) any plan can give `task`: its own for a fixed placement, else what its
-    candidate owners and their working time rule out (another owner; a start no owner can keep)."""
+    """The least (reassigned, moved, shift) any plan can give `task` (a fixed task's own; else what is ruled out).
+
+    Ruled out: the baseline owner when no candidate, the baseline start when no candidate can start exactly then.
+    """
     from solver.prepared.schedule import Placement  # the schedule module imports this one's problem module
 
     place = task.baseline

@@ -15,8 +15,8 @@ from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
 from api_schemas.request import Issue, Owner, PlanRequest
 from api_schemas.result import PlanWarning
 from solver.calendars.clock import Clock
-from solver.prepared.baseline import BaselinePlace, baseline_owners, units_before, with_baseline
 from solver.calendars.working_time import OwnerCalendar, TeamCalendar
+from solver.prepared.baseline import BaselinePlace, baseline_owners, units_before, with_baseline
 
 #: Horizon the solver never exceeds, whatever the serial bound says (about 10 years).
 MAX_SOLVER_HORIZON_DAYS = 3650

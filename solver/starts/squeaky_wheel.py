@@ -103,7 +103,9 @@ def squeaky_wheel(
     step = STEP_SHARE * len(priority)
     rng = random.Random(seed)
     current, since_better, done, cut_short = start, 0, 0, False
-    while done < rounds and since_better < PATIENCE and (best_values is None or _lateness_values(problem, best_values) > floors):
+    while done < rounds and since_better < PATIENCE and (
+        best_values is None or _lateness_values(problem, best_values) > floors
+    ):
         if time.monotonic() > deadline:
             cut_short = True
             break

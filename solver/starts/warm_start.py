@@ -15,8 +15,8 @@ from dataclasses import replace
 
 from api_schemas.common import UNITS_PER_DAY
 from api_schemas.result import IssuePlan
-from solver.prepared.baseline import exact_unit
 from solver.bounds.schedule_levels import level_values
+from solver.prepared.baseline import exact_unit
 from solver.prepared.problem import PreparedProblem
 from solver.prepared.schedule import Schedule
 from solver.starts.greedy import greedy_schedule, list_key, meets_hard_deadlines
@@ -65,8 +65,10 @@ def earlier_order(
 
 
 def replayed(problem: PreparedProblem) -> Schedule | None:
-    """The baseline as it was (docs/model.md, "Living plans"): every task whose baseline place its owner can still
-    take exactly keeps it, the other tasks go into the gaps by the greedy (None when that fails)."""
+    """The baseline as it was (docs/model.md, "Living plans"), None when that fails.
+
+    Every task whose baseline place its owner can still take exactly keeps it; the others go into the gaps.
+    """
     tasks = list(problem.tasks)
     taken = [(t.resources[0], t.fixed_start, t.fixed_start + t.work) for t in tasks if t.fixed_start is not None]
     by_start = sorted((t for t in tasks if t.baseline is not None), key=lambda t: (t.baseline.instant, t.index))  # type: ignore[union-attr]
@@ -95,8 +97,7 @@ def warm_start(
     seed: int = 0,
     deadline: float = float("inf"),
 ) -> Improvement:
-    """The best start this request can take from the `earlier` plan's issues (None when none meets every hard
-    deadline).
+    """The best start this request can take from the `earlier` plan's issues (None: none meets the hard deadlines).
 
     `rounds` is shared by the two squeaky-wheel searches; the estimated cost counts every greedy schedule built.
     With a baseline in the request, its replay (`replayed`) is a candidate too.
