@@ -11,9 +11,14 @@ from solver.intake.validation import parse_request
 WHAT = "plan request"
 
 
-def load_request(name: str, time_limit_s: float | None = None) -> PlanRequest:
-    """The plan request in file `name` ('-': stdin), checked; problems exit 1 with the API's messages."""
+def load_request(name: str, time_limit_s: float | None = None, baseline: str | None = None) -> PlanRequest:
+    """The plan request in file `name` ('-': stdin), checked; problems exit 1 with the API's messages.
+
+    `baseline` names a file with the last plan (a PlanResult or its issues), set as the request's `baseline`.
+    """
     data = read_json(name, WHAT)
+    if baseline is not None and isinstance(data, dict):
+        data["baseline"] = read_json(baseline, "last plan")
     if time_limit_s is not None and isinstance(data, dict):
         options = data.setdefault("options", {})
         if isinstance(options, dict):

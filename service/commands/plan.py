@@ -66,12 +66,17 @@ def plan_command(
     server: ServerOption = None,
     api_key: ApiKeyOption = None,
     time_limit: TimeLimitOption = None,
+    baseline: Annotated[
+        str | None,
+        typer.Option("--baseline", metavar="LAST.json", help="The last plan (its JSON result, or its issues): the "
+                     "new plan keeps it where lateness allows and the week plan lists the changes."),
+    ] = None,
 ) -> None:
     """Plan BACKLOG and write the week plan (or another format) to stdout or --out.
 
     Exit codes: 0 planned, 1 invalid input (every problem on stderr), 2 usage error, 3 service unreachable,
     4 the plan failed its independent check (a bug: nothing is written).
     """
-    request = load_request(backlog, time_limit)
+    request = load_request(backlog, time_limit, baseline)
     result = solve(request, server, api_key)
     write_output(render(report_format, request, result, days), out, report_format.is_binary)

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from api_schemas.result import IssuePlan, IssueStatus, PlanResult, SolveStatus
 from service.report import formatting as fmt
 from service.report.chains import ChainStep, Link, milestone_chain
+from service.report.changes import change_blocks
 from service.report.document import Block, Bullets, Heading, Paragraph, Table
 from service.report.milestones import MilestoneStanding, Standing, standings
 from service.report.plan_view import PlanView
@@ -463,6 +464,7 @@ def week_plan_blocks(view: PlanView, days: int = DEFAULT_DAYS) -> list[Block]:
     return [
         *_header(view, first, last),
         *_overview(view, rows),
+        *change_blocks(view.result),
         *_day_by_day(view, first, last),
         *_priorities(view),
         *_risks(view, rows),
