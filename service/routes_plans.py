@@ -18,7 +18,7 @@ from service.offload import off_loop
 from service.openapi import problem_responses, request_body
 from service.planning import PlanningService
 from service.request_summary import summarise_request
-from service.whatif import compare_plans, parse_what_if, scenario_requests
+from service.whatif import against_baseline, compare_plans, parse_what_if, scenario_requests
 from solver.intake.validation import check_request
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"], dependencies=[Depends(require_api_key)])
@@ -62,7 +62,8 @@ async def create_plan(request: Request, planning: Planning) -> Response:
 async def what_if(request: Request, planning: Planning) -> Response:
     """Plan the base and every scenario in parallel; return summaries and each scenario's differences.
 
-    With a `baseline_plan` (checked against the base) only the scenarios are planned, each warm-started from it.
+    With a `baseline_plan` (checked against the base) only the scenarios are planned; else the base first. Each
+    scenario is re-planned against the base plan as its `baseline`, so that it keeps what the scenario does not move.
     """
     data = await read_json_body(request)
     limits, caps = planning.limits, planning.effective
@@ -70,9 +71,10 @@ async def what_if(request: Request, planning: Planning) -> Response:
     scenarios = await off_loop(scenario_requests, parsed.base, parsed.scenarios, limits, caps)
     if parsed.baseline_plan is not None:
         baseline = parsed.baseline_plan
-        results = await unless_disconnected(request.receive, planning.plan_all(scenarios, warm_start=baseline))
     else:
-        baseline, *results = await unless_disconnected(request.receive, planning.plan_all([parsed.base, *scenarios]))
+        (baseline,) = await unless_disconnected(request.receive, planning.plan_all([parsed.base]))
+    scenarios = against_baseline(scenarios, baseline)
+    results = await unless_disconnected(request.receive, planning.plan_all(scenarios, warm_start=baseline))
     answer = await off_loop(compare_plans, parsed.base, parsed.scenarios, baseline, results, parsed.include_plans)
     return json_response(answer)
 

@@ -127,6 +127,13 @@ def _under(prefix: list[str | int], problem: Problem) -> Problem:
 MAX_COPIED_BYTES = 256 * 1024
 
 
+def against_baseline(requests: Sequence[PlanRequest], baseline: PlanResult) -> list[PlanRequest]:
+    """Each scenario re-planned against the base plan (docs/model.md, "Living plans"), so its differences are the
+    scenario's own and not needless swaps.
+    """
+    return [request.model_copy(update={"baseline": baseline.issues}) for request in requests]
+
+
 def scenario_requests(
     base: PlanRequest, scenarios: Sequence[Scenario], limits: Limits, prepare: Adjust | None = None
 ) -> list[PlanRequest]:
