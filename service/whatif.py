@@ -128,8 +128,9 @@ MAX_COPIED_BYTES = 256 * 1024
 
 
 def against_baseline(requests: Sequence[PlanRequest], baseline: PlanResult) -> list[PlanRequest]:
-    """Each scenario re-planned against the base plan (docs/model.md, "Living plans"), so its differences are the
-    scenario's own and not needless swaps.
+    """Each scenario with the base plan as its `baseline` (docs/model.md, "Living plans").
+
+    Its differences are then the scenario's own, not needless swaps.
     """
     return [request.model_copy(update={"baseline": baseline.issues}) for request in requests]
 
