@@ -14,6 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api_schemas.request import PlanRequest
 from api_schemas.service import WhatIfRequest
+from api_schemas.slots import SlotRequest
 from service import routes_health, routes_plans
 from service.jobs import SolveFunction, plan_checked
 from service.logs import configure_logging
@@ -66,7 +67,7 @@ def create_app(settings: Settings | None = None, solve: SolveFunction = plan_che
     app.include_router(routes_plans.router)
     app.include_router(routes_health.router)
     install_problem_handlers(app)
-    install_openapi(app, [PlanRequest, WhatIfRequest])
+    install_openapi(app, [PlanRequest, WhatIfRequest, SlotRequest])
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(

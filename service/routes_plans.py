@@ -11,6 +11,7 @@ from api_schemas.examples import PLAN_REQUEST_EXAMPLE
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from api_schemas.service import WHAT_IF_EXAMPLE, ValidateResponse, WhatIfRequest, WhatIfResponse
+from api_schemas.slots import SlotRequest, SlotResponse
 from service.auth import require_api_key
 from service.disconnect import unless_disconnected
 from service.json_body import read_json_body
@@ -18,6 +19,7 @@ from service.offload import off_loop
 from service.openapi import problem_responses, request_body
 from service.planning import PlanningService
 from service.request_summary import summarise_request
+from service.slots import find_slots_on_pool, parse_slot_request
 from service.whatif import against_baseline, compare_plans, parse_what_if, scenario_requests
 from solver.intake.validation import check_request
 
@@ -76,6 +78,25 @@ async def what_if(request: Request, planning: Planning) -> Response:
     scenarios = against_baseline(scenarios, baseline)
     results = await unless_disconnected(request.receive, planning.plan_all(scenarios, warm_start=baseline))
     answer = await off_loop(compare_plans, parsed.base, parsed.scenarios, baseline, results, parsed.include_plans)
+    return json_response(answer)
+
+
+@router.post(
+    "/slots",
+    summary="Find a slot for one new issue",
+    response_model=SlotResponse,
+    openapi_extra=request_body(
+        SlotRequest,
+        {"request": PLAN_REQUEST_EXAMPLE, "issue": {"id": "NEW-1", "estimate_hours": 6, "priority": "P1"}},
+        "Where could a new 6 h issue go, and what would it move?",
+    ),
+    responses=problem_responses(400, 401, 413, 415, 422, 503),
+)
+async def find_slots(request: Request, planning: Planning) -> Response:
+    """Up to `max_options` places for the new issue, each verified by a checked re-plan; free capacity first."""
+    data = await read_json_body(request)
+    slot = await off_loop(parse_slot_request, data, planning)
+    answer = await unless_disconnected(request.receive, find_slots_on_pool(planning, slot))
     return json_response(answer)
 
 
