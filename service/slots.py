@@ -39,6 +39,7 @@ def _under(problem: Problem) -> Problem:
 async def find_slots_on_pool(planning: PlanningService, slot: SlotRequest) -> SlotResponse:
     """The base plan, then every candidate re-plan in parallel on the pool, ranked into options."""
     (base,) = await planning.plan_all([slot.request])
-    candidates = slot_requests(slot.request, slot.issue, base, slot.max_options)
+    admitted = planning.pool.workers + planning.pool.queue_depth
+    candidates = slot_requests(slot.request, slot.issue, base, slot.max_options, admitted)
     results = await planning.plan_all([candidate.request for candidate in candidates], warm_start=base)
     return slot_options(slot.issue, base, results, slot.max_options)

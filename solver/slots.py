@@ -74,9 +74,15 @@ def candidate_owners(request: PlanRequest, issue: Issue, base: Sequence[IssuePla
     return [owner for _, _, owner in sorted(eligible)[:limit]]
 
 
-def slot_requests(request: PlanRequest, issue: Issue, base: PlanResult, max_options: int) -> list[SlotCandidate]:
-    """The re-plans to run: per candidate owner, stability first and the default ranking, on the base plan."""
-    owners = candidate_owners(request, issue, base.issues, max_options)
+def slot_requests(
+    request: PlanRequest, issue: Issue, base: PlanResult, max_options: int, max_replans: int | None = None
+) -> list[SlotCandidate]:
+    """The re-plans to run: per candidate owner, stability first and the default ranking, on the base plan.
+
+    Up to `max_options` owners, fewer when `max_replans` (what a service's pool admits at once) allows fewer.
+    """
+    limit = max_options if max_replans is None else max(1, min(max_options, max_replans // 2))
+    owners = candidate_owners(request, issue, base.issues, limit)
     count = max(2 * len(owners), 1)
     seconds = max(request.options.time_limit_s / count, MIN_REPLAN_SECONDS)
     candidates = []
