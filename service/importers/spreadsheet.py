@@ -7,6 +7,7 @@ One row per issue. Columns (header names are case-insensitive; spaces count as u
 - `estimate_hours`, `remaining_hours`: hours to a quarter hour; leave both empty for an unestimated issue.
 - `due`: the milestone's due date (give it on any row of that milestone; rows must agree).
 - `deadline`, `not_before`, `pinned_start`: dates (YYYY-MM-DD); `hard_deadline`: yes/no.
+- `in_progress`: yes when work has started (it continues at the plan start on its `owner`).
 - `owner`: the owner who must do the issue; `skills`: skills it needs, separated by commas or semicolons.
 - `depends_on`: issue ids separated by commas or semicolons; `#840 (+1)` waits one working day after #840.
 
@@ -39,7 +40,7 @@ from solver.intake.validation import problems_from_pydantic, validate_request
 #: Columns of the issues table.
 ISSUE_COLUMNS = (
     "id", "title", "priority", "milestone", "estimate_hours", "remaining_hours", "due", "deadline", "hard_deadline",
-    "not_before", "pinned_start", "owner", "skills", "depends_on",
+    "not_before", "pinned_start", "owner", "skills", "depends_on", "in_progress",
 )
 #: Columns of the owners table.
 OWNER_COLUMNS = ("id", "name", "hours_per_day", "skills", "working_weekdays", "days_off", "works_holidays")
@@ -193,9 +194,10 @@ def _issue(table: _Table, number: int, row: dict[str, str]) -> Issue | None:
         data["skills"] = _split(row["skills"])
     if row.get("depends_on"):
         data["depends_on"] = _dependencies(table, number, row["depends_on"])
-    hard = _boolean(table, number, "hard_deadline", row["hard_deadline"]) if row.get("hard_deadline") else None
-    if hard is not None:
-        data["hard_deadline"] = hard
+    for flag in ("hard_deadline", "in_progress"):
+        value = _boolean(table, number, flag, row[flag]) if row.get(flag) else None
+        if value is not None:
+            data[flag] = value
     if unreadable:  # already reported; the rest of the row is still checked
         data = {key: value for key, value in data.items() if value is not None}
     issue: Issue | None = _validated(
