@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 
 from api_schemas.common import UNITS_PER_DAY
 from api_schemas.result import IssuePlan
 from solver.bounds.schedule_levels import level_values
-from solver.prepared.baseline import exact_unit
 from solver.prepared.problem import PreparedProblem
 from solver.prepared.schedule import Schedule
 from solver.starts.greedy import greedy_schedule, list_key, meets_hard_deadlines
+from solver.starts.replay import replayed
 from solver.starts.squeaky_wheel import Improvement, round_seconds, squeaky_wheel
 
 
@@ -62,32 +61,6 @@ def earlier_order(
 
     ranked = sorted(keys, key=order)
     return {index: float(position) for position, index in enumerate(ranked)}
-
-
-def replayed(problem: PreparedProblem) -> Schedule | None:
-    """The baseline as it was (docs/model.md, "Living plans"), None when that fails.
-
-    Every task whose baseline place its owner can still take exactly keeps it; the others go into the gaps.
-    """
-    tasks = list(problem.tasks)
-    taken = [(t.resources[0], t.fixed_start, t.fixed_start + t.work) for t in tasks if t.fixed_start is not None]
-    by_start = sorted((t for t in tasks if t.baseline is not None), key=lambda t: (t.baseline.instant, t.index))  # type: ignore[union-attr]
-    for task in by_start:
-        place = task.baseline
-        assert place is not None
-        resource = next((r for r in task.resources if place.owner in problem.resources[r].owner_ids), None)
-        unit = exact_unit(problem, resource, place.instant) if resource is not None else None
-        day = place.instant // UNITS_PER_DAY
-        if task.fixed_start is not None or unit is None or resource is None:
-            continue
-        if (task.pinned_day is not None and task.pinned_day != day) or any(
-            r == resource and s < unit + task.work and unit < e for r, s, e in taken
-        ):
-            continue  # its day is pinned elsewhere now, or earlier kept work overlaps it (a longer estimate)
-        taken.append((resource, unit, unit + task.work))
-        tasks[task.index] = replace(task, resources=(resource,), fixed_start=unit)
-    schedule = greedy_schedule(replace(problem, tasks=tasks))
-    return schedule if schedule is not None and meets_hard_deadlines(problem, schedule) else None
 
 
 def warm_start(
