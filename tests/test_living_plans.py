@@ -221,3 +221,51 @@ def test_removed_done_and_new_issues_are_reported() -> None:
     assert kinds[gone] is ChangeKind.REMOVED and kinds[done] is ChangeKind.DONE and kinds["new"] is ChangeKind.ADDED
     counts = result.changes.counts
     assert (counts.removed, counts.done, counts.added) == (1, 1, 1)
+
+
+def replanned_with_freeze_and_progress() -> tuple[PlanRequest, PlanResult]:
+    data = reference()
+    first = plan(PlanRequest.model_validate(data), with_recommendations=False)
+    data["baseline"] = json.loads(first.model_dump_json())["issues"]
+    data["freeze_until"] = "2025-11-26T00:00:00"
+    data["issues"][0]["in_progress"] = True
+    request = PlanRequest.model_validate(data)
+    return request, plan(request, with_recommendations=False)
+
+
+def rules_broken(request: PlanRequest, result: PlanResult) -> set[str]:
+    return {violation.rule for violation in check_schedule(request, result)}
+
+
+def test_checker_catches_a_frozen_placement_that_moved_and_a_wrong_stability_value() -> None:
+    request, result = replanned_with_freeze_and_progress()
+    assert check_schedule(request, result) == []
+    assert request.baseline is not None
+    frozen = next(c.id for c in result.changes.issues if c.frozen)  # type: ignore[union-attr]
+    before = next(i for i in request.baseline if i.id == frozen)
+    issues = [
+        i.model_copy(update={"slots": [s.model_copy(update={"date": s.date + timedelta(days=7)}) for s in i.slots]})
+        if i.id == frozen else i
+        for i in result.issues
+    ]
+    moved = result.model_copy(update={"issues": issues})
+    assert "frozen" in rules_broken(request, moved)
+    assert before.slots != issues[[i.id for i in issues].index(frozen)].slots
+    stages = [s.model_copy(update={"value": s.value + 1, "bound": s.bound + 1}) if s.name.startswith("stability moved")
+              else s for s in result.objective]
+    assert "objective" in rules_broken(request, result.model_copy(update={"objective": stages}))
+
+
+def test_checker_catches_in_progress_work_after_other_work() -> None:
+    request, result = replanned_with_freeze_and_progress()
+    started = request.issues[0].id
+    plan_of = {i.id: i for i in result.issues}
+    owner = plan_of[started].owner
+    later = [i for i in result.issues if i.owner == owner and i.id != started and i.slots]
+    assert later
+    swapped = [
+        i.model_copy(update={"slots": [s.model_copy(update={"date": s.date + timedelta(days=14)}) for s in i.slots]})
+        if i.id == started else i
+        for i in result.issues
+    ]
+    assert "in_progress" in rules_broken(request, result.model_copy(update={"issues": swapped}))
