@@ -5,7 +5,15 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from api_schemas.common import Integer, LocalDateTime
+from api_schemas.examples import PLAN_REQUEST_EXAMPLE
 from api_schemas.request import Issue, PlanRequest
+
+#: The documented example of a slot request: the plan request example and a new 6 h P1 issue.
+SLOT_REQUEST_EXAMPLE = {
+    "request": PLAN_REQUEST_EXAMPLE,
+    "issue": {"id": "NEW-1", "title": "Export to CSV", "estimate_hours": 6, "priority": "P1"},
+    "max_options": 3,
+}
 
 
 class _Model(BaseModel):

@@ -11,7 +11,7 @@ from api_schemas.examples import PLAN_REQUEST_EXAMPLE
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from api_schemas.service import WHAT_IF_EXAMPLE, ValidateResponse, WhatIfRequest, WhatIfResponse
-from api_schemas.slots import SlotRequest, SlotResponse
+from api_schemas.slots import SLOT_REQUEST_EXAMPLE, SlotRequest, SlotResponse
 from service.auth import require_api_key
 from service.disconnect import unless_disconnected
 from service.json_body import read_json_body
@@ -87,7 +87,7 @@ async def what_if(request: Request, planning: Planning) -> Response:
     response_model=SlotResponse,
     openapi_extra=request_body(
         SlotRequest,
-        {"request": PLAN_REQUEST_EXAMPLE, "issue": {"id": "NEW-1", "estimate_hours": 6, "priority": "P1"}},
+        SLOT_REQUEST_EXAMPLE,
         "Where could a new 6 h issue go, and what would it move?",
     ),
     responses=problem_responses(400, 401, 413, 415, 422, 503),

@@ -48,6 +48,10 @@ class _Reasons:
         self.after = {plan.id: plan for plan in result.issues}
         self.owners = {owner.id: owner for owner in request.owners}
         self.warned = {i: w.message for w in result.warnings if w.code == "freeze_exception" for i in w.ids}
+        self.by_owner: dict[str, list[IssuePlan]] = {}
+        for plan in result.issues:
+            if plan.owner is not None:
+                self.by_owner.setdefault(plan.owner, []).append(plan)
 
     def own(self, issue: Issue) -> list[ChangeReason]:
         """What changed on the issue itself."""
@@ -107,9 +111,9 @@ class _Reasons:
         if span is None:
             return []
         found = []
-        for other in self.after.values():
+        for other in self.by_owner.get(place.owner, []):
             other_span = _span(other)
-            if other.id == issue.id or other.owner != place.owner or other_span is None:
+            if other.id == issue.id or other_span is None:
                 continue
             if _overlaps(span, other_span):
                 found.append(self._why_there(other))

@@ -21,7 +21,8 @@ from solver.intake.limits import DEFAULT_LIMITS, Limits
 from solver.intake.validation import validate_request
 from solver.planner import plan
 
-#: Least time limit of one re-plan, in seconds (below it the full model of a small backlog is rarely proven).
+#: Least time limit of one re-plan, in seconds, unless the request's own is shorter (below it the full model of a
+#: small backlog is rarely proven).
 MIN_REPLAN_SECONDS = 1.0
 
 
@@ -81,10 +82,11 @@ def slot_requests(
 
     Up to `max_options` owners, fewer when `max_replans` (what a service's pool admits at once) allows fewer.
     """
-    limit = max_options if max_replans is None else max(1, min(max_options, max_replans // 2))
-    owners = candidate_owners(request, issue, base.issues, limit)
+    most = max_options if max_replans is None else max(1, min(max_options, max_replans // 2))
+    owners = candidate_owners(request, issue, base.issues, most)
     count = max(2 * len(owners), 1)
-    seconds = max(request.options.time_limit_s / count, MIN_REPLAN_SECONDS)
+    limit = float(request.options.time_limit_s)
+    seconds = max(limit / count, min(MIN_REPLAN_SECONDS, limit))
     candidates = []
     for owner in owners:
         pinned = issue.model_copy(update={"pinned_owner": owner})

@@ -6,6 +6,10 @@ from api_schemas.problems import Problem
 from api_schemas.request import PlanRequest
 from api_schemas.result import IssueStatus
 
+#: Days from the plan start within which baseline starts must lie (the solver's horizon cap; a start further off is
+#: no plan to keep, and measuring a shift to it would walk that many days).
+BASELINE_REACH_DAYS = 3650
+
 
 def living_plan_problems(request: PlanRequest) -> list[Problem]:
     """In-progress issues nobody can continue, or dated against it; a freeze without a baseline."""
@@ -18,6 +22,17 @@ def living_plan_problems(request: PlanRequest) -> list[Problem]:
                 message="freeze_until keeps placements of the previous plan: give that plan as `baseline`.",
             )
         )
+    for position, plan in enumerate(request.baseline or []):
+        if plan.start is not None and abs((plan.start.date() - request.start_date).days) > BASELINE_REACH_DAYS:
+            problems.append(
+                Problem(
+                    loc=["baseline", position, "start"],
+                    code="baseline_out_of_reach",
+                    message=f"The baseline places {plan.id} on {plan.start.date()}, more than "
+                    f"{BASELINE_REACH_DAYS // 365} years from the plan start: give a recent plan as baseline.",
+                    ids=[plan.id],
+                )
+            )
     owners = {owner.id: owner for owner in request.owners}
     earlier = {
         plan.id: plan.owner

@@ -30,7 +30,8 @@ def disruption_terms(tv: TaskVars) -> tuple[cp_model.LinearExprT, cp_model.Linea
     choices = []
     for resource, chosen in tv.chosen.items():
         start = tv.stretches[problem.resources[resource].clock].start
-        baseline_unit = units_before(problem, problem.resources[resource].owner_ids[0], place.instant)
+        group = problem.resources[resource]
+        baseline_unit = units_before(problem, group.clock, group.owner_ids[0], place.instant)
         choices.append((resource, chosen, start, baseline_unit))
     most = max(max(abs(unit - _lowest(start)), abs(_highest(start) - unit)) for _, _, start, unit in choices)
     shift = model.new_int_var(0, most, f"{tv.name}_shift")

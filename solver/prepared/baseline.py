@@ -49,16 +49,15 @@ def baseline_owners(request: PlanRequest) -> set[str]:
     return {place.owner for place in baseline_places(request).values()}
 
 
-def units_before(problem: PreparedProblem, owner: str, instant: int) -> int:
-    """Working quarter hours of `owner` from the plan start up to `instant` (0 before the start).
+def units_before(problem: PreparedProblem, clock_index: int, owner: str, instant: int) -> int:
+    """Working quarter hours of `owner` (on clock `clock_index`) from the plan start up to `instant` (0 before it).
 
     Within the horizon this is the position of `instant` on the owner's clock; past it the owner's calendar
     is walked on, so a baseline start beyond the horizon still counts its true distance.
     """
     if instant <= 0:
         return 0
-    resource = next(r for r in problem.resources if owner in r.owner_ids)
-    clock = problem.clocks[resource.clock]
+    clock = problem.clocks[clock_index]
     day = instant // UNITS_PER_DAY
     if day < problem.horizon_days:
         return clock.first_unit_at_or_after(instant)
@@ -79,7 +78,7 @@ def disruption(problem: PreparedProblem, task: Task, placement: Placement) -> tu
     resource = problem.resources[placement.resource]
     owner = resource.owner_ids[placement.member]
     start_instant = problem.clocks[resource.clock].global_start(placement.start)
-    shift = abs(placement.start - units_before(problem, owner, place.instant))
+    shift = abs(placement.start - units_before(problem, resource.clock, owner, place.instant))
     return int(owner != place.owner), int(start_instant != place.instant), shift
 
 
@@ -236,11 +235,19 @@ def with_baseline(problem: PreparedProblem) -> PreparedProblem:
         if task.index in fixing.fixed:
             resource, unit, why = fixing.fixed[task.index]
             changed = replace(changed, resources=(resource,), fixed_start=unit, fixed_reason=why)
-        tasks.append(changed)
+        tasks.append(replace(changed, baseline_floor=_floor(problem, changed)))
     return replace(problem, tasks=tasks, warnings=[*problem.warnings, *fixing.warnings])
 
 
 def disruption_floor(problem: PreparedProblem, task: Task) -> tuple[int, int, int]:
+    """The least (reassigned, moved, shift) any plan can give `task`, as `with_baseline` found it (`_floor`).
+
+    Narrower copies of the task (fewer candidates, a neighbourhood) keep it: still a lower bound.
+    """
+    return task.baseline_floor
+
+
+def _floor(problem: PreparedProblem, task: Task) -> tuple[int, int, int]:
     """The least (reassigned, moved, shift) any plan can give `task` (a fixed task's own; else what is ruled out).
 
     Ruled out: the baseline owner when no candidate, the baseline start when no candidate can start exactly then.

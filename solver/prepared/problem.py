@@ -65,6 +65,8 @@ class Task:
     fixed_start: int | None = None
     #: Why it is fixed: "in_progress" or "frozen".
     fixed_reason: str | None = None
+    #: The least (reassigned, moved, shift) any plan gives it against its baseline place (`prepared.baseline`).
+    baseline_floor: tuple[int, int, int] = (0, 0, 0)
 
 
 @dataclass
@@ -466,9 +468,9 @@ def time_grain(problem: PreparedProblem) -> int:
         grain = math.gcd(grain, task.work, task.release, task.fixed_start or 0)
         if task.baseline is not None:
             # Starts off the grid could keep a baseline start (or come nearer to it): the grid must hold them.
-            for resource in task.resources:
-                owner = problem.resources[resource].owner_ids[0]
-                grain = math.gcd(grain, units_before(problem, owner, task.baseline.instant))
+            on_clocks = {problem.resources[r].clock: problem.resources[r].owner_ids[0] for r in task.resources}
+            for clock_index, owner in on_clocks.items():
+                grain = math.gcd(grain, units_before(problem, clock_index, owner, task.baseline.instant))
     if grain == 1:
         return 1
     off_team = problem.clocks_off_team_days()
