@@ -50,9 +50,16 @@ def _label(issue: IssuePlan) -> str:
 def _solver_sentence(result: PlanResult) -> str:
     seconds = f"{result.solve_time_s:.2f} s"
     if result.status == SolveStatus.OPTIMAL:
+        names = [stage.name for stage in result.objective]
+        if names and names[0].startswith("stability"):
+            return (
+                f"Solver: **OPTIMAL** in {seconds}: no plan that does each issue in one stretch keeps more of the "
+                "last plan, then makes P0 work less late, then P1, P2 and P3 work, or then finishes it sooner."
+            )
+        kept = ", keeps more of the last plan" if any(name.startswith("stability") for name in names) else ""
         return (
             f"Solver: **OPTIMAL** in {seconds}: no plan that does each issue in one stretch makes P0 work less "
-            "late, then P1, P2 and P3 work, or then finishes it sooner."
+            f"late, then P1, P2 and P3 work{kept}, or then finishes it sooner."
         )
     if result.status == SolveStatus.FEASIBLE:
         return (
