@@ -269,3 +269,19 @@ def test_checker_catches_in_progress_work_after_other_work() -> None:
         for i in result.issues
     ]
     assert "in_progress" in rules_broken(request, result.model_copy(update={"issues": swapped}))
+
+
+def test_week_plan_lists_the_changes_since_the_last_plan() -> None:
+    from service.report import ReportFormat, render
+
+    data = reference()
+    first = plan(PlanRequest.model_validate(data), with_recommendations=False)
+    for issue in data["issues"]:
+        if issue["id"] == "M3-landing":
+            issue["estimate_hours"] = 3
+    request = with_baseline(PlanRequest.model_validate(data), first)
+    text = render(ReportFormat.MD, request, plan(request, with_recommendations=False), 7).decode()
+    section = text.split("## Changes since the last plan", 1)[1].split("\n## ", 1)[0]
+    assert "1 moved" in section and "M3-landing grew from 2 h to 3 h" in section
+    cold = render(ReportFormat.MD, PlanRequest.model_validate(data), first, 7).decode()
+    assert "Changes since the last plan" not in cold
