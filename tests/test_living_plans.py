@@ -55,7 +55,7 @@ def test_own_plan_as_baseline_returns_the_identical_plan(request: PlanRequest) -
     assert check_schedule(with_baseline(request, first), again) == []
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(tiny_requests_in_hours(), st.integers(1, 10))
 def test_a_later_due_date_with_nothing_late_changes_nothing(request: PlanRequest, days: int) -> None:
     assume(request.milestones and any(m.due for m in request.milestones))
