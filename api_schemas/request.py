@@ -25,6 +25,9 @@ from api_schemas.common import (
 from api_schemas.examples import PLAN_REQUEST_EXAMPLE
 from api_schemas.result import IssuePlan, PlanResult
 
+#: Most pieces any issue may be split into (each piece is a few variables per candidate owner in the model).
+MAX_PIECES = 8
+
 
 class _Model(BaseModel):
     """Strict base: unknown fields are errors, so a typo never silently changes a plan."""
@@ -151,6 +154,17 @@ class Issue(_Model):
         description="True when work on this issue has started: it continues at the plan start on its owner (its "
         "pinned_owner, else its owner in the baseline) with its remaining hours, before that owner's other work.",
     )
+    splittable: Flag | None = Field(
+        default=None,
+        description="True when its owner may pause this issue for other work and resume it later (in pieces); "
+        "None follows options.splittable.",
+    )
+    min_chunk_hours: QuarterHours | None = Field(
+        default=None, gt=0, le=1000, description="Shortest piece of a split; None follows options.min_chunk_hours."
+    )
+    max_pieces: Integer | None = Field(
+        default=None, ge=1, le=MAX_PIECES, description="Most pieces it may be split into; None follows options."
+    )
 
     @field_validator("depends_on", mode="before")
     @classmethod
@@ -159,6 +173,10 @@ class Issue(_Model):
         if isinstance(value, list):
             return [{"issue": item} if isinstance(item, str) else item for item in value]
         return value
+
+    def splits(self, options: SolverOptions) -> bool:
+        """Whether this issue may be paused and resumed: its own `splittable`, else the request's default."""
+        return options.splittable if self.splittable is None else self.splittable
 
     @property
     def work_hours(self) -> float | None:
@@ -202,6 +220,18 @@ class SolverOptions(_Model):
         description="With a `baseline`: where keeping it ranks. 'after_lateness' (default): after the lateness "
         "levels, before the finish levels, so stability never costs lateness; 'first': before lateness; 'off': "
         "not in the objective (the result still reports `changes`).",
+    )
+    splittable: Flag = Field(
+        default=False,
+        description="Default of every issue's `splittable`: whether an owner may pause an issue for more urgent "
+        "work and resume it (docs/model.md, 'Interruptible work'). Off by default: a plan keeps each issue in one "
+        "run unless the lead allows pauses.",
+    )
+    min_chunk_hours: QuarterHours = Field(
+        default=2.0, gt=0, le=1000, description="Shortest piece of a split issue, unless the issue is shorter."
+    )
+    max_pieces: Integer = Field(
+        default=3, ge=1, le=MAX_PIECES, description="Most pieces a splittable issue may be split into."
     )
 
 

@@ -33,12 +33,13 @@ STABILITY = "stability"
 class LevelKind(StrEnum):
     """What an objective level sums (docs/model.md, Objective).
 
-    Lateness and finish sum over the planned issues of one priority; the stability kinds (reassigned, moved,
-    shift) over every issue with a baseline placement (docs/model.md, "Living plans").
+    Lateness and finish sum over the planned issues of one priority; pieces over all of them; the stability kinds
+    (reassigned, moved, shift) over every issue with a baseline placement (docs/model.md, "Living plans").
     """
 
     LATENESS = "lateness"
     FINISH = "finish"
+    PIECES = "pieces"
     REASSIGNED = "reassigned"
     MOVED = "moved"
     SHIFT = "shift"
@@ -57,6 +58,7 @@ class LevelKind(StrEnum):
 _UNITS = {
     LevelKind.LATENESS: "working days",
     LevelKind.FINISH: "team quarter hours",
+    LevelKind.PIECES: "pieces",
     LevelKind.REASSIGNED: "issues",
     LevelKind.MOVED: "issues",
     LevelKind.SHIFT: "owner working quarter hours",
@@ -69,7 +71,8 @@ STABILITY_KINDS: tuple[LevelKind, ...] = (LevelKind.REASSIGNED, LevelKind.MOVED,
 class ObjectiveLevelId:
     """Which objective level a stage reports: its kind and priority, read from and written to the stage name.
 
-    Stability levels have no priority (None) and are named 'stability <kind>'.
+    The pieces level counts every planned issue, so it has no priority (`priority` None, rank after all of them).
+    Stability levels have no priority either and are named 'stability <kind>'.
     """
 
     kind: LevelKind
@@ -77,31 +80,38 @@ class ObjectiveLevelId:
 
     @property
     def rank(self) -> int:
-        """The priority's rank, 0 for P0; -1 for a stability level (no issue has that rank)."""
-        return self.priority.rank if self.priority is not None else -1
+        """The priority's rank: 0 for P0, one past the last for pieces, -1 for stability (no issue has those)."""
+        if self.priority is not None:
+            return self.priority.rank
+        return -1 if self.kind.is_stability else len(Priority)
 
     @property
     def label(self) -> str:
-        """The identifier as the stage name begins, e.g. 'P0 lateness' or 'stability moved'."""
-        first = self.priority.value if self.priority is not None else STABILITY
-        return f"{first} {self.kind.value}"
+        """The identifier as the stage name begins, e.g. 'P0 lateness', 'pieces' or 'stability moved'."""
+        if self.priority is not None:
+            return f"{self.priority.value} {self.kind.value}"
+        return f"{STABILITY} {self.kind.value}" if self.kind.is_stability else self.kind.value
 
     @property
     def name(self) -> str:
-        """The stage name, e.g. 'P0 lateness (working days)'."""
+        """The stage name, e.g. 'P0 lateness (working days)' or 'pieces (pieces)'."""
         return f"{self.label} ({self.kind.unit})"
 
     @classmethod
     def parse(cls, name: str) -> ObjectiveLevelId | None:
         """The level a stage name identifies by its first two words (what follows is not read), else None."""
         words = name.split(maxsplit=2)
+        if words and words[0] == LevelKind.PIECES.value:
+            return cls(LevelKind.PIECES)
         if len(words) < 2:
             return None
         try:
             kind = LevelKind(words[1])
             if words[0] == STABILITY:
                 return cls(kind) if kind.is_stability else None
-            return None if kind.is_stability else cls(kind, Priority(words[0]))
+            if kind.is_stability or kind is LevelKind.PIECES:
+                return None
+            return cls(kind, Priority(words[0]))
         except ValueError:
             return None
 
@@ -124,6 +134,23 @@ class Slot(_Model):
     date: date
     start: IsoTime = Field(description="Local start time.")
     hours: float = Field(gt=0, description="Hours worked in this slot, to a quarter hour.")
+
+
+class Piece(_Model):
+    """One run of an issue's work without a pause in its owner's working time (docs/model.md, rule 4)."""
+
+    part: int = Field(ge=1, description="1 for the first piece, in time order ('part 2 of 3').")
+    owner: str = Field(description="Who works this piece: always the issue's owner.")
+    start: LocalDateTime
+    finish: LocalDateTime
+    hours: float = Field(gt=0, description="Hours of work in this piece.")
+
+
+class PlanForm(StrEnum):
+    """Which schedules the search covered, so what OPTIMAL is optimal among (docs/model.md)."""
+
+    UNBROKEN = "unbroken"
+    PIECES = "pieces"
 
 
 class IssueStatus(StrEnum):
@@ -157,6 +184,10 @@ class IssuePlan(_Model):
     start: LocalDateTime | None = None
     finish: LocalDateTime | None = None
     slots: list[Slot] = Field(default_factory=list)
+    pieces: list[Piece] = Field(
+        default_factory=list,
+        description="The slots grouped into runs without a pause, in order: one for an issue done in one go.",
+    )
     deadline: date | None = Field(default=None, description="Issue deadline, else its milestone's due date.")
     lateness_working_days: int = Field(default=0, ge=0, description="Team working days past the deadline.")
     lateness_calendar_days: int = Field(default=0, ge=0, description="Calendar days past the deadline.")
@@ -269,6 +300,11 @@ class PlanResult(_Model):
         description="Relative gap of the first level not proven optimal ((value - bound) / value); 0 when OPTIMAL.",
     )
     solve_time_s: float = Field(ge=0)
+    form: PlanForm = Field(
+        default=PlanForm.UNBROKEN,
+        description="'unbroken' when every issue is one run of work, 'pieces' when splittable issues may be paused "
+        "and resumed: OPTIMAL means no better plan of this form exists.",
+    )
     start_date: date
     horizon_end: date = Field(description="Last date the solver could use.")
     issues: list[IssuePlan] = Field(default_factory=list)

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from api_schemas.common import Priority
-from api_schemas.result import LevelKind, ObjectiveLevelId, ObjectiveStage, SolveStatus
+from api_schemas.result import LevelKind, ObjectiveLevelId, ObjectiveStage, PlanForm, SolveStatus
 from checker.baseline_rules import disruption_totals, stability_first
 from checker.context import CheckContext
+from checker.piece_rules import piece_count
 from checker.timeline import UNITS_PER_DAY, IssueSpan
 from checker.violation import Violation
 
@@ -36,7 +37,7 @@ def _team_time(context: CheckContext, span: IssueSpan) -> int:
 
 
 def expected_stages(context: CheckContext) -> list[ExpectedStage]:
-    """Lateness levels P0..P3, then finish levels P0..P3, for priorities that have planned issues.
+    """Lateness then finish levels for priorities that have planned issues; then pieces when the form is pieces.
 
     With a baseline, the stability levels (reassigned, moved, shift) come after the lateness levels, or first.
     """
@@ -52,6 +53,8 @@ def expected_stages(context: CheckContext) -> list[ExpectedStage]:
         finish[issue.priority] += _team_time(context, span)
     late = [ExpectedStage(ObjectiveLevelId(LevelKind.LATENESS, p), lateness[p]) for p in priorities]
     finishes = [ExpectedStage(ObjectiveLevelId(LevelKind.FINISH, p), finish[p]) for p in priorities]
+    if context.result.form is PlanForm.PIECES:
+        finishes.append(ExpectedStage(ObjectiveLevelId(LevelKind.PIECES), piece_count(context)))
     totals = disruption_totals(context)
     if totals is None:
         return late + finishes

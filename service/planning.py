@@ -7,13 +7,13 @@ mistakes and lets anything else propagate to the last-resort handler.
 from __future__ import annotations
 
 import asyncio
-import math
 from collections.abc import Sequence
 
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
+from service.admission import PoolAdmission
 from service.jobs import SolveFunction, solve_job
-from service.pool import PoolSaturatedError, SolvePool, SolverCrashedError
+from service.pool import SolvePool, SolverCrashedError
 from service.problems import ProblemError, invalid_request
 from service.settings import Settings
 from solver.budget import capped_time_limit
@@ -28,6 +28,7 @@ class PlanningService:
         self.settings = settings
         self.limits = settings.limits
         self.pool = pool
+        self.admission = PoolAdmission(settings, pool)
         self.solve = solve
 
     def parse(self, data: object) -> PlanRequest:
@@ -50,38 +51,34 @@ class PlanningService:
             update={"options": options.model_copy(update={"time_limit_s": time_limit, "workers": workers})}
         )
 
-    def _busy(self) -> ProblemError:
-        retry_after = max(1, math.ceil(self.settings.default_time_limit_s))
-        return ProblemError(
-            503,
-            "service-busy",
-            f"All {self.pool.workers} solver workers are busy and {self.pool.queue_depth} solves are waiting; "
-            f"retry in about {retry_after} s.",
-            headers={"Retry-After": str(retry_after)},
-        )
-
     async def plan(self, request: PlanRequest) -> PlanResult:
         """Solve one checked, effective request, or raise 503 at once when the pool is full."""
-        return (await self.plan_all([request]))[0]
+        return (await self.plan_all([request], loc=["options", "time_limit_s"]))[0]
 
     async def plan_all(
-        self, requests: Sequence[PlanRequest], warm_start: PlanResult | None = None
+        self,
+        requests: Sequence[PlanRequest],
+        warm_start: PlanResult | None = None,
+        what: str = "plan request",
+        loc: Sequence[str | int] = (),
     ) -> list[PlanResult]:
-        """Solve checked requests in parallel on the pool, admitted together (all or none), each from `warm_start`.
+        """Solve checked requests on the pool, admitted together (all or none) by their work, each from `warm_start`.
 
-        The solve does not validate again: `parse`, `parse_what_if` and `scenario_requests` have.
+        At most `admission.request_workers` of them run at once; the others wait behind each other, so other
+        requests find workers meanwhile. The solve does not validate again: `parse`, `parse_what_if` and
+        `scenario_requests` have. Over the request's share: 422 naming `loc`; pool full: 503.
         """
-        try:
-            admission = self.pool.admit(len(requests))
-        except PoolSaturatedError:
-            raise self._busy() from None
-        with admission:
+        time_limits = [request.options.time_limit_s for request in requests]
+        with self.admission.admit(time_limits, what, loc):
+            own_workers = asyncio.Semaphore(self.admission.request_workers)
+
+            async def solve(request: PlanRequest) -> PlanResult | PlanCheckError:
+                async with own_workers:
+                    return await self.pool.run(solve_job, self.solve, request, self.limits, warm_start)
+
             try:
                 async with asyncio.TaskGroup() as group:
-                    tasks = [
-                        group.create_task(self.pool.run(solve_job, self.solve, request, self.limits, warm_start))
-                        for request in requests
-                    ]
+                    tasks = [group.create_task(solve(request)) for request in requests]
             except* SolverCrashedError:
                 raise self._crashed() from None
         return [await self._verified(request, task.result()) for request, task in zip(requests, tasks, strict=True)]
@@ -99,7 +96,7 @@ class PlanningService:
         return await asyncio.to_thread(verified, request, outcome)
 
     def _crashed(self) -> ProblemError:
-        retry_after = max(1, math.ceil(self.settings.default_time_limit_s))
+        retry_after = self.admission.retry_after_s
         return ProblemError(
             503,
             "solver-crashed",

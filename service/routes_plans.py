@@ -12,7 +12,8 @@ from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from api_schemas.service import WHAT_IF_EXAMPLE, ValidateResponse, WhatIfRequest, WhatIfResponse
 from api_schemas.slots import SLOT_REQUEST_EXAMPLE, SlotRequest, SlotResponse
-from service.auth import require_api_key
+from service.auth import api_key_within_limits
+from service.conflicts import certain_conflicts
 from service.disconnect import unless_disconnected
 from service.json_body import read_json_body
 from service.offload import off_loop
@@ -23,13 +24,16 @@ from service.slots import find_slots_on_pool, parse_slot_request
 from service.whatif import against_baseline, compare_plans, parse_what_if, scenario_requests
 from solver.intake.validation import check_request
 
-router = APIRouter(prefix="/v1/plans", tags=["plans"], dependencies=[Depends(require_api_key)])
+router = APIRouter(prefix="/v1/plans", tags=["plans"], dependencies=[Depends(api_key_within_limits)])
 
 
 def _planning(request: Request) -> PlanningService:
     service: PlanningService = request.app.state.planning
     return service
 
+
+#: How a what-if is named in its problems.
+WHAT_IF = "what-if request"
 
 Planning = Annotated[PlanningService, Depends(_planning)]
 
@@ -44,7 +48,7 @@ def json_response(model: BaseModel) -> Response:
     summary="Plan a backlog",
     response_model=PlanResult,
     openapi_extra=request_body(PlanRequest, PLAN_REQUEST_EXAMPLE, "A small team with a coding agent"),
-    responses=problem_responses(400, 401, 413, 415, 422, 503),
+    responses=problem_responses(400, 401, 408, 413, 415, 422, 429, 503),
 )
 async def create_plan(request: Request, planning: Planning) -> Response:
     """Return the best plan found within the request's time limit (capped by the service)."""
@@ -59,7 +63,7 @@ async def create_plan(request: Request, planning: Planning) -> Response:
     summary="Compare scenarios with a baseline",
     response_model=WhatIfResponse,
     openapi_extra=request_body(WhatIfRequest, WHAT_IF_EXAMPLE, "Add an agent, grow an estimate, drop an issue"),
-    responses=problem_responses(400, 401, 413, 415, 422, 503),
+    responses=problem_responses(400, 401, 408, 413, 415, 422, 429, 503),
 )
 async def what_if(request: Request, planning: Planning) -> Response:
     """Plan the base and every scenario in parallel; return summaries and each scenario's differences.
@@ -74,9 +78,11 @@ async def what_if(request: Request, planning: Planning) -> Response:
     if parsed.baseline_plan is not None:
         baseline = parsed.baseline_plan
     else:
-        (baseline,) = await unless_disconnected(request.receive, planning.plan_all([parsed.base]))
+        solving = planning.plan_all([parsed.base], what=WHAT_IF, loc=["base"])
+        (baseline,) = await unless_disconnected(request.receive, solving)
     scenarios = against_baseline(scenarios, baseline)
-    results = await unless_disconnected(request.receive, planning.plan_all(scenarios, warm_start=baseline))
+    solving = planning.plan_all(scenarios, warm_start=baseline, what=WHAT_IF, loc=["scenarios"])
+    results = await unless_disconnected(request.receive, solving)
     answer = await off_loop(compare_plans, parsed.base, parsed.scenarios, baseline, results, parsed.include_plans)
     return json_response(answer)
 
@@ -105,7 +111,7 @@ async def find_slots(request: Request, planning: Planning) -> Response:
     summary="Check a request without solving it",
     response_model=ValidateResponse,
     openapi_extra=request_body(PlanRequest, PLAN_REQUEST_EXAMPLE, "A small team with a coding agent"),
-    responses=problem_responses(400, 401, 413, 415),
+    responses=problem_responses(400, 401, 408, 413, 415, 422, 429),
 )
 async def validate_plan_request(request: Request, planning: Planning) -> Response:
     """List every problem of a request (200 even when invalid) and summarise its work and capacity."""
@@ -121,4 +127,5 @@ def validation_report(data: object, planning: PlanningService) -> ValidateRespon
         return ValidateResponse(valid=False, problems=problems)
     calendar_ok = not any(problem.loc[:1] in (["calendar"], ["start_date"]) for problem in problems)
     summary = summarise_request(plan_request, limits, with_capacity=calendar_ok)
-    return ValidateResponse(valid=not problems, problems=problems, summary=summary)
+    conflicts = certain_conflicts(plan_request) if not problems else []
+    return ValidateResponse(valid=not problems, problems=problems, conflicts=conflicts, summary=summary)

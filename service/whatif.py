@@ -9,7 +9,6 @@ The HTTP route and `capplan what-if` share the applying (`scenario_requests`) an
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,8 +20,9 @@ from api_schemas.problems import Problem
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from api_schemas.service import PatchOperation, Scenario, ScenarioOutcome, WhatIfRequest, WhatIfResponse
-from checker.schedule_checker import check_schedule
 from service.diff import diff_plans, plan_summary
+from service.patch_errors import patch_problem
+from service.plan_fit import plan_fit_problems, plan_type_problems
 from service.problems import invalid_request, problems_of
 from solver.calendars.working_time import TeamCalendar
 from solver.intake.limits import Limits
@@ -44,9 +44,10 @@ def parse_what_if(data: object, limits: Limits, max_scenarios: int, prepare: Adj
     what_if.base = prepare(what_if.base)
     problems = [_under(["base"], problem) for problem in validate_request(what_if.base, limits)]
     if what_if.baseline_plan is not None and isinstance(data, dict):
-        problems.extend(_plan_type_problems(data.get("baseline_plan")))
+        problems.extend(plan_type_problems(data.get("baseline_plan"), "baseline_plan"))
     if what_if.baseline_plan is not None and not problems:
-        problems.extend(_baseline_plan_problems(what_if.base, what_if.baseline_plan))
+        advice = "plan the base again or leave baseline_plan out"
+        problems.extend(plan_fit_problems(what_if.base, what_if.baseline_plan, "baseline_plan", "base", advice))
     if len(what_if.scenarios) > max_scenarios:
         problems.append(
             Problem(
@@ -58,10 +59,6 @@ def parse_what_if(data: object, limits: Limits, max_scenarios: int, prepare: Adj
     if problems:
         raise invalid_request(problems, "what-if request")
     return what_if
-
-
-#: At most this many of a baseline plan's violations are listed (the count says how many there are).
-MAX_BASELINE_VIOLATIONS = 10
 
 
 def _raw_size_problems(data: object, limits: Limits) -> list[Problem]:
@@ -80,30 +77,6 @@ def _raw_size_problems(data: object, limits: Limits) -> list[Problem]:
             )
         )
     return problems
-
-
-def _plan_type_problems(raw_plan: object) -> list[Problem]:
-    """A plan sent back must have the JSON types this service writes: no "3" for 3 hours, no 1 for true."""
-    try:
-        PlanResult.model_validate_json(json.dumps(raw_plan), strict=True)
-    except ValidationError as error:
-        return problems_of(error, raw_plan, prefix=["baseline_plan"])
-    return []
-
-
-def _baseline_plan_problems(base: PlanRequest, baseline_plan: PlanResult) -> list[Problem]:
-    """The schedule checker's objections to `baseline_plan` as a plan of `base` (none when it fits)."""
-    violations = check_schedule(base, baseline_plan)
-    return [
-        Problem(
-            loc=["baseline_plan"],
-            code="baseline_plan_does_not_fit",
-            message=f"baseline_plan is not a valid plan of base ({len(violations)} violation(s); plan the base "
-            f"again or leave baseline_plan out): {violation.message}",
-            ids=violation.ids,
-        )
-        for violation in violations[:MAX_BASELINE_VIOLATIONS]
-    ]
 
 
 def _what_if_problems(error: ValidationError, data: object) -> list[Problem]:
@@ -172,21 +145,66 @@ def _scenario_request(
     """
     document: Any = copy.deepcopy(base_document)
     operations = [operation.as_rfc6902() for operation in scenario.patch]
+    targets = [operation.path for operation in scenario.patch]
     size = base_size
     limit = base_size + sum(json_size(operation.get("value")) for operation in operations) + MAX_COPIED_BYTES
     for position, operation in enumerate(operations):
+        what = f"Scenario '{scenario.name}', operation {position} ({_describe(scenario.patch[position])})"
+        try:
+            operation = _by_index(document, operation)
+        except IdPathError as error:
+            return None, [Problem(loc=["scenarios", index, "patch", position], code="patch_failed",
+                                  message=f"{what} does not apply: {error}")]
+        targets[position] = operation["path"]
         added = _added_size(document, operation, limit - size)
         if size + added > limit:
             return None, [_too_large(index, scenario, position, limit)]
-        try:
-            document = jsonpatch.apply_patch(document, [operation], in_place=True)
-        except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as error:
-            what = f"Scenario '{scenario.name}', operation {position} ({_describe(scenario.patch[position])})"
-            message = f"{what} does not apply: {error}"
+        reason = patch_problem(document, operation)  # the library's own messages show Python internals
+        if reason is None:
+            try:
+                document = jsonpatch.apply_patch(document, [operation], in_place=True)
+            except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException):
+                reason = "it does not fit the request at that point"
+        if reason is not None:
+            message = f"{what} does not apply: {reason}."
             return None, [Problem(loc=["scenarios", index, "patch", position], code="patch_failed", message=message)]
         size += added
     request, problems = check_request(document, limits, adjust=prepare)
-    return request, [_blame(index, scenario, problem) for problem in problems]
+    return request, [_blame(index, scenario, problem, targets) for problem in problems]
+
+
+#: Lists whose elements a what-if path may name by id ('/issues/#975/estimate_hours'), as well as by index.
+ID_ADDRESSED_LISTS = ("issues", "owners", "milestones")
+
+
+class IdPathError(ValueError):
+    """A path names an issue, owner or milestone by an id the document does not have."""
+
+
+def _by_index(document: Any, operation: dict[str, Any]) -> dict[str, Any]:
+    """The operation with ids in its pointers replaced by the elements' current indices (RFC 6902 paths kept).
+
+    capplan's extension of RFC 6902: in `/issues/<id>/...`, `/owners/<id>/...` and `/milestones/<id>/...`
+    a segment that is not an index (digits) or '-' names the element whose `id` it is ('~1' for '/', '~0' for '~').
+    """
+    translated = dict(operation)
+    for key in ("path", "from"):
+        if isinstance(operation.get(key), str):
+            translated[key] = _pointer_by_index(document, operation[key])
+    return translated
+
+
+def _pointer_by_index(document: Any, pointer: str) -> str:
+    parts = pointer.split("/")
+    if len(parts) < 3 or parts[1] not in ID_ADDRESSED_LISTS or parts[2].isdigit() or parts[2] == "-":
+        return pointer
+    identifier = parts[2].replace("~1", "/").replace("~0", "~")
+    elements = document.get(parts[1]) if isinstance(document, dict) else None
+    for position, element in enumerate(elements if isinstance(elements, list) else []):
+        if isinstance(element, dict) and element.get("id") == identifier:
+            return "/".join([*parts[:2], str(position), *parts[3:]])
+    kind = parts[1][:-1]
+    raise IdPathError(f"there is no {kind} '{identifier}' at {pointer} (a path names {kind}s by index or by id)")
 
 
 def _added_size(document: Any, operation: dict[str, Any], room: int) -> int:
@@ -246,9 +264,12 @@ def _describe(operation: PatchOperation) -> str:
     return f"{operation.op} {operation.path}"
 
 
-def _blame(index: int, scenario: Scenario, problem: Problem) -> Problem:
-    """Restate a problem of a patched request against the scenario and, when it can tell, the operation."""
-    position = _operation_touching(problem.loc, scenario.patch)
+def _blame(index: int, scenario: Scenario, problem: Problem, targets: Sequence[str]) -> Problem:
+    """Restate a problem of a patched request against the scenario and, when it can tell, the operation.
+
+    `targets` are the operations' paths with ids replaced by indices, as the problem's `loc` has them.
+    """
+    position = _operation_touching(problem.loc, targets)
     if position is None:
         where = f"Scenario '{scenario.name}' (after its {len(scenario.patch)} operation(s))"
         loc: list[str | int] = ["scenarios", index, "patch"]
@@ -259,12 +280,12 @@ def _blame(index: int, scenario: Scenario, problem: Problem) -> Problem:
                    ids=problem.ids)
 
 
-def _operation_touching(loc: Sequence[str | int], patch: Sequence[PatchOperation]) -> int | None:
+def _operation_touching(loc: Sequence[str | int], targets: Sequence[str]) -> int | None:
     """The last operation whose target contains the problem's field, or lies inside it."""
     field = [str(part) for part in loc]
-    for position in range(len(patch) - 1, -1, -1):
+    for position in range(len(targets) - 1, -1, -1):
         try:
-            target = jsonpointer.JsonPointer(patch[position].path).parts
+            target = jsonpointer.JsonPointer(targets[position]).parts
         except jsonpointer.JsonPointerException:
             continue
         common = min(len(target), len(field))

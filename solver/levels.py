@@ -23,17 +23,25 @@ LEVELS: tuple[ObjectiveLevelId, ...] = tuple(
 STABILITY_LEVELS: tuple[ObjectiveLevelId, ...] = tuple(ObjectiveLevelId(kind) for kind in STABILITY_KINDS)
 
 
-def levels_of(ranks: Iterable[int], stability: Stability | None = None) -> list[ObjectiveLevelId]:
+#: The last level, present when some issue may be split: the number of pieces of all planned issues.
+PIECES = ObjectiveLevelId(LevelKind.PIECES)
+
+
+def levels_of(
+    ranks: Iterable[int], stability: Stability | None = None, pieces: bool = False
+) -> list[ObjectiveLevelId]:
     """The levels of a backlog with planned work in priority ranks `ranks`, in order (other priorities have none).
 
-    `stability` places the stability levels (None or OFF: none, e.g. without a baseline).
+    `stability` places the stability levels (None or OFF: none, e.g. without a baseline); `pieces` adds the pieces
+    level last (some issue may be split: docs/model.md, Objective level 9).
     """
     present = set(ranks)
     ranked = [level for level in LEVELS if level.rank in present]
+    tail = [PIECES] if pieces else []
     if stability is None or stability is Stability.OFF:
-        return ranked
+        return ranked + tail
     at = 0 if stability is Stability.FIRST else sum(level.kind is LevelKind.LATENESS for level in ranked)
-    return [*ranked[:at], *STABILITY_LEVELS, *ranked[at:]]
+    return [*ranked[:at], *STABILITY_LEVELS, *ranked[at:], *tail]
 
 
 def in_level_order(
@@ -41,12 +49,15 @@ def in_level_order(
     lateness: Sequence[int],
     finish: Sequence[int],
     disruption: Sequence[int] = (0, 0, 0),
+    pieces: int = 0,
 ) -> list[int]:
-    """Each level's value, from totals of lateness and of finish per priority rank and the disruption totals."""
+    """Each level's value: lateness and finish totals per priority rank, the disruption totals, the pieces."""
     values = []
     for level in levels:
         if level.kind.is_stability:
             values.append(disruption[STABILITY_KINDS.index(level.kind)])
+        elif level.kind is LevelKind.PIECES:
+            values.append(pieces)
         else:
             values.append((lateness if level.kind is LevelKind.LATENESS else finish)[level.rank])
     return values

@@ -5,23 +5,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from api_schemas.common import UNITS_PER_DAY
-from api_schemas.result import LevelKind, ObjectiveLevelId
+from api_schemas.result import LevelKind, ObjectiveLevelId, PlanForm
 from solver.bounds.earliest_finish import EarliestFinish
 from solver.bounds.finish_sums import FinishSums, finish_sums, own_bounds
 from solver.levels import RANKS, in_level_order, levels_of
 from solver.prepared.baseline import disruption, disruption_floor
 from solver.prepared.problem import PreparedProblem
-from solver.prepared.schedule import Schedule, global_span
+from solver.prepared.schedule import Schedule, global_span, pieces_of
 
 
 def problem_levels(problem: PreparedProblem) -> list[ObjectiveLevelId]:
     """The problem's objective levels in order (`solver.levels`): those of its priorities with planned work.
 
-    The stability levels come in where `options.stability` puts them when some task has a baseline place.
+    The stability levels come in where `options.stability` puts them when some task has a baseline place; the pieces
+    level last when the plan's form is pieces.
     """
     with_baseline = any(task.baseline is not None for task in problem.tasks)
     stability = problem.request.options.stability if with_baseline else None
-    return levels_of((task.rank for task in problem.tasks), stability)
+    return levels_of((task.rank for task in problem.tasks), stability, pieces=problem.form is PlanForm.PIECES)
 
 
 def level_values(problem: PreparedProblem, schedule: Schedule) -> list[int]:
@@ -36,7 +37,7 @@ def level_values(problem: PreparedProblem, schedule: Schedule) -> list[int]:
         finish[task.rank] += problem.team_time(end)
         if task.baseline is not None:
             moves = [total + term for total, term in zip(moves, disruption(problem, task, placement), strict=True)]
-    return in_level_order(problem_levels(problem), lateness, finish, moves)
+    return in_level_order(problem_levels(problem), lateness, finish, moves, pieces_of(schedule))
 
 
 def task_floors(problem: PreparedProblem, earliest: list[EarliestFinish]) -> list[int]:
@@ -52,7 +53,7 @@ def task_floors(problem: PreparedProblem, earliest: list[EarliestFinish]) -> lis
             lateness[task.rank] += min(earliest[task.index].lateness, max(table))
         finish[task.rank] += min(earliest[task.index].team_time, latest_team_time)
         moves = [total + floor for total, floor in zip(moves, disruption_floor(problem, task), strict=True)]
-    return in_level_order(problem_levels(problem), lateness, finish, moves)
+    return in_level_order(problem_levels(problem), lateness, finish, moves, len(problem.tasks))
 
 
 def level_floors(

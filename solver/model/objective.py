@@ -53,6 +53,10 @@ def objective_levels(tasks: list[TaskVars], earliest: Sequence[EarliestFinish] |
             floor = sum(disruption_floor(tv.problem, tv.task)[which] for tv in tasks)
             levels.append(ObjectiveLevel(level, sum(terms[which] for terms in disruption), floor))
             continue
+        if level.kind is LevelKind.PIECES:
+            # Every planned issue has at least one piece.
+            levels.append(ObjectiveLevel(level, sum(tv.pieces for tv in tasks), len(tasks)))
+            continue
         if level.kind is LevelKind.LATENESS:
             terms = [tv.lateness for tv in of_rank if tv.lateness is not None]
             bound = sum(_lowest(var) for var in terms)

@@ -234,7 +234,9 @@ def with_baseline(problem: PreparedProblem) -> PreparedProblem:
         changed = replace(task, baseline=places.get(task.issue.id))
         if task.index in fixing.fixed:
             resource, unit, why = fixing.fixed[task.index]
-            changed = replace(changed, resources=(resource,), fixed_start=unit, fixed_reason=why)
+            # A fixed placement is one run as it was: it is not split into pieces.
+            pieces = replace(changed.pieces, most=1, shortest=changed.work)
+            changed = replace(changed, resources=(resource,), fixed_start=unit, fixed_reason=why, pieces=pieces)
         tasks.append(replace(changed, baseline_floor=_floor(problem, changed)))
     return replace(problem, tasks=tasks, warnings=[*problem.warnings, *fixing.warnings])
 
