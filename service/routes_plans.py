@@ -78,7 +78,10 @@ async def what_if(request: Request, planning: Planning) -> Response:
     if parsed.baseline_plan is not None:
         baseline = parsed.baseline_plan
     else:
-        solving = planning.plan_all([parsed.base], what=WHAT_IF, loc=["base"])
+        # The whole request's work is checked at once, as if base and scenarios ran together; then the base first.
+        time_limits = [plan_request.options.time_limit_s for plan_request in [parsed.base, *scenarios]]
+        planning.admission.check_work(time_limits, WHAT_IF, ["scenarios"])
+        solving = planning.plan_all([parsed.base], what=WHAT_IF, loc=["scenarios"])
         (baseline,) = await unless_disconnected(request.receive, solving)
     scenarios = against_baseline(scenarios, baseline)
     solving = planning.plan_all(scenarios, warm_start=baseline, what=WHAT_IF, loc=["scenarios"])
