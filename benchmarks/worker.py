@@ -36,6 +36,10 @@ def run_job(job: dict[str, Any]) -> Any:
         from benchmarks.churn import run_churn
 
         return run_churn(spec, job["changes"])
+    if kind == "forecast":
+        from benchmarks.forecast_run import run_forecast
+
+        return run_forecast(spec, job["samples"])
     if kind == "whatif":
         from benchmarks.whatif import run_whatif
 

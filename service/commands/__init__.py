@@ -1,9 +1,10 @@
-"""The command-line sub-commands (plan, what-if, slot, validate, import), registered onto the `capplan` app."""
+"""The command-line sub-commands (plan, what-if, slot, validate, forecast, import), registered onto `capplan`."""
 
 from __future__ import annotations
 
 import typer
 
+from service.commands.forecast import forecast_command
 from service.commands.importing import import_app
 from service.commands.plan import plan_command
 from service.commands.slot import slot_command
@@ -17,4 +18,5 @@ def register(app: typer.Typer) -> None:
     app.command("what-if")(what_if_command)
     app.command("slot")(slot_command)
     app.command("validate")(validate_command)
+    app.command("forecast")(forecast_command)
     app.add_typer(import_app)

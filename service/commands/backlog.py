@@ -27,3 +27,13 @@ def load_request(name: str, time_limit_s: float | None = None, baseline: str | N
         return parse_request(data)
     except InvalidRequestError as error:
         fail_invalid(error.problems, WHAT)
+
+
+def with_baseline_file(request: PlanRequest, baseline: str) -> PlanRequest:
+    """`request` with the last plan in file `baseline` as its `baseline`, checked again (problems exit 1)."""
+    data = request.model_dump(mode="json")
+    data["baseline"] = read_json(baseline, "last plan")
+    try:
+        return parse_request(data)
+    except InvalidRequestError as error:
+        fail_invalid(error.problems, WHAT)
