@@ -17,6 +17,7 @@ from api_schemas.imports import ImportRequest
 from api_schemas.reports import ReportRequest
 from api_schemas.request import PlanRequest
 from api_schemas.service import WhatIfRequest
+from api_schemas.slots import SlotRequest
 from service import routes_docs, routes_health, routes_imports, routes_plans, routes_reports
 from service.admission import KeyLimits
 from service.jobs import SolveFunction, plan_checked
@@ -85,7 +86,9 @@ def create_app(settings: Settings | None = None, solve: SolveFunction = plan_che
     install_board(app)
     install_problem_handlers(app)
     install_openapi(
-        app, [PlanRequest, WhatIfRequest, ImportRequest, ReportRequest], secured=lambda path: _needs_key(settings, path)
+        app,
+        [PlanRequest, WhatIfRequest, ImportRequest, ReportRequest, SlotRequest],
+        secured=lambda path: _needs_key(settings, path),
     )
     routes_docs.mount_docs_assets(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
