@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Any
+from zoneinfo import available_timezones
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 
 from api_schemas.common import (
     WORKWEEK,
@@ -27,6 +30,15 @@ from api_schemas.result import IssuePlan, PlanResult
 
 #: Most pieces any issue may be split into (each piece is a few variables per candidate owner in the model).
 MAX_PIECES = 8
+
+#: What an issue's `url` must look like.
+_WEB_LINK = re.compile(r"https?://[^\s/?#]+[^\s]*", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _time_zone_names() -> frozenset[str]:
+    """The IANA time zone names this machine knows (the `tzdata` package supplies them everywhere)."""
+    return frozenset(available_timezones())
 
 
 class _Model(BaseModel):
@@ -61,6 +73,21 @@ class Calendar(_Model):
         description="Local time at which a working day starts; owners work their hours from then on "
         "(moved earlier when the hours would run past midnight).",
     )
+    timezone: str | None = Field(
+        default=None,
+        max_length=64,
+        description="IANA time zone of the team's clock (e.g. 'Europe/Berlin'). Plan times stay local wall-clock "
+        "times; calendar exports (ICS) carry this zone, so events show at the right time anywhere.",
+        examples=["Europe/Berlin", "America/New_York", "Asia/Tokyo"],
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_time_zone(cls, value: str | None) -> str | None:
+        """Accept only IANA names ('Europe/Berlin'), so an export never guesses a zone from a typo."""
+        if value is not None and value not in _time_zone_names():
+            raise ValueError(f"'{value}' is not an IANA time zone name; use one such as 'Europe/Berlin' or 'UTC'")
+        return value
 
     @field_validator("workday_start")
     @classmethod
@@ -120,6 +147,9 @@ class Issue(_Model):
 
     id: Identifier = Field(description="Issue id, e.g. '#840'.")
     title: Text = ""
+    url: Annotated[str, StringConstraints(max_length=2000)] | None = Field(
+        default=None, description="Link to the issue in its tracker (http or https); reports link the issue id to it."
+    )
     estimate_hours: QuarterHours | None = Field(
         default=None,
         gt=0,
@@ -178,6 +208,14 @@ class Issue(_Model):
     max_pieces: Integer | None = Field(
         default=None, ge=1, le=MAX_PIECES, description="Most pieces it may be split into; None follows options."
     )
+
+    @field_validator("url")
+    @classmethod
+    def _web_link(cls, value: str | None) -> str | None:
+        """Only http(s) links without blanks: a report turns this into a link, so nothing else may pass."""
+        if value is not None and not _WEB_LINK.fullmatch(value):
+            raise ValueError("must be an http:// or https:// link without blanks, e.g. https://example.com/issues/840")
+        return value
 
     @field_validator("depends_on", mode="before")
     @classmethod

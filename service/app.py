@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None, solve: SolveFunction = plan_che
         [PlanRequest, WhatIfRequest, ImportRequest, ReportRequest, SlotRequest],
         secured=lambda path: _needs_key(settings, path),
     )
+    routes_docs.mount_docs_assets(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(JsonBodyMiddleware)
     if settings.cors_origins:

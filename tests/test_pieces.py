@@ -192,7 +192,7 @@ def test_reference_week_plan_in_pieces_leaves_the_lead_no_idle_hour() -> None:
     whole = plan(whole_req, with_recommendations=False)
     assert [s.value for s in result.objective][:4] < [s.value for s in whole.objective][:4]
     whole_text = week_plan_markdown(whole_req, whole)
-    line = next(line for line in whole_text.splitlines() if line.startswith("- lead is free"))
+    line = next(line for line in whole_text.splitlines() if line.startswith("- Miyabi Project Lead is free"))
     assert "Tue 2025-11-25 09:00-11:00 (2 h)" in line and "#970 could start" in line and "splittable" in line
 
 

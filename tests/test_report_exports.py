@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -11,10 +12,12 @@ from pathlib import Path
 import matplotlib.image
 import pandas as pd
 import pytest
-from icalendar import Calendar
+from icalendar import Calendar, Event
+from typer.testing import CliRunner
 
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
+from service.cli import app as cli_app
 from service.report import PlanView, ReportFormat, render
 from service.report.tables import load_frame, slots_frame
 from solver.planner import plan
@@ -64,16 +67,17 @@ def test_csv_formats_read_back_with_pandas(planned: tuple[PlanRequest, PlanResul
 def test_ics_has_one_event_per_slot_at_its_times(planned: tuple[PlanRequest, PlanResult]) -> None:
     request, result = planned
     calendar = Calendar.from_ical(render(ReportFormat.ICS, request, result))
-    events = list(calendar.walk("VEVENT"))
+    events = [e for e in calendar.walk("VEVENT") if isinstance(e, Event) and str(e["UID"]).startswith("issue-")]
     expected = {
         (issue.id, datetime.combine(slot.date, slot.start), datetime.combine(slot.date, slot.start)
          + timedelta(hours=slot.hours))
         for issue in result.issues
         for slot in issue.slots
     }
-    found = {
-        (str(event["SUMMARY"]).split(" ")[0], event.decoded("DTSTART"), event.decoded("DTEND")) for event in events
-    }
+    def local(event: Event, name: str) -> datetime:  # no calendar.timezone: UTC instants of this machine's clock
+        return datetime.fromtimestamp(event.decoded(name).timestamp())
+
+    found = {(str(event["SUMMARY"]).split(" ")[0], local(event, "DTSTART"), local(event, "DTEND")) for event in events}
     assert found == expected
     assert len({str(event["UID"]) for event in events}) == len(events)
 
@@ -101,3 +105,62 @@ def test_html_is_self_contained_and_carries_the_chart(planned: tuple[PlanRequest
 def test_json_format_is_the_result(planned: tuple[PlanRequest, PlanResult]) -> None:
     request, result = planned
     assert PlanResult.model_validate_json(render(ReportFormat.JSON, request, result)) == result
+
+
+#: Cells a spreadsheet would evaluate as formulas if written as they are.
+HOSTILE = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+
+
+def hostile_backlog() -> PlanRequest:
+    return PlanRequest.model_validate(
+        {
+            "start_date": "2026-03-02",
+            "owners": [{"id": "@owner", "name": "=cmd|' /C calc'!A0"}],
+            "milestones": [{"id": "+M", "name": "-M", "due": "2026-03-20"}],
+            "issues": [
+                {"id": f"-{n}", "title": title, "estimate_hours": 1, "milestone": "+M",
+                 "url": f"https://tracker.example/{n}"}
+                for n, title in enumerate(HOSTILE)
+            ],
+            "options": {"time_limit_s": 1},
+        }
+    )
+
+
+@pytest.mark.parametrize("report_format", [ReportFormat.CSV, ReportFormat.LOAD_CSV])
+def test_csv_cells_never_start_like_a_formula(report_format: ReportFormat) -> None:
+    request = hostile_backlog()
+    result = plan(request, with_recommendations=False)
+    text = render(report_format, request, result).decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert cells
+    for cell in cells:
+        assert not cell.startswith(("=", "+", "@", "\t", "\r")), cell
+        assert not cell.startswith("-") or re.fullmatch(r"-\d+(\.\d+)?", cell), cell  # numbers stay numbers
+    if report_format == ReportFormat.CSV:
+        frame = pd.read_csv(io.StringIO(text), keep_default_na=False)
+        assert sorted(frame["title"]) == sorted("'" + title for title in HOSTILE)
+        assert set(frame["owner"]) == {"'@owner"} and set(frame["milestone"]) == {"'+M"}
+        assert set(frame["owner_name"]) == {"'=cmd|' /C calc'!A0"}
+        assert frame["hours"].sum() == len(HOSTILE)  # numeric columns untouched
+
+
+def test_csv_with_a_bom_reads_alike_in_a_bom_aware_reader(planned: tuple[PlanRequest, PlanResult]) -> None:
+    request, result = planned
+    plain = render(ReportFormat.CSV, request, result)
+    marked = render(ReportFormat.CSV, request, result, bom=True)
+    assert not plain.startswith(b"\xef\xbb\xbf") and marked == b"\xef\xbb\xbf" + plain
+    assert list(csv.reader(io.StringIO(marked.decode("utf-8-sig")))) == list(csv.reader(io.StringIO(plain.decode())))
+    assert "Miyabi Project Lead" in plain.decode()  # owners' display names ride along
+
+
+def test_capplan_plan_writes_a_csv_with_a_bom_when_asked(tmp_path: Path) -> None:
+    backlog = tmp_path / "backlog.json"
+    backlog.write_text(hostile_backlog().model_dump_json(), encoding="utf-8")
+    out = tmp_path / "slots.csv"
+    result = CliRunner().invoke(cli_app, ["plan", str(backlog), "--format", "csv", "--bom", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfdate,start,end,hours,owner,issue,title")
+    assert b"'=HYPERLINK" in data and b",=HYPERLINK" not in data

@@ -83,7 +83,7 @@ def test_day_table_adds_up_to_each_owners_load(result: PlanResult, markdown: str
         per_day[(row[1], iso(row[0]))] = per_day.get((row[1], iso(row[0])), 0.0) + float(row[4])
     week_end = result.start_date + timedelta(days=6)
     expected = {
-        (owner.id, day.date): day.hours
+        (owner.name or owner.id, day.date): day.hours  # the table names owners by their display names
         for owner in result.owners
         for day in owner.days
         if day.date <= week_end and day.hours

@@ -67,6 +67,9 @@ def plan_command(
     server: ServerOption = None,
     api_key: ApiKeyOption = None,
     time_limit: TimeLimitOption = None,
+    bom: Annotated[
+        bool, typer.Option("--bom", help="csv, load-csv: start with a UTF-8 byte order mark, for Excel.")
+    ] = False,
     baseline: Annotated[
         str | None,
         typer.Option("--baseline", metavar="LAST.json", help="The last plan (its JSON result, or its issues): the "
@@ -93,7 +96,7 @@ def plan_command(
     if wants_forecast and baseline is not None:
         request = with_baseline_file(request, baseline)
     result = solve(request, server, api_key)
-    write_output(render(report_format, request, result, days), out, report_format.is_binary)
+    write_output(render(report_format, request, result, days, bom=bom), out, report_format.is_binary)
     exit_if_infeasible(result)
 
 

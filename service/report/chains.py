@@ -8,6 +8,7 @@ owner, the plan start and its not-before date allow, or where the reason is some
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -54,11 +55,17 @@ def _binding_dependency(view: PlanView, issue: IssuePlan, starts: datetime) -> t
 def _previous_work_of_owner(view: PlanView, issue: IssuePlan, starts: datetime) -> IssuePlan | None:
     """The owner's issue that ends right before this one starts (no working time of the owner in between)."""
     owner = issue.owner or ""
-    for other in view.planned:
-        if other.owner != owner or other.id == issue.id or other.finish is None or other.finish > starts:
+    finishes = view.finishes_by_owner.get(owner, [])
+    # An owner's work does not overlap, so only the last issue finishing by `starts` can end right before it.
+    position = bisect_right(finishes, (starts, "\U0010ffff"))
+    while position > 0:
+        position -= 1
+        finish, other_id = finishes[position]
+        if other_id == issue.id:
             continue
-        if view.working_time.next_working_instant(owner, other.finish) == starts:
-            return other
+        if view.working_time.next_working_instant(owner, finish) == starts:
+            return view.issues[other_id]
+        return None
     return None
 
 

@@ -1,7 +1,9 @@
 """A tiny document model (headings, paragraphs, lists, tables) rendered to Markdown or HTML.
 
 The week plan is written once as blocks; both renderers are mechanical, so the Markdown a team lead posts
-and the HTML page always say the same thing. Text may use `**bold**`; nothing else is interpreted.
+and the HTML page always say the same thing. Text may use `**bold**`; nothing else is interpreted. A table
+cell may be a `Cell` with a tone (red, amber, green in HTML; the words carry the meaning in both) and a link.
+In HTML, dates written as 'Mon 2025-11-24' (with a time or not) never break across lines.
 """
 
 from __future__ import annotations
@@ -10,9 +12,28 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
-_NUMBER_CLASS = ' class="num"'
+#: A date as `formatting.day` and `formatting.instant` write it, kept on one line in HTML.
+_DATE = re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?")
+
+
+class Tone(StrEnum):
+    """How a cell reads at a glance: red, amber or green (the HTML class `tone-<value>`)."""
+
+    BAD = "bad"
+    WARN = "warn"
+    GOOD = "good"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A table cell with a tone and a link; its text alone must say what the tone shows."""
+
+    text: str
+    tone: Tone | None = None
+    href: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,7 +64,7 @@ class Table:
     """A table with a header row; `right` lists the columns to align right (numbers)."""
 
     header: Sequence[str]
-    rows: Sequence[Sequence[str]]
+    rows: Sequence[Sequence[str | Cell]]
     right: frozenset[int] = field(default_factory=frozenset)
 
 
@@ -53,9 +74,14 @@ Block = Heading | Paragraph | Bullets | Table
 # --- Markdown ----------------------------------------------------------------------------------------------
 
 
-def _markdown_cell(text: str) -> str:
-    """Escape what would break a Markdown table cell (pipes, line breaks)."""
-    return text.replace("|", "\\|").replace("\n", " ")
+def _markdown_cell(cell: str | Cell) -> str:
+    """Escape what would break a Markdown table cell (pipes, line breaks); a linked cell is a Markdown link."""
+    text = cell if isinstance(cell, str) else cell.text
+    text = text.replace("|", "\\|").replace("\n", " ")
+    if isinstance(cell, Cell) and cell.href:
+        label = text.replace("[", "\\[").replace("]", "\\]")
+        return f"[{label}]({cell.href.replace('(', '%28').replace(')', '%29').replace('|', '%7C')})"
+    return text
 
 
 def _markdown_table(table: Table) -> str:
@@ -85,19 +111,30 @@ def to_markdown(blocks: Sequence[Block]) -> str:
 
 
 def _inline_html(text: str) -> str:
-    """Escape text for HTML and turn `**bold**` into <strong>."""
-    return _BOLD.sub(r"<strong>\1</strong>", html.escape(text))
+    """Escape text for HTML, turn `**bold**` into <strong> and keep each date on one line."""
+    escaped = _DATE.sub(lambda match: f'<span class="date">{match.group(0)}</span>', html.escape(text))
+    return _BOLD.sub(r"<strong>\1</strong>", escaped)
+
+
+def _html_cell(cell: str | Cell, tag: str, number: bool) -> str:
+    text, tone, href = (cell, None, None) if isinstance(cell, str) else (cell.text, cell.tone, cell.href)
+    classes = " ".join(name for name in ("num" if number else "", f"tone-{tone.value}" if tone else "") if name)
+    content = _inline_html(text)
+    if href:
+        content = f'<a href="{html.escape(href, quote=True)}">{content}</a>'
+    attributes = f' class="{classes}"' if classes else ""
+    return f"<{tag}{attributes}>{content}</{tag}>"
 
 
 def _html_table(table: Table) -> str:
-    def cells(row: Sequence[str], tag: str) -> str:
-        return "".join(
-            f"<{tag}{_NUMBER_CLASS if i in table.right else ''}>{_inline_html(cell)}</{tag}>"
-            for i, cell in enumerate(row)
-        )
+    def cells(row: Sequence[str | Cell], tag: str) -> str:
+        return "".join(_html_cell(cell, tag, i in table.right) for i, cell in enumerate(row))
 
     body = "".join(f"<tr>{cells(row, 'td')}</tr>" for row in table.rows)
-    return f"<table><thead><tr>{cells(table.header, 'th')}</tr></thead><tbody>{body}</tbody></table>"
+    return (
+        f'<div class="table"><table><thead><tr>{cells(table.header, "th")}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 def to_html_fragment(blocks: Sequence[Block]) -> str:

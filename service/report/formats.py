@@ -8,7 +8,7 @@ from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from service.report.document import to_markdown
 from service.report.forecast_chart import figure_png, forecast_figure, stacked_png
-from service.report.gantt import gantt_png
+from service.report.gantt import gantt_png, within_pixel_cap
 from service.report.html_page import plan_html
 from service.report.ics import plan_ics
 from service.report.plan_view import PlanView
@@ -38,23 +38,30 @@ def week_plan_markdown(request: PlanRequest, result: PlanResult, days: int = DEF
     return to_markdown(week_plan_blocks(PlanView(request, result), days))
 
 
-def render(report_format: ReportFormat, request: PlanRequest, result: PlanResult, days: int = DEFAULT_DAYS) -> bytes:
-    """The plan in `report_format`, as bytes (UTF-8 for text formats)."""
+def render(
+    report_format: ReportFormat,
+    request: PlanRequest,
+    result: PlanResult,
+    days: int = DEFAULT_DAYS,
+    *,
+    bom: bool = False,
+) -> bytes:
+    """The plan in `report_format`, as bytes (UTF-8 for text formats; CSV with a byte order mark when `bom`)."""
     view = PlanView(request, result)
     if report_format == ReportFormat.MD:
         text = to_markdown(week_plan_blocks(view, days))
     elif report_format == ReportFormat.JSON:
         text = result.model_dump_json(indent=2) + "\n"
     elif report_format == ReportFormat.CSV:
-        text = slots_csv(view)
+        text = slots_csv(view, bom)
     elif report_format == ReportFormat.LOAD_CSV:
-        text = load_csv(view)
+        text = load_csv(view, bom)
     elif report_format == ReportFormat.HTML:
         text = plan_html(view, days)
     elif report_format == ReportFormat.ICS:
         return plan_ics(view)
     elif (forecast := forecast_figure(view)) is not None:
-        return stacked_png(gantt_png(view), figure_png(forecast))
+        return within_pixel_cap(stacked_png(gantt_png(view), figure_png(forecast)))
     else:
         return gantt_png(view)
     return text.encode()

@@ -122,7 +122,7 @@ def why(view: PlanView, gap: IdleGap) -> str:
     """One line: the gap, and why the issues ready then do not fill it."""
     ready = _ready(view, gap.owner, gap.starts)
     when = f"{fmt.day(gap.starts.date())} {gap.starts:%H:%M}-{gap.ends:%H:%M}"
-    head = f"{gap.owner} is free {when} ({fmt.number(gap.hours)} h)"
+    head = f"{view.owner_label(gap.owner)} is free {when} ({fmt.number(gap.hours)} h)"
     if not ready:
         return f"{head}: nothing the owner may do is ready then (not-before dates, prerequisites and their waits)."
     names = fmt.listed([issue.id for issue in ready[:4]]) + (f" and {len(ready) - 4} more" if len(ready) > 4 else "")

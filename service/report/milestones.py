@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from api_schemas.result import IssueStatus, MilestonePlan, MilestoneStatus
+from service.report.document import Tone
 from service.report.formatting import plural
 from service.report.plan_view import PlanView
 
@@ -21,6 +22,18 @@ class Standing(StrEnum):
     UNSCHEDULED = "not scheduled"
 
 
+#: The colour of each standing in HTML and charts (red, amber, green); the word itself is always written too.
+#: An "at risk" milestone that is projected late is red (`MilestoneStanding.tone`).
+TONE_OF_STANDING: dict[Standing, Tone | None] = {
+    Standing.OVERDUE: Tone.BAD,
+    Standing.AT_RISK: Tone.WARN,
+    Standing.ON_TRACK: Tone.GOOD,
+    Standing.DONE: Tone.GOOD,
+    Standing.NO_DUE_DATE: None,
+    Standing.UNSCHEDULED: Tone.BAD,
+}
+
+
 @dataclass(frozen=True)
 class MilestoneStanding:
     """A milestone's standing, why, and its load against the capacity before it is due."""
@@ -30,6 +43,13 @@ class MilestoneStanding:
     reasons: list[str]
     work_due_hours: float
     spare_working_days: int | None
+
+    @property
+    def tone(self) -> Tone | None:
+        """Red, amber or green for this standing (None for no due date); projected late is red."""
+        if self.standing == Standing.AT_RISK and self.milestone.late:
+            return Tone.BAD
+        return TONE_OF_STANDING[self.standing]
 
     @property
     def due_load_ratio(self) -> float | None:

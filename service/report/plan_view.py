@@ -6,6 +6,7 @@ function takes a `PlanView` of both. Nothing here formats text.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -61,7 +62,8 @@ class SlotView:
 class PlanView:
     """The request and result of one plan, with the lookups reports use.
 
-    `planned` holds the scheduled issues in order of start; `unplanned` those without an estimate.
+    `planned` holds the scheduled issues in order of start; `unplanned` those without an estimate;
+    `finishes_by_owner` each owner's (finish, issue id) pairs in order, to find work ending before an instant.
     """
 
     request: PlanRequest
@@ -73,6 +75,8 @@ class PlanView:
     dependents: dict[str, list[str]] = field(init=False)
     planned: list[IssuePlan] = field(init=False)
     unplanned: list[IssuePlan] = field(init=False)
+    owner_labels: dict[str, str] = field(init=False)
+    finishes_by_owner: dict[str, list[tuple[datetime, str]]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.working_time = WorkingTime(self.request)
@@ -86,6 +90,13 @@ class PlanView:
         scheduled = [issue for issue in self.result.issues if issue.status == IssueStatus.PLANNED and issue.slots]
         self.planned = sorted(scheduled, key=lambda issue: (issue.start or datetime.max, issue.id))
         self.unplanned = [issue for issue in self.result.issues if issue.status == IssueStatus.UNPLANNED]
+        self.owner_labels = _owner_labels(self.request)
+        self.finishes_by_owner = {}
+        for planned in self.planned:
+            if planned.finish is not None:
+                self.finishes_by_owner.setdefault(planned.owner or "", []).append((planned.finish, planned.id))
+        for finishes in self.finishes_by_owner.values():
+            finishes.sort()
 
     @property
     def start_date(self) -> date:
@@ -98,6 +109,17 @@ class PlanView:
             return "—"
         milestone = self.milestones.get(milestone_id)
         return (milestone.name if milestone is not None and milestone.name else None) or milestone_id
+
+    def owner_label(self, owner_id: str | None) -> str:
+        """What a reader calls an owner: the display name, else the id ('—' for none)."""
+        if not owner_id:
+            return "—"
+        return self.owner_labels.get(owner_id, owner_id)
+
+    def issue_url(self, issue_id: str) -> str | None:
+        """The issue's link in its tracker, when the backlog gives one."""
+        issue = self.requested.get(issue_id)
+        return issue.url if issue is not None else None
 
     def milestones_by_due(self) -> list[MilestonePlan]:
         """Milestones sorted by due date (those without one last), then as requested."""
@@ -141,6 +163,16 @@ class PlanView:
         if any(finish is None for finish in finishes) or not finishes:
             return None
         return max(finish for finish in finishes if finish is not None)
+
+
+def _owner_labels(request: PlanRequest) -> dict[str, str]:
+    """Each owner's display name; 'Name (id)' where two owners share a name, the id where there is none."""
+    counts = Counter((owner.name or "").strip() for owner in request.owners)
+    labels: dict[str, str] = {}
+    for owner in request.owners:
+        name = (owner.name or "").strip()
+        labels[owner.id] = owner.id if not name else f"{name} ({owner.id})" if counts[name] > 1 else name
+    return labels
 
 
 def midnight(day: date) -> datetime:

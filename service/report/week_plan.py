@@ -12,7 +12,7 @@ from api_schemas.result import IssuePlan, IssueStatus, PlanForm, PlanResult, Sol
 from service.report import formatting as fmt
 from service.report.chains import ChainStep, Link, milestone_chain
 from service.report.changes import change_blocks
-from service.report.document import Block, Bullets, Heading, Paragraph, Table
+from service.report.document import Block, Bullets, Cell, Heading, Paragraph, Table, Tone
 from service.report.forecast import forecast_blocks
 from service.report.idle import idle_lines
 from service.report.milestones import MilestoneStanding, Standing, standings
@@ -44,6 +44,12 @@ def _label(issue: IssuePlan) -> str:
     """'#840 (P0) Provisioned throughput…'."""
     title = _title(issue)
     return f"{issue.id} ({issue.priority.value}) {title}" if title else f"{issue.id} ({issue.priority.value})"
+
+
+def _issue_cell(view: PlanView, issue: IssuePlan, part: str = "") -> Cell:
+    """The issue's label ('(part 2 of 3)' after it for a piece), linked to its tracker when the backlog has a URL."""
+    label = f"{_label(issue)} ({part})" if part else _label(issue)
+    return Cell(label, href=view.issue_url(issue.id))
 
 
 # --- header ------------------------------------------------------------------------------------------------
@@ -80,7 +86,9 @@ def _solver_sentence(result: PlanResult) -> str:
 def _header(view: PlanView, first: date, last: date) -> list[Block]:
     result = view.result
     planned = view.planned
-    team = ", ".join(f"{owner.id} {fmt.hours(owner.hours_per_day)}/day" for owner in view.request.owners)
+    team = ", ".join(
+        f"{view.owner_label(owner.id)} {fmt.hours(owner.hours_per_day)}/day" for owner in view.request.owners
+    )
     counts = (
         f"{fmt.plural(len(planned), 'issue')} planned ({fmt.hours(sum(i.hours for i in planned))}) for "
         f"{fmt.plural(len(view.request.owners), 'owner')} ({team})"
@@ -125,7 +133,7 @@ def _overview(view: PlanView, rows: list[MilestoneStanding]) -> list[Block]:
                 view.milestone_name(s.milestone.id),
                 fmt.day(s.milestone.due) if s.milestone.due else "—",
                 fmt.day(s.milestone.projected_finish) if s.milestone.projected_finish else "—",
-                f"**{s.standing.value}**" + (f": {'; '.join(s.reasons)}" if s.reasons else ""),
+                Cell(f"**{s.standing.value}**" + (f": {'; '.join(s.reasons)}" if s.reasons else ""), tone=s.tone),
                 _load_cell(s),
                 str(s.milestone.issues),
             ]
@@ -149,9 +157,9 @@ def _day_by_day(view: PlanView, first: date, last: date) -> list[Block]:
         rows=[
             [
                 fmt.day(row.slot.day),
-                row.slot.owner,
+                view.owner_label(row.slot.owner),
                 fmt.span(row.slot.slot.start, row.slot.ends),
-                " ".join(filter(None, [_label(row.slot.issue), f"({row.slot.part})" if row.slot.part else ""])),
+                _issue_cell(view, row.slot.issue, row.slot.part),
                 fmt.number(row.slot.slot.hours),
                 "; ".join(row.completes) or "",
             ]
@@ -191,7 +199,7 @@ def _load_table(view: PlanView, days: Sequence[date]) -> list[Block]:
 
     if len(owners) <= _WIDE_LOAD_OWNERS:
         with_team = len(owners) > 1
-        header = ["Date", *[owner.id for owner in owners], *(["Team"] if with_team else [])]
+        header = ["Date", *[view.owner_label(owner.id) for owner in owners], *(["Team"] if with_team else [])]
         rows = []
         for day in worked:
             cells = [cell(owner.id, owner.hours_per_day, day) for owner in owners]
@@ -205,7 +213,7 @@ def _load_table(view: PlanView, days: Sequence[date]) -> list[Block]:
             for owner in owners:
                 hours, capacity = cell(owner.id, owner.hours_per_day, day)
                 if capacity or hours:
-                    rows.append([fmt.day(day), owner.id, fmt.number(hours), fmt.number(capacity)])
+                    rows.append([fmt.day(day), view.owner_label(owner.id), fmt.number(hours), fmt.number(capacity)])
         table = Table(header=["Date", "Owner", "Planned h", "Capacity h"], rows=rows, right=frozenset({2, 3}))
     return [Heading(3, "Load per owner and day (planned h / capacity h)"), table]
 
@@ -248,13 +256,13 @@ def _tier_blocks(view: PlanView, tier: Tier) -> list[Block]:
         header=["Issue", "Milestone", "Owner", "Hours", "Start", "Finish", "Notes"],
         rows=[
             [
-                _label(issue),
+                _issue_cell(view, issue),
                 view.milestone_name(issue.milestone),
-                issue.owner or "",
+                view.owner_label(issue.owner) if issue.owner else "",
                 fmt.number(issue.hours),
                 fmt.instant(issue.start) if issue.start else "",
                 fmt.instant(issue.finish) if issue.finish else "",
-                _notes(view, issue),
+                Cell(_notes(view, issue), tone=Tone.BAD if issue.late else None),
             ]
             for issue in shown
         ],
@@ -325,15 +333,15 @@ def _capacity_risk(view: PlanView, standing: MilestoneStanding) -> str | None:
     return text
 
 
-def _chain_text(steps: Sequence[ChainStep]) -> str:
+def _chain_text(view: PlanView, steps: Sequence[ChainStep]) -> str:
     parts: list[str] = []
     for position, step in enumerate(steps):
         if position:
             if step.held_by == Link.LAG:
                 parts.append(f"waits {fmt.plural(step.lag_days, 'working day')}")
             elif step.held_by == Link.OWNER_BUSY:
-                parts.append(f"{step.issue.owner} busy")
-        parts.append(f"{step.issue.id} ({fmt.hours(step.issue.hours)}, {step.issue.owner})")
+                parts.append(f"{view.owner_label(step.issue.owner)} busy")
+        parts.append(f"{step.issue.id} ({fmt.hours(step.issue.hours)}, {view.owner_label(step.issue.owner)})")
     return " → ".join(parts)
 
 
@@ -355,7 +363,7 @@ def _chain_risk(view: PlanView, standing: MilestoneStanding) -> str | None:
     finish = fmt.instant(last.finish) if last.finish else fmt.day(milestone.projected_finish)
     return (
         f"**Binding chain of {view.milestone_name(milestone.id)}** (finishes {finish}, "
-        f"{fmt.plural(milestone.lateness_working_days, 'working day')} late): {_chain_text(steps)}. "
+        f"{fmt.plural(milestone.lateness_working_days, 'working day')} late): {_chain_text(view, steps)}. "
         f"{fmt.hours(work)} of work in {fmt.plural(len(steps), 'issue')}; {start_note}. "
         "It finishes sooner only if this chain gets shorter: less work on its issues, a shorter wait, "
         "or another owner where the owner is busy."
