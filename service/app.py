@@ -15,7 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api_schemas.request import PlanRequest
 from api_schemas.service import WhatIfRequest
 from service import routes_health, routes_plans
-from service.jobs import SolveFunction, plan_checked
+from service.solve_job import SolveFunction, plan_checked
 from service.logs import configure_logging
 from service.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from service.openapi import install_openapi

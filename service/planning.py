@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
-from service.jobs import SolveFunction, solve_job
+from service.solve_job import SolveFunction, solve_job
 from service.pool import PoolSaturatedError, SolvePool, SolverCrashedError
 from service.problems import ProblemError, invalid_request
 from service.settings import Settings
