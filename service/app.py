@@ -12,10 +12,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from api_schemas.jobs import JobSubmission
 from api_schemas.request import PlanRequest
 from api_schemas.service import WhatIfRequest
-from service import routes_health, routes_plans
-from service.solve_job import SolveFunction, plan_checked
+from service import routes_health, routes_jobs, routes_plans
+from service.jobs.backend import JobBackend
+from service.jobs.execution import Executor
+from service.jobs.memory import MemoryJobs
+from service.jobs.redis_backend import RedisJobs
+from service.jobs.service import JobsService
 from service.logs import configure_logging
 from service.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from service.openapi import install_openapi
@@ -23,6 +28,7 @@ from service.planning import PlanningService
 from service.pool import Backend, ProcessBackend, SolvePool, ThreadBackend
 from service.problems import install_problem_handlers
 from service.settings import Settings, get_settings
+from service.solve_job import SolveFunction, plan_checked
 
 DESCRIPTION = (
     "Plans a backlog onto people and agents with a constraint solver. Errors are RFC 9457 problem "
@@ -36,6 +42,13 @@ def _backend(settings: Settings, solve: SolveFunction) -> Backend:
     return ProcessBackend(settings.workers, preload=(solve.__module__,))
 
 
+def _job_backend(settings: Settings, pool: SolvePool, solve: SolveFunction) -> JobBackend:
+    """Jobs on Redis when `CAPPLAN_QUEUE_URL` is set (run by `capplan worker`), else in this process."""
+    if settings.queue_url is not None:
+        return RedisJobs(settings.queue_url, settings.job_ttl_s)
+    return MemoryJobs(Executor(pool, solve, settings), runners=settings.workers)
+
+
 def create_app(settings: Settings | None = None, solve: SolveFunction = plan_checked) -> FastAPI:
     """Build the service; tests pass their own settings and, to control timing, their own solve function.
 
@@ -43,13 +56,18 @@ def create_app(settings: Settings | None = None, solve: SolveFunction = plan_che
     """
     settings = settings or get_settings()
     pool = SolvePool(_backend(settings, solve), settings.workers, settings.queue_depth)
+    jobs = _job_backend(settings, pool, solve)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level)
         await pool.start()
         try:
-            yield
+            await jobs.start()
+            try:
+                yield
+            finally:
+                await jobs.stop()
         finally:
             await pool.stop()
 
@@ -63,18 +81,20 @@ def create_app(settings: Settings | None = None, solve: SolveFunction = plan_che
     )
     app.state.settings = settings
     app.state.planning = PlanningService(settings, pool, solve)
+    app.state.jobs = JobsService(jobs, app.state.planning)
     app.include_router(routes_plans.router)
+    app.include_router(routes_jobs.router)
     app.include_router(routes_health.router)
     install_problem_handlers(app)
-    install_openapi(app, [PlanRequest, WhatIfRequest])
+    install_openapi(app, [PlanRequest, WhatIfRequest, JobSubmission])
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
-            expose_headers=["X-Request-ID", "Retry-After"],
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID", "Idempotency-Key", "Last-Event-ID"],
+            expose_headers=["X-Request-ID", "Retry-After", "Location", "Idempotent-Replayed"],
         )
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 
 from fastapi import Request
@@ -26,3 +27,15 @@ def require_api_key(request: Request) -> None:
             "This API needs 'Authorization: Bearer <key>' with a valid key.",
             headers={"WWW-Authenticate": 'Bearer realm="capplan"'},
         )
+
+
+def key_owner(request: Request) -> str:
+    """Who owns what this request creates: a digest of its API key ('' when keys are off, so all is shared).
+
+    Call after `require_api_key`; the key itself is never stored.
+    """
+    settings: Settings = request.app.state.settings
+    if not settings.api_keys:
+        return ""
+    _, _, key = request.headers.get("authorization", "").partition(" ")
+    return hashlib.sha256(key.strip().encode()).hexdigest()[:32]

@@ -42,6 +42,13 @@ PROBLEM_TITLES: dict[str, str] = {
     "solver-crashed": "Solver crashed",
     "internal-error": "Internal server error",
     "plan-check-failed": "Plan failed its independent check",
+    "queue-full": "Job queue full",
+    "queue-unavailable": "Job queue unavailable",
+    "job-not-finished": "Job not finished",
+    "job-finished": "Job already finished",
+    "not-a-plan": "Job has no plan",
+    "idempotency-key-reused": "Idempotency key reused with another body",
+    "worker-crashed": "Job's worker stopped too often",
 }
 
 #: Problem type of the plain HTTP errors the router raises itself.
@@ -69,17 +76,29 @@ def request_id_of(scope: Scope) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def problem_body(scope: Scope, status: int, kind: str, detail: str, errors: Sequence[Problem] = ()) -> bytes:
-    """Serialise a problem for the request in `scope`."""
-    details = ProblemDetails(
+def problem_details(
+    status: int,
+    kind: str,
+    detail: str,
+    errors: Sequence[Problem] = (),
+    instance: str | None = None,
+    request_id: str | None = None,
+) -> ProblemDetails:
+    """A problem of type `kind`, titled from PROBLEM_TITLES (also a failed job's `error`)."""
+    return ProblemDetails(
         type=f"/problems/{kind}",
         title=PROBLEM_TITLES.get(kind, HTTPStatus(status).phrase),
         status=status,
         detail=detail,
-        instance=scope.get("path"),
-        request_id=request_id_of(scope),
+        instance=instance,
+        request_id=request_id,
         errors=list(errors),
     )
+
+
+def problem_body(scope: Scope, status: int, kind: str, detail: str, errors: Sequence[Problem] = ()) -> bytes:
+    """Serialise a problem for the request in `scope`."""
+    details = problem_details(status, kind, detail, errors, scope.get("path"), request_id_of(scope))
     return details.model_dump_json(exclude_none=True).encode()
 
 

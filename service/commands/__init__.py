@@ -1,4 +1,4 @@
-"""The command-line sub-commands (plan, what-if, validate, import), registered onto the `capplan` app."""
+"""The command-line sub-commands (plan, what-if, validate, import, worker), registered onto the `capplan` app."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from service.commands.importing import import_app
 from service.commands.plan import plan_command
 from service.commands.validate import validate_command
 from service.commands.what_if import what_if_command
+from service.commands.worker import worker_command
 
 
 def register(app: typer.Typer) -> None:
@@ -16,3 +17,4 @@ def register(app: typer.Typer) -> None:
     app.command("what-if")(what_if_command)
     app.command("validate")(validate_command)
     app.add_typer(import_app)
+    app.command("worker")(worker_command)
