@@ -23,6 +23,8 @@ _ERROR_MEANINGS = {
     400: "Malformed JSON (syntax, nesting, numbers, unicode).",
     401: "Missing or wrong API key (only when keys are configured).",
     413: "Body larger than the configured maximum.",
+    404: "No such job for this key (never submitted, expired, or another key's).",
+    409: "The job is not in a state for this (already finished, or not finished yet, or not a plan job).",
     415: "Body not sent as application/json.",
     422: "Invalid request: every problem listed in `errors`, with field paths and ids.",
     500: "A server fault (`internal-error`), or a plan the independent checker rejected (`plan-check-failed`): "

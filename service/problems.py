@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import Scope
 
 from api_schemas.problems import Problem
@@ -158,7 +159,18 @@ async def _on_http_error(request: Request, exc: Exception) -> Response:
         detail = f"There is no resource at {request.url.path}; see /docs for the API."
     elif exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}."
+        return problem_response(request.scope, 405, kind, detail, headers={"Allow": _allowed_methods(request)})
     return problem_response(request.scope, exc.status_code, kind, detail, headers=exc.headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (a path may have one route per method, as /v1/jobs/{id})."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 async def _on_request_validation(request: Request, exc: Exception) -> Response:

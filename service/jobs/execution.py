@@ -7,7 +7,6 @@ it raised into the job's problem+json. Progress goes to a `JobRun`, which the ba
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
@@ -91,17 +90,23 @@ async def execute(
 
     async def report() -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(run.changed.wait(), PROGRESS_TICK_S)
+            # asyncio.wait, not wait_for: Python 3.11's wait_for can turn a cancel into a timeout and loop for ever.
+            change = asyncio.ensure_future(run.changed.wait())
+            try:
+                await asyncio.wait({change}, timeout=PROGRESS_TICK_S)
+            finally:
+                change.cancel()
             run.changed.clear()
             await save_progress(run.snapshot())
 
     reporter = asyncio.create_task(report())
     try:
-        return await _run(kind, payload, executor, run)
+        answer = await _run(kind, payload, executor, run)
     finally:
         reporter.cancel()
         await asyncio.gather(reporter, return_exceptions=True)
+    await save_progress(run.snapshot())  # the last word: every solve done, the final elapsed time
+    return answer
 
 
 def _loads(text: str) -> dict[str, Any]:
