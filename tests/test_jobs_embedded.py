@@ -143,3 +143,13 @@ def test_a_cancelled_queued_job_never_runs() -> None:
             assert _finished(local, job["id"])["status"] == "succeeded"
         after = local.get(f"/v1/jobs/{last['id']}").json()
         assert after["status"] == "cancelled" and after.get("started_at") is None
+
+
+def test_capplan_worker_without_a_queue_url_says_what_to_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from service.cli import app
+
+    monkeypatch.delenv("CAPPLAN_QUEUE_URL", raising=False)
+    outcome = CliRunner().invoke(app, ["worker"])
+    assert outcome.exit_code == 2 and "CAPPLAN_QUEUE_URL" in outcome.output
