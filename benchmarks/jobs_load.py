@@ -117,11 +117,14 @@ def run(count: int, worker_counts: list[int]) -> dict[str, Any]:
                         # Warm-up: each worker imports the solver and starts its solver process.
                         _wait_all(client, _submit_all(client, requests[: 2 * worker_count]))
                         _log(f"{worker_count} worker(s) warm; submitting {count} jobs")
+                        load_before = os.getloadavg()[0]
                         started = time.monotonic()
                         ids = _submit_all(client, requests)
                         jobs = _wait_all(client, ids)
                         seconds = time.monotonic() - started
                     runs.append(_checked_run(worker_count, count, seconds, ids, jobs, requests, store))
+                    # The machine's 1-minute load before and after: other work on it changes what a worker gets.
+                    runs[-1]["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
                     _log(json.dumps(runs[-1]))
     one = next((r for r in runs if r["workers"] == 1), None)
     for entry in runs:

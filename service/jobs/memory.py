@@ -9,15 +9,13 @@ process (process pool) so the core is free at once.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from api_schemas.jobs import JobStatus
+from api_schemas.jobs import JobKind, JobStatus
 from service.jobs.execution import Executor, execute, failure_of
 from service.jobs.record import (
     IdempotencyConflictError,
@@ -26,6 +24,7 @@ from service.jobs.record import (
     QueueFullError,
     Submitted,
     now,
+    plan_request_json,
 )
 
 logger = logging.getLogger(__name__)
@@ -80,8 +79,8 @@ class MemoryJobs:
         if job.idempotency_key is not None:
             self._keys[(job.owner, job.idempotency_key)] = (job.id, job.fingerprint)
             record.extra["idempotency_key"] = job.idempotency_key
-        if job.kind == "plan":
-            record.request = _first_request(job.payload)
+        if job.kind == JobKind.PLAN:
+            record.request = plan_request_json(job.payload)
         self._queue.put_nowait(job.id)
         return Submitted(replace(record), created=True)
 
@@ -190,9 +189,3 @@ class MemoryJobs:
         if record.status == JobStatus.RUNNING:
             self._finish(record, JobStatus.SUCCEEDED, result=result)
 
-
-def _first_request(payload: str) -> str | None:
-    """The plan request of a plan job's payload, as JSON text (kept for the job's calendar)."""
-    with contextlib.suppress(ValueError, KeyError, IndexError, TypeError):
-        return json.dumps(json.loads(payload)["requests"][0])
-    return None

@@ -37,6 +37,12 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def plan_request_json(payload: str) -> str | None:
+    """The plan request of a plan job's payload, as JSON text (kept for the job's calendar)."""
+    requests = json.loads(payload).get("requests") or [None]
+    return json.dumps(requests[0]) if requests[0] is not None else None
+
+
 def fingerprint(kind: str, request: object) -> str:
     """What makes two submissions 'the same body' for an Idempotency-Key: the kind and the request, key order aside."""
     canonical = json.dumps([kind, request], sort_keys=True, separators=(",", ":"), ensure_ascii=False)

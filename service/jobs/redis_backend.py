@@ -28,6 +28,7 @@ from service.jobs.record import (
     QueueFullError,
     Submitted,
     now,
+    plan_request_json,
 )
 
 logger = logging.getLogger(__name__)
@@ -241,7 +242,7 @@ class RedisJobs:
         """Record the job and put it on arq's queue; or the earlier job of the same key and body."""
         store = self.store
         key = idempotency_key(job.owner, job.idempotency_key) if job.idempotency_key is not None else ""
-        request = _first_request(job.payload) if job.kind == JobKind.PLAN else ""
+        request = (plan_request_json(job.payload) or "") if job.kind == JobKind.PLAN else ""
         outcome, earlier = await store._submit(
             keys=[job_key(job.id), key or "capplan:no-key", QUEUED_SET],
             args=[job.id, job.owner, job.kind.value, now().isoformat(), request, queue_max,
@@ -307,8 +308,3 @@ class RedisJobs:
         """Jobs queued and not started, on every API server and worker."""
         return int(await self.store.redis.scard(QUEUED_SET))  # type: ignore[misc]
 
-
-def _first_request(payload: str) -> str:
-    """The plan request of a plan job's payload, as JSON text (kept for the job's calendar)."""
-    requests = json.loads(payload).get("requests") or [None]
-    return json.dumps(requests[0]) if requests[0] is not None else ""
