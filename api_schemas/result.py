@@ -131,11 +131,13 @@ class IssuePlan(_Model):
 class MilestoneStatus(StrEnum):
     """Where a milestone stands (docs/model.md).
 
-    Overdue: due before the plan starts with work left; late: projected after due; unestimated: the work
+    Overdue: due before the plan starts with work left; unscheduled: estimated work is left but the result
+    has no plan (infeasible, or no plan found in time); late: projected after due; unestimated: the work
     left has no estimate, so nothing can be projected; on_track otherwise.
     """
 
     ON_TRACK = "on_track"
+    UNSCHEDULED = "unscheduled"
     UNESTIMATED = "unestimated"
     LATE = "late"
     OVERDUE = "overdue"

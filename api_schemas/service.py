@@ -278,6 +278,11 @@ class ValidateResponse(_Model):
 
     valid: bool
     problems: list[Problem] = Field(default_factory=list)
+    conflicts: list[Problem] = Field(
+        default_factory=list,
+        description="Rules of a valid request that no plan can meet (a hard deadline before the start, a pinned "
+        "start on a day nobody who may take the issue works): /v1/plans would answer INFEASIBLE.",
+    )
     summary: RequestSummary | None = None
 
 

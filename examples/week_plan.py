@@ -4,22 +4,24 @@
     python examples/week_plan.py BACKLOG.json --out-dir week-plan  # also CSV, load table, ICS, PNG, HTML
     python examples/week_plan.py --server http://127.0.0.1:8000    # plan on a running `capplan serve`
 
-The Markdown week plan goes to stdout; with --out-dir every other format is written beside it.
+The Markdown week plan goes to stdout; with --out-dir every other format is written beside it. Errors are
+those of `capplan plan`, with its exit codes: 1 invalid backlog (every problem listed) or INFEASIBLE,
+2 usage (a missing file, a bad option), 3 the service cannot be reached, 4 the plan failed its check.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
+from typing import Annotated
 
-from api_schemas.request import PlanRequest
-from api_schemas.result import PlanResult
-from service.commands.remote import ServiceError, call_service
+import typer
+
+from service.commands.backlog import load_request
+from service.commands.plan import ApiKeyOption, ServerOption, TimeLimitOption, exit_if_infeasible, solve
+from service.commands.terminal import say, write_output
 from service.report import ReportFormat, render
 from service.report.week_plan import DEFAULT_DAYS
-from solver.planner import plan
 
 REFERENCE_BACKLOG = Path(__file__).with_name("reference_backlog.json")
 #: File written for each format with --out-dir.
@@ -33,34 +35,38 @@ FILE_NAMES = {
     ReportFormat.HTML: "plan.html",
 }
 
+app = typer.Typer(add_completion=False, help=__doc__, rich_markup_mode=None)
 
-def plan_on_server(request: PlanRequest, server: str) -> PlanResult:
-    """Plan through the HTTP service (POST /v1/plans) with the command line's client; raises ServiceError."""
-    body = request.model_dump(mode="json")
-    return call_service(server, "/v1/plans", body, PlanResult, request.options.time_limit_s)
+
+@app.command()
+def week_plan(
+    backlog: Annotated[str, typer.Argument(metavar="BACKLOG", help="Plan request JSON file ('-': stdin).")] = str(
+        REFERENCE_BACKLOG
+    ),
+    server: ServerOption = None,
+    api_key: ApiKeyOption = None,
+    time_limit: TimeLimitOption = None,
+    days: Annotated[int, typer.Option(min=1, max=366, help="Days in the day-by-day table.")] = DEFAULT_DAYS,
+    out_dir: Annotated[Path | None, typer.Option(metavar="DIR", help="Also write every format here.")] = None,
+) -> None:
+    """Plan the backlog (in-process, or on --server), print the week plan, and write the other formats."""
+    request = load_request(backlog, time_limit)
+    result = solve(request, server, api_key)
+    write_output(render(ReportFormat.MD, request, result, days), None, binary=False)
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for report_format, name in FILE_NAMES.items():
+            (out_dir / name).write_bytes(render(report_format, request, result, days))
+        say(f"wrote {', '.join(FILE_NAMES.values())} into {out_dir}")
+    exit_if_infeasible(result)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Plan the backlog, print the week plan, and write the other formats when asked."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("backlog", nargs="?", type=Path, default=REFERENCE_BACKLOG, help="plan request JSON file")
-    parser.add_argument("--server", metavar="URL", help="plan on this capplan service instead of in-process")
-    parser.add_argument("--days", type=int, default=DEFAULT_DAYS, help="days in the day-by-day table")
-    parser.add_argument("--out-dir", type=Path, help="also write every format into this directory")
-    args = parser.parse_args(argv)
-
-    request = PlanRequest.model_validate(json.loads(args.backlog.read_text(encoding="utf-8")))
+    """Run the command as `capplan plan` runs: clean messages and its exit codes, never a traceback."""
     try:
-        result = plan_on_server(request, args.server) if args.server else plan(request)
-    except ServiceError as error:
-        sys.stderr.write(f"week_plan.py: {error}\n" + "".join(f"  - {p.message}\n" for p in error.problems))
-        return 1
-    sys.stdout.write(render(ReportFormat.MD, request, result, args.days).decode())
-    if args.out_dir is not None:
-        args.out_dir.mkdir(parents=True, exist_ok=True)
-        for report_format, name in FILE_NAMES.items():
-            (args.out_dir / name).write_bytes(render(report_format, request, result, args.days))
-        sys.stderr.write(f"wrote {', '.join(FILE_NAMES.values())} into {args.out_dir}\n")
+        app(args=argv, prog_name="week_plan.py")
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else 0 if done.code is None else 1
     return 0
 
 

@@ -16,6 +16,8 @@ from fastapi import Request
 from api_schemas.problems import Problem
 from service.offload import off_loop
 from service.problems import ProblemError
+from service.text_encoding import decode_text
+from solver.intake.errors import InvalidRequestError
 
 #: Deepest nesting of arrays and objects accepted; a what-if request needs about ten levels.
 MAX_JSON_DEPTH = 32
@@ -62,21 +64,27 @@ def _reject_constant(name: str) -> NoReturn:
 
 
 def parse_json(body: bytes) -> object:
-    """Parse `body` as strict JSON and check its shape, or raise a 400 problem saying what is wrong."""
+    """Parse `body` as strict JSON and check its shape, or raise a 400 problem saying what is wrong.
+
+    The body is UTF-8 with or without a BOM, or UTF-16/32 with its BOM: decoded by `service.text_encoding`,
+    as the command line decodes its files, so a file reads the same sent or read locally.
+    """
     if not body.strip():
         _malformed("The request body is empty; send a JSON object.", code="json_empty")
     try:
-        data = json.loads(body, parse_constant=_reject_constant)
+        text = decode_text(body, "The body")
+    except InvalidRequestError:
+        _malformed("The body is not UTF-8 text (nor UTF-16 with a byte-order mark).", code="json_invalid_encoding")
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
     except RecursionError:
         _too_deep()
-    except UnicodeDecodeError:
-        _malformed("The body is not valid UTF-8 text.", code="json_invalid_encoding")
     except json.JSONDecodeError as error:
         _malformed(f"The body is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}.")
     except ValueError:
         # The only other ValueError of the parser: an integer with more digits than Python converts.
         _malformed("The body contains a number with too many digits.", code="json_number_too_large")
-    check_json_shape(data, texts=_SURROGATE_ESCAPE.search(body) is not None)
+    check_json_shape(data, texts=_SURROGATE_ESCAPE.search(text) is not None)
     return data
 
 
@@ -86,7 +94,7 @@ _Path = tuple["_Path", str | int] | None
 #: Values that need a look of their own: containers (nesting), text (surrogates) and floats (finite).
 _CHECKED = frozenset({dict, list, str, float})
 #: How a lone surrogate gets into decoded JSON text: a backslash-u escape of D800-DFFF.
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def check_json_shape(data: object, texts: bool = True) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from api_schemas.service import ValidateResponse
+from service.conflicts import certain_conflicts
 from service.pool import PoolSaturatedError, SolvePool, SolverCrashedError
 from service.problems import ProblemError, invalid_request
 from service.request_summary import summarise_request
@@ -44,7 +45,8 @@ def validation_report(data: object, limits: Limits, adjust: Adjust) -> ValidateR
         return ValidateResponse(valid=False, problems=problems)
     calendar_ok = not any(problem.loc[:1] in (["calendar"], ["start_date"]) for problem in problems)
     summary = summarise_request(plan_request, limits, with_capacity=calendar_ok)
-    return ValidateResponse(valid=not problems, problems=problems, summary=summary)
+    conflicts = certain_conflicts(plan_request) if not problems else []
+    return ValidateResponse(valid=not problems, problems=problems, conflicts=conflicts, summary=summary)
 
 
 async def verified_outcome(request: PlanRequest, outcome: PlanResult | PlanCheckError) -> PlanResult:

@@ -164,21 +164,62 @@ def _scenario_request(
     """
     document: Any = copy.deepcopy(base_document)
     operations = [operation.as_rfc6902() for operation in scenario.patch]
+    targets = [operation.path for operation in scenario.patch]
     size = base_size
     limit = base_size + sum(json_size(operation.get("value")) for operation in operations) + MAX_COPIED_BYTES
     for position, operation in enumerate(operations):
+        what = f"Scenario '{scenario.name}', operation {position} ({_describe(scenario.patch[position])})"
+        try:
+            operation = _by_index(document, operation)
+        except IdPathError as error:
+            return None, [Problem(loc=["scenarios", index, "patch", position], code="patch_failed",
+                                  message=f"{what} does not apply: {error}")]
+        targets[position] = operation["path"]
         added = _added_size(document, operation, limit - size)
         if size + added > limit:
             return None, [_too_large(index, scenario, position, limit)]
         try:
             document = jsonpatch.apply_patch(document, [operation], in_place=True)
         except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as error:
-            what = f"Scenario '{scenario.name}', operation {position} ({_describe(scenario.patch[position])})"
             message = f"{what} does not apply: {error}"
             return None, [Problem(loc=["scenarios", index, "patch", position], code="patch_failed", message=message)]
         size += added
     request, problems = check_request(document, limits, adjust=prepare)
-    return request, [_blame(index, scenario, problem) for problem in problems]
+    return request, [_blame(index, scenario, problem, targets) for problem in problems]
+
+
+#: Lists whose elements a what-if path may name by id ('/issues/#975/estimate_hours'), as well as by index.
+ID_ADDRESSED_LISTS = ("issues", "owners", "milestones")
+
+
+class IdPathError(ValueError):
+    """A path names an issue, owner or milestone by an id the document does not have."""
+
+
+def _by_index(document: Any, operation: dict[str, Any]) -> dict[str, Any]:
+    """The operation with ids in its pointers replaced by the elements' current indices (RFC 6902 paths kept).
+
+    capplan's extension of RFC 6902: in `/issues/<id>/...`, `/owners/<id>/...` and `/milestones/<id>/...`
+    a segment that is not an index (digits) or '-' names the element whose `id` it is ('~1' for '/', '~0' for '~').
+    """
+    translated = dict(operation)
+    for key in ("path", "from"):
+        if isinstance(operation.get(key), str):
+            translated[key] = _pointer_by_index(document, operation[key])
+    return translated
+
+
+def _pointer_by_index(document: Any, pointer: str) -> str:
+    parts = pointer.split("/")
+    if len(parts) < 3 or parts[1] not in ID_ADDRESSED_LISTS or parts[2].isdigit() or parts[2] == "-":
+        return pointer
+    identifier = parts[2].replace("~1", "/").replace("~0", "~")
+    elements = document.get(parts[1]) if isinstance(document, dict) else None
+    for position, element in enumerate(elements if isinstance(elements, list) else []):
+        if isinstance(element, dict) and element.get("id") == identifier:
+            return "/".join([*parts[:2], str(position), *parts[3:]])
+    kind = parts[1][:-1]
+    raise IdPathError(f"there is no {kind} '{identifier}' at {pointer} (a path names {kind}s by index or by id)")
 
 
 def _added_size(document: Any, operation: dict[str, Any], room: int) -> int:
@@ -238,9 +279,12 @@ def _describe(operation: PatchOperation) -> str:
     return f"{operation.op} {operation.path}"
 
 
-def _blame(index: int, scenario: Scenario, problem: Problem) -> Problem:
-    """Restate a problem of a patched request against the scenario and, when it can tell, the operation."""
-    position = _operation_touching(problem.loc, scenario.patch)
+def _blame(index: int, scenario: Scenario, problem: Problem, targets: Sequence[str]) -> Problem:
+    """Restate a problem of a patched request against the scenario and, when it can tell, the operation.
+
+    `targets` are the operations' paths with ids replaced by indices, as the problem's `loc` has them.
+    """
+    position = _operation_touching(problem.loc, targets)
     if position is None:
         where = f"Scenario '{scenario.name}' (after its {len(scenario.patch)} operation(s))"
         loc: list[str | int] = ["scenarios", index, "patch"]
@@ -251,12 +295,12 @@ def _blame(index: int, scenario: Scenario, problem: Problem) -> Problem:
                    ids=problem.ids)
 
 
-def _operation_touching(loc: Sequence[str | int], patch: Sequence[PatchOperation]) -> int | None:
+def _operation_touching(loc: Sequence[str | int], targets: Sequence[str]) -> int | None:
     """The last operation whose target contains the problem's field, or lies inside it."""
     field = [str(part) for part in loc]
-    for position in range(len(patch) - 1, -1, -1):
+    for position in range(len(targets) - 1, -1, -1):
         try:
-            target = jsonpointer.JsonPointer(patch[position].path).parts
+            target = jsonpointer.JsonPointer(targets[position]).parts
         except jsonpointer.JsonPointerException:
             continue
         common = min(len(target), len(field))

@@ -122,6 +122,8 @@ def _milestone_plans(problem: PreparedProblem, issues: list[IssuePlan], schedule
             status = MilestoneStatus.NO_DUE_DATE
         elif due < request.start_date:
             status = MilestoneStatus.OVERDUE
+        elif not scheduled and work > 0:
+            status = MilestoneStatus.UNSCHEDULED
         elif late_days > 0:
             status = MilestoneStatus.LATE
         elif work == 0:

@@ -130,7 +130,14 @@ def test_configured_labels_and_team() -> None:
                             size_labels={"t-shirt: huge": 40}, team=[Owner(id="miyabi-lead", hours_per_day=6)])
     result = import_github(issues, None, options)
     first = issue_of(result, f"#{issues[0]['number']}")
-    assert (first.priority, first.estimate_hours) == (Priority.P0, 40)
+    assert "**Estimated Time**: 6h" in issues[0]["body"]
+    assert (first.priority, first.estimate_hours) == (Priority.P0, 6)  # the body's hours beat a size class
+    conflict = next(note for note in result.notes if note.code == "estimate_conflict")
+    assert conflict.ids == [first.id]
+    assert "size label 't-shirt: huge' says 40 h" in conflict.message
+    issues[0]["body"] = "JWT access and refresh tokens."
+    only_size = issue_of(import_github(issues, None, options), first.id)
+    assert only_size.estimate_hours == 40
     assert [owner.hours_per_day for owner in result.request.owners] == [6]
 
 

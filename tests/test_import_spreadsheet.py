@@ -122,3 +122,25 @@ def test_excel_unknown_sheet_is_named(tmp_path: Path) -> None:
     with pytest.raises(InvalidRequestError) as caught:
         import_excel(workbook, OPTIONS, sheet="Backlog")
     assert caught.value.problems[0].message == "plan.xlsx: there is no sheet 'Backlog' (sheets: issues)."
+
+
+def test_excel_rows_are_numbered_as_the_sheet_numbers_them(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "backlog"
+    for row in (["id", "estimate_hours", "priority", "owner"], ["#1", 2, "P1", "a"], [None, None, None, None],
+                ["#2", "4h", "high", "a"], ["#3", "lots", "P2", "a"]):
+        sheet.append(row)
+    workbook = tmp_path / "plan.xlsx"
+    book.save(workbook)
+    with pytest.raises(InvalidRequestError) as caught:
+        import_excel(workbook, OPTIONS)
+    assert [p.message.split(":")[0] for p in caught.value.problems] == [
+        "plan.xlsx sheet 'backlog' row 5, column estimate_hours"]
+    sheet.delete_rows(5)
+    book.save(workbook)
+    issues = import_excel(workbook, OPTIONS).request.issues
+    assert [(i.id, i.estimate_hours, i.priority.value) for i in issues] == [("#1", 2, "P1"), ("#2", 4, "P1")]

@@ -204,6 +204,31 @@ def test_an_infeasible_result_lists_its_issues_unscheduled_with_the_reason() -> 
     assert check_schedule(request, result) == []
 
 
+def test_milestones_of_an_infeasible_result_say_unscheduled_not_on_track() -> None:
+    # The pin on a Saturday leaves no plan: a milestone with estimated work left cannot be on track or late;
+    # a milestone whose work is all done stays done, and one due before the start stays overdue.
+    request = _request(
+        milestones=[
+            {"id": "open", "due": "2025-12-05"},
+            {"id": "finished", "due": "2025-12-05"},
+            {"id": "past", "due": "2025-11-20"},
+        ],
+        issues=[
+            {"id": "#1", "estimate_hours": 2, "pinned_start": "2025-11-29", "milestone": "open"},
+            {"id": "#2", "estimate_hours": 5, "remaining_hours": 0, "milestone": "finished"},
+            {"id": "#3", "estimate_hours": 1, "milestone": "past"},
+        ],
+    )
+    result = plan(request)
+    assert result.status == SolveStatus.INFEASIBLE
+    assert {m.id: (m.status, m.projected_finish, m.late) for m in result.milestones} == {
+        "open": ("unscheduled", None, False),
+        "finished": ("done", None, False),
+        "past": ("overdue", None, False),
+    }
+    assert check_schedule(request, result) == []
+
+
 def test_a_result_with_no_plan_found_in_time_says_so() -> None:
     request = _request(issues=[{"id": "#1", "estimate_hours": 2}])
     outcome = SearchOutcome(SolveStatus.UNKNOWN, None, [], 0.0)

@@ -137,7 +137,7 @@ def test_a_cancelled_solve_kills_its_worker_and_a_fresh_one_takes_over(tmp_path:
         await backend.start()
         try:
             task = asyncio.ensure_future(backend.run(sleep_after_marking, str(marker)))
-            while not marker.exists():  # the job is running in the worker
+            while not (marker.exists() and marker.read_text()):  # the job is running and has written its pid
                 await asyncio.sleep(0.01)
             killed_pid = int(marker.read_text())
             task.cancel()

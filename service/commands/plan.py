@@ -8,11 +8,11 @@ from typing import Annotated
 import typer
 
 from api_schemas.request import PlanRequest
-from api_schemas.result import PlanResult
+from api_schemas.result import PlanResult, SolveStatus
 from service.commands.backlog import WHAT, load_request
 from service.commands.progress import SolveProgress
 from service.commands.remote import post
-from service.commands.terminal import fail_check, write_output
+from service.commands.terminal import EXIT_INVALID, fail_check, say, write_output
 from service.report import ReportFormat, render
 from service.report.week_plan import DEFAULT_DAYS
 from solver.planner import plan
@@ -69,9 +69,22 @@ def plan_command(
 ) -> None:
     """Plan BACKLOG and write the week plan (or another format) to stdout or --out.
 
-    Exit codes: 0 planned, 1 invalid input (every problem on stderr), 2 usage error, 3 service unreachable,
-    4 the plan failed its independent check (a bug: nothing is written).
+    Exit codes: 0 planned, 1 invalid input (every problem on stderr) or no plan exists (INFEASIBLE: the report
+    is written, the conflicts go to stderr), 2 usage error, 3 service unreachable, 4 the plan failed its
+    independent check (a bug: nothing is written).
     """
     request = load_request(backlog, time_limit)
     result = solve(request, server, api_key)
     write_output(render(report_format, request, result, days), out, report_format.is_binary)
+    exit_if_infeasible(result)
+
+
+def exit_if_infeasible(result: PlanResult) -> None:
+    """No plan satisfies the hard rules: name each conflict on stderr and exit 1, as for invalid input."""
+    if result.status is not SolveStatus.INFEASIBLE:
+        return
+    say(f"capplan: no plan satisfies the backlog's hard rules (INFEASIBLE); {len(result.infeasibility)} "
+        f"conflict{'s' if len(result.infeasibility) != 1 else ''}:")
+    for conflict in result.infeasibility:
+        say(f"  - {conflict}")
+    raise typer.Exit(EXIT_INVALID)

@@ -14,6 +14,8 @@ from typing import NoReturn
 import typer
 
 from api_schemas.problems import Problem
+from service.text_encoding import decode_text
+from solver.intake.errors import InvalidRequestError
 
 #: Exit codes beside 0 (success) and 2 (usage error, typer's own): invalid input (problems on stderr), a
 #: service that could not be reached or failed, and a plan the independent checker rejected (a bug).
@@ -53,14 +55,27 @@ def fail_check(violations: Sequence[str]) -> NoReturn:
     raise typer.Exit(EXIT_CHECK_FAILED)
 
 
-def read_text(name: str, what: str) -> str:
-    """The text of a file ('-': standard input); a missing file is a usage error (exit 2)."""
+def read_bytes(name: str, what: str) -> bytes:
+    """The bytes of a file ('-': standard input); a missing or unreadable file is a usage error (exit 2)."""
     if name == STDIO:
-        return sys.stdin.read()
+        return sys.stdin.buffer.read()
     path = Path(name)
-    if not path.is_file():
-        raise typer.BadParameter(f"{what} '{name}' is not a readable file.")
-    return path.read_text(encoding="utf-8")
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        reason = "does not exist" if isinstance(error, FileNotFoundError) else f"cannot be read ({error.strerror})"
+        raise typer.BadParameter(f"{what} '{name}' {reason}.") from None
+
+
+def read_text(name: str, what: str) -> str:
+    """The text of a file ('-': standard input): UTF-8 with or without a BOM, or UTF-16 with its BOM.
+
+    The same decoding as the HTTP API's (`service.text_encoding`); other bytes are invalid input (exit 1).
+    """
+    try:
+        return decode_text(read_bytes(name, what), name)
+    except InvalidRequestError as error:
+        fail_invalid(error.problems, what)
 
 
 def read_json(name: str, what: str) -> object:

@@ -11,7 +11,8 @@ from api_schemas.service import RequestSummary, ValidateResponse
 from service.commands.backlog import WHAT, load_request
 from service.commands.plan import ApiKeyOption, BacklogArgument, ServerOption
 from service.commands.remote import post
-from service.commands.terminal import fail_invalid, read_json, write_output
+from service.commands.terminal import EXIT_INVALID, fail_invalid, read_json, say, write_output
+from service.conflicts import certain_conflicts
 from service.report import formatting as fmt
 from service.request_summary import summarise_request
 from solver.intake.limits import DEFAULT_LIMITS
@@ -46,7 +47,11 @@ def validate_command(
     server: ServerOption = None,
     api_key: ApiKeyOption = None,
 ) -> None:
-    """Check BACKLOG without planning it: every problem (exit 1) or a summary of work against capacity (exit 0)."""
+    """Check BACKLOG without planning it: every problem, and every rule no plan can meet, or a summary.
+
+    Exit codes: 0 valid and plannable, 1 invalid (every problem on stderr) or valid but certain to be INFEASIBLE
+    (a hard deadline before the start, a pin on a day nobody works: each on stderr), 2 usage, 3 service.
+    """
     if server is not None:
         report = post(server, "/v1/plans/validate", _raw(backlog), ValidateResponse, WHAT, _VALIDATE_TIMEOUT_S,
                       api_key)
@@ -54,11 +59,19 @@ def validate_command(
             fail_invalid(report.problems, WHAT)
     else:
         request = load_request(backlog)
-        report = ValidateResponse(valid=True, summary=summarise_request(request, DEFAULT_LIMITS))
+        report = ValidateResponse(valid=True, conflicts=certain_conflicts(request),
+                                  summary=summarise_request(request, DEFAULT_LIMITS))
     if json_output:
         write_output((report.model_dump_json(indent=2) + "\n").encode(), None, binary=False)
     elif report.summary is not None:
         write_output(_summary_text(report.summary).encode(), None, binary=False)
+    if report.conflicts:
+        count = len(report.conflicts)
+        say(f"capplan: the {WHAT} is valid, but no plan can meet {count} of its rule{'s' if count != 1 else ''} "
+            "(planning it gives INFEASIBLE):")
+        for conflict in report.conflicts:
+            say(f"  - {conflict.message}")
+        raise typer.Exit(EXIT_INVALID)
 
 
 def _raw(backlog: str) -> dict[str, object]:

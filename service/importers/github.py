@@ -24,12 +24,14 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from api_schemas.common import Priority
 from api_schemas.problems import Problem
 from api_schemas.request import Calendar, Dependency, Issue, Milestone, Owner, PlanRequest
+from service.importers.durations import WorkUnits
 from service.importers.estimates import (
     DEFAULT_PRIORITY_LABELS,
     DEFAULT_SIZE_LABELS,
-    estimate_from_labels,
-    estimate_from_text,
+    Estimate,
     priority_from_labels,
+    read_labels,
+    read_text,
 )
 from service.importers.references import Reference, body_references
 from service.importers.result import ImportNote, ImportResult
@@ -102,9 +104,10 @@ class GithubOptions:
     size_labels: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_SIZE_LABELS))
     default_priority: Priority = Priority.P2
     repo: str | None = None
+    units: WorkUnits = field(default_factory=WorkUnits)
 
 
-def _parse(adapter: TypeAdapter[Any], data: object, what: str) -> Any:
+def parse_gh_json(adapter: TypeAdapter[Any], data: object, what: str) -> Any:
     """Validate gh's JSON, or raise with every problem naming the item (and its issue number) and field."""
     try:
         return adapter.validate_python(data)
@@ -131,7 +134,7 @@ def _number_at(data: object, loc: Sequence[str | int]) -> int | None:
     return number if isinstance(number, int) else None
 
 
-def _milestone_id(title: str, number: int | None) -> str:
+def milestone_id_of(title: str, number: int | None) -> str:
     """The milestone's title when it is a valid id, else 'milestone-<number>'."""
     stripped = title.strip()
     if stripped and stripped == title and len(title) <= _ID_CHARS:
@@ -139,30 +142,55 @@ def _milestone_id(title: str, number: int | None) -> str:
     return f"milestone-{number}" if number is not None else stripped[:_ID_CHARS].strip()
 
 
-class _Importer:
+@dataclass(frozen=True)
+class ItemFields:
+    """What a GitHub project says of an issue beside the issue itself (its fields), read before the issue.
+
+    `key` replaces '#<number>' as the id of items that are not issues of the main repository (drafts, other
+    repositories); `estimate`, `priority` and `milestone` come before labels and body; `done` from the status.
+    """
+
+    key: str | None = None
+    estimate: Estimate | None = None
+    priority: Priority | None = None
+    done: bool = False
+    milestone: Milestone | None = None
+
+
+class GithubBacklogBuilder:
     """Builds the request and collects notes for one import."""
 
-    def __init__(self, issues: list[GhIssue], milestones: list[RestMilestone], options: GithubOptions) -> None:
+    def __init__(self, issues: list[GhIssue], milestones: list[RestMilestone], options: GithubOptions,
+                 fields: Sequence[ItemFields] | None = None) -> None:
         self.issues = issues
         self.rest_milestones = {milestone.number: milestone for milestone in milestones}
         self.options = options
         self.notes: list[ImportNote] = []
-        self.numbers = {issue.number for issue in issues}
+        self.fields = list(fields) if fields is not None else [ItemFields() for _ in issues]
+        self.numbers = {issue.number for issue, item in zip(issues, self.fields, strict=True) if item.key is None}
+
+    def identifier(self, issue: GhIssue, item: ItemFields) -> str:
+        """'#<number>', or the project item's own key."""
+        return item.key or f"#{issue.number}"
 
     def note(self, code: str, message: str, ids: list[str]) -> None:
+        """Record something the reader should know about the import."""
         self.notes.append(ImportNote(code, message, ids))
 
     def milestones(self) -> tuple[list[Milestone], dict[str, str]]:
         """Milestones of the issues (due dates from the REST list, else gh's), and title -> id."""
         seen: dict[str, Milestone] = {}
         id_of: dict[str, str] = {}
-        for issue in self.issues:
+        for issue, item in zip(self.issues, self.fields, strict=True):
+            if item.milestone is not None:
+                seen.setdefault(item.milestone.id, item.milestone)
+                continue
             milestone = issue.milestone
             if milestone is None or milestone.title in id_of:
                 continue
             rest = self.rest_milestones.get(milestone.number) if milestone.number is not None else None
             due_on = rest.due_on if rest is not None and rest.due_on is not None else milestone.due_on
-            identifier = _milestone_id(milestone.title, milestone.number)
+            identifier = milestone_id_of(milestone.title, milestone.number)
             id_of[milestone.title] = identifier
             seen[identifier] = Milestone(id=identifier, name=milestone.title[:_TITLE_CHARS],
                                          due=due_on.date() if due_on else None)
@@ -179,8 +207,15 @@ class _Importer:
                                                     hours_per_day=self.options.hours_per_day))
         return list(owners.values())
 
-    def priority(self, issue: GhIssue, identifier: str) -> Priority:
+    def priority(self, issue: GhIssue, identifier: str, field: Priority | None = None) -> Priority:
+        """The project field's priority, else the highest its labels name, else the default."""
         found = priority_from_labels([label.name for label in issue.labels], self.options.priority_labels)
+        if field is not None:
+            if any(priority != field for priority in found):
+                said = ", ".join(sorted({p.value for p in found}))
+                self.note("priority_conflict", f"{identifier}: its project field says {field.value} but its labels "
+                          f"say {said}; took the field's {field.value}.", [identifier])
+            return field
         if not found:
             return self.options.default_priority
         best = min(found, key=lambda priority: priority.rank)
@@ -190,14 +225,31 @@ class _Importer:
                       [identifier])
         return best
 
-    def work(self, issue: GhIssue, identifier: str) -> dict[str, float]:
-        """{'estimate_hours': h} from labels or body, {'remaining_hours': 0} when closed, {} when unknown."""
+    def work(self, issue: GhIssue, identifier: str, fields: Sequence[Estimate] = ()) -> dict[str, float]:
+        """{'estimate_hours': h} from fields, labels or body, {'remaining_hours': 0} when closed, {} when unknown.
+
+        Sources in order of trust: `fields` (a project's Estimate), estimate labels, the body's 'Estimate:' line,
+        size labels. When they disagree the first is taken and the others are named in a note.
+        """
         if issue.state.upper() == "CLOSED":
             return {"remaining_hours": 0.0}
-        estimate = estimate_from_labels([label.name for label in issue.labels], self.options.size_labels)
-        estimate = estimate or estimate_from_text(issue.body or "")
-        if estimate is None:
+        labels = read_labels([label.name for label in issue.labels], self.options.size_labels, self.options.units)
+        body = read_text(issue.body or "", self.options.units)
+        for text in [*labels.unreadable, *body.unreadable]:
+            self.note("estimate_unreadable", f"{identifier}: its {text} is not an amount of work (e.g. 4h, 1,5h, "
+                      "2 days, PT4H); not read.", [identifier])
+        sized = [estimate for estimate in labels.found if estimate.source.startswith("size label")]
+        explicit = [estimate for estimate in labels.found if not estimate.source.startswith("size label")]
+        candidates = [*fields, *explicit, *body.found, *sized]
+        if not candidates:
             return {}
+        estimate = candidates[0]
+        others = [other for other in candidates[1:] if other.hours != estimate.hours]
+        if others:
+            said = "; ".join(f"its {other.source} says {other.hours:g} h" for other in others)
+            self.note("estimate_conflict", f"{identifier}: {estimate.hours:g} h from its {estimate.source}, "
+                      f"but {said}; took its {estimate.source} (trusted in this order: project field, "
+                      "estimate label, body, size label).", [identifier])
         if estimate.note:
             self.note("estimate_adjusted", f"{identifier}: estimate from its {estimate.source}: {estimate.note}.",
                       [identifier])
@@ -208,28 +260,38 @@ class _Importer:
         return {"estimate_hours": estimate.hours}
 
     def dependencies(self, issue: GhIssue, identifier: str, reverse: dict[int, list[Reference]]) -> list[Dependency]:
+        """The body's dependencies and those other bodies give ('Blocks #n'); the rest become notes.
+
+        '#12' in an issue of another repository (a project's item 'owner/repo#7') means that repository's #12;
+        a reference to another repository is a dependency when that issue is imported too.
+        """
         references = body_references(issue.body or "", self.options.repo).depends_on + reverse.get(issue.number, [])
-        found: dict[int, int] = {}
+        keys = {item.key for item in self.fields if item.key is not None}
+        own_repo = identifier.rsplit("#", 1)[0] if "#" in identifier[1:] else None
+        found: dict[str, int] = {}
         for reference in references:
-            if reference.repo is not None:
-                self.note("foreign_reference", f"{identifier} refers to {reference.repo}#{reference.number}, "
-                          "an issue of another repository; that dependency is not planned.", [identifier])
-            elif reference.number == issue.number:
+            repo = reference.repo or own_repo
+            target = f"{repo}#{reference.number}" if repo is not None else f"#{reference.number}"
+            known = target in keys if repo is not None else reference.number in self.numbers
+            if target == identifier:
                 self.note("self_reference", f"{identifier} refers to itself as a dependency; ignored.", [identifier])
-            elif reference.number not in self.numbers:
-                self.note("unknown_reference", f"{identifier} depends on #{reference.number}, which is not in the "
-                          "imported issues (list closed issues too with `gh issue list --state all`); "
-                          "that dependency is not planned.", [identifier, f"#{reference.number}"])
+            elif known:
+                found[target] = max(found.get(target, 0), reference.lag_days)
+            elif reference.repo is not None:
+                self.note("foreign_reference", f"{identifier} refers to {target}, an issue of another repository "
+                          "that is not imported; that dependency is not planned.", [identifier])
             else:
-                found[reference.number] = max(found.get(reference.number, 0), reference.lag_days)
-        return [Dependency(issue=f"#{number}", lag_days=lag) for number, lag in found.items()]
+                self.note("unknown_reference", f"{identifier} depends on {target}, which is not in the "
+                          "imported issues (list closed issues too with `gh issue list --state all`); "
+                          "that dependency is not planned.", [identifier, target])
+        return [Dependency(issue=target, lag_days=lag) for target, lag in found.items()]
 
     def reverse_references(self) -> dict[int, list[Reference]]:
         """'Blocks #841' in #840's body: #841 depends on #840."""
         reverse: dict[int, list[Reference]] = {}
         for issue in self.issues:
             for reference in body_references(issue.body or "", self.options.repo).blocks:
-                if reference.repo is None and reference.number in self.numbers:
+                if reference.repo is None and reference.number in self.numbers and issue.number in self.numbers:
                     reverse.setdefault(reference.number, []).append(Reference(issue.number, reference.lag_days))
                 else:
                     self.note("unknown_reference", f"#{issue.number} says it blocks "
@@ -238,6 +300,7 @@ class _Importer:
         return reverse
 
     def build(self) -> ImportResult:
+        """The plan request of every issue, with the notes gathered while reading them."""
         milestones, milestone_id = self.milestones()
         owners = self.owners()
         owner_ids = {owner.id for owner in owners}
@@ -245,8 +308,8 @@ class _Importer:
         issues: list[Issue] = []
         defaulted: list[str] = []
         unestimated: list[str] = []
-        for gh in self.issues:
-            identifier = f"#{gh.number}"
+        for gh, item in zip(self.issues, self.fields, strict=True):
+            identifier = self.identifier(gh, item)
             title = gh.title if len(gh.title) <= _TITLE_CHARS else gh.title[: _TITLE_CHARS - 1] + "…"
             assignees = [user.login for user in gh.assignees]
             pinned = next((login for login in assignees if login in owner_ids), None)
@@ -256,19 +319,22 @@ class _Importer:
             if assignees and pinned is None:
                 self.note("assignee_not_in_team", f"{identifier} is assigned to {', '.join(assignees)}, "
                           "who is not in the team; any owner may take it.", [identifier])
-            work = self.work(gh, identifier)
+            work = {"remaining_hours": 0.0} if item.done else self.work(
+                gh, identifier, [item.estimate] if item.estimate else [])
             if not work:
                 unestimated.append(identifier)
-            if not priority_from_labels([label.name for label in gh.labels], self.options.priority_labels):
+            if item.priority is None and not priority_from_labels([label.name for label in gh.labels],
+                                                                  self.options.priority_labels):
                 defaulted.append(identifier)
             issues.append(
                 Issue(
                     id=identifier,
                     title=title,
-                    priority=self.priority(gh, identifier),
-                    milestone=milestone_id[gh.milestone.title] if gh.milestone else None,
+                    priority=self.priority(gh, identifier, item.priority),
+                    milestone=item.milestone.id if item.milestone else (
+                        milestone_id[gh.milestone.title] if gh.milestone else None),
                     pinned_owner=pinned,
-                    depends_on=self.dependencies(gh, identifier, reverse),
+                    depends_on=self.dependencies(gh, identifier, reverse if item.key is None else {}),
                     **work,
                 )
             )
@@ -289,13 +355,14 @@ class _Importer:
 
 def import_github(issues_json: object, milestones_json: object | None, options: GithubOptions) -> ImportResult:
     """Read gh's issue list (and optionally the REST milestones list) into a plan request with notes."""
-    issues: list[GhIssue] = _parse(TypeAdapter(list[GhIssue]), issues_json, "issues")
+    issues: list[GhIssue] = parse_gh_json(TypeAdapter(list[GhIssue]), issues_json, "issues")
     milestones: list[RestMilestone] = (
-        _parse(TypeAdapter(list[RestMilestone]), milestones_json, "milestones") if milestones_json is not None else []
+        parse_gh_json(TypeAdapter(list[RestMilestone]), milestones_json, "milestones")
+        if milestones_json is not None else []
     )
     repeated = sorted({issue.number for issue in issues if sum(i.number == issue.number for i in issues) > 1})
     if repeated:
         raise InvalidRequestError([Problem(loc=["issues"], code="duplicate_id", message=(
             f"The issue list has issue number(s) {', '.join(f'#{n}' for n in repeated)} more than once."
         ), ids=[f"#{n}" for n in repeated])])
-    return _Importer(issues, milestones, options).build()
+    return GithubBacklogBuilder(issues, milestones, options).build()

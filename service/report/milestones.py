@@ -18,6 +18,7 @@ class Standing(StrEnum):
     ON_TRACK = "on track"
     DONE = "done"
     NO_DUE_DATE = "no due date"
+    UNSCHEDULED = "not scheduled"
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,9 @@ def standing_of(view: PlanView, milestone: MilestonePlan) -> MilestoneStanding:
         reasons.append(f"due {plural(days_ago, 'day')} before the plan starts")
         if milestone.late:
             reasons.append(f"finishes {plural(milestone.lateness_working_days, 'working day')} after due")
+    elif milestone.status == MilestoneStatus.UNSCHEDULED:
+        standing = Standing.UNSCHEDULED
+        reasons.append("no plan exists for its work; see why the issues are unscheduled")
     elif milestone.late:
         standing = Standing.AT_RISK
         reasons.append(f"projected {plural(milestone.lateness_working_days, 'working day')} late")
