@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from api_schemas import PlanRequest, PlanResult, Problem
 from api_schemas.examples import PLAN_REQUEST_EXAMPLE
+from api_schemas.jobs import JobSubmission
 from api_schemas.service import WHAT_IF_EXAMPLE, WhatIfRequest
 from checker.schedule_checker import check_schedule
 from service import whatif
@@ -194,7 +195,9 @@ def test_request_id_is_echoed_or_made(client: TestClient) -> None:
 def test_openapi_documents_every_body_with_an_example_that_validates(client: TestClient) -> None:
     document = client.get("/openapi.json").json()
     schemas = document["components"]["schemas"]
-    models: dict[str, type[BaseModel]] = {"PlanRequest": PlanRequest, "WhatIfRequest": WhatIfRequest}
+    models: dict[str, type[BaseModel]] = {
+        "PlanRequest": PlanRequest, "WhatIfRequest": WhatIfRequest, "JobSubmission": JobSubmission,
+    }
     bodies = 0
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
@@ -206,7 +209,7 @@ def test_openapi_documents_every_body_with_an_example_that_validates(client: Tes
             for example in content["examples"].values():
                 models[name].model_validate(example["value"])
             bodies += 1
-    assert bodies == 3
+    assert bodies == 4
     assert "ProblemDetails" in schemas and "Problem" in schemas
     _assert_refs_resolve(document, schemas)
     assert client.get("/docs").status_code == 200

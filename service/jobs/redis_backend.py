@@ -243,21 +243,24 @@ class RedisJobs:
         store = self.store
         key = idempotency_key(job.owner, job.idempotency_key) if job.idempotency_key is not None else ""
         request = (plan_request_json(job.payload) or "") if job.kind == JobKind.PLAN else ""
-        outcome, earlier = await store._submit(
-            keys=[job_key(job.id), key or "capplan:no-key", QUEUED_SET],
-            args=[job.id, job.owner, job.kind.value, now().isoformat(), request, queue_max,
-                  job.fingerprint if key else ""],
-        )
-        outcome, earlier = _text(outcome), _text(earlier) or ""
-        if outcome == "full":
-            raise QueueFullError
-        if outcome == "existing":
+        while True:
+            outcome, earlier = await store._submit(
+                keys=[job_key(job.id), key or "capplan:no-key", QUEUED_SET],
+                args=[job.id, job.owner, job.kind.value, now().isoformat(), request, queue_max,
+                      job.fingerprint if key else ""],
+            )
+            outcome, earlier = _text(outcome), _text(earlier) or ""
+            if outcome == "full":
+                raise QueueFullError
+            if outcome != "existing":
+                break
             earlier_id, _, earlier_print = earlier.partition("|")
             if earlier_print != job.fingerprint:
                 raise IdempotencyConflictError(earlier_id)
             record = await store.read(earlier_id)
             if record is not None:
                 return Submitted(record, created=False)
+            # The earlier job expired since the script saw it: the script now takes the key for this job.
         await store.redis.enqueue_job(JOB_FUNCTION, job.id, job.kind.value, job.payload, _job_id=job.id)
         record = await store.read(job.id)
         assert record is not None
