@@ -14,11 +14,34 @@ from typing import Annotated, TypeVar
 from pydantic import AfterValidator, BeforeValidator, Field, Strict, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-#: Identifiers of owners, issues, milestones and skills: printable, no surrounding blanks.
+#: Code points no identifier may hold, as a regular-expression class body: controls (C0, DEL, C1), the soft
+#: hyphen, line and paragraph separators, and the invisible formatting characters that hide or reorder text
+#: (Arabic letter mark, zero-width space, left-to-right and right-to-left marks, embeddings, overrides and
+#: isolates, word joiner and invisible operators, byte-order mark). Joiners (U+200C, U+200D) stay: emoji and
+#: several scripts need them.
+NOT_IN_IDENTIFIERS = (
+    r"\u0000-\u001F\u007F-\u009F\u00AD\u061C\u200B\u200E\u200F\u2028-\u202E\u2060-\u2069\uFEFF"
+)
+_FORBIDDEN_IN_IDENTIFIERS = re.compile(f"[{NOT_IN_IDENTIFIERS}]")
+
+
+def forbidden_identifier_character(text: str) -> str | None:
+    """The first code point of `text` that no identifier may hold, as 'U+202E', or None."""
+    found = _FORBIDDEN_IN_IDENTIFIERS.search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
+#: Identifiers of owners, issues, milestones, skills and scenarios: printable, no surrounding blanks.
 Identifier = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=64, strip_whitespace=False, pattern=r"^\S(.*\S)?$"),
-    Field(description="Identifier, 1-64 characters, no leading or trailing blanks (e.g. '#840')."),
+    StringConstraints(
+        min_length=1,
+        max_length=64,
+        strip_whitespace=False,
+        pattern=f"^[^\\s{NOT_IN_IDENTIFIERS}](?:[^{NOT_IN_IDENTIFIERS}]*[^\\s{NOT_IN_IDENTIFIERS}])?$",
+    ),
+    Field(description="Identifier, 1-64 printable characters, no leading or trailing blanks, no control or "
+          "bidirectional-formatting characters (e.g. '#840')."),
 ]
 
 #: Free text such as titles and names.

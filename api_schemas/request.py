@@ -23,6 +23,9 @@ from api_schemas.common import (
 )
 from api_schemas.examples import PLAN_REQUEST_EXAMPLE
 
+#: Most pieces any issue may be split into (each piece is a few variables per candidate owner in the model).
+MAX_PIECES = 8
+
 
 class _Model(BaseModel):
     """Strict base: unknown fields are errors, so a typo never silently changes a plan."""
@@ -144,6 +147,17 @@ class Issue(_Model):
     depends_on: list[Dependency] = Field(
         default_factory=list, max_length=200, description="Issues that must finish before this one starts."
     )
+    splittable: Flag | None = Field(
+        default=None,
+        description="True when its owner may pause this issue for other work and resume it later (in pieces); "
+        "None follows options.splittable.",
+    )
+    min_chunk_hours: QuarterHours | None = Field(
+        default=None, gt=0, le=1000, description="Shortest piece of a split; None follows options.min_chunk_hours."
+    )
+    max_pieces: Integer | None = Field(
+        default=None, ge=1, le=MAX_PIECES, description="Most pieces it may be split into; None follows options."
+    )
 
     @field_validator("depends_on", mode="before")
     @classmethod
@@ -152,6 +166,10 @@ class Issue(_Model):
         if isinstance(value, list):
             return [{"issue": item} if isinstance(item, str) else item for item in value]
         return value
+
+    def splits(self, options: SolverOptions) -> bool:
+        """Whether this issue may be paused and resumed: its own `splittable`, else the request's default."""
+        return options.splittable if self.splittable is None else self.splittable
 
     @property
     def work_hours(self) -> float | None:
@@ -181,6 +199,18 @@ class SolverOptions(_Model):
     )
     workers: Integer = Field(
         default=2, ge=1, le=16, description="Search workers in 'fast' mode on backlogs of up to 50 issues."
+    )
+    splittable: Flag = Field(
+        default=False,
+        description="Default of every issue's `splittable`: whether an owner may pause an issue for more urgent "
+        "work and resume it (docs/model.md, 'Interruptible work'). Off by default: a plan keeps each issue in one "
+        "run unless the lead allows pauses.",
+    )
+    min_chunk_hours: QuarterHours = Field(
+        default=2.0, gt=0, le=1000, description="Shortest piece of a split issue, unless the issue is shorter."
+    )
+    max_pieces: Integer = Field(
+        default=3, ge=1, le=MAX_PIECES, description="Most pieces a splittable issue may be split into."
     )
 
 

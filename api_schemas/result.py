@@ -26,47 +26,54 @@ class SolveStatus(StrEnum):
 
 
 class LevelKind(StrEnum):
-    """What an objective level sums over the planned issues of one priority (docs/model.md, Objective)."""
+    """What an objective level sums: over the planned issues of one priority, or (pieces) over all of them."""
 
     LATENESS = "lateness"
     FINISH = "finish"
+    PIECES = "pieces"
 
     @property
     def unit(self) -> str:
         """The unit of the level's values, as its stage name shows it."""
-        return "working days" if self is LevelKind.LATENESS else "team quarter hours"
+        return {"lateness": "working days", "finish": "team quarter hours", "pieces": "pieces"}[self.value]
 
 
 @dataclass(frozen=True)
 class ObjectiveLevelId:
-    """Which objective level a stage reports: its kind and priority, read from and written to the stage name."""
+    """Which objective level a stage reports: its kind and priority, read from and written to the stage name.
+
+    The pieces level counts every planned issue, so it has no priority (`priority` None, rank after all of them).
+    """
 
     kind: LevelKind
-    priority: Priority
+    priority: Priority | None = None
 
     @property
     def rank(self) -> int:
-        """The priority's rank, 0 for P0."""
-        return self.priority.rank
+        """The priority's rank, 0 for P0; one past the last priority for the pieces level."""
+        return self.priority.rank if self.priority is not None else len(Priority)
 
     @property
     def label(self) -> str:
-        """The identifier as the stage name begins, e.g. 'P0 lateness'."""
-        return f"{self.priority.value} {self.kind.value}"
+        """The identifier as the stage name begins, e.g. 'P0 lateness', or 'pieces'."""
+        return self.kind.value if self.priority is None else f"{self.priority.value} {self.kind.value}"
 
     @property
     def name(self) -> str:
-        """The stage name, e.g. 'P0 lateness (working days)'."""
+        """The stage name, e.g. 'P0 lateness (working days)' or 'pieces (pieces)'."""
         return f"{self.label} ({self.kind.unit})"
 
     @classmethod
     def parse(cls, name: str) -> ObjectiveLevelId | None:
         """The level a stage name identifies by its first two words (what follows is not read), else None."""
         words = name.split(maxsplit=2)
+        if words and words[0] == LevelKind.PIECES.value:
+            return cls(LevelKind.PIECES)
         if len(words) < 2:
             return None
         try:
-            return cls(LevelKind(words[1]), Priority(words[0]))
+            kind = LevelKind(words[1])
+            return cls(kind, Priority(words[0])) if kind is not LevelKind.PIECES else None
         except ValueError:
             return None
 
@@ -89,6 +96,23 @@ class Slot(_Model):
     date: date
     start: IsoTime = Field(description="Local start time.")
     hours: float = Field(gt=0, description="Hours worked in this slot, to a quarter hour.")
+
+
+class Piece(_Model):
+    """One run of an issue's work without a pause in its owner's working time (docs/model.md, rule 4)."""
+
+    part: int = Field(ge=1, description="1 for the first piece, in time order ('part 2 of 3').")
+    owner: str = Field(description="Who works this piece: always the issue's owner.")
+    start: LocalDateTime
+    finish: LocalDateTime
+    hours: float = Field(gt=0, description="Hours of work in this piece.")
+
+
+class PlanForm(StrEnum):
+    """Which schedules the search covered, so what OPTIMAL is optimal among (docs/model.md)."""
+
+    UNBROKEN = "unbroken"
+    PIECES = "pieces"
 
 
 class IssueStatus(StrEnum):
@@ -122,6 +146,10 @@ class IssuePlan(_Model):
     start: LocalDateTime | None = None
     finish: LocalDateTime | None = None
     slots: list[Slot] = Field(default_factory=list)
+    pieces: list[Piece] = Field(
+        default_factory=list,
+        description="The slots grouped into runs without a pause, in order: one for an issue done in one go.",
+    )
     deadline: date | None = Field(default=None, description="Issue deadline, else its milestone's due date.")
     lateness_working_days: int = Field(default=0, ge=0, description="Team working days past the deadline.")
     lateness_calendar_days: int = Field(default=0, ge=0, description="Calendar days past the deadline.")
@@ -234,6 +262,11 @@ class PlanResult(_Model):
         description="Relative gap of the first level not proven optimal ((value - bound) / value); 0 when OPTIMAL.",
     )
     solve_time_s: float = Field(ge=0)
+    form: PlanForm = Field(
+        default=PlanForm.UNBROKEN,
+        description="'unbroken' when every issue is one run of work, 'pieces' when splittable issues may be paused "
+        "and resumed: OPTIMAL means no better plan of this form exists.",
+    )
     start_date: date
     horizon_end: date = Field(description="Last date the solver could use.")
     issues: list[IssuePlan] = Field(default_factory=list)

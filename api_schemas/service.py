@@ -298,11 +298,16 @@ class Health(_Model):
 
 
 class Readiness(_Model):
-    """Readiness: a tiny plan was solved just now."""
+    """Readiness, read from the solve pool's state (nothing is solved to answer it)."""
 
     status: Literal["ready"] = "ready"
-    solve_status: SolveStatus
-    solve_time_s: float
+    workers: int = Field(description="Solver workers configured.")
+    workers_up: int = Field(description="Solver workers started and not stopped (one that died while idle is "
+                            "replaced before it is given work).")
+    solves_running: int
+    solves_waiting: int
+    work_admitted_s: float = Field(description="Solver work admitted, running and waiting: solves x time limits.")
+    work_capacity_s: float = Field(description="Most solver work the pool admits at once.")
 
 
 class VersionInfo(_Model):

@@ -81,7 +81,20 @@ def run_capplan(spec: InstanceSpec, recommendations: bool = False) -> dict[str, 
         "violations": violations[:5],
         "violation_count": len(violations),
         "peak_rss_mib": peak_rss_mib(),
+        "form": result.form.value,
+        "pieces": _pieces(result),
         "advice": _advice(result.recommendations),
+    }
+
+
+def _pieces(result: Any) -> dict[str, int]:
+    """How the plan cut its issues: planned issues, their pieces, the issues split and the most pieces of one."""
+    counts = [len(issue.pieces) for issue in result.issues if issue.slots]
+    return {
+        "issues": len(counts),
+        "pieces": sum(counts),
+        "split_issues": sum(1 for count in counts if count > 1),
+        "most": max(counts, default=0),
     }
 
 

@@ -21,12 +21,18 @@ class InstanceSpec:
     variant: str = MIXED
     time_limit_s: float = 10.0
     mode: str = SolveMode.DETERMINISTIC.value
+    #: Every issue may be paused and resumed (`options.splittable`, docs/model.md "Interruptible work").
+    splittable: bool = False
 
     def request(self) -> PlanRequest:
         """The generated request, the same in every process."""
-        return generate(
+        request = generate(
             SIZES[self.size], self.seed, self.time_limit_s, SolveMode(self.mode), identical=self.variant == IDENTICAL
         )
+        if not self.splittable:
+            return request
+        options = request.options.model_copy(update={"splittable": True})
+        return request.model_copy(update={"options": options})
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""

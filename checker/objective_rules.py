@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from api_schemas.common import Priority
-from api_schemas.result import LevelKind, ObjectiveLevelId, ObjectiveStage, SolveStatus
+from api_schemas.result import LevelKind, ObjectiveLevelId, ObjectiveStage, PlanForm, SolveStatus
 from checker.context import CheckContext
+from checker.piece_rules import piece_count
 from checker.timeline import UNITS_PER_DAY, IssueSpan
 from checker.violation import Violation
 
@@ -35,7 +36,7 @@ def _team_time(context: CheckContext, span: IssueSpan) -> int:
 
 
 def expected_stages(context: CheckContext) -> list[ExpectedStage]:
-    """Lateness levels P0..P3, then finish levels P0..P3, for priorities that have planned issues."""
+    """Lateness then finish levels for priorities that have planned issues; then pieces when the form is pieces."""
     planned = context.planned_issues()
     priorities = sorted({issue.priority for issue in planned}, key=lambda priority: priority.rank)
     lateness: dict[Priority, int] = dict.fromkeys(priorities, 0)
@@ -46,9 +47,12 @@ def expected_stages(context: CheckContext) -> list[ExpectedStage]:
             continue
         lateness[issue.priority] += context.calendar.lateness(span.finish_date, context.deadline_of(issue)).working_days
         finish[issue.priority] += _team_time(context, span)
-    return [ExpectedStage(ObjectiveLevelId(LevelKind.LATENESS, p), lateness[p]) for p in priorities] + [
+    stages = [ExpectedStage(ObjectiveLevelId(LevelKind.LATENESS, p), lateness[p]) for p in priorities] + [
         ExpectedStage(ObjectiveLevelId(LevelKind.FINISH, p), finish[p]) for p in priorities
     ]
+    if context.result.form is PlanForm.PIECES:
+        stages.append(ExpectedStage(ObjectiveLevelId(LevelKind.PIECES), piece_count(context)))
+    return stages
 
 
 def _stage_consistency(context: CheckContext) -> list[Violation]:

@@ -4,7 +4,7 @@ Written from docs/model.md alone, with its own calendar and time arithmetic; it 
 planning model, so a mistake there cannot hide from it. An empty list of violations means a valid plan.
 
 Rule codes: coverage, owner, slot_grid, before_start, horizon, working_day, capacity, overlap, dependency,
-not_before, pinned_start, pinned_owner, skills, hard_deadline, reported_value, objective, and calendar
+not_before, pinned_start, pinned_owner, skills, hard_deadline, pieces, reported_value, objective, and calendar
 (the request's country has no holiday calendar, so its holidays could not be applied).
 """
 
@@ -19,6 +19,7 @@ from checker.context import CheckContext, build_context
 from checker.issue_values import check_issue_values
 from checker.milestone_values import check_milestone_values
 from checker.objective_rules import check_objective
+from checker.piece_rules import check_pieces
 from checker.schedule_rules import (
     check_capacity,
     check_coverage,
@@ -33,7 +34,8 @@ __all__ = ["RULES", "Violation", "assert_valid", "check_schedule"]
 #: Every rule code a violation can carry, in the order docs/model.md lists the rules.
 RULES: tuple[str, ...] = (
     "coverage", "owner", "slot_grid", "before_start", "horizon", "working_day", "capacity", "overlap", "dependency",
-    "not_before", "pinned_start", "pinned_owner", "skills", "hard_deadline", "reported_value", "objective", "calendar",
+    "not_before", "pinned_start", "pinned_owner", "skills", "hard_deadline", "pieces", "reported_value", "objective",
+    "calendar",
 )
 
 #: Rule groups in the order docs/model.md lists them.
@@ -44,6 +46,7 @@ RULE_GROUPS: tuple[Callable[[CheckContext], list[Violation]], ...] = (
     check_capacity,
     check_overlap,
     check_constraints,
+    check_pieces,
     check_issue_values,
     check_milestone_values,
     check_objective,

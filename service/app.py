@@ -1,7 +1,8 @@
 """The FastAPI application: `create_app(settings)` builds one; `app` is the one `capplan serve` runs.
 
-Middleware, outermost first: request context (id, log, last-resort 500), CORS when configured, the
-body-size cap. Errors are problem+json everywhere (service.problems).
+Middleware, outermost first: request context (id, log, last-resort 500), CORS when configured, JSON bodies
+only (415), the body-size cap. Errors are problem+json everywhere (service.problems); slow clients are cut by
+the HTTP protocol `capplan serve` runs (service.http_protocol).
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ from fastapi.middleware.cors import CORSMiddleware
 from api_schemas.jobs import JobSubmission
 from api_schemas.request import PlanRequest
 from api_schemas.service import WhatIfRequest
-from service import routes_health, routes_jobs, routes_plans
+from service import routes_docs, routes_health, routes_jobs, routes_plans
+from service.admission import KeyLimits
 from service.jobs.backend import JobBackend
 from service.jobs.execution import Executor
 from service.jobs.memory import MemoryJobs
 from service.jobs.redis_backend import RedisJobs
 from service.jobs.service import JobsService
 from service.logs import configure_logging
-from service.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from service.middleware import BodySizeLimitMiddleware, JsonBodyMiddleware, RequestContextMiddleware
 from service.openapi import install_openapi
 from service.planning import PlanningService
 from service.pool import Backend, ProcessBackend, SolvePool, ThreadBackend
@@ -47,6 +49,13 @@ def _job_backend(settings: Settings, pool: SolvePool, solve: SolveFunction) -> J
     if settings.queue_url is not None:
         return RedisJobs(settings.queue_url, settings.job_ttl_s)
     return MemoryJobs(Executor(pool, solve, settings), runners=settings.workers)
+
+
+def _needs_key(settings: Settings, path: str) -> bool:
+    """Whether a path needs an API key under these settings: /v1 with keys set, and /version unless public."""
+    if not settings.api_keys:
+        return False
+    return path.startswith("/v1/") or (path == "/version" and not settings.public_docs)
 
 
 def create_app(settings: Settings | None = None, solve: SolveFunction = plan_checked) -> FastAPI:
@@ -76,18 +85,22 @@ def create_app(settings: Settings | None = None, solve: SolveFunction = plan_che
         version=routes_health.service_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served by routes_docs, which guard them like the API
         redoc_url=None,
+        openapi_url=None,
     )
     app.state.settings = settings
     app.state.planning = PlanningService(settings, pool, solve)
+    app.state.key_limits = KeyLimits.from_settings(settings)
     app.state.jobs = JobsService(jobs, app.state.planning)
     app.include_router(routes_plans.router)
     app.include_router(routes_jobs.router)
     app.include_router(routes_health.router)
+    app.include_router(routes_docs.router)
     install_problem_handlers(app)
-    install_openapi(app, [PlanRequest, WhatIfRequest, JobSubmission])
+    install_openapi(app, [PlanRequest, WhatIfRequest, JobSubmission], secured=lambda path: _needs_key(settings, path))
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(JsonBodyMiddleware)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

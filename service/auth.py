@@ -1,21 +1,23 @@
-"""Bearer-key authentication of the `/v1` API (off when no keys are configured)."""
+"""Bearer-key authentication (off when no keys are configured), and the per-key limits of an authenticated call."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import AsyncIterator
 
 from fastapi import Request
 
+from service.admission import KeyLimits
 from service.problems import ProblemError
 from service.settings import Settings
 
 
-def require_api_key(request: Request) -> None:
-    """Let the request through when keys are off or it carries `Authorization: Bearer <a configured key>`."""
+def require_api_key(request: Request) -> str | None:
+    """The caller's configured key (None when keys are off); 401 unless `Authorization: Bearer <a configured key>`."""
     settings: Settings = request.app.state.settings
     if not settings.api_keys:
-        return
+        return None
     scheme, _, key = request.headers.get("authorization", "").partition(" ")
     key = key.strip()
     # Compare with every key in constant time, so timing reveals nothing about them.
@@ -27,15 +29,31 @@ def require_api_key(request: Request) -> None:
             "This API needs 'Authorization: Bearer <key>' with a valid key.",
             headers={"WWW-Authenticate": 'Bearer realm="capplan"'},
         )
+    return settings.api_keys[accepted.index(True)]
+
+
+def require_api_key_unless_public(request: Request) -> None:
+    """Guard /version and the docs like the API, unless CAPPLAN_PUBLIC_DOCS keeps them open."""
+    settings: Settings = request.app.state.settings
+    if not settings.public_docs:
+        require_api_key(request)
+
+
+async def api_key_within_limits(request: Request) -> AsyncIterator[None]:
+    """Authenticate, then count the request against its key's concurrency and rate while it runs (429 past)."""
+    key = require_api_key(request)
+    if key is None:
+        yield
+        return
+    limits: KeyLimits = request.app.state.key_limits
+    with limits.hold(key):
+        yield
 
 
 def key_owner(request: Request) -> str:
     """Who owns what this request creates: a digest of its API key ('' when keys are off, so all is shared).
 
-    Call after `require_api_key`; the key itself is never stored.
+    The key itself is never stored.
     """
-    settings: Settings = request.app.state.settings
-    if not settings.api_keys:
-        return ""
-    _, _, key = request.headers.get("authorization", "").partition(" ")
-    return hashlib.sha256(key.strip().encode()).hexdigest()[:32]
+    key = require_api_key(request)
+    return "" if key is None else hashlib.sha256(key.encode()).hexdigest()[:32]

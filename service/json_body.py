@@ -1,4 +1,4 @@
-"""Reading a request's JSON body defensively: media type, syntax, nesting depth, numbers and unicode.
+"""Reading a request's JSON body defensively: media type, syntax, repeated keys, nesting depth, numbers and unicode.
 
 Every failure becomes a 4xx problem with a message about the client's own document; nothing here
 lets a hostile body reach pydantic or the solver in a shape that could crash them.
@@ -28,18 +28,32 @@ def _malformed(message: str, loc: list[str | int] | None = None, code: str = "js
     raise ProblemError(400, "malformed-json", message, [Problem(loc=loc or [], code=code, message=message)])
 
 
+#: The one media type a request body may have (parameters such as `charset=utf-8` aside).
+JSON_MEDIA_TYPE = "application/json"
+
+
+def media_type_refusal(content_type: str | None) -> ProblemError | None:
+    """The 415 answer to a body not declared as `application/json` (a missing Content-Type included), else None.
+
+    A declared JSON type means a browser on another site cannot send the request without the service's
+    consent (a CORS preflight), so with CORS off no web page can start solves on a local server.
+    """
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    if media_type == JSON_MEDIA_TYPE:
+        return None
+    given = f"'{media_type}'" if media_type else "no Content-Type"
+    return ProblemError(
+        415,
+        "unsupported-media-type",
+        f"The body must be JSON sent with 'Content-Type: {JSON_MEDIA_TYPE}', not {given}.",
+    )
+
+
 def check_media_type(request: Request) -> None:
-    """Accept JSON (or a missing Content-Type, as curl sends with --data-binary); refuse anything else with 415."""
-    content_type = request.headers.get("content-type")
-    if content_type is None:
-        return
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    if media_type != "application/json" and not media_type.endswith("+json"):
-        raise ProblemError(
-            415,
-            "unsupported-media-type",
-            f"The body must be JSON sent as 'Content-Type: application/json', not '{media_type}'.",
-        )
+    """Refuse with 415 a request whose body is not declared as `application/json`."""
+    refusal = media_type_refusal(request.headers.get("content-type"))
+    if refusal is not None:
+        raise refusal
 
 
 #: Bodies up to this size are parsed on the event loop (well under a millisecond); larger ones in a thread.
@@ -76,7 +90,7 @@ def parse_json(body: bytes) -> object:
     except InvalidRequestError:
         _malformed("The body is not UTF-8 text (nor UTF-16 with a byte-order mark).", code="json_invalid_encoding")
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_object)
     except RecursionError:
         _too_deep()
     except json.JSONDecodeError as error:
@@ -88,17 +102,46 @@ def parse_json(body: bytes) -> object:
     return data
 
 
+class _RepeatedKeyObject(dict[str, object]):
+    """A JSON object that had a key more than once; refused once its path is known (`check_json_shape`)."""
+
+    repeated: str
+
+
+def _object(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """A JSON object as a dict, marked when a key repeats (Python's parser would silently keep the last value)."""
+    value = dict(pairs)
+    if len(value) == len(pairs):
+        return value
+    seen: set[str] = set()
+    marked = _RepeatedKeyObject(value)
+    for key, _ in pairs:
+        if key in seen:
+            marked.repeated = key
+            break
+        seen.add(key)
+    return marked
+
+
+def _repeated_key(value: _RepeatedKeyObject, path: _Path) -> NoReturn:
+    """The 422 answer to an object with a repeated key, naming the key and where it is."""
+    loc = [*_loc(path), value.repeated]
+    message = (f"The key '{value.repeated}' appears more than once in the object at {_where(loc[:-1])}; "
+               f"each key may appear once (which value is meant would be ambiguous).")
+    raise ProblemError(422, "invalid-request", message, [Problem(loc=loc, code="duplicate_key", message=message)])
+
+
 #: Where a value sits: None for the top level, else (where its container sits, its key or index).
 _Path = tuple["_Path", str | int] | None
 
 #: Values that need a look of their own: containers (nesting), text (surrogates) and floats (finite).
-_CHECKED = frozenset({dict, list, str, float})
+_CHECKED = frozenset({dict, _RepeatedKeyObject, list, str, float})
 #: How a lone surrogate gets into decoded JSON text: a backslash-u escape of D800-DFFF.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def check_json_shape(data: object, texts: bool = True) -> None:
-    """Refuse deep nesting, non-finite numbers and (when `texts`) strings with unpaired surrogates.
+    """Refuse deep nesting, repeated keys, non-finite numbers and (when `texts`) strings with unpaired surrogates.
 
     One pass that skips integers, booleans and nulls (a list of only those at C speed) and builds a value's
     path only to name it in an error, so a body of a million numbers is checked in a fraction of a second.
@@ -109,6 +152,8 @@ def check_json_shape(data: object, texts: bool = True) -> None:
         if isinstance(value, dict):
             if value and depth >= MAX_JSON_DEPTH:
                 _too_deep()
+            if isinstance(value, _RepeatedKeyObject):
+                _repeated_key(value, path)
             for key, item in value.items():
                 if texts:
                     _check_text(key, path)

@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: request ids, request logs, the last-resort error answer, and the body-size cap.
+"""Pure ASGI middleware: request ids, request logs, the last-resort error answer, JSON bodies only, the body-size cap.
 
 Written against ASGI directly (not Starlette's BaseHTTPMiddleware) so the request's `receive`
 channel reaches the handlers untouched: they use it to notice a client that went away.
@@ -11,8 +11,11 @@ import re
 import time
 import uuid
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.http_protocol import CUT_BY_DEADLINE
+from service.json_body import media_type_refusal
 from service.problems import PROBLEM_MEDIA_TYPE, problem_body
 
 access_log = logging.getLogger("service.access")
@@ -75,8 +78,10 @@ class RequestContextMiddleware:
         outcome = "answered"
         try:
             await self.app(scope, receive, send_with_id)
-        except ClientGoneError:
+        except (ClientGoneError, ClientDisconnect):
             outcome, status = "client_disconnected", 499
+            if scope["state"].get(CUT_BY_DEADLINE):
+                outcome, status = "body_timeout", 408
         except Exception:
             outcome = "unhandled_error"
             error_log.exception("unhandled error", extra={"request_id": request_id, "path": scope.get("path")})
@@ -98,6 +103,39 @@ class RequestContextMiddleware:
                     "client": (scope.get("client") or [None])[0],
                 },
             )
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    """The first value of a request header, or None."""
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+def has_body(scope: Scope) -> bool:
+    """Whether the request announces a body: a non-zero Content-Length, or a Transfer-Encoding."""
+    length = _header(scope, b"content-length")
+    return (length is not None and length.strip() != "0") or _header(scope, b"transfer-encoding") is not None
+
+
+class JsonBodyMiddleware:
+    """Refuse with 415 every request whose body is not declared `application/json` (the rule: `json_body`).
+
+    Applied to every path, so no endpoint can be reached by a cross-site form or a plain-text `fetch`.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI connection scope."""
+        if scope["type"] == "http" and has_body(scope):
+            refusal = media_type_refusal(_header(scope, b"content-type"))
+            if refusal is not None:
+                await send_problem(scope, send, refusal.status, refusal.kind, refusal.detail, {"connection": "close"})
+                return
+        await self.app(scope, receive, send)
 
 
 class _BodyTooLargeError(Exception):

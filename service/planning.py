@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from api_schemas.service import ValidateResponse
+from service.admission import PoolAdmission
 from service.conflicts import certain_conflicts
-from service.pool import PoolSaturatedError, SolvePool, SolverCrashedError
+from service.pool import SolvePool, SolverCrashedError
 from service.problems import ProblemError, invalid_request
 from service.request_summary import summarise_request
 from service.settings import Settings
@@ -61,6 +62,17 @@ async def verified_outcome(request: PlanRequest, outcome: PlanResult | PlanCheck
     return await asyncio.to_thread(verified, request, outcome)
 
 
+def solver_crashed(retry_after: int) -> ProblemError:
+    """The 503 of a request whose solver process died on it twice (a failed job's `error` too)."""
+    return ProblemError(
+        503,
+        "solver-crashed",
+        "The solver process stopped twice while planning this request (it was retried once on a fresh "
+        f"process); retry in about {retry_after} s, and report it if it keeps happening.",
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
 class PlanningService:
     """Plans requests on the pool within the configured limits."""
 
@@ -68,6 +80,7 @@ class PlanningService:
         self.settings = settings
         self.limits = settings.limits
         self.pool = pool
+        self.admission = PoolAdmission(settings, pool)
         self.solve = solve
 
     def parse(self, data: object) -> PlanRequest:
@@ -81,52 +94,37 @@ class PlanningService:
         """The request with the service's time-limit default and caps applied (`effective_request`)."""
         return effective_request(request, self.settings)
 
-    def _busy(self) -> ProblemError:
-        retry_after = self.settings.retry_after_s
-        return ProblemError(
-            503,
-            "service-busy",
-            f"All {self.pool.workers} solver workers are busy and {self.pool.queue_depth} solves are waiting; "
-            f"retry in about {retry_after} s.",
-            headers={"Retry-After": str(retry_after)},
-        )
-
     async def plan(self, request: PlanRequest) -> PlanResult:
         """Solve one checked, effective request, or raise 503 at once when the pool is full."""
-        return (await self.plan_all([request]))[0]
+        return (await self.plan_all([request], loc=["options", "time_limit_s"]))[0]
 
     async def plan_all(
-        self, requests: Sequence[PlanRequest], warm_start: PlanResult | None = None
+        self,
+        requests: Sequence[PlanRequest],
+        warm_start: PlanResult | None = None,
+        what: str = "plan request",
+        loc: Sequence[str | int] = (),
     ) -> list[PlanResult]:
-        """Solve checked requests in parallel on the pool, admitted together (all or none), each from `warm_start`.
+        """Solve checked requests on the pool, admitted together (all or none) by their work, each from `warm_start`.
 
-        The solve does not validate again: `parse`, `parse_what_if` and `scenario_requests` have.
+        At most `admission.request_workers` of them run at once; the others wait behind each other, so other
+        requests find workers meanwhile. The solve does not validate again: `parse`, `parse_what_if` and
+        `scenario_requests` have. Over the request's share: 422 naming `loc`; pool full: 503.
         """
-        try:
-            admission = self.pool.admit(len(requests))
-        except PoolSaturatedError:
-            raise self._busy() from None
-        with admission:
+        time_limits = [request.options.time_limit_s for request in requests]
+        with self.admission.admit(time_limits, what, loc):
+            own_workers = asyncio.Semaphore(self.admission.request_workers)
+
+            async def solve(request: PlanRequest) -> PlanResult | PlanCheckError:
+                async with own_workers:
+                    return await self.pool.run(solve_job, self.solve, request, self.limits, warm_start)
+
             try:
                 async with asyncio.TaskGroup() as group:
-                    tasks = [
-                        group.create_task(self.pool.run(solve_job, self.solve, request, self.limits, warm_start))
-                        for request in requests
-                    ]
+                    tasks = [group.create_task(solve(request)) for request in requests]
             except* SolverCrashedError:
                 raise self._crashed() from None
         return [await verified_outcome(request, task.result()) for request, task in zip(requests, tasks, strict=True)]
 
     def _crashed(self) -> ProblemError:
         return solver_crashed(self.settings.retry_after_s)
-
-
-def solver_crashed(retry_after: int) -> ProblemError:
-    """The 503 of a request whose solver process died on it twice (the job's `error` too)."""
-    return ProblemError(
-        503,
-        "solver-crashed",
-        "The solver process stopped twice while planning this request (it was retried once on a fresh "
-        f"process); retry in about {retry_after} s, and report it if it keeps happening.",
-        headers={"Retry-After": str(retry_after)},
-    )

@@ -1,7 +1,7 @@
 """The bounded pool that runs solves off the event loop, with admission control.
 
-`SolvePool.admit` counts solves admitted (running or waiting); past `workers + queue_depth` it refuses
-at once, so the service answers 503 instead of piling work up. Two back ends run the jobs:
+`SolvePool` bounds the solves running at once and keeps the books of what is admitted (running or
+waiting); `service.admission` decides what may be admitted. Two back ends run the jobs:
 - `ProcessBackend` (default): long-lived worker processes. A solve is CPU-bound (model building in
   Python, then CP-SAT), so processes keep it off the service's GIL and cores; and a worker whose
   client went away is killed and replaced, which frees its core before the solve's time limit.
@@ -32,10 +32,6 @@ T = TypeVar("T")
 ATTEMPTS = 2
 
 
-class PoolSaturatedError(Exception):
-    """All workers are busy and the wait queue is full."""
-
-
 class SolverCrashedError(Exception):
     """A job's worker process died under it twice (killed, out of memory, or a crash in the solver)."""
 
@@ -51,6 +47,10 @@ class Backend(Protocol):
 
     async def stop(self) -> None:
         """Stop every worker, abandoning what runs."""
+
+    @property
+    def live_workers(self) -> int:
+        """Workers that can run a job now (0 when not started)."""
 
 
 def _on_loop(loop: asyncio.AbstractEventLoop, on_progress: Sink | None) -> Sink | None:
@@ -79,6 +79,11 @@ class ThreadBackend:
             self._executor = concurrent.futures.ThreadPoolExecutor(
                 max_workers=self._workers, thread_name_prefix="capplan-solve"
             )
+
+    @property
+    def live_workers(self) -> int:
+        """All the threads once started (a thread cannot die under a job)."""
+        return self._workers if self._executor is not None else 0
 
     async def run(self, job: Callable[..., T], *args: Any, on_progress: Sink | None = None) -> T:
         """Run the job in a thread; cancelling the caller leaves a started job to finish on its own."""
@@ -121,6 +126,13 @@ class ProcessBackend:
     def pids(self) -> list[int]:
         """Process ids of the live workers (for tests and diagnostics)."""
         return sorted(worker.process.pid for worker in self._live if worker.process.pid is not None)
+
+    @property
+    def live_workers(self) -> int:
+        """Worker processes started and not reaped (one that died idle is replaced before it gets work; 0 stopped)."""
+        if not self._started or self._stopping:
+            return 0
+        return len(self._live)
 
     def _spawn(self) -> WorkerProcess:
         worker = WorkerProcess(self._context, self._preload)
@@ -215,55 +227,56 @@ class ProcessBackend:
         self._pipes.shutdown(wait=False, cancel_futures=True)
 
 
-class Admission:
-    """Room reserved in a pool; released when its `with` block ends."""
+class Reservation:
+    """Room held in a pool for an admitted request's solves and work; released when its `with` block ends."""
 
-    def __init__(self, pool: SolvePool, solves: int) -> None:
+    def __init__(self, pool: SolvePool, solves: int, work_s: float) -> None:
         self._pool = pool
-        self._solves = solves
+        self.solves = solves
+        self.work_s = work_s
 
-    def __enter__(self) -> Admission:
+    def __enter__(self) -> Reservation:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._pool._release(self._solves)
-        self._solves = 0
+        self._pool._release(self)
+        self.solves, self.work_s = 0, 0.0
 
 
 class SolvePool:
-    """Admission control and concurrency bound in front of a back end."""
+    """The concurrency bound in front of a back end, and the books of what is admitted to it.
+
+    Whether a request may be admitted is decided in `service.admission`; the pool only keeps the count.
+    """
 
     def __init__(self, backend: Backend, workers: int, queue_depth: int) -> None:
         self.backend = backend
         self.workers = workers
         self.queue_depth = queue_depth
         self._slots = asyncio.Semaphore(workers)
-        self._admitted = 0
+        self.admitted_solves = 0
+        self.admitted_work_s = 0.0
         self.running = 0
-
-    @property
-    def capacity(self) -> int:
-        """Solves that may be admitted at once: running plus waiting."""
-        return self.workers + self.queue_depth
 
     @property
     def waiting(self) -> int:
         """Admitted solves not running yet."""
-        return self._admitted - self.running
+        return self.admitted_solves - self.running
 
-    def admit(self, solves: int = 1) -> Admission:
-        """Reserve room for `solves` solves now, or raise `PoolSaturatedError`; leave the `with` block to free it.
+    @property
+    def live_workers(self) -> int:
+        """Workers able to take a solve now (0 before the pool starts or after it stops)."""
+        return self.backend.live_workers
 
-        A request needing more solves than the whole capacity (a large what-if) is still admitted when
-        the pool is idle, so it is never refused forever.
-        """
-        if self._admitted and self._admitted + solves > self.capacity:
-            raise PoolSaturatedError
-        self._admitted += solves
-        return Admission(self, solves)
+    def reserve(self, solves: int, work_s: float) -> Reservation:
+        """Hold room for `solves` solves worth `work_s` solve-seconds; leave the `with` block to free it."""
+        self.admitted_solves += solves
+        self.admitted_work_s += work_s
+        return Reservation(self, solves, work_s)
 
-    def _release(self, solves: int) -> None:
-        self._admitted -= solves
+    def _release(self, reservation: Reservation) -> None:
+        self.admitted_solves -= reservation.solves
+        self.admitted_work_s = max(0.0, self.admitted_work_s - reservation.work_s)
 
     async def run(self, job: Callable[..., T], *args: Any, on_progress: Sink | None = None) -> T:
         """Run an admitted job when a worker is free; `on_progress` hears (on the loop) what the job reports."""

@@ -31,6 +31,8 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 #: Stable problem types (relative URI references) and their titles; docs/service.md lists them.
 PROBLEM_TITLES: dict[str, str] = {
+    "bad-request": "Malformed HTTP request",
+    "request-timeout": "Request not received in time",
     "malformed-json": "Malformed JSON body",
     "invalid-request": "Invalid request",
     "unsupported-media-type": "Unsupported media type",
@@ -38,6 +40,7 @@ PROBLEM_TITLES: dict[str, str] = {
     "unauthorized": "Missing or wrong API key",
     "not-found": "Not found",
     "method-not-allowed": "Method not allowed",
+    "too-many-requests": "Too many requests for this API key",
     "service-busy": "Service busy",
     "solver-unavailable": "Solver unavailable",
     "solver-crashed": "Solver crashed",

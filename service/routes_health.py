@@ -1,37 +1,26 @@
-"""Health, readiness and version endpoints: open without an API key, cheap, never queued behind solves."""
+"""Health, readiness and version endpoints: cheap, never queued behind solves.
+
+/healthz and /readyz are open; /version follows the API-key setting unless CAPPLAN_PUBLIC_DOCS keeps it open.
+"""
 
 from __future__ import annotations
 
-import logging
 import platform
-from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
-from api_schemas.request import Issue, Owner, PlanRequest, SolverOptions
-from api_schemas.result import SolveStatus
 from api_schemas.service import Health, Readiness, VersionInfo
+from service.auth import require_api_key_unless_public
 from service.openapi import problem_responses
 from service.planning import PlanningService
 from service.problems import ProblemError
 from service.routes_plans import json_response
 
-logger = logging.getLogger(__name__)
-
 router = APIRouter(tags=["health"])
 
 #: The API version in the URL prefix.
 API_VERSION = "v1"
-
-#: Solved by /readyz: one owner, one issue, one hour of work; valid under any settings (its time limit is capped like
-#: any request's), so it is planned without a check.
-READINESS_REQUEST = PlanRequest(
-    start_date=date(2025, 1, 6),
-    owners=[Owner(id="readiness-owner")],
-    issues=[Issue(id="readiness-issue", estimate_hours=1)],
-    options=SolverOptions(time_limit_s=2, seed=0),
-)
 
 
 def _installed_version(distribution: str) -> str:
@@ -57,27 +46,39 @@ async def healthz(request: Request) -> Response:
 @router.get(
     "/readyz",
     response_model=Readiness,
-    summary="Readiness: solves a tiny plan",
-    responses=problem_responses(503, meanings={503: "Not ready: the pool is full (`service-busy`) or the solver "
-                                               "failed (`solver-unavailable`, `solver-crashed`)."}),
+    summary="Readiness, from the solver pool's state",
+    responses=problem_responses(
+        503,
+        meanings={503: "Not ready: no solver worker is up (`solver-unavailable`), or the pool has no room for "
+                  "one more solve at the default time limit (`service-busy`, with `Retry-After`)."},
+        types={503: ("service-busy", "solver-unavailable")},
+    ),
 )
 async def readyz(request: Request) -> Response:
-    """Solve a one-issue plan; 503 when the pool is full or the solver fails."""
+    """Ready when solver workers are up and the pool has room for one more default solve; nothing is solved."""
     planning: PlanningService = request.app.state.planning
-    tiny = planning.effective(READINESS_REQUEST)
-    try:
-        result = await planning.plan(tiny)
-    except ProblemError:
-        raise
-    except Exception:
-        logger.exception("readiness solve failed")
-        raise ProblemError(503, "solver-unavailable", "The solver failed to plan a one-issue request.") from None
-    if result.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-        raise ProblemError(503, "solver-unavailable", f"The readiness plan came back {result.status.value}.")
-    return json_response(Readiness(solve_status=result.status, solve_time_s=result.solve_time_s))
+    pool, admission = planning.pool, planning.admission
+    alive = pool.live_workers
+    if alive == 0:
+        raise ProblemError(503, "solver-unavailable", "No solver worker is up (the service is starting or "
+                           "stopping).", headers={"Retry-After": str(admission.retry_after_s)})
+    if not admission.has_room(planning.settings.default_time_limit_s):
+        raise admission.busy()
+    return json_response(
+        Readiness(workers=pool.workers, workers_up=alive, solves_running=pool.running,
+                  solves_waiting=pool.waiting, work_admitted_s=round(pool.admitted_work_s, 3),
+                  work_capacity_s=admission.capacity_s)
+    )
 
 
-@router.get("/version", response_model=VersionInfo, summary="Versions", responses=problem_responses())
+@router.get(
+    "/version",
+    response_model=VersionInfo,
+    summary="Versions",
+    dependencies=[Depends(require_api_key_unless_public)],
+    responses=problem_responses(401, meanings={401: "Missing or wrong API key: with keys configured, unless "
+                                               "CAPPLAN_PUBLIC_DOCS keeps /version open."}),
+)
 async def version_info() -> Response:
     """Versions of capplan, its API, Python and OR-Tools."""
     return json_response(

@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from api_schemas.jobs import Job, JobKind, JobStatus, JobSubmission
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
-from service.auth import key_owner, require_api_key
+from service.auth import api_key_within_limits, key_owner, require_api_key
 from service.jobs.record import JobRecord
 from service.jobs.service import JobsService
 from service.json_body import read_json_body
@@ -22,7 +22,11 @@ from service.problems import ProblemError
 from service.report.ics import plan_ics
 from service.report.plan_view import PlanView
 
-router = APIRouter(prefix="/v1/jobs", tags=["jobs"], dependencies=[Depends(require_api_key)])
+router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+#: Submitting, reading and cancelling count against the key's rate and concurrency (as every /v1 call); an event
+#: stream is one long request, so it is authenticated but holds no concurrency slot while it lasts.
+LIMITED = [Depends(api_key_within_limits)]
+STREAM = [Depends(require_api_key)]
 
 #: Seconds between keep-alive comments on a quiet event stream (proxies close idle connections).
 KEEP_ALIVE_S = 15.0
@@ -49,8 +53,9 @@ def _job_response(record: JobRecord, status: int = 200, headers: dict[str, str] 
     summary="Submit a job (plan, what-if or validate)",
     status_code=202,
     response_model=Job,
+    dependencies=LIMITED,
     openapi_extra=request_body(JobSubmission, SUBMISSION_EXAMPLE, "Validate a request in the background"),
-    responses=problem_responses(400, 401, 413, 415, 422, 503, meanings={
+    responses=problem_responses(400, 401, 408, 413, 415, 422, 429, 503, meanings={
         503: "The job queue is full (`queue-full`) or unreachable (`queue-unavailable`); retry after `Retry-After`."
     }),
 )
@@ -70,14 +75,15 @@ async def submit_job(
     return _job_response(submitted.record, 202, headers)
 
 
-@router.get("/{job_id}", summary="A job: status, progress, result", response_model=Job,
-            responses=problem_responses(401, 404))
+@router.get("/{job_id}", summary="A job: status, progress, result", response_model=Job, dependencies=LIMITED,
+            responses=problem_responses(401, 404, 429))
 async def get_job(job_id: str, jobs: Jobs, owner: Owner) -> Response:
     """The job's status, its progress while it runs, and its result (or problem) once finished."""
     return _job_response(await jobs.get(owner, job_id))
 
 
-@router.delete("/{job_id}", summary="Cancel a job", response_model=Job, responses=problem_responses(401, 404, 409))
+@router.delete("/{job_id}", summary="Cancel a job", response_model=Job, dependencies=LIMITED,
+               responses=problem_responses(401, 404, 409, 429))
 async def cancel_job(job_id: str, jobs: Jobs, owner: Owner) -> Response:
     """Cancel a queued or running job (its solver stops within a second); 409 if it had already finished."""
     return _job_response(await jobs.cancel(owner, job_id))
@@ -87,6 +93,7 @@ async def cancel_job(job_id: str, jobs: Jobs, owner: Owner) -> Response:
     "/{job_id}/events",
     summary="Follow a job as server-sent events",
     response_class=StreamingResponse,
+    dependencies=STREAM,
     responses={200: {"content": {"text/event-stream": {}}, "description": "`progress` events, then one `final`."},
                **problem_responses(401, 404)},
 )
@@ -133,8 +140,9 @@ def event_bytes(record: JobRecord) -> bytes:
     "/{job_id}/plan.ics",
     summary="A finished plan job's plan as a calendar",
     response_class=Response,
+    dependencies=LIMITED,
     responses={200: {"content": {"text/calendar": {}}, "description": "One event per slot (RFC 5545)."},
-               **problem_responses(401, 404, 409)},
+               **problem_responses(401, 404, 409, 429)},
 )
 async def job_calendar(job_id: str, jobs: Jobs, owner: Owner) -> Response:
     """The plan of a succeeded plan job as iCalendar, for calendars to subscribe to; 409 until it has one."""

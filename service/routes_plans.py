@@ -11,7 +11,7 @@ from api_schemas.examples import PLAN_REQUEST_EXAMPLE
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from api_schemas.service import WHAT_IF_EXAMPLE, ValidateResponse, WhatIfRequest, WhatIfResponse
-from service.auth import require_api_key
+from service.auth import api_key_within_limits
 from service.disconnect import unless_disconnected
 from service.json_body import read_json_body
 from service.offload import off_loop
@@ -19,13 +19,16 @@ from service.openapi import problem_responses, request_body
 from service.planning import PlanningService, validation_report
 from service.whatif import compare_plans, parse_what_if, scenario_requests
 
-router = APIRouter(prefix="/v1/plans", tags=["plans"], dependencies=[Depends(require_api_key)])
+router = APIRouter(prefix="/v1/plans", tags=["plans"], dependencies=[Depends(api_key_within_limits)])
 
 
 def _planning(request: Request) -> PlanningService:
     service: PlanningService = request.app.state.planning
     return service
 
+
+#: How a what-if is named in its problems.
+WHAT_IF = "what-if request"
 
 Planning = Annotated[PlanningService, Depends(_planning)]
 
@@ -40,7 +43,7 @@ def json_response(model: BaseModel) -> Response:
     summary="Plan a backlog",
     response_model=PlanResult,
     openapi_extra=request_body(PlanRequest, PLAN_REQUEST_EXAMPLE, "A small team with a coding agent"),
-    responses=problem_responses(400, 401, 413, 415, 422, 503),
+    responses=problem_responses(400, 401, 408, 413, 415, 422, 429, 503),
 )
 async def create_plan(request: Request, planning: Planning) -> Response:
     """Return the best plan found within the request's time limit (capped by the service)."""
@@ -55,7 +58,7 @@ async def create_plan(request: Request, planning: Planning) -> Response:
     summary="Compare scenarios with a baseline",
     response_model=WhatIfResponse,
     openapi_extra=request_body(WhatIfRequest, WHAT_IF_EXAMPLE, "Add an agent, grow an estimate, drop an issue"),
-    responses=problem_responses(400, 401, 413, 415, 422, 503),
+    responses=problem_responses(400, 401, 408, 413, 415, 422, 429, 503),
 )
 async def what_if(request: Request, planning: Planning) -> Response:
     """Plan the base and every scenario in parallel; return summaries and each scenario's differences.
@@ -68,9 +71,11 @@ async def what_if(request: Request, planning: Planning) -> Response:
     scenarios = await off_loop(scenario_requests, parsed.base, parsed.scenarios, limits, caps)
     if parsed.baseline_plan is not None:
         baseline = parsed.baseline_plan
-        results = await unless_disconnected(request.receive, planning.plan_all(scenarios, warm_start=baseline))
+        solving = planning.plan_all(scenarios, warm_start=baseline, what=WHAT_IF, loc=["scenarios"])
+        results = await unless_disconnected(request.receive, solving)
     else:
-        baseline, *results = await unless_disconnected(request.receive, planning.plan_all([parsed.base, *scenarios]))
+        solving = planning.plan_all([parsed.base, *scenarios], what=WHAT_IF, loc=["scenarios"])
+        baseline, *results = await unless_disconnected(request.receive, solving)
     answer = await off_loop(compare_plans, parsed.base, parsed.scenarios, baseline, results, parsed.include_plans)
     return json_response(answer)
 
@@ -80,7 +85,7 @@ async def what_if(request: Request, planning: Planning) -> Response:
     summary="Check a request without solving it",
     response_model=ValidateResponse,
     openapi_extra=request_body(PlanRequest, PLAN_REQUEST_EXAMPLE, "A small team with a coding agent"),
-    responses=problem_responses(400, 401, 413, 415),
+    responses=problem_responses(400, 401, 408, 413, 415, 422, 429),
 )
 async def validate_plan_request(request: Request, planning: Planning) -> Response:
     """List every problem of a request (200 even when invalid) and summarise its work and capacity."""

@@ -39,6 +39,7 @@ def serve(
     configure_logging(settings.log_level, force=True)
 
     from service.app import create_app  # here, so other commands do not pay for importing the web stack
+    from service.http_protocol import guarded_protocol
 
     signal.signal(signal.SIGTERM, _exit_cleanly)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C after the graceful shutdown: a normal stop
@@ -49,5 +50,7 @@ def serve(
             log_config=None,
             access_log=False,
             server_header=False,
+            http=guarded_protocol(settings),  # headers and body deadlines; problem+json for invalid HTTP
+            ws="none",
             timeout_graceful_shutdown=math.ceil(settings.max_time_limit_s) + 5,
         )

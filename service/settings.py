@@ -52,8 +52,29 @@ class Settings(BaseSettings):
     )
     max_scenarios: int = Field(default=10, ge=1, le=MAX_SCENARIOS, description="Most scenarios in one what-if.")
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, description="Largest request body accepted.")
+    max_request_share: float = Field(
+        default=0.5, gt=0, le=1,
+        description="Largest share of the pool one request may take: of its work (solves x time limit, against "
+        "(workers + queue_depth) x default time limit) and of its workers (at least one).",
+    )
+    headers_timeout_s: float = Field(
+        default=10.0, gt=0, le=600, description="Time a client has to send a request's line and headers."
+    )
+    body_timeout_s: float = Field(
+        default=60.0, gt=0, le=3600, description="Time a client has to send a request's whole body, once its "
+        "headers are in.",
+    )
     api_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Accepted bearer keys, comma separated; empty: no authentication."
+    )
+    key_concurrency: int = Field(
+        default=4, ge=1, le=1000, description="Requests one API key may have in progress at once (with keys set)."
+    )
+    key_rate_per_minute: int = Field(
+        default=120, ge=1, le=1_000_000, description="Requests one API key may send per minute (with keys set)."
+    )
+    public_docs: bool = Field(
+        default=False, description="Keep /version, /docs and /openapi.json open when API keys are set."
     )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Origins allowed by CORS, comma separated; empty: CORS off."

@@ -23,6 +23,7 @@ from api_schemas.result import PlanResult
 from api_schemas.service import PatchOperation, Scenario, ScenarioOutcome, WhatIfRequest, WhatIfResponse
 from checker.schedule_checker import check_schedule
 from service.diff import diff_plans, plan_summary
+from service.patch_errors import patch_problem
 from service.problems import invalid_request, problems_of
 from solver.calendars.working_time import TeamCalendar
 from solver.intake.limits import Limits
@@ -178,10 +179,14 @@ def _scenario_request(
         added = _added_size(document, operation, limit - size)
         if size + added > limit:
             return None, [_too_large(index, scenario, position, limit)]
-        try:
-            document = jsonpatch.apply_patch(document, [operation], in_place=True)
-        except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as error:
-            message = f"{what} does not apply: {error}"
+        reason = patch_problem(document, operation)  # the library's own messages show Python internals
+        if reason is None:
+            try:
+                document = jsonpatch.apply_patch(document, [operation], in_place=True)
+            except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException):
+                reason = "it does not fit the request at that point"
+        if reason is not None:
+            message = f"{what} does not apply: {reason}."
             return None, [Problem(loc=["scenarios", index, "patch", position], code="patch_failed", message=message)]
         size += added
     request, problems = check_request(document, limits, adjust=prepare)

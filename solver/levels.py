@@ -19,12 +19,22 @@ LEVELS: tuple[ObjectiveLevelId, ...] = tuple(
 )
 
 
-def levels_of(ranks: Iterable[int]) -> list[ObjectiveLevelId]:
-    """The levels of a backlog with planned work in priority ranks `ranks`, in order (other priorities have none)."""
+#: The last level, present when some issue may be split: the number of pieces of all planned issues.
+PIECES = ObjectiveLevelId(LevelKind.PIECES)
+
+
+def levels_of(ranks: Iterable[int], pieces: bool = False) -> list[ObjectiveLevelId]:
+    """The levels of a backlog with planned work in priority ranks `ranks`, in order (other priorities have none).
+
+    `pieces` adds the pieces level last (some issue may be split: docs/model.md, Objective level 9).
+    """
     present = set(ranks)
-    return [level for level in LEVELS if level.rank in present]
+    return [level for level in LEVELS if level.rank in present] + ([PIECES] if pieces else [])
 
 
-def in_level_order(levels: Sequence[ObjectiveLevelId], lateness: Sequence[int], finish: Sequence[int]) -> list[int]:
-    """Each level's value, taken from totals of lateness and of finish per priority rank."""
-    return [(lateness if level.kind is LevelKind.LATENESS else finish)[level.rank] for level in levels]
+def in_level_order(
+    levels: Sequence[ObjectiveLevelId], lateness: Sequence[int], finish: Sequence[int], pieces: int = 0
+) -> list[int]:
+    """Each level's value, taken from totals of lateness and of finish per priority rank, and the pieces."""
+    totals = {LevelKind.LATENESS: lateness, LevelKind.FINISH: finish}
+    return [pieces if level.kind is LevelKind.PIECES else totals[level.kind][level.rank] for level in levels]

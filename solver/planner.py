@@ -12,14 +12,14 @@ from api_schemas.result import PlanResult, PlanTiming, SolveStatus
 from solver.bounds.finish_windows import held_by
 from solver.bounds.schedule_levels import level_values
 from solver.budget.constants import LARGE_MODEL_TASKS
-from solver.budget.time_budget import TimeBudget, full_model_seconds
+from solver.budget.time_budget import SearchBudget, TimeBudget, full_model_seconds
 from solver.intake.errors import InvalidRequestError
 from solver.intake.limits import DEFAULT_LIMITS, Limits
 from solver.intake.validation import validate_request
 from solver.model import build_model
 from solver.model.build import PlanModel
-from solver.prepared.problem import PreparedProblem, prepare
-from solver.prepared.schedule import Schedule, global_span
+from solver.prepared.problem import PreparedProblem, prepare, unbroken_twin
+from solver.prepared.schedule import Schedule, global_span, on_owners
 from solver.recommend import Planning, recommend
 from solver.result import build_result
 from solver.search.lexicographic import (
@@ -55,9 +55,17 @@ PlanProgressHook = Callable[[PlanProgress], None]
 
 
 def _search_hook(
-    request: PlanRequest, problem: PreparedProblem, progress: ProgressCallback | None, hook: PlanProgressHook | None
+    request: PlanRequest,
+    problem: PreparedProblem,
+    progress: ProgressCallback | None,
+    hook: PlanProgressHook | None,
+    with_plans: bool = True,
 ) -> SearchProgressHook | None:
-    """One search hook feeding both the numbers-only `progress` callback and the typed `hook` (with the plan)."""
+    """One search hook feeding both the numbers-only `progress` callback and the typed `hook` (with the plan).
+
+    `with_plans=False` passes numbers only (a search on another form of the problem than the plan's, the unbroken
+    twin of a plan in pieces).
+    """
     if progress is None and hook is None:
         return None
 
@@ -67,7 +75,7 @@ def _search_hook(
         if hook is None:
             return
         schedule = step.schedule
-        if schedule is None:
+        if schedule is None or not with_plans:
             hook(PlanProgress(step))
             return
 
@@ -97,6 +105,47 @@ def _improved_start(problem: PreparedProblem, start: Schedule | None, budget: Ti
         return None
     rounds = budget.start_rounds(round_seconds(problem))
     return squeaky_wheel(problem, start, rounds, budget.options.seed, budget.start_deadline)
+
+
+def _search_in_pieces(
+    problem: PreparedProblem,
+    twin: PreparedProblem,
+    unbroken: SearchOutcome,
+    budget: TimeBudget,
+    spent: list[float],
+    hook: SearchProgressHook | None,
+) -> SearchOutcome:
+    """The search in pieces, from the unbroken search's plan on its twin and with the budget that one left.
+
+    That plan is a valid plan in pieces, so the result is never worse than splitting off in the same budget (a
+    plan the unbroken form cannot have, e.g. one meeting a hard deadline only in pieces, is searched from nothing).
+    Searched from the greedy start alone, the 30-issue benchmark backlog ended worse than with splitting off (P1
+    finish 5351 against 4546 at 10 s); the unbroken search proves its optimum with 0.3 s of that budget.
+    """
+    spent.append(unbroken.charged)
+    start = on_owners(twin, problem, unbroken.schedule) if unbroken.schedule is not None else None
+    if start is not None:
+        problem = limit_candidates(problem, start)
+    outcome = _full_model_search(problem, budget.full_model_search(spent), start, hook)
+    return replace(
+        outcome, seconds=unbroken.seconds + outcome.seconds, repeatable=unbroken.repeatable and outcome.repeatable
+    )
+
+
+def _full_model_search(
+    problem: PreparedProblem, search: SearchBudget, start: Schedule | None, hook: SearchProgressHook | None
+) -> SearchOutcome:
+    """Level by level on the full model, narrowed to where plans better than `start` lie and rebuilt as it improves."""
+    # Every task finishes by the day the start's proven levels allow (exact: no optimal plan is lost).
+    plan_model = build_model(held_by(problem, start) if start is not None else problem, symmetry=True)
+
+    def narrowed(schedule: Schedule, fixed: int) -> PlanModel:
+        return build_model(held_by(problem, schedule, fixed), symmetry=True)
+
+    # Rebuilding takes milliseconds up to 50 issues; a larger backlog gets here only without a start plan, where
+    # one build takes seconds.
+    small = len(problem.tasks) <= LARGE_MODEL_TASKS
+    return solve_levels(plan_model, search, start, hook, rebuild=narrowed if small else None)
 
 
 def prepare_with_start(request: PlanRequest) -> tuple[PreparedProblem, Schedule | None]:
@@ -179,6 +228,12 @@ def _planned(
         raise InvalidRequestError(problems)
     budget = TimeBudget.of(request.options, limits, started, with_recommendations)
     problem, start = prepare_with_start(request)
+    in_pieces: PreparedProblem | None = None
+    if any(task.pieces.splits for task in problem.tasks):
+        # Pieces (up to 50 issues): first everything the plan would do with splitting off, on its unbroken twin
+        # (owners pooled, every issue in one piece); then the search in pieces from that plan, with what it left.
+        in_pieces, problem = problem, unbroken_twin(problem)
+        start = greedy_schedule(problem)
     improvement = _improved_start(problem, start, budget)
     start = improvement.schedule if improvement is not None else None
     cut_short = improvement is not None and improvement.cut_short
@@ -198,24 +253,15 @@ def _planned(
         hook = _search_hook(request, problem, progress, on_progress)
         outcome = search_levels(problem, budget.neighbourhood_search(len(problem.tasks), spent), start, hook)
     else:
-        modelled = problem
         if start is not None:
             problem = limit_candidates(problem, start)
-            # Every task finishes by the day the start's proven levels allow (exact: no optimal plan is lost).
-            modelled = held_by(problem, start)
-        plan_model = build_model(modelled, symmetry=True)
         model_cost = replan_cost = time.monotonic() - started
-
-        def narrowed(schedule: Schedule, fixed: int) -> PlanModel:
-            return build_model(held_by(problem, schedule, fixed), symmetry=True)
-
-        # Rebuilding takes milliseconds up to 50 issues; a larger backlog gets here only without a start plan,
-        # where one build takes seconds.
-        small = len(problem.tasks) <= LARGE_MODEL_TASKS
-        hook = _search_hook(request, problem, progress, on_progress)
-        outcome = solve_levels(
-            plan_model, budget.full_model_search(spent), start, hook, rebuild=narrowed if small else None
-        )
+        hook = _search_hook(request, problem, progress, on_progress, with_plans=in_pieces is None)
+        outcome = _full_model_search(problem, budget.full_model_search(spent), start, hook)
+        if in_pieces is not None:
+            pieces_hook = _search_hook(request, in_pieces, progress, on_progress)
+            outcome = _search_in_pieces(in_pieces, problem, outcome, budget, spent, pieces_hook)
+            problem = in_pieces
     if cut_short:
         outcome = replace(outcome, repeatable=False)
     if outcome.status == SolveStatus.INFEASIBLE and (problem.horizon_capped or problem.restricted):

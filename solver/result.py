@@ -14,6 +14,7 @@ from api_schemas.result import (
     MilestoneStatus,
     ObjectiveStage,
     OwnerLoad,
+    Piece,
     PlanResult,
     PlanWarning,
     Slot,
@@ -41,6 +42,18 @@ def _unscheduled_reason(problem: PreparedProblem, status: SolveStatus) -> str:
     if problem.horizon_capped:
         return "no plan was found within the time limit and the shortened horizon"
     return "no plan was found within the time limit"
+
+
+def _piece(problem: PreparedProblem, part: int, owner: str, run: list[tuple[int, int, int]]) -> Piece:
+    """One piece of an issue from its dated slots (day, start within the day, units)."""
+    (first_day, first_at, _), (last_day, last_at, last_units) = run[0], run[-1]
+    return Piece(
+        part=part,
+        owner=owner,
+        start=_instant(problem.start, first_day * UNITS_PER_DAY + first_at),
+        finish=_instant(problem.start, last_day * UNITS_PER_DAY + last_at + last_units),
+        hours=sum(units for _, _, units in run) / UNITS_PER_HOUR,
+    )
 
 
 def _issue_plans(problem: PreparedProblem, schedule: Schedule | None, status: SolveStatus) -> list[IssuePlan]:
@@ -72,22 +85,25 @@ def _issue_plans(problem: PreparedProblem, schedule: Schedule | None, status: So
         placement = schedule[task.index]
         resource = problem.resources[placement.resource]
         clock = problem.clocks[resource.clock]
-        pieces = clock.pieces(placement.start, placement.start + task.work)
+        owner = resource.owner_ids[placement.member]
+        runs = [clock.pieces(start, end) for start, end in placement.spans(task.work)]
         slots = [
             Slot(date=problem.date_of(day), start=_clock_time(at), hours=units / UNITS_PER_HOUR)
-            for day, at, units in pieces
+            for run in runs
+            for day, at, units in run
         ]
-        last_day, last_at, last_units = pieces[-1]
+        last_day, last_at, last_units = runs[-1][-1]
         finish_date = problem.date_of(last_day)
         late_days = problem.team.lateness_working_days(deadline, finish_date) if deadline else 0
         plans.append(
             IssuePlan(
                 status=IssueStatus.PLANNED,
-                owner=resource.owner_ids[placement.member],
+                owner=owner,
                 hours=issue.work_hours,
-                start=_instant(problem.start, pieces[0][0] * UNITS_PER_DAY + pieces[0][1]),
+                start=_instant(problem.start, runs[0][0][0] * UNITS_PER_DAY + runs[0][0][1]),
                 finish=_instant(problem.start, last_day * UNITS_PER_DAY + last_at + last_units),
                 slots=slots,
+                pieces=[_piece(problem, part, owner, run) for part, run in enumerate(runs, start=1)],
                 lateness_working_days=late_days,
                 lateness_calendar_days=max(0, (finish_date - deadline).days) if deadline else 0,
                 late=late_days > 0,
@@ -234,6 +250,7 @@ def build_result(
         objective=stages,
         gap=round(gap, 6),
         solve_time_s=round(outcome.seconds, 3),
+        form=problem.form,
         start_date=problem.start,
         horizon_end=horizon_end,
         issues=issues,

@@ -1,9 +1,10 @@
 """Exhaustive-search oracle for tiny plan requests, written from docs/model.md alone.
 
-Every issue is one unbroken stretch of its owner's working time. The oracle enumerates every assignment
-of issues to eligible owners and every order of the issues, and places the issues in that order, each at
-the earliest instant its owner, dates and dependencies allow (a semi-active schedule), keeping the
-lexicographically smallest objective. Lateness and finish sums only grow with finish times, so this is
+Every issue that is not splittable is one unbroken stretch of its owner's working time (splittable ones:
+`piece_schedules`, every cut into pieces on quarter hours and every order of the pieces). The oracle
+enumerates every assignment of issues to eligible owners and every order of the issues, and places the issues
+in that order, each at the earliest instant its owner, dates and dependencies allow (a semi-active schedule),
+keeping the lexicographically smallest objective. Lateness and finish sums only grow with finish times, so this is
 exact except for one twist of the rules: a lag release keeps the predecessor's clock time, so finishing
 later (on a day that is not a team working day) can release a lagged successor earlier. For lag
 predecessors the oracle also tries those later finishes (see `_start_choices`). It is slow on purpose:
@@ -61,10 +62,16 @@ class Stretch:
 
 @dataclass(frozen=True)
 class OracleResult:
-    """The best objective over all unbroken-stretch schedules, and one schedule reaching it."""
+    """The best objective over all schedules of the request's form, and one schedule reaching it.
+
+    `pieces` is the pieces level (docs/model.md, Objective level 9): every planned issue's pieces, counted last.
+    `runs` holds each issue's pieces as (start, finish) instants.
+    """
 
     objective: Objective
     schedule: dict[str, Stretch]
+    pieces: int = 0
+    runs: dict[str, tuple[tuple[int, int], ...]] | None = None
 
 
 class OracleCalendar:
@@ -229,7 +236,15 @@ def _earliest_start_finishing_on(
     return None
 
 
-def _start_choices(calendar: OracleCalendar, issue: Issue, owner: Owner, earliest: int, lagged: bool) -> list[int]:
+def _start_choices(
+    calendar: OracleCalendar,
+    issue: Issue,
+    owner: Owner,
+    earliest: int,
+    lagged: bool,
+    work: int | None = None,
+    first: bool = True,
+) -> list[int]:
     """Starts that may be best: the earliest; for a lag predecessor also the earliest end on each later date
     before the next team working day (same lag release date, possibly an earlier clock time).
 
@@ -241,9 +256,9 @@ def _start_choices(calendar: OracleCalendar, issue: Issue, owner: Owner, earlies
     choices = [earliest]
     if not lagged:
         return choices
-    work = work_units(issue)
+    work = work_units(issue) if work is None else work  # a last piece's own work when split
     assert work is not None
-    pinned_day = None if issue.pinned_start is None else calendar.index_of(issue.pinned_start)
+    pinned_day = None if issue.pinned_start is None or not first else calendar.index_of(issue.pinned_start)
     day = Stretch(owner.id, earliest, calendar.run(owner, earliest, work)).finish_day + 1
     while not calendar.is_team_working_day(calendar.date_of(day)):
         start = _earliest_start_finishing_on(calendar, owner, earliest, work, day, pinned_day)
@@ -321,14 +336,142 @@ def planned_issues(request: PlanRequest) -> list[Issue]:
 
 
 def solve_exhaustively(request: PlanRequest) -> OracleResult | None:
-    """The minimum objective over every unbroken-stretch schedule, or None when none is feasible."""
+    """The minimum objective over every schedule of the request's form, or None when none is feasible.
+
+    Unbroken stretches when no planned issue is splittable; otherwise every split of each splittable issue into
+    pieces (`piece_schedules`), the number of pieces counted last.
+    """
     calendar = OracleCalendar(request)
     best: OracleResult | None = None
+    if splits_any(request):
+        for schedule, runs in piece_schedules(request, calendar):
+            objective = objective_of(request, calendar, schedule)
+            count = sum(len(issue_runs) for issue_runs in runs.values())
+            if best is None or (objective, count) < (best.objective, best.pieces):
+                best = OracleResult(objective, schedule, count, runs)
+        return best
     for schedule in all_schedules(request, calendar):
         objective = objective_of(request, calendar, schedule)
         if best is None or objective < best.objective:
-            best = OracleResult(objective, schedule)
+            best = OracleResult(objective, schedule, len(schedule))
     return best
+
+
+def splittable(request: PlanRequest, issue: Issue) -> bool:
+    """The issue's own `splittable`, else the request's default (docs/model.md, "Interruptible work")."""
+    return request.options.splittable if issue.splittable is None else issue.splittable
+
+
+def splits_any(request: PlanRequest) -> bool:
+    """Whether the plan is in the pieces form: some planned issue is splittable."""
+    return any(splittable(request, issue) for issue in planned_issues(request))
+
+
+def compositions(request: PlanRequest, issue: Issue) -> list[tuple[int, ...]]:
+    """Every way to cut the issue's work into pieces in quarter hours: at most max_pieces, each >= min_chunk."""
+    work = work_units(issue)
+    assert work is not None
+    if not splittable(request, issue):
+        return [(work,)]
+    options = request.options
+    most = issue.max_pieces if issue.max_pieces is not None else options.max_pieces
+    shortest = units(issue.min_chunk_hours if issue.min_chunk_hours is not None else options.min_chunk_hours)
+    found: list[tuple[int, ...]] = []
+
+    def extend(prefix: tuple[int, ...], left: int) -> None:
+        if left == 0:
+            found.append(prefix)
+            return
+        if len(prefix) == most:
+            return
+        for size in range(shortest, left + 1):
+            if left - size == 0 or left - size >= shortest:
+                extend((*prefix, size), left - size)
+
+    extend((), work)
+    return [(work,), *(parts for parts in found if len(parts) > 1)]
+
+
+def piece_schedules(
+    request: PlanRequest, calendar: OracleCalendar
+) -> Iterator[tuple[dict[str, Stretch], dict[str, tuple[tuple[int, int], ...]]]]:
+    """Every schedule in pieces the oracle considers: owners, cuts, and every order of the pieces.
+
+    Each piece starts as early as its owner, the issue's previous piece (or, for a first piece, its dates and
+    predecessors) allow; a lag predecessor's last piece also tries the later finishes of `_start_choices`. A piece
+    that starts where the previous one ended, with none of the owner's working time between, continues it: the
+    runs count pieces as docs/model.md rule 4 reads them.
+    """
+    issues = planned_issues(request)
+    lagged = lag_predecessors(issues)
+    planned_ids = {issue.id for issue in issues}
+    choices = [eligible_owners(request, issue) for issue in issues]
+    cuts = [compositions(request, issue) for issue in issues]
+    for assignment in itertools.product(*choices):
+        owners = {issue.id: owner for issue, owner in zip(issues, assignment, strict=True)}
+        for cut in itertools.product(*cuts):
+            parts = {issue.id: pieces for issue, pieces in zip(issues, cut, strict=True)}
+            yield from _place_pieces(request, calendar, issues, owners, parts, lagged, planned_ids)
+
+
+def _place_pieces(
+    request: PlanRequest,
+    calendar: OracleCalendar,
+    issues: list[Issue],
+    owners: dict[str, Owner],
+    parts: dict[str, tuple[int, ...]],
+    lagged: set[str],
+    planned_ids: set[str],
+) -> Iterator[tuple[dict[str, Stretch], dict[str, tuple[tuple[int, int], ...]]]]:
+    """Depth first over which issue's next piece comes next (module docstring of `piece_schedules`)."""
+
+    def step(
+        runs: dict[str, tuple[tuple[int, int], ...]], done: dict[str, int], owner_free: dict[str, int]
+    ) -> Iterator[tuple[dict[str, Stretch], dict[str, tuple[tuple[int, int], ...]]]]:
+        if all(done.get(issue.id, 0) == len(parts[issue.id]) for issue in issues):
+            schedule = {i: Stretch(owners[i].id, r[0][0], r[-1][1]) for i, r in runs.items()}
+            yield schedule, runs
+            return
+        finished = {
+            i: Stretch(owners[i].id, runs[i][0][0], runs[i][-1][1]) for i in runs if done.get(i, 0) == len(parts[i])
+        }
+        for issue in issues:
+            index = done.get(issue.id, 0)
+            if index == len(parts[issue.id]):
+                continue
+            owner = owners[issue.id]
+            free = owner_free.get(owner.id, 0)
+            if index == 0:
+                waits = [d.issue for d in issue.depends_on if d.issue in planned_ids]
+                if any(other not in finished for other in waits):
+                    continue
+                earliest = _earliest_start(calendar, issue, owner, finished, free)
+                if earliest is None:
+                    continue
+            else:
+                earliest = calendar.earliest_start(owner, max(free, runs[issue.id][-1][1]))
+            size = parts[issue.id][index]
+            last = index == len(parts[issue.id]) - 1
+            starts = [earliest]
+            if last and issue.id in lagged:
+                starts = _start_choices(calendar, issue, owner, earliest, True, size, first=index == 0)
+            for start in starts:
+                finish = calendar.run(owner, start, size)
+                deadline = deadline_of(request, issue)
+                stretch = Stretch(owner.id, start, finish)
+                late = deadline is not None and calendar.date_of(stretch.finish_day) > deadline
+                if last and issue.hard_deadline and late:
+                    continue
+                previous = runs.get(issue.id, ())
+                if previous and calendar.earliest_start(owner, previous[-1][1]) >= start:
+                    issue_runs = (*previous[:-1], (previous[-1][0], finish))  # no working time between: one piece
+                else:
+                    issue_runs = (*previous, (start, finish))
+                yield from step(
+                    {**runs, issue.id: issue_runs}, {**done, issue.id: index + 1}, {**owner_free, owner.id: finish}
+                )
+
+    yield from step({}, {}, {})
 
 
 def all_schedules(request: PlanRequest, calendar: OracleCalendar) -> Iterator[dict[str, Stretch]]:
@@ -346,7 +489,8 @@ def present_levels(request: PlanRequest) -> list[int]:
     return sorted({PRIORITY_LEVEL[issue.priority] for issue in planned_issues(request)})
 
 
-def reported_objective(request: PlanRequest, objective: Objective) -> list[int]:
-    """The oracle's objective restricted to the reported levels, in reporting order."""
+def reported_objective(request: PlanRequest, objective: Objective, pieces: int | None = None) -> list[int]:
+    """The oracle's objective restricted to the reported levels, in reporting order (pieces last, when given)."""
     levels = present_levels(request)
-    return [objective[level] for level in levels] + [objective[LEVELS + level] for level in levels]
+    reported = [objective[level] for level in levels] + [objective[LEVELS + level] for level in levels]
+    return reported + ([pieces] if pieces is not None and splits_any(request) else [])

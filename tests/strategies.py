@@ -41,6 +41,8 @@ class Shape:
     hard_deadline_chance: int  # out of 10, per issue
     hard_deadline_from_day: int  # hard deadlines fall this many days after the start or later
     estimate_steps: tuple[int, ...] = (1,)  # estimates are multiples of one of these (in quarter hours)
+    max_estimate_units: int = 64  # largest estimate, in quarter hours
+    min_issues: int = 1
 
 
 TINY = Shape(
@@ -108,7 +110,7 @@ def _issue(
     """One issue; dependencies only on earlier issues, skills some owner has; work in multiples of `step`."""
     issue: dict[str, Any] = {"id": f"i{index}", "priority": draw(st.sampled_from(list(Priority)))}
     if _chance(draw, 9):
-        issue["estimate_hours"] = _quarter_hours(draw, 1, 64, step)
+        issue["estimate_hours"] = _quarter_hours(draw, 1, shape.max_estimate_units, step)
     if _chance(draw, 1):
         issue["remaining_hours"] = draw(st.sampled_from([0.0, _quarter_hours(draw, 1, 16, step)]))
     if milestones and _chance(draw, 6):
@@ -154,7 +156,7 @@ def plan_requests(draw: st.DrawFn, shape: Shape = TINY) -> PlanRequest:
         for index in range(draw(st.integers(0, 2)))
     ]
     milestone_ids = [m["id"] for m in milestones]
-    issue_count = draw(st.integers(1, shape.max_issues))
+    issue_count = draw(st.integers(shape.min_issues, shape.max_issues))
     step = draw(st.sampled_from(shape.estimate_steps))
     issues = [draw(_issue(index, start, owners, milestone_ids, shape, step)) for index in range(issue_count)]
     return PlanRequest.model_validate(
@@ -177,6 +179,62 @@ def tiny_requests() -> st.SearchStrategy[PlanRequest]:
 def tiny_requests_in_hours() -> st.SearchStrategy[PlanRequest]:
     """Tiny requests estimated in half or whole hours, so that the model's time grain is usually coarser."""
     return plan_requests(replace(TINY, estimate_steps=(2, 4)))
+
+
+@st.composite
+def tiny_split_requests(draw: st.DrawFn) -> PlanRequest:
+    """Tiny requests where one issue may be split (the oracle cuts it on every quarter hour), or, now and then,
+    none (the request's default says one thing, every issue its own)."""
+    shape = replace(TINY, min_issues=2, max_issues=3, max_estimate_units=32, estimate_steps=(1, 4))
+    request = draw(plan_requests(shape))
+    options = request.options.model_copy(
+        update={
+            "min_chunk_hours": draw(st.sampled_from([2.0, 3.0])),
+            "max_pieces": draw(st.integers(2, 3)),
+            "splittable": _chance(draw, 3),
+        }
+    )
+    issues = [issue.model_copy(update={"splittable": False}) for issue in request.issues]
+    if not options.splittable or _chance(draw, 7):
+        chosen = draw(st.integers(0, len(issues) - 1))
+        issues[chosen] = issues[chosen].model_copy(update={"splittable": True})
+        if _chance(draw, 7):
+            # Long enough to split, and something urgent released while it runs: where pieces pay.
+            lowest = round(2 * options.min_chunk_hours * 4)
+            work = _quarter_hours(draw, lowest, max(lowest, 48))
+            options = options.model_copy(update={"max_pieces": 2})
+            same_owners: dict[str, Any] = {
+                "skills": [],
+                "pinned_owner": None,
+                "hard_deadline": False,
+                "pinned_start": None,
+                "depends_on": [],
+            }
+            issues[chosen] = issues[chosen].model_copy(
+                update={
+                    "estimate_hours": work,
+                    "remaining_hours": None,
+                    "priority": Priority.P3,
+                    "not_before": None,
+                    **same_owners,
+                }
+            )
+            others = [index for index in range(len(issues)) if index != chosen]
+            if others:
+                urgent = draw(st.sampled_from(others))
+                issues[urgent] = issues[urgent].model_copy(
+                    update={
+                        "priority": Priority.P0,
+                        "estimate_hours": _quarter_hours(draw, 4, 16),
+                        "remaining_hours": None,
+                        "not_before": request.start_date + timedelta(days=draw(st.integers(1, 2))),
+                        **same_owners,
+                    }
+                )
+            # One owner for all of them, so that the urgent work lands on the long issue's owner.
+            issues = [issue.model_copy(update=same_owners) for issue in issues]
+            return request.model_copy(update={"options": options, "issues": issues, "owners": request.owners[:1]})
+    return request.model_copy(update={"options": options, "issues": issues})
 
 
 def medium_requests() -> st.SearchStrategy[PlanRequest]:

@@ -173,7 +173,7 @@ def test_unknown_paths_and_wrong_methods_are_problems(client: TestClient) -> Non
     assert response.headers["allow"] == "POST"
 
 
-def test_api_keys_guard_v1_but_not_health() -> None:
+def test_api_keys_guard_v1_version_and_docs_but_not_health() -> None:
     app = create_app(service_settings(api_keys=["k-one", "k-two"]))
     with TestClient(app) as client:
         missing = assert_problem(client.post("/v1/plans/validate", json=small_request()), 401, "unauthorized")
@@ -186,7 +186,14 @@ def test_api_keys_guard_v1_but_not_health() -> None:
         good = client.post("/v1/plans/validate", json=small_request(), headers={"Authorization": "Bearer k-two"})
         assert good.status_code == 200 and good.json()["valid"] is True
         assert client.get("/healthz").status_code == 200
-        assert client.get("/version").status_code == 200
+        assert client.get("/readyz").status_code == 200
+        for path in ("/version", "/docs", "/openapi.json"):  # they follow the key setting
+            assert_problem(client.get(path), 401, "unauthorized")
+            assert client.get(path, headers={"Authorization": "Bearer k-one"}).status_code == 200
+    with TestClient(create_app(service_settings(api_keys=["k-one"], public_docs=True))) as public:
+        for path in ("/version", "/docs", "/openapi.json"):
+            assert public.get(path).status_code == 200
+        assert_problem(public.post("/v1/plans/validate", json=small_request()), 401, "unauthorized")
 
 
 def test_cors_is_off_by_default_and_answers_configured_origins(client: TestClient) -> None:
@@ -199,12 +206,18 @@ def test_cors_is_off_by_default_and_answers_configured_origins(client: TestClien
         assert "x-request-id" in answer.headers["access-control-expose-headers"].lower()
 
 
-def test_readiness_fails_with_503_when_the_solver_fails() -> None:
-    with TestClient(create_app(service_settings(), solve=failing_plan)) as client:
+def test_readiness_reads_the_pool_and_solves_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    with TestClient(create_app(service_settings(workers=2, queue_depth=3), solve=failing_plan)) as client:
         response = client.get("/readyz")
-        assert_problem(response, 503, "solver-unavailable")
-        assert "secret" not in response.text
-        assert client.get("/healthz").status_code == 200
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert (body["status"], body["workers"], body["workers_up"]) == ("ready", 2, 2)
+        assert (body["solves_running"], body["solves_waiting"], body["work_admitted_s"]) == (0, 0, 0)
+        assert body["work_capacity_s"] == (2 + 3) * 2  # (workers + queue) x the default time limit
+        # The solver is broken, yet readiness says nothing of it: it did not solve (a plan shows the fault).
+        assert_problem(client.post("/v1/plans", json=small_request()), 500, "internal-error")
+        assert client.get("/readyz").status_code == 200
+    caplog.clear()  # the plan provoked the last-resort handler on purpose
 
 
 def test_without_api_keys_no_header_is_needed(client: TestClient) -> None:
@@ -282,3 +295,36 @@ def test_a_server_failure_is_a_generic_500_without_internals(caplog: pytest.LogC
     logged = [r for r in caplog.records if r.name == "service.errors"]
     assert len(logged) == 1 and logged[0].exc_info is not None
     caplog.clear()  # this test provokes the last-resort handler on purpose
+
+
+# --- the OpenAPI document ---------------------------------------------------------------------------------------
+
+
+def _problem_types(operation: dict[str, Any], status: int) -> list[str]:
+    schema = operation["responses"][str(status)]["content"]["application/problem+json"]["schema"]
+    return list(schema["allOf"][1]["properties"]["type"]["enum"])
+
+
+def test_openapi_declares_the_bearer_scheme_and_each_operations_problem_types() -> None:
+    with TestClient(create_app(service_settings(api_keys=["k-one"]))) as keyed:
+        document = keyed.get("/openapi.json", headers={"Authorization": "Bearer k-one"}).json()
+    scheme = document["components"]["securitySchemes"]["bearerAuth"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    paths = document["paths"]
+    for path in ("/v1/plans", "/v1/plans/what-if", "/v1/plans/validate"):
+        operation = paths[path]["post"]
+        assert operation["security"] == [{"bearerAuth": []}]
+        assert _problem_types(operation, 429) == ["/problems/too-many-requests"]
+        assert "Retry-After" in operation["responses"]["429"]["headers"]
+        assert _problem_types(operation, 415) == ["/problems/unsupported-media-type"]
+        assert _problem_types(operation, 408) == ["/problems/request-timeout"]
+        assert _problem_types(operation, 500) == ["/problems/internal-error", "/problems/plan-check-failed"]
+    assert _problem_types(paths["/v1/plans"]["post"], 503) == ["/problems/service-busy", "/problems/solver-crashed"]
+    assert _problem_types(paths["/readyz"]["get"], 503) == ["/problems/service-busy", "/problems/solver-unavailable"]
+    assert paths["/version"]["get"]["security"] == [{"bearerAuth": []}]
+    assert "security" not in paths["/healthz"]["get"] and "security" not in paths["/readyz"]["get"]
+
+    with TestClient(create_app(service_settings())) as open_client:  # no keys: the scheme is declared, not required
+        document = open_client.get("/openapi.json").json()
+    assert "bearerAuth" in document["components"]["securitySchemes"]
+    assert not [op for ops in document["paths"].values() for op in ops.values() if "security" in op]

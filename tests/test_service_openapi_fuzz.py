@@ -24,7 +24,9 @@ from tests.test_service_support import service_settings
 #: Examples per operation and phase: with the coverage phase's own cases, about a minute on 2 cores.
 EXAMPLES = 12
 
-APP = create_app(service_settings(workers=2, default_time_limit_s=0.5, max_time_limit_s=0.5, max_scenarios=4))
+#: A what-if of 4 scenarios (5 solves) fits one request's share of this small pool.
+APP = create_app(service_settings(workers=2, default_time_limit_s=0.5, max_time_limit_s=0.5, max_scenarios=4,
+                                  max_request_share=1.0))
 SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 

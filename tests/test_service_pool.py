@@ -18,10 +18,12 @@ from fastapi.testclient import TestClient
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from checker.schedule_checker import check_schedule
+from service.admission import KeyLimits, PoolAdmission
 from service.app import create_app
 from service.disconnect import unless_disconnected
 from service.middleware import ClientGoneError
-from service.pool import PoolSaturatedError, ProcessBackend, SolvePool, SolverCrashedError, ThreadBackend
+from service.pool import ProcessBackend, SolvePool, SolverCrashedError, ThreadBackend
+from service.problems import ProblemError
 from service.worker_process import JobFailedError
 from tests.test_service_support import (
     GATE_OPEN,
@@ -101,7 +103,9 @@ def test_the_queue_holds_requests_until_it_is_full(gate: None) -> None:
 
         assert client.post("/v1/plans", json=small_request()).status_code == 503
         scenario = {"name": "s", "patch": [{"op": "remove", "path": "/issues/4"}]}
-        what_if = {"base": small_request(), "scenarios": [scenario]}
+        base = small_request()
+        base["options"]["time_limit_s"] = 1  # 2 solves of 1 s: within one request's share, but not in a full pool
+        what_if = {"base": base, "scenarios": [scenario]}
         assert client.post("/v1/plans/what-if", json=what_if).status_code == 503
 
         GATE_OPEN.set()
@@ -111,14 +115,32 @@ def test_the_queue_holds_requests_until_it_is_full(gate: None) -> None:
         assert results[0].json()["issues"] == results[1].json()["issues"]
 
 
-def test_admission_is_all_or_nothing_and_an_idle_pool_takes_any_size() -> None:
+def test_admission_is_by_work_all_or_nothing_and_caps_one_request() -> None:
+    settings = service_settings(workers=1, queue_depth=1, default_time_limit_s=2, max_time_limit_s=3,
+                                max_request_share=0.7)
     pool = SolvePool(ThreadBackend(1), workers=1, queue_depth=1)
-    with pool.admit(5), pytest.raises(PoolSaturatedError):  # larger than the capacity of 2, but the pool is idle
-        pool.admit(1)
-    with pool.admit(1), pool.admit(1), pytest.raises(PoolSaturatedError):
-        pool.admit(1)
-    with pool.admit(2):
-        assert pool.waiting == 2
+    admission = PoolAdmission(settings, pool)
+    assert admission.capacity_s == 4  # (1 worker + 1 queued) x the 2 s default
+    assert admission.request_limit_s == 3  # 70% of 4 is 2.8, but one solve at the 3 s cap always fits
+    with admission.admit([3]):
+        with pytest.raises(ProblemError) as busy:
+            admission.admit([2])  # 3 + 2 > 4
+        assert busy.value.status == 503 and busy.value.headers["Retry-After"] == "2"
+        with admission.admit([1]):  # 3 + 1 fits
+            assert (pool.admitted_solves, pool.admitted_work_s, pool.waiting) == (2, 4, 2)
+    with pytest.raises(ProblemError) as costly:
+        admission.admit([2, 2], "what-if request", ["scenarios"])  # 4 s of work, over one request's 3 s
+    [problem] = costly.value.errors
+    assert costly.value.status == 422 and problem.code == "request_too_costly" and problem.loc == ["scenarios"]
+    assert "at most 3 s" in problem.message and "CAPPLAN_MAX_REQUEST_SHARE" in problem.message
+    assert (pool.admitted_solves, pool.admitted_work_s) == (0, 0)
+
+
+def test_one_request_runs_on_its_share_of_the_workers() -> None:
+    for workers, share, expected in [(1, 0.5, 1), (2, 0.5, 1), (4, 0.5, 2), (4, 1.0, 4), (3, 0.3, 1)]:
+        pool = SolvePool(ThreadBackend(workers), workers=workers, queue_depth=0)
+        settings = service_settings(workers=workers, max_request_share=share)
+        assert PoolAdmission(settings, pool).request_workers == expected
 
 
 def _alive(pid: int) -> bool:
@@ -313,3 +335,25 @@ def test_an_app_whose_lifespan_runs_again_still_solves(pool: str) -> None:
     for _ in range(2):
         with TestClient(app) as client:
             assert client.get("/readyz").status_code == 200
+
+
+def test_key_limits_count_requests_in_progress_and_refill_a_minutes_worth_of_tokens() -> None:
+    now = [0.0]
+    limits = KeyLimits(concurrency=2, rate_per_minute=6, retry_busy_s=5, clock=lambda: now[0])
+    with limits.hold("a"), limits.hold("a"):
+        with pytest.raises(ProblemError) as busy, limits.hold("a"):
+            pass
+        assert busy.value.status == 429 and busy.value.headers["Retry-After"] == "5"
+        with limits.hold("b"):  # another key has its own count
+            pass
+    for _ in range(4):  # 2 of the 6 tokens went above (a refused request takes none)
+        with limits.hold("a"):
+            pass
+    with pytest.raises(ProblemError) as limited, limits.hold("a"):
+        pass
+    assert limited.value.headers["Retry-After"] == "10"  # a token every 10 s at 6 a minute
+    now[0] = 10.0
+    with limits.hold("a"):  # one token back
+        pass
+    with pytest.raises(ProblemError), limits.hold("a"):
+        pass

@@ -18,7 +18,7 @@ from api_schemas.jobs import JobStatus, JobSubmission
 from api_schemas.problems import Problem
 from service.jobs.admission import JobAdmission
 from service.jobs.backend import JobBackend
-from service.jobs.kinds import prepare_payload
+from service.jobs.kinds import prepare_job
 from service.jobs.record import (
     IdempotencyConflictError,
     JobRecord,
@@ -54,7 +54,7 @@ class JobsService:
     def __init__(self, backend: JobBackend, planning: PlanningService) -> None:
         self.backend = backend
         self.planning = planning
-        self.admission = JobAdmission(planning.settings)
+        self.admission = JobAdmission(planning.settings, planning.admission)
 
     async def submit(self, owner: str, body: object, key: str | None) -> Submitted:
         """Check the submission as its kind's endpoint would, admit it, queue it (or find its key's earlier job)."""
@@ -67,10 +67,10 @@ class JobsService:
                 earlier = await self._earlier(owner, key, print_)
             if earlier is not None:
                 return earlier
-        payload = await prepare_payload(submission.kind, request, self.planning)
-        job = NewJob(new_job_id(), owner, submission.kind, payload, print_, key)
+        prepared = await prepare_job(submission.kind, request, self.planning)
+        job = NewJob(new_job_id(), owner, submission.kind, prepared.payload, print_, key)
         with _reachable():
-            await self.admission.admit(self.backend, owner, submission.kind, payload)
+            await self.admission.admit(self.backend, owner, submission.kind, prepared)
             try:
                 return await self.backend.submit(job, self.admission.queue_max)
             except QueueFullError:

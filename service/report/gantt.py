@@ -18,7 +18,7 @@ from matplotlib.gridspec import SubplotSpec
 from matplotlib.patches import Patch
 
 from api_schemas.result import IssuePlan
-from service.report.plan_view import PlanView, midnight
+from service.report.plan_view import PlanView, midnight, part_label
 
 #: Issues drawn as rows; a larger plan shows its first ones by start and says how many more there are.
 MAX_ROWS = 40
@@ -85,6 +85,16 @@ def _frame_days(view: PlanView, axes: Axes, axis: _Axis) -> None:
     axes.grid(axis="x", which="minor", color="#CCCCCC", linewidth=0.6, zorder=1)
 
 
+def _label_pieces(issue: IssuePlan, axes: Axes, row: int, axis: _Axis) -> None:
+    """A split issue: a thin bar under each piece, labelled 'part 2 of 3' at its start."""
+    if len(issue.pieces) < 2:
+        return
+    for piece in issue.pieces:
+        left = axis.x(piece.start)
+        axes.plot([left, axis.x(piece.finish)], [row + 0.4, row + 0.4], color="black", linewidth=1, zorder=3)
+        axes.text(left, row + 0.02, part_label(issue, piece.start), fontsize=6, va="center", ha="left", zorder=4)
+
+
 def _draw_issues(view: PlanView, axes: Axes, rows: list[IssuePlan], axis: _Axis) -> None:
     colours = _owner_colours(view)
     for row, issue in enumerate(rows):
@@ -93,6 +103,7 @@ def _draw_issues(view: PlanView, axes: Axes, rows: list[IssuePlan], axis: _Axis)
             starts = datetime.combine(slot.date, slot.start)
             left = axis.x(starts)
             spans.append((left, axis.x(starts + timedelta(hours=slot.hours)) - left))
+        _label_pieces(issue, axes, row, axis)
         axes.broken_barh(
             spans,
             (row - 0.35, 0.7),

@@ -1,5 +1,8 @@
 """The plan's slots as an iCalendar file (RFC 5545), one event per slot, in floating local time.
 
+A split issue's events say which piece they belong to ('part 2 of 3'); a piece over several days is one event
+per working day, so that nights stay free in the calendar.
+
 Plan times are local and naive (docs/model.md), so events carry no time zone: a calendar shows them at the
 same clock time wherever it is opened.
 """
@@ -10,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
 
-from service.report.plan_view import PlanView
+from service.report.plan_view import PlanView, part_label
 
 #: Product identifier written into the calendar, as RFC 5545 asks.
 PRODUCT_ID = "-//capplan//week plan//EN"
@@ -33,17 +36,21 @@ def plan_calendar(view: PlanView, generated_at: datetime | None = None) -> Calen
     for issue in view.planned:
         for number, slot in enumerate(issue.slots, start=1):
             starts = datetime.combine(slot.date, slot.start)
+            part = part_label(issue, starts)
             event = Event()
             event.add("uid", _uid(issue.id, starts))
             event.add("dtstamp", stamp)
             event.add("dtstart", starts)
             event.add("dtend", starts + timedelta(hours=slot.hours))
-            event.add("summary", f"{issue.id} ({issue.priority.value}) {issue.title}".strip())
+            summary = f"{issue.id} ({issue.priority.value}) {issue.title}".strip()
+            event.add("summary", f"{summary} ({part})" if part else summary)
             lines = [
                 f"Owner: {issue.owner}",
                 f"Milestone: {view.milestone_name(issue.milestone)}",
-                f"Part {number} of {len(issue.slots)}, {slot.hours:g} h of {issue.hours:g} h",
+                f"Slot {number} of {len(issue.slots)}, {slot.hours:g} h of {issue.hours:g} h",
             ]
+            if part:
+                lines.append(f"Paused and resumed: this is {part} of the issue's work")
             if issue.deadline is not None:
                 late = f" (finishes {issue.lateness_working_days} working days late)" if issue.late else ""
                 lines.append(f"Deadline: {issue.deadline.isoformat()}{late}")

@@ -14,6 +14,15 @@ from api_schemas.result import IssuePlan, IssueStatus, MilestonePlan, PlanResult
 from service.report.working_time import WorkingTime
 
 
+def part_label(issue: IssuePlan, instant: datetime) -> str:
+    """Which piece of a split issue holds `instant`: 'part 2 of 3'; '' for an issue done in one piece."""
+    pieces = issue.pieces
+    if len(pieces) < 2:
+        return ""
+    part = next((piece.part for piece in pieces if piece.start <= instant < piece.finish), pieces[-1].part)
+    return f"part {part} of {len(pieces)}"
+
+
 @dataclass(frozen=True)
 class SlotView:
     """One slot with its issue, as a row of a schedule."""
@@ -36,6 +45,11 @@ class SlotView:
     def ends(self) -> datetime:
         """End instant of the slot (00:00 of the next day for a slot ending at midnight)."""
         return self.starts + timedelta(hours=self.slot.hours)
+
+    @property
+    def part(self) -> str:
+        """'part 2 of 3' when the issue is paused and resumed (docs/model.md, pieces), else ''."""
+        return part_label(self.issue, self.starts)
 
     @property
     def is_last(self) -> bool:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from service.report.plan_view import PlanView
+from service.report.plan_view import PlanView, part_label
 
 #: Columns of the slot table, in order; docs/week-plan.md describes them.
 SLOT_COLUMNS = [
@@ -20,6 +20,7 @@ SLOT_COLUMNS = [
     "priority",
     "milestone",
     "deadline",
+    "part",
     "completes_issue",
     "issue_late",
 ]
@@ -46,6 +47,7 @@ def slots_frame(view: PlanView) -> pd.DataFrame:
                     "priority": issue.priority.value,
                     "milestone": issue.milestone or "",
                     "deadline": issue.deadline.isoformat() if issue.deadline else "",
+                    "part": part_label(issue, starts),
                     "completes_issue": slot == issue.slots[-1],
                     "issue_late": issue.late,
                 }

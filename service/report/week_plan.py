@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from api_schemas.result import IssuePlan, IssueStatus, PlanResult, SolveStatus
+from api_schemas.result import IssuePlan, IssueStatus, PlanForm, PlanResult, SolveStatus
 from service.report import formatting as fmt
 from service.report.chains import ChainStep, Link, milestone_chain
 from service.report.document import Block, Bullets, Heading, Paragraph, Table
+from service.report.idle import idle_lines
 from service.report.milestones import MilestoneStanding, Standing, standings
 from service.report.plan_view import PlanView
 from service.report.recommendations import recommendation_blocks
@@ -49,6 +50,12 @@ def _label(issue: IssuePlan) -> str:
 def _solver_sentence(result: PlanResult) -> str:
     seconds = f"{result.solve_time_s:.2f} s"
     if result.status == SolveStatus.OPTIMAL:
+        if result.form is PlanForm.PIECES:
+            return (
+                f"Solver: **OPTIMAL** in {seconds}: no plan, pausing and resuming the splittable issues as their "
+                "limits allow, makes P0 work less late, then P1, P2 and P3 work, or then finishes it sooner, or "
+                "then does it with fewer pauses."
+            )
         return (
             f"Solver: **OPTIMAL** in {seconds}: no plan that does each issue in one stretch makes P0 work less "
             "late, then P1, P2 and P3 work, or then finishes it sooner."
@@ -135,7 +142,7 @@ def _day_by_day(view: PlanView, first: date, last: date) -> list[Block]:
                 fmt.day(row.slot.day),
                 row.slot.owner,
                 fmt.span(row.slot.slot.start, row.slot.ends),
-                _label(row.slot.issue),
+                " ".join(filter(None, [_label(row.slot.issue), f"({row.slot.part})" if row.slot.part else ""])),
                 fmt.number(row.slot.slot.hours),
                 "; ".join(row.completes) or "",
             ]
@@ -153,6 +160,9 @@ def _day_by_day(view: PlanView, first: date, last: date) -> list[Block]:
         summary += f"; no team work on {fmt.listed([fmt.day(day) for day in off])} (not working days)"
     blocks.append(Paragraph(summary + "."))
     blocks += _load_table(view, days)
+    idle = idle_lines(view, first, last)
+    if idle:
+        blocks += [Heading(3, "Idle working time, and why"), Bullets(idle)]
     return blocks
 
 

@@ -12,6 +12,7 @@ from graphlib import TopologicalSorter
 
 from api_schemas.common import UNITS_PER_DAY
 from solver.prepared.problem import PreparedProblem
+from solver.prepared.rules import start_window
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,7 @@ def earliest_finishes(problem: PreparedProblem) -> list[EarliestFinish]:
         ends: list[int] = []
         for resource_index in task.resources:
             clock = problem.clocks[problem.resources[resource_index].clock]
-            start = clock.first_unit_at_or_after(release)
-            if task.pinned_day is not None:
-                start = max(start, clock.units_on_day(task.pinned_day).start or start)
+            start = start_window(problem, task, clock, release, hard_deadline=False).earliest
             if start + task.work <= clock.total_units:
                 ends.append(clock.global_end(start + task.work))
         earliest_end[index] = min(ends, default=release)

@@ -51,7 +51,8 @@ def _level_tasks(problem: PreparedProblem) -> list[tuple[bool, list[Task]]]:
     """Per objective level, in `problem_levels` order: whether it is a lateness level, and its tasks."""
     levels = problem_levels(problem)
     by_rank = {rank: [task for task in problem.tasks if task.rank == rank] for rank in {level.rank for level in levels}}
-    return [(level.kind is LevelKind.LATENESS, by_rank[level.rank]) for level in levels]
+    # The pieces level bounds no finish day: it narrows no task.
+    return [(level.kind is LevelKind.LATENESS, by_rank.get(level.rank, [])) for level in levels]
 
 
 def _last_days(

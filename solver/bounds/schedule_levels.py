@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from api_schemas.common import UNITS_PER_DAY
-from api_schemas.result import LevelKind, ObjectiveLevelId
+from api_schemas.result import LevelKind, ObjectiveLevelId, PlanForm
 from solver.bounds.earliest_finish import EarliestFinish
 from solver.bounds.finish_sums import FinishSums, finish_sums, own_bounds
 from solver.levels import RANKS, in_level_order, levels_of
 from solver.prepared.problem import PreparedProblem
-from solver.prepared.schedule import Schedule, global_span
+from solver.prepared.schedule import Schedule, global_span, pieces_of
 
 
 def problem_levels(problem: PreparedProblem) -> list[ObjectiveLevelId]:
     """The problem's objective levels in order (`solver.levels`): those of its priorities with planned work."""
-    return levels_of(task.rank for task in problem.tasks)
+    return levels_of((task.rank for task in problem.tasks), pieces=problem.form is PlanForm.PIECES)
 
 
 def level_values(problem: PreparedProblem, schedule: Schedule) -> list[int]:
@@ -27,7 +27,7 @@ def level_values(problem: PreparedProblem, schedule: Schedule) -> list[int]:
         if table is not None:
             lateness[task.rank] += table[end_day]
         finish[task.rank] += problem.team_time(end)
-    return in_level_order(problem_levels(problem), lateness, finish)
+    return in_level_order(problem_levels(problem), lateness, finish, pieces_of(schedule))
 
 
 def task_floors(problem: PreparedProblem, earliest: list[EarliestFinish]) -> list[int]:
@@ -42,7 +42,7 @@ def task_floors(problem: PreparedProblem, earliest: list[EarliestFinish]) -> lis
         if table is not None:
             lateness[task.rank] += min(earliest[task.index].lateness, max(table))
         finish[task.rank] += min(earliest[task.index].team_time, latest_team_time)
-    return in_level_order(problem_levels(problem), lateness, finish)
+    return in_level_order(problem_levels(problem), lateness, finish, len(problem.tasks))
 
 
 def level_floors(

@@ -17,7 +17,7 @@ import holidays
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from api_schemas.common import QUARTER_HOUR, QUARTER_HOUR_MESSAGE
+from api_schemas.common import QUARTER_HOUR, QUARTER_HOUR_MESSAGE, forbidden_identifier_character
 from api_schemas.problems import Problem
 from api_schemas.request import Issue, Owner, PlanRequest
 from solver.intake.errors import InvalidRequestError
@@ -566,7 +566,11 @@ def _readable_message(detail: ErrorDetails) -> str:
     """Pydantic's message without internals: no 'Value error,' prefix, no regular expressions."""
     kind = detail["type"]
     if kind == "string_pattern_mismatch":
-        return "must be 1-64 characters with no blanks at the start or end"
+        found = forbidden_identifier_character(detail["input"]) if isinstance(detail["input"], str) else None
+        if found is not None:
+            return (f"contains {found}, a control or invisible formatting character (such as a right-to-left "
+                    "override); ids must be printable")
+        return "must be 1-64 printable characters with no blanks at the start or end"
     if kind == "extra_forbidden":
         return "is not a known field (check its spelling)"
     if kind == "missing":

@@ -12,7 +12,7 @@ from solver.budget.cp_solver import Search, configured_solver
 from solver.model.calendar_terms import CalendarTerms
 from solver.model.constraints import add_dependency_constraints, add_resource_constraints, add_symmetry_breaking
 from solver.model.objective import ObjectiveLevel, objective_levels
-from solver.model.variables import TaskVars, create_task_vars
+from solver.model.variables import ClockStretch, TaskVars, create_task_vars
 from solver.prepared.problem import PreparedProblem
 from solver.prepared.schedule import Placement, Schedule
 from solver.prepared.symmetry import IdenticalClass, canonical, identical_classes
@@ -43,6 +43,21 @@ class PlanModel:
                 # An unused stretch still has a start (its lowest): then propagation fixes all its terms.
                 lowest = stretch.start.proto.domain[0]
                 self.model.add_hint(stretch.start, placement.start if other == clock_index else lowest)
+                if stretch.pieces:
+                    runs = placement.spans(tv.task.work) if other == clock_index else ((lowest, lowest + tv.task.work),)
+                    self._hint_pieces(stretch, runs)
+
+    def _hint_pieces(self, stretch: ClockStretch, runs: Sequence[tuple[int, int]]) -> None:
+        """Hint each piece's use, size and start from a placement's runs (later pieces unused and empty)."""
+        grain = self.problem.grain
+        for k, piece in enumerate(stretch.pieces):
+            start, end = runs[k] if k < len(runs) else (runs[-1][1], runs[-1][1])
+            if piece.used is not None:
+                self.model.add_hint(piece.used, k < len(runs))
+            if (end - start) % grain == 0:
+                self.model.add_hint(piece.size_steps, (end - start) // grain)
+            if piece.start_steps is not None and start % grain == 0:
+                self.model.add_hint(piece.start_steps, start // grain)
 
     def hint_values(self, values: Sequence[int]) -> None:
         """Hint a value for every variable (a solution of this model, e.g. the previous level's)."""
@@ -70,27 +85,45 @@ class PlanModel:
     def read(self, solver: cp_model.CpSolver) -> Schedule:
         """Placements of the solver's current solution, with pooled work split onto owners."""
         chosen: dict[int, tuple[int, int]] = {}
+        runs: dict[int, tuple[tuple[int, int], ...]] = {}
         for tv in self.tasks:
             for resource_index, literal in tv.chosen.items():
                 if solver.boolean_value(literal):
                     stretch = tv.stretches[self.problem.resources[resource_index].clock]
                     chosen[tv.task.index] = (resource_index, solver.value(stretch.start))
+                    used = [
+                        (solver.value(p.start), solver.value(p.end)) for p in stretch.pieces if solver.value(p.size)
+                    ]
+                    if len(used) > 1:
+                        runs[tv.task.index] = tuple(used)
                     break
-        return assign_members(self.problem, chosen)
+        return assign_members(self.problem, chosen, runs)
 
 
-def assign_members(problem: PreparedProblem, chosen: dict[int, tuple[int, int]]) -> Schedule:
-    """Split each pool's work onto its identical owners (interval colouring, exact for a cumulative)."""
+def assign_members(
+    problem: PreparedProblem,
+    chosen: dict[int, tuple[int, int]],
+    runs: dict[int, tuple[tuple[int, int], ...]] | None = None,
+) -> Schedule:
+    """Split each pool's work onto its identical owners (interval colouring, exact for a cumulative).
+
+    Split tasks (`runs`, their pieces) only run on single owners (owners are not pooled when issues may be split,
+    `solver.prepared.problem`), where the colouring is trivial.
+    """
+    runs = runs or {}
     schedule: Schedule = {}
     by_resource: dict[int, list[tuple[int, int, int]]] = {}
     for task_index, (resource_index, start) in chosen.items():
-        by_resource.setdefault(resource_index, []).append((start, start + problem.tasks[task_index].work, task_index))
+        end = runs[task_index][-1][1] if task_index in runs else start + problem.tasks[task_index].work
+        by_resource.setdefault(resource_index, []).append((start, end, task_index))
     for resource_index, stretches in by_resource.items():
         free_at = [0] * problem.resources[resource_index].capacity
         for start, end, task_index in sorted(stretches):
-            member = next(m for m, free in enumerate(free_at) if free <= start)
+            member = 0 if len(free_at) == 1 else next(m for m, free in enumerate(free_at) if free <= start)
             free_at[member] = end
-            schedule[task_index] = Placement(resource=resource_index, member=member, start=start)
+            schedule[task_index] = Placement(
+                resource=resource_index, member=member, start=start, runs=runs.get(task_index, ())
+            )
     return schedule
 
 

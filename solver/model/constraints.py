@@ -18,7 +18,7 @@ def add_resource_constraints(model: cp_model.CpModel, problem: PreparedProblem, 
     Spans held by fixed work (`problem.busy`, sub-problems) take one owner each.
     """
     for resource in problem.resources:
-        intervals = [tv.intervals[resource.index] for tv in tasks if resource.index in tv.intervals]
+        intervals = [interval for tv in tasks for interval in tv.resource_intervals(resource.index)]
         if intervals:
             intervals += [
                 model.new_fixed_size_interval_var(start, end - start, f"busy{resource.index}_{start}")
@@ -59,7 +59,10 @@ def add_symmetry_breaking(model: cp_model.CpModel, classes: list[IdenticalClass]
     """
     for each in classes:
         for a, b in pairwise(each.tasks):
-            if each.clock is None:
+            if each.clock is not None and tasks[a].stretches[each.clock].pieces:
+                # Pieces may interleave: only the first pieces' starts are ordered (a swap of placements keeps it).
+                model.add(tasks[b].stretches[each.clock].start >= tasks[a].stretches[each.clock].start)
+            elif each.clock is None:
                 model.add(tasks[b].team_end >= tasks[a].team_end)
             else:
                 model.add(tasks[b].stretches[each.clock].start >= tasks[a].stretches[each.clock].start + each.gap)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from api_schemas.result import LevelKind, ObjectiveLevelId
+from api_schemas.result import LevelKind, ObjectiveLevelId, PlanForm
 from solver.bounds.earliest_finish import EarliestFinish
 from solver.bounds.finish_sums import FinishSums, finish_sums
 from solver.levels import RANKS, levels_of
@@ -41,8 +41,13 @@ def objective_levels(tasks: list[TaskVars], earliest: Sequence[EarliestFinish] |
     sums = finish_sums(tasks[0].problem, earliest) if tasks and earliest is not None else None
     own = sums.own if sums is not None else [0] * RANKS
     levels: list[ObjectiveLevel] = []
-    for level in levels_of(tv.task.rank for tv in tasks):
+    pieces = bool(tasks) and tasks[0].problem.form is PlanForm.PIECES
+    for level in levels_of((tv.task.rank for tv in tasks), pieces=pieces):
         of_rank = [tv for tv in tasks if tv.task.rank == level.rank]
+        if level.kind is LevelKind.PIECES:
+            # Every planned issue has at least one piece.
+            levels.append(ObjectiveLevel(level, sum(tv.pieces for tv in tasks), len(tasks)))
+            continue
         if level.kind is LevelKind.LATENESS:
             terms = [tv.lateness for tv in of_rank if tv.lateness is not None]
             bound = sum(_lowest(var) for var in terms)

@@ -19,6 +19,24 @@ from api_schemas.common import UNITS_PER_DAY
 from solver.bounds.earliest_finish import EarliestFinish
 from solver.model.calendar_terms import Bounded, CalendarTerms, DayTerm, Expr
 from solver.prepared.problem import PreparedProblem, Task
+from solver.prepared.rules import start_window
+
+
+@dataclass(frozen=True)
+class PieceVars:
+    """One piece of a split task on one clock: local start, size and end, and whether it is used.
+
+    The first piece is always used (when the clock is); an unused later piece has size 0 and sits at the end of
+    the one before, so the stretch's end is the last piece's end.
+    """
+
+    start: cp_model.IntVar
+    size: cp_model.IntVar
+    end: cp_model.IntVar
+    used: cp_model.IntVar | None
+    #: The start and size in grains (what a hint sets); the first piece starts with the stretch.
+    start_steps: cp_model.IntVar | None
+    size_steps: cp_model.IntVar
 
 
 @dataclass
@@ -43,6 +61,8 @@ class ClockStretch:
     team_positions: dict[str, Bounded] = field(default_factory=dict)
     days: dict[str, DayTerm] = field(default_factory=dict)
     end_team_facts: tuple[Bounded, Bounded] | None = None
+    #: The pieces of a task that may be split (`Task.pieces`), in order; empty for one unbroken stretch.
+    pieces: list[PieceVars] = field(default_factory=list)
 
     def position(self, which: str) -> Bounded:
         """The start or end position with its bounds."""
@@ -67,6 +87,8 @@ class TaskVars:
     chosen: dict[int, cp_model.IntVar] = field(default_factory=dict)
     stretches: dict[int, ClockStretch] = field(default_factory=dict)
     intervals: dict[int, cp_model.IntervalVar] = field(default_factory=dict)
+    #: Per resource, one optional interval per piece (tasks that may be split; `intervals` holds the others).
+    piece_intervals: dict[int, list[cp_model.IntervalVar]] = field(default_factory=dict)
     lateness: cp_model.IntVar | None = None
     _end: cp_model.IntVar | None = None
     _start: cp_model.IntVar | None = None
@@ -77,6 +99,17 @@ class TaskVars:
     def name(self) -> str:
         """Prefix of this task's variable names."""
         return f"t{self.task.index}"
+
+    def resource_intervals(self, resource: int) -> list[cp_model.IntervalVar]:
+        """The intervals the task may occupy on `resource`: one stretch, or one per piece."""
+        if resource in self.piece_intervals:
+            return self.piece_intervals[resource]
+        return [self.intervals[resource]] if resource in self.intervals else []
+
+    @property
+    def pieces(self) -> cp_model.LinearExprT:
+        """The task's number of pieces (docs/model.md, Objective level 9): one, plus each later piece used."""
+        return 1 + sum(p.used for st in self.stretches.values() for p in st.pieces if p.used is not None)
 
     @property
     def on_team_days(self) -> bool:
@@ -187,20 +220,18 @@ def _stretch(model: cp_model.CpModel, problem: PreparedProblem, task: Task, cloc
     units = clock.units_per_day
     last_position = max(len(clock.working_days) - 1, 0)
     present = model.new_bool_var(f"{name}_on")
-    earliest = clock.first_unit_at_or_after(task.release)
-    latest = clock.total_units - task.work
-    if task.pinned_day is not None:
-        day_units = clock.units_on_day(task.pinned_day)
-        earliest, latest = max(earliest, day_units.start), min(latest, day_units.stop - 1)
-    if task.hard_deadline_day is not None:
-        latest = min(latest, clock.cumulative[min(task.hard_deadline_day + 1, problem.horizon_days)] - task.work)
-    if not clock.working_days or earliest > latest:
+    window = start_window(problem, task, clock)
+    earliest, latest = window.earliest, window.latest
+    if not clock.working_days or window.empty:
         model.add(present == 0)
         earliest, latest = 0, max(clock.total_units - task.work, 0)
     latest = max(latest, earliest)
     start = model.new_int_var(earliest, latest, f"{name}_s")
     end = model.new_int_var(earliest + task.work, latest + task.work, f"{name}_e")
-    model.add(end == start + task.work)
+    span = (earliest, latest + task.work)
+    pieces = _pieces(model, problem, task, (start, end), span, present, name) if task.pieces.splits else []
+    if not pieces:
+        model.add(end == start + task.work)
     # Positions only where the dates allow (releases, pins, deadlines, neighbourhood windows): each position a
     # stretch cannot reach would cost calendar literals for nothing.
     start_positions = (min(earliest // units, last_position), min(latest // units, last_position))
@@ -229,7 +260,56 @@ def _stretch(model: cp_model.CpModel, problem: PreparedProblem, task: Task, cloc
         end_offset,
         start_positions,
         end_positions,
+        pieces=pieces,
     )
+
+
+def _pieces(
+    model: cp_model.CpModel,
+    problem: PreparedProblem,
+    task: Task,
+    stretch: tuple[cp_model.IntVar, cp_model.IntVar],
+    span: tuple[int, int],
+    present: cp_model.IntVar,
+    name: str,
+) -> list[PieceVars]:
+    """Up to `task.pieces.most` pieces from the stretch's start to its end, within `span`, adding up to the work.
+
+    A used piece lasts at least the shortest chunk and starts at least one grain after the previous one ends (a
+    pause, so that each modelled piece is one piece of the rules); piece boundaries lie on the time grain.
+    """
+    grain, rule, work = problem.grain, task.pieces, task.work
+    (start, end), (lowest, highest) = stretch, span
+    pieces: list[PieceVars] = []
+    previous_end: cp_model.IntVar = start
+    for k in range(rule.most):
+        size_steps = model.new_int_var(0, work // grain, f"{name}_p{k}z")
+        size = model.new_int_var(0, work, f"{name}_p{k}d")
+        model.add(size == grain * size_steps)
+        steps: cp_model.IntVar | None = None
+        if k == 0:
+            used = None
+            piece_start = start
+            model.add(size >= rule.shortest)
+        else:
+            used = model.new_bool_var(f"{name}_p{k}u")
+            model.add(used <= present)
+            if pieces[-1].used is not None:
+                model.add(used <= pieces[-1].used)
+            steps = model.new_int_var(lowest // grain, highest // grain, f"{name}_p{k}q")
+            piece_start = model.new_int_var(lowest, highest, f"{name}_p{k}s")
+            model.add(piece_start == grain * steps)
+            model.add(piece_start >= previous_end + grain).only_enforce_if(used)
+            model.add(piece_start == previous_end).only_enforce_if(~used)
+            model.add(size >= rule.shortest).only_enforce_if(used)
+            model.add(size == 0).only_enforce_if(~used)
+        piece_end = model.new_int_var(lowest, highest, f"{name}_p{k}e")
+        model.add(piece_end == piece_start + size)
+        pieces.append(PieceVars(piece_start, size, piece_end, used, steps, size_steps))
+        previous_end = piece_end
+    model.add(sum(piece.size for piece in pieces) == work)
+    model.add(end == previous_end)
+    return pieces
 
 
 def _link_finish(variables: TaskVars, stretch: ClockStretch) -> None:
@@ -287,6 +367,21 @@ def _link_lateness(variables: TaskVars, stretch: ClockStretch, team_days_before_
     model.add(late == 0).only_enforce_if([stretch.present, ~is_late])
 
 
+def _piece_intervals(
+    model: cp_model.CpModel, stretch: ClockStretch, chosen: cp_model.IntVar, name: str
+) -> list[cp_model.IntervalVar]:
+    """One optional interval per piece on one resource: there when the resource is chosen and the piece used."""
+    intervals = []
+    for k, piece in enumerate(stretch.pieces):
+        there = chosen
+        if piece.used is not None:
+            there = model.new_bool_var(f"{name}_p{k}on")
+            model.add_bool_and([chosen, piece.used]).only_enforce_if(there)
+            model.add_bool_or([~chosen, ~piece.used]).only_enforce_if(~there)
+        intervals.append(model.new_optional_interval_var(piece.start, piece.size, piece.end, there, f"{name}_p{k}iv"))
+    return intervals
+
+
 def create_task_vars(
     model: cp_model.CpModel, problem: PreparedProblem, task: Task, calendar: CalendarTerms, earliest: EarliestFinish
 ) -> TaskVars:
@@ -302,9 +397,14 @@ def create_task_vars(
         stretch = variables.stretches[clock_index]
         chosen = model.new_bool_var(f"{name}r{resource_index}")
         variables.chosen[resource_index] = chosen
-        variables.intervals[resource_index] = model.new_optional_interval_var(
-            stretch.start, task.work, stretch.end, chosen, f"{name}r{resource_index}_iv"
-        )
+        if stretch.pieces:
+            variables.piece_intervals[resource_index] = _piece_intervals(
+                model, stretch, chosen, f"{name}r{resource_index}"
+            )
+        else:
+            variables.intervals[resource_index] = model.new_optional_interval_var(
+                stretch.start, task.work, stretch.end, chosen, f"{name}r{resource_index}_iv"
+            )
     model.add_exactly_one(variables.chosen.values())
     deadline_table = problem.lateness_table(task)
     if deadline_table is not None:

@@ -13,7 +13,8 @@ from datetime import date, timedelta
 
 from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
 from api_schemas.request import Issue, Owner, PlanRequest
-from api_schemas.result import PlanWarning
+from api_schemas.result import PlanForm, PlanWarning
+from solver.budget.constants import LARGE_MODEL_TASKS
 from solver.calendars.clock import Clock
 from solver.calendars.working_time import OwnerCalendar, TeamCalendar
 
@@ -42,6 +43,25 @@ class Resource:
 
 
 @dataclass(frozen=True)
+class PieceRule:
+    """How a task may be split (docs/model.md, "Interruptible work"), the one reading of it on the solver side.
+
+    `most` pieces, each at least `shortest` units when there are several; `most` is 1 when the issue is not
+    splittable or too short for two pieces. The model, the start plans, the neighbourhoods and the results read it.
+    """
+
+    most: int = 1
+    shortest: int = 0
+    #: The issue is splittable and pieces are searched (even when too short to split): the plan's form is pieces.
+    allowed: bool = False
+
+    @property
+    def splits(self) -> bool:
+        """True when the task may have more than one piece."""
+        return self.most > 1
+
+
+@dataclass(frozen=True)
 class Task:
     """An issue with work left, in solver units; narrowed versions are copies (`dataclasses.replace`)."""
 
@@ -58,6 +78,7 @@ class Task:
     #: (lag, instant): the release `lag` team working days after this task must come by `instant`, the start of
     #: a successor held fixed (sub-problems of a neighbourhood search only, `solver.search.neighbourhood`).
     release_limits: list[tuple[int, int]] = field(default_factory=list)
+    pieces: PieceRule = PieceRule()
 
 
 @dataclass
@@ -100,6 +121,11 @@ class PreparedProblem:
         key = (self.team, self.start, self.horizon_days)
         if self._tables.key != key:
             object.__setattr__(self, "_tables", _DayTables(key))
+
+    @property
+    def form(self) -> PlanForm:
+        """The form of schedule searched: pieces when some task may be split, else one unbroken stretch each."""
+        return PlanForm.PIECES if any(task.pieces.allowed for task in self.tasks) else PlanForm.UNBROKEN
 
     @property
     def start(self) -> date:
@@ -192,6 +218,15 @@ class PreparedProblem:
         return end_instant + UNITS_PER_DAY * self.lag_shift_table(lag)[end_day]
 
 
+def unbroken_twin(problem: PreparedProblem) -> PreparedProblem:
+    """The problem with every task in one piece, owners pooled as without splitting, on the same horizon.
+
+    Its plans are valid plans in pieces (one piece each) with the same levels; the search in pieces starts from its
+    best (`solver.planner`). Task indices are the same; `solver.prepared.schedule.on_owners` maps placements.
+    """
+    return prepare(problem.request, split=False, horizon=(problem.horizon_days, problem.horizon_capped))
+
+
 def deadline_of(issue: Issue, due_dates: dict[str, date | None]) -> date | None:
     """The issue's deadline, else its milestone's due date."""
     if issue.deadline is not None:
@@ -199,30 +234,40 @@ def deadline_of(issue: Issue, due_dates: dict[str, date | None]) -> date | None:
     return due_dates.get(issue.milestone) if issue.milestone else None
 
 
-def prepare(request: PlanRequest, horizon_hint_days: int | None = None) -> PreparedProblem:
+def prepare(
+    request: PlanRequest,
+    horizon_hint_days: int | None = None,
+    split: bool = True,
+    horizon: tuple[int, bool] | None = None,
+) -> PreparedProblem:
     """Build the solver's view of a validated request: calendars, owner pools, horizon, resources, tasks, grain.
 
-    `horizon_hint_days`, the end of a known plan (the greedy one), caps a horizon past a year (`_horizon`).
+    `horizon_hint_days`, the end of a known plan (the greedy one), caps a horizon past a year (`_horizon`);
+    `horizon` (days, capped) sets it instead. `split=False` keeps every task in one piece (its form and levels
+    stay those of the request) and pools owners: the unbroken twin of a problem in pieces (`unbroken_twin`).
     """
     team = TeamCalendar(request.calendar)
     calendars = {owner.id: OwnerCalendar(owner, team) for owner in request.owners}
-    pools = _pool_owners(request, calendars)
     works = _work_left(request)
+    pools = _pool_owners(request, calendars, split and _pieces_apart(request, works))
     eligible = {issue.id: _eligible_pools(issue, pools) for issue in request.issues}
-    serial = _serial_bound_days(request, team, pools, calendars, eligible, works)
-    horizon, capped = _horizon(serial, horizon_hint_days)
-    clocks, resources = _clocks_and_resources(request.start_date, pools, calendars, horizon)
+    if horizon is None:
+        horizon = _horizon(_serial_bound_days(request, team, pools, calendars, eligible, works), horizon_hint_days)
+    days, capped = horizon
+    clocks, resources = _clocks_and_resources(request.start_date, pools, calendars, days)
     tasks = _tasks(request, works, eligible)
+    if not split:
+        tasks = [replace(task, pieces=replace(task.pieces, most=1)) for task in tasks]
     problem = PreparedProblem(
         request=request,
         team=team,
         owner_calendars=calendars,
-        horizon_days=horizon,
+        horizon_days=days,
         horizon_capped=capped,
         clocks=clocks,
         resources=resources,
         tasks=tasks,
-        warnings=[*_horizon_warnings(horizon, capped), *_unplanned_warnings(request, works, tasks)],
+        warnings=[*_horizon_warnings(days, capped), *_unplanned_warnings(request, works, tasks)],
     )
     return replace(problem, grain=time_grain(problem))
 
@@ -238,13 +283,46 @@ def _calendar_key(owner: Owner, calendar: OwnerCalendar) -> tuple[object, ...]:
     )
 
 
-def _pool_owners(request: PlanRequest, calendars: dict[str, OwnerCalendar]) -> list[list[Owner]]:
-    """Group owners that are interchangeable; pinned owners stay alone."""
+def _pieces_apart(request: PlanRequest, works: dict[str, int]) -> bool:
+    """Whether owners must not be pooled: some issue may be split.
+
+    A pool's cumulative cannot keep one issue's pieces on one of its owners, so then every owner is its own resource.
+    """
+    searched = pieces_searched(works)
+    return any(
+        piece_rule(issue, request, works[issue.id], searched).splits for issue in request.issues if works.get(issue.id)
+    )
+
+
+def pieces_searched(works: dict[str, int]) -> bool:
+    """Whether the plan searches pieces at all: only the full model does, up to `LARGE_MODEL_TASKS` planned issues."""
+    return sum(1 for left in works.values() if left) <= LARGE_MODEL_TASKS
+
+
+def piece_rule(issue: Issue, request: PlanRequest, work: int, searched: bool = True) -> PieceRule:
+    """The issue's piece rule: its own `splittable`, `min_chunk_hours` and `max_pieces`, else the request's.
+
+    Pieces are searched by the full model only: above `LARGE_MODEL_TASKS` planned issues (the neighbourhood
+    search) every issue is kept in one piece, and the result's form says `unbroken` (docs/model.md).
+    """
+    if not searched:
+        return PieceRule(1, work)
+    options = request.options
+    hours = issue.min_chunk_hours if issue.min_chunk_hours is not None else options.min_chunk_hours
+    shortest = min(round(hours * UNITS_PER_HOUR), work)
+    most = issue.max_pieces if issue.max_pieces is not None else options.max_pieces
+    if not issue.splits(options) or shortest <= 0:
+        return PieceRule(1, work)
+    return PieceRule(max(1, min(most, work // shortest)), shortest, allowed=True)
+
+
+def _pool_owners(request: PlanRequest, calendars: dict[str, OwnerCalendar], apart: bool = False) -> list[list[Owner]]:
+    """Group owners that are interchangeable; pinned owners stay alone, and every owner when `apart`."""
     pinned = {issue.pinned_owner for issue in request.issues if issue.pinned_owner}
     groups: dict[tuple[object, ...], list[Owner]] = {}
     singles: list[list[Owner]] = []
     for owner in request.owners:
-        if owner.id in pinned:
+        if apart or owner.id in pinned:
             singles.append([owner])
         else:
             groups.setdefault(_calendar_key(owner, calendars[owner.id]), []).append(owner)
@@ -382,6 +460,7 @@ def _tasks(request: PlanRequest, works: dict[str, int], eligible: dict[str, list
     due_dates = {m.id: m.due for m in request.milestones}
     issues = [issue for issue in request.issues if works.get(issue.id)]
     task_of = {issue.id: index for index, issue in enumerate(issues)}
+    searched = pieces_searched(works)
     tasks = []
     for index, issue in enumerate(issues):
         deadline = deadline_of(issue, due_dates)
@@ -398,6 +477,7 @@ def _tasks(request: PlanRequest, works: dict[str, int], eligible: dict[str, list
                 hard_deadline_day=(deadline - start).days if issue.hard_deadline and deadline is not None else None,
                 deadline=deadline,
                 preds=[(task_of[dep.issue], dep.lag_days) for dep in issue.depends_on if dep.issue in task_of],
+                pieces=piece_rule(issue, request, works[issue.id], searched),
             )
         )
     return tasks
@@ -456,6 +536,8 @@ def time_grain(problem: PreparedProblem) -> int:
         grain = math.gcd(grain, clock.units_per_day, clock.window_start)
     for task in problem.tasks:
         grain = math.gcd(grain, task.work, task.release)
+        if task.pieces.splits:
+            grain = math.gcd(grain, task.pieces.shortest)
     if grain == 1:
         return 1
     off_team = problem.clocks_off_team_days()

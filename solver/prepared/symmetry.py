@@ -45,6 +45,7 @@ def _signature(task: Task, successors: list[tuple[int, int]]) -> Hashable:
         tuple(sorted(task.preds)),
         tuple(sorted(successors)),
         tuple(sorted(task.release_limits)),
+        task.pieces,
     )
 
 

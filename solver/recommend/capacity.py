@@ -120,7 +120,7 @@ def _extra_owners(
         resource = next(r for r in problem.resources if group.owner_ids[0] in r.owner_ids)
         existing = resource.capacity - len(group.owner_ids)
         extra = model.new_int_var(0, len(group.owner_ids), f"extra_{resource.index}")
-        intervals = [tv.intervals[resource.index] for tv in plan_model.tasks if resource.index in tv.intervals]
+        intervals = [iv for tv in plan_model.tasks for iv in tv.resource_intervals(resource.index)]
         if intervals:
             model.add_cumulative(intervals, [1] * len(intervals), existing + extra)
         else:

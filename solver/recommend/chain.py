@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
 from api_schemas.recommendations import Chain
 from solver.prepared.problem import PreparedProblem, Task
+from solver.prepared.rules import start_window
 from solver.recommend.words import count
 from solver.starts.greedy import topological_order
 
@@ -34,17 +35,11 @@ def _place(problem: PreparedProblem, task: Task, release: int) -> tuple[int, int
     best: tuple[int, int, int] | None = None
     for resource_index in task.resources:
         clock = problem.clocks[problem.resources[resource_index].clock]
-        first = clock.first_unit_at_or_after(release)
-        last = clock.total_units - task.work
-        if task.pinned_day is not None:
-            day_units = clock.units_on_day(task.pinned_day)
-            if not day_units:
-                continue
-            first, last = max(first, day_units.start), min(last, day_units.stop - 1)
-        if first > last:
+        window = start_window(problem, task, clock, release, hard_deadline=False)
+        if window.empty:
             continue
-        end_unit = first + task.work
-        placed = (clock.global_start(first), clock.global_end(end_unit), clock.end_day(end_unit))
+        end_unit = window.earliest + task.work
+        placed = (clock.global_start(window.earliest), clock.global_end(end_unit), clock.end_day(end_unit))
         if best is None or placed[1] < best[1]:
             best = placed
     return best

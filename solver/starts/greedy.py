@@ -11,6 +11,7 @@ from datetime import date
 from graphlib import TopologicalSorter
 
 from solver.prepared.problem import PreparedProblem, Task
+from solver.prepared.rules import meets_hard_deadline, start_window
 from solver.prepared.schedule import Placement, Schedule, global_span
 
 
@@ -125,16 +126,11 @@ def greedy_schedule(
         for resource_index in task.resources:
             resource = problem.resources[resource_index]
             clock = problem.clocks[resource.clock]
-            earliest = clock.first_unit_at_or_after(release)
-            latest_start = clock.total_units - task.work
-            if task.pinned_day is not None:
-                day_units = clock.units_on_day(task.pinned_day)
-                if not day_units:
-                    continue
-                earliest = max(earliest, day_units.start)
-                latest_start = min(latest_start, day_units.stop - 1)
+            window = start_window(problem, task, clock, release, hard_deadline=False)
+            if window.empty:
+                continue
             for member in range(resource.capacity):
-                start = _first_fit(busy.get((resource_index, member), []), earliest, latest_start, task.work)
+                start = _first_fit(busy.get((resource_index, member), []), window.earliest, window.latest, task.work)
                 if start is None:
                     continue
                 # The earlier plan's owner wins whenever it can still do the task (rank 0 before any other).
@@ -158,9 +154,4 @@ def greedy_schedule(
 
 def meets_hard_deadlines(problem: PreparedProblem, schedule: Schedule) -> bool:
     """True when every hard deadline holds in `schedule`."""
-    for task in problem.tasks:
-        if task.hard_deadline_day is not None:
-            _, _, end_day = global_span(problem, task, schedule[task.index])
-            if end_day > task.hard_deadline_day:
-                return False
-    return True
+    return all(meets_hard_deadline(task, global_span(problem, task, schedule[task.index])[2]) for task in problem.tasks)
