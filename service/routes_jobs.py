@@ -30,6 +30,9 @@ STREAM = [Depends(require_api_key)]
 
 #: Seconds between keep-alive comments on a quiet event stream (proxies close idle connections).
 KEEP_ALIVE_S = 15.0
+#: How the read routes document a queue they cannot reach (Redis down).
+UNREACHABLE_MEANING = {503: "The job queue cannot be reached (`queue-unavailable`); retry after `Retry-After`."}
+UNREACHABLE_TYPES: dict[int, tuple[str, ...]] = {503: ("queue-unavailable",)}
 #: A job submission's example: plan the example request in the background.
 SUBMISSION_EXAMPLE = {"kind": "validate", "request": {"start_date": "2025-11-24"}}
 
@@ -55,9 +58,12 @@ def _job_response(record: JobRecord, status: int = 200, headers: dict[str, str] 
     response_model=Job,
     dependencies=LIMITED,
     openapi_extra=request_body(JobSubmission, SUBMISSION_EXAMPLE, "Validate a request in the background"),
-    responses=problem_responses(400, 401, 408, 413, 415, 422, 429, 503, meanings={
-        503: "The job queue is full (`queue-full`) or unreachable (`queue-unavailable`); retry after `Retry-After`."
-    }),
+    responses=problem_responses(
+        400, 401, 408, 413, 415, 422, 429, 503,
+        meanings={503: "The job queue is full (`queue-full`) or unreachable (`queue-unavailable`); retry after "
+                  "`Retry-After`."},
+        types={422: ("invalid-request", "idempotency-key-reused"), 503: ("queue-full", "queue-unavailable")},
+    ),
 )
 async def submit_job(
     request: Request,
@@ -76,14 +82,15 @@ async def submit_job(
 
 
 @router.get("/{job_id}", summary="A job: status, progress, result", response_model=Job, dependencies=LIMITED,
-            responses=problem_responses(401, 404, 429))
+            responses=problem_responses(401, 404, 429, 503, meanings=UNREACHABLE_MEANING, types=UNREACHABLE_TYPES))
 async def get_job(job_id: str, jobs: Jobs, owner: Owner) -> Response:
     """The job's status, its progress while it runs, and its result (or problem) once finished."""
     return _job_response(await jobs.get(owner, job_id))
 
 
 @router.delete("/{job_id}", summary="Cancel a job", response_model=Job, dependencies=LIMITED,
-               responses=problem_responses(401, 404, 409, 429))
+               responses=problem_responses(401, 404, 409, 429, 503, meanings=UNREACHABLE_MEANING,
+                                           types=UNREACHABLE_TYPES))
 async def cancel_job(job_id: str, jobs: Jobs, owner: Owner) -> Response:
     """Cancel a queued or running job (its solver stops within a second); 409 if it had already finished."""
     return _job_response(await jobs.cancel(owner, job_id))
@@ -95,7 +102,7 @@ async def cancel_job(job_id: str, jobs: Jobs, owner: Owner) -> Response:
     response_class=StreamingResponse,
     dependencies=STREAM,
     responses={200: {"content": {"text/event-stream": {}}, "description": "`progress` events, then one `final`."},
-               **problem_responses(401, 404)},
+               **problem_responses(401, 404, 503, meanings=UNREACHABLE_MEANING, types=UNREACHABLE_TYPES)},
 )
 async def job_events(job_id: str, jobs: Jobs, owner: Owner) -> StreamingResponse:
     """`event: progress` with the job on every change, then `event: final` with the finished job; then it closes."""
@@ -142,7 +149,7 @@ def event_bytes(record: JobRecord) -> bytes:
     response_class=Response,
     dependencies=LIMITED,
     responses={200: {"content": {"text/calendar": {}}, "description": "One event per slot (RFC 5545)."},
-               **problem_responses(401, 404, 409, 429)},
+               **problem_responses(401, 404, 409, 429, 503, meanings=UNREACHABLE_MEANING, types=UNREACHABLE_TYPES)},
 )
 async def job_calendar(job_id: str, jobs: Jobs, owner: Owner) -> Response:
     """The plan of a succeeded plan job as iCalendar, for calendars to subscribe to; 409 until it has one."""

@@ -18,6 +18,7 @@ from service.planning import PlanningService
 from service.problems import ProblemError
 from service.whatif import parse_what_if, scenario_requests
 
+
 @dataclass(frozen=True)
 class PreparedJob:
     """What a worker runs (JSON text), with the time limit of each of its solves (its work, for admission)."""
