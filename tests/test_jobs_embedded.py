@@ -153,3 +153,22 @@ def test_capplan_worker_without_a_queue_url_says_what_to_set(monkeypatch: pytest
     monkeypatch.delenv("CAPPLAN_QUEUE_URL", raising=False)
     outcome = CliRunner().invoke(app, ["worker"])
     assert outcome.exit_code == 2 and "CAPPLAN_QUEUE_URL" in outcome.output
+
+
+def test_jobs_are_held_to_the_services_limits_on_work_and_per_key_rate() -> None:
+    settings = service_settings(workers=1, queue_depth=0, api_keys=["key-a"], key_rate_per_minute=3)
+    auth = {"Authorization": "Bearer key-a"}
+    scenarios = [{"name": f"s{n}", "patch": [{"op": "replace", "path": "/issues/0/estimate_hours", "value": n + 1}]}
+                 for n in range(3)]
+    with TestClient(create_app(settings)) as local:
+        costly = local.post("/v1/jobs", json={"kind": "what-if", "request": {"base": small_request(),
+                                                                            "scenarios": scenarios}}, headers=auth)
+        assert costly.status_code == 422, costly.text
+        problem = costly.json()["errors"][0]
+        assert problem["code"] == "request_too_costly" and problem["loc"] == ["request", "scenarios"]
+        job = local.post("/v1/jobs", json={"kind": "validate", "request": small_request()}, headers=auth)
+        assert job.status_code == 202
+        # Three calls a minute: the two submissions and one read; the next read is over the key's rate.
+        assert local.get(f"/v1/jobs/{job.json()['id']}", headers=auth).status_code == 200
+        over = local.get(f"/v1/jobs/{job.json()['id']}", headers=auth)
+        assert over.status_code == 429 and int(over.headers["retry-after"]) >= 1
