@@ -119,7 +119,7 @@ class ScopeCut(_Model):
 class Chain(_Model):
     """A dependency chain: work that must happen one issue after another, whatever the capacity."""
 
-    ids: list[str] = Field(description="Issues in order, first to last.")
+    ids: list[str] = Field(min_length=1, description="Issues in order, first to last.")
     hours: float = Field(ge=0, description="Work on the chain.")
     lag_days: int = Field(default=0, ge=0, description="Working days of lags between the chain's issues.")
     starts: date = Field(description="Earliest date the chain's first issue can start.")

@@ -13,10 +13,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from api_schemas.imports import ImportRequest
 from api_schemas.jobs import JobSubmission
+from api_schemas.reports import ReportRequest
 from api_schemas.request import PlanRequest
 from api_schemas.service import WhatIfRequest
-from service import routes_docs, routes_health, routes_jobs, routes_plans
+from service import routes_docs, routes_health, routes_imports, routes_jobs, routes_plans, routes_reports
 from service.admission import KeyLimits
 from service.jobs.backend import JobBackend
 from service.jobs.execution import Executor
@@ -29,6 +31,7 @@ from service.openapi import install_openapi
 from service.planning import PlanningService
 from service.pool import Backend, ProcessBackend, SolvePool, ThreadBackend
 from service.problems import install_problem_handlers
+from service.routes_board import install_board
 from service.settings import Settings, get_settings
 from service.solve_job import SolveFunction, plan_checked
 
@@ -95,10 +98,17 @@ def create_app(settings: Settings | None = None, solve: SolveFunction = plan_che
     app.state.jobs = JobsService(jobs, app.state.planning)
     app.include_router(routes_plans.router)
     app.include_router(routes_jobs.router)
+    app.include_router(routes_imports.router)
+    app.include_router(routes_reports.router)
     app.include_router(routes_health.router)
     app.include_router(routes_docs.router)
+    install_board(app)
     install_problem_handlers(app)
-    install_openapi(app, [PlanRequest, WhatIfRequest, JobSubmission], secured=lambda path: _needs_key(settings, path))
+    install_openapi(
+        app,
+        [PlanRequest, WhatIfRequest, ImportRequest, ReportRequest, JobSubmission],
+        secured=lambda path: _needs_key(settings, path),
+    )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(JsonBodyMiddleware)
     if settings.cors_origins:

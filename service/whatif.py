@@ -9,7 +9,6 @@ The HTTP route and `capplan what-if` share the applying (`scenario_requests`) an
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,9 +20,9 @@ from api_schemas.problems import Problem
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from api_schemas.service import PatchOperation, Scenario, ScenarioOutcome, WhatIfRequest, WhatIfResponse
-from checker.schedule_checker import check_schedule
 from service.diff import diff_plans, plan_summary
 from service.patch_errors import patch_problem
+from service.plan_fit import plan_fit_problems, plan_type_problems
 from service.problems import invalid_request, problems_of
 from solver.calendars.working_time import TeamCalendar
 from solver.intake.limits import Limits
@@ -45,9 +44,10 @@ def parse_what_if(data: object, limits: Limits, max_scenarios: int, prepare: Adj
     what_if.base = prepare(what_if.base)
     problems = [_under(["base"], problem) for problem in validate_request(what_if.base, limits)]
     if what_if.baseline_plan is not None and isinstance(data, dict):
-        problems.extend(_plan_type_problems(data.get("baseline_plan")))
+        problems.extend(plan_type_problems(data.get("baseline_plan"), "baseline_plan"))
     if what_if.baseline_plan is not None and not problems:
-        problems.extend(_baseline_plan_problems(what_if.base, what_if.baseline_plan))
+        advice = "plan the base again or leave baseline_plan out"
+        problems.extend(plan_fit_problems(what_if.base, what_if.baseline_plan, "baseline_plan", "base", advice))
     if len(what_if.scenarios) > max_scenarios:
         problems.append(
             Problem(
@@ -59,10 +59,6 @@ def parse_what_if(data: object, limits: Limits, max_scenarios: int, prepare: Adj
     if problems:
         raise invalid_request(problems, "what-if request")
     return what_if
-
-
-#: At most this many of a baseline plan's violations are listed (the count says how many there are).
-MAX_BASELINE_VIOLATIONS = 10
 
 
 def _raw_size_problems(data: object, limits: Limits) -> list[Problem]:
@@ -81,30 +77,6 @@ def _raw_size_problems(data: object, limits: Limits) -> list[Problem]:
             )
         )
     return problems
-
-
-def _plan_type_problems(raw_plan: object) -> list[Problem]:
-    """A plan sent back must have the JSON types this service writes: no "3" for 3 hours, no 1 for true."""
-    try:
-        PlanResult.model_validate_json(json.dumps(raw_plan), strict=True)
-    except ValidationError as error:
-        return problems_of(error, raw_plan, prefix=["baseline_plan"])
-    return []
-
-
-def _baseline_plan_problems(base: PlanRequest, baseline_plan: PlanResult) -> list[Problem]:
-    """The schedule checker's objections to `baseline_plan` as a plan of `base` (none when it fits)."""
-    violations = check_schedule(base, baseline_plan)
-    return [
-        Problem(
-            loc=["baseline_plan"],
-            code="baseline_plan_does_not_fit",
-            message=f"baseline_plan is not a valid plan of base ({len(violations)} violation(s); plan the base "
-            f"again or leave baseline_plan out): {violation.message}",
-            ids=violation.ids,
-        )
-        for violation in violations[:MAX_BASELINE_VIOLATIONS]
-    ]
 
 
 def _what_if_problems(error: ValidationError, data: object) -> list[Problem]:

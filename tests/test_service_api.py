@@ -13,7 +13,9 @@ from pydantic import BaseModel
 
 from api_schemas import PlanRequest, PlanResult, Problem
 from api_schemas.examples import PLAN_REQUEST_EXAMPLE
+from api_schemas.imports import ImportRequest
 from api_schemas.jobs import JobSubmission
+from api_schemas.reports import ReportRequest
 from api_schemas.service import WHAT_IF_EXAMPLE, WhatIfRequest
 from checker.schedule_checker import check_schedule
 from service import whatif
@@ -196,7 +198,8 @@ def test_openapi_documents_every_body_with_an_example_that_validates(client: Tes
     document = client.get("/openapi.json").json()
     schemas = document["components"]["schemas"]
     models: dict[str, type[BaseModel]] = {
-        "PlanRequest": PlanRequest, "WhatIfRequest": WhatIfRequest, "JobSubmission": JobSubmission,
+        "PlanRequest": PlanRequest, "WhatIfRequest": WhatIfRequest, "ImportRequest": ImportRequest,
+        "ReportRequest": ReportRequest, "JobSubmission": JobSubmission,
     }
     bodies = 0
     for path, operations in document["paths"].items():
@@ -209,7 +212,7 @@ def test_openapi_documents_every_body_with_an_example_that_validates(client: Tes
             for example in content["examples"].values():
                 models[name].model_validate(example["value"])
             bodies += 1
-    assert bodies == 4
+    assert bodies == 6
     assert "ProblemDetails" in schemas and "Problem" in schemas
     _assert_refs_resolve(document, schemas)
     assert client.get("/docs").status_code == 200
