@@ -33,7 +33,7 @@ KEEP_ALIVE_S = 15.0
 #: How the read routes document a queue they cannot reach (Redis down).
 UNREACHABLE_MEANING = {503: "The job queue cannot be reached (`queue-unavailable`); retry after `Retry-After`."}
 UNREACHABLE_TYPES: dict[int, tuple[str, ...]] = {503: ("queue-unavailable",)}
-#: A job submission's example: plan the example request in the background.
+#: A job submission's example (the OpenAPI document): validate a request in the background.
 SUBMISSION_EXAMPLE = {"kind": "validate", "request": {"start_date": "2025-11-24"}}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -11,11 +13,16 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api_schemas.jobs import Job
+from api_schemas.jobs import Job, JobKind
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from checker.schedule_checker import check_schedule
 from service.app import create_app
+from service.jobs.execution import Executor
+from service.jobs.memory import MemoryJobs
+from service.jobs.record import NewJob, new_job_id
+from service.pool import SolvePool, ThreadBackend
+from service.solve_job import plan_checked
 from tests.jobs_support import MARKERS_VARIABLE, events_of, process_exists, steered_plan, wait_for
 from tests.test_service_support import service_settings, small_request
 
@@ -172,3 +179,19 @@ def test_jobs_are_held_to_the_services_limits_on_work_and_per_key_rate() -> None
         assert local.get(f"/v1/jobs/{job.json()['id']}", headers=auth).status_code == 200
         over = local.get(f"/v1/jobs/{job.json()['id']}", headers=auth)
         assert over.status_code == 429 and int(over.headers["retry-after"]) >= 1
+
+
+def test_an_event_stream_ends_with_the_final_state_even_when_it_came_while_the_last_was_sent() -> None:
+    settings = service_settings()
+    jobs = MemoryJobs(Executor(SolvePool(ThreadBackend(1), 1, 0), plan_checked, settings), runners=1)
+    new = NewJob(new_job_id(), "", JobKind.VALIDATE, json.dumps({"data": {}}), "print")
+
+    async def follow() -> list[str]:
+        await jobs.submit(new, queue_max=10)  # no runner started: the job stays queued until cancelled
+        stream = jobs.changes("", new.id)
+        seen = [(await anext(stream)).status.value]
+        await jobs.cancel("", new.id)  # the job ends while the stream's consumer holds the queued state
+        seen += [record.status.value async for record in stream]
+        return seen
+
+    assert asyncio.run(follow()) == ["queued", "cancelled"]

@@ -114,11 +114,12 @@ class MemoryJobs:
         if record is None or record.owner != owner:
             return
         while True:
-            seen = record.version
-            yield replace(record)
-            if record.status.final:
+            # The state sent decides whether it was the last: the job may have finished while it was sent.
+            snapshot = replace(record)
+            yield snapshot
+            if snapshot.status.final:
                 return
-            while record.version == seen:
+            while record.version == snapshot.version:
                 await self._changed[job_id].wait()
 
     async def waiting(self) -> int:
