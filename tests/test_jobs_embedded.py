@@ -120,7 +120,7 @@ def test_bad_submissions_are_422_naming_the_field() -> None:
 
 
 def test_keys_see_only_their_jobs_idempotency_holds_and_results_expire() -> None:
-    settings = service_settings(api_keys=["key-a", "key-b"], job_ttl_s=1)
+    settings = service_settings(api_keys=["key-a", "key-b"], job_ttl_s=1, key_rate_per_minute=1_000_000)
     a, b = {"Authorization": "Bearer key-a"}, {"Authorization": "Bearer key-b"}
     with TestClient(create_app(settings)) as local:
         first = local.post("/v1/jobs", json={"kind": "validate", "request": small_request()},
