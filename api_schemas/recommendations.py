@@ -322,12 +322,37 @@ class Infeasibility(_Model):
     )
 
 
+class ConfidenceExtension(_Model):
+    """The due date to ask for so that a milestone is done by it at the forecast's confidence (docs/forecast.md)."""
+
+    key: str = Field(description="The milestone's key, e.g. 'milestone:reconstruction'.")
+    id: str
+    name: str | None = None
+    due: date
+    p_on_time: float = Field(ge=0, le=1, description="The forecast's chance that the current due date is met.")
+    confidence: float = Field(gt=0, lt=1, description="The chosen confidence (options.forecast.confidence).")
+    new_date: date = Field(description="Done by this date in that share of the samples.")
+    working_days: int = Field(ge=0, description="Team working days past the current due date.")
+    calendar_days: int = Field(ge=0, description="Calendar days past the current due date.")
+    exact_date: date | None = Field(
+        default=None,
+        description="The extension if every estimate is exact (the target's extension, else the planned finish "
+        "when late); None when the plan meets the due date.",
+    )
+    exact_working_days: int | None = Field(default=None, ge=0, description="Working days of `exact_date`.")
+
+
 class Recommendations(_Model):
     """Recommendations for every missed milestone and deadline, or the conflict of an infeasible request."""
 
     targets: list[TargetRecommendation] = Field(default_factory=list)
     interaction: ExtensionInteraction | None = None
     infeasibility: Infeasibility | None = None
+    confidence_extensions: list[ConfidenceExtension] = Field(
+        default_factory=list,
+        description="With a forecast: each milestone not done by its due date at the chosen confidence, and the "
+        "date to ask for instead.",
+    )
     summary: list[str] = Field(default_factory=list, description="One line per target (or one for the plan).")
     complete: bool = Field(description="True when every value was proven minimal and verified within the budget.")
     seconds: float = Field(ge=0, description="Time spent on recommendations.")

@@ -124,6 +124,19 @@ class Issue(_Model):
         le=10000,
         description="Estimated effort in hours, to a quarter hour. Missing: reported as unplanned, never dropped.",
     )
+    estimate_low_hours: QuarterHours | None = Field(
+        default=None,
+        gt=0,
+        le=10000,
+        description="Optimistic effort in hours (the forecast's low end; needs `estimate_hours` as the most likely). "
+        "Without a range the forecast uses `options.forecast.default_range` or the team's history.",
+    )
+    estimate_high_hours: QuarterHours | None = Field(
+        default=None,
+        gt=0,
+        le=10000,
+        description="Pessimistic effort in hours (the forecast's high end; at least `estimate_hours`).",
+    )
     remaining_hours: QuarterHours | None = Field(
         default=None,
         ge=0,
@@ -177,6 +190,51 @@ class Issue(_Model):
         return self.remaining_hours if self.remaining_hours is not None else self.estimate_hours
 
 
+#: The widest spread a forecast takes, as factors of the estimate: an issue's range, the default range and every
+#: history record's actual/estimate ratio lie within them (wider is a typo, not a spread).
+MIN_SPREAD_FACTOR = 0.01
+MAX_SPREAD_FACTOR = 100.0
+
+
+class EstimateRange(_Model):
+    """The team's spread of an estimate, as factors of the most likely hours (docs/forecast.md)."""
+
+    low: Number = Field(
+        default=0.75, ge=MIN_SPREAD_FACTOR, le=1, description="Optimistic factor: low = low x the estimate."
+    )
+    high: Number = Field(
+        default=2.0, ge=1, le=MAX_SPREAD_FACTOR, description="Pessimistic factor: high = high x the estimate."
+    )
+
+
+class ForecastOptions(_Model):
+    """Monte Carlo forecast of the chosen plan (docs/forecast.md); set it to get chances and confidence dates."""
+
+    samples: Integer = Field(
+        default=10000, ge=100, le=100000, description="Samples simulated: 10,000 give about +/-1 % on a chance."
+    )
+    confidence: Number = Field(
+        default=0.85,
+        ge=0.5,
+        le=0.99,
+        description="Confidence of the extension to request: done by that date in this share of samples.",
+    )
+    seed: Integer = Field(
+        default=0, ge=0, le=2**31 - 1, description="Random seed; the same request and seed give the same forecast."
+    )
+    default_range: EstimateRange = Field(
+        default_factory=EstimateRange,
+        description="Spread of issues without their own low/high estimate (replaced by `history` when given).",
+    )
+
+
+class HistoryRecord(_Model):
+    """One finished issue of the team's past: what it was estimated at and what it took."""
+
+    estimate_hours: Number = Field(gt=0, le=100000, description="Hours it was estimated at.")
+    actual_hours: Number = Field(gt=0, le=100000, description="Hours it actually took.")
+
+
 class SolveMode(StrEnum):
     """How the solver trades repeatability for speed."""
 
@@ -212,6 +270,11 @@ class SolverOptions(_Model):
     max_pieces: Integer = Field(
         default=3, ge=1, le=MAX_PIECES, description="Most pieces a splittable issue may be split into."
     )
+    forecast: ForecastOptions | None = Field(
+        default=None,
+        description="When set, the plan also gets a Monte Carlo forecast: each milestone's chance to be on time, "
+        "its P50/P85/P95 finish dates and the extension at the chosen confidence (docs/forecast.md).",
+    )
 
 
 class PlanRequest(_Model):
@@ -225,3 +288,9 @@ class PlanRequest(_Model):
     milestones: list[Milestone] = Field(default_factory=list, max_length=10000)
     issues: list[Issue] = Field(default_factory=list, max_length=100000)
     options: SolverOptions = Field(default_factory=SolverOptions)
+    history: list[HistoryRecord] = Field(
+        default_factory=list,
+        max_length=100000,
+        description="The team's finished issues (estimate and actual hours): when given, the forecast draws issues "
+        "without their own range from these actual/estimate ratios instead of the default range.",
+    )

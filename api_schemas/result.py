@@ -154,6 +154,20 @@ class IssuePlan(_Model):
     lateness_working_days: int = Field(default=0, ge=0, description="Team working days past the deadline.")
     lateness_calendar_days: int = Field(default=0, ge=0, description="Calendar days past the deadline.")
     late: bool = False
+    p_late: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Forecast: share of samples in which it finishes after its deadline (None without a forecast "
+        "or a deadline).",
+    )
+    criticality: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Forecast: share of samples in which it lies on the chain that decides its milestone's finish "
+        "(None without a forecast or a milestone).",
+    )
 
 
 class MilestoneStatus(StrEnum):
@@ -194,6 +208,25 @@ class MilestonePlan(_Model):
     )
     load_ratio: float | None = Field(
         default=None, description="work_hours / capacity_hours_before_due (above 1 cannot fit even alone)."
+    )
+    p_on_time: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Forecast: share of samples in which its last issue finishes by the due date (None without a "
+        "forecast, a due date or planned work).",
+    )
+    p50: date | None = Field(default=None, description="Forecast: done by this date in half of the samples.")
+    p85: date | None = Field(default=None, description="Forecast: done by this date in 85 % of the samples.")
+    p95: date | None = Field(default=None, description="Forecast: done by this date in 95 % of the samples.")
+    forecast_finish: date | None = Field(
+        default=None, description="Forecast: done by this date at the chosen confidence (options.forecast.confidence)."
+    )
+    forecast_extension_working_days: int | None = Field(
+        default=None,
+        ge=0,
+        description="Forecast: team working days from the due date to `forecast_finish` (0 when that is on time): "
+        "the extension to request at the chosen confidence.",
     )
 
 
@@ -249,6 +282,57 @@ class PlanCheck(_Model):
     seconds: float = Field(ge=0, description="Wall time of the check.")
 
 
+class DateShare(_Model):
+    """One finish date of a forecast and the share of samples finishing on it."""
+
+    date: date
+    share: float = Field(ge=0, le=1)
+
+
+class MilestoneDistribution(_Model):
+    """A milestone's simulated finish dates, for its chart (the chances and quantiles are on `MilestonePlan`)."""
+
+    id: str
+    finish_dates: list[DateShare] = Field(description="Every finish date a sample reached, in order, with its share.")
+
+
+class SpreadSource(StrEnum):
+    """Where the spread of issues without their own range came from."""
+
+    DEFAULT = "default"
+    HISTORY = "history"
+
+
+class ForecastSpread(_Model):
+    """How estimates were turned into durations (docs/forecast.md)."""
+
+    distribution: str = Field(
+        description="'triangular (low, likely, high)' for ranges; history ratios are drawn as recorded."
+    )
+    source: SpreadSource = Field(description="Spread of issues without their own range: the default or the history.")
+    low: float | None = Field(default=None, description="Default range's low factor (source 'default').")
+    high: float | None = Field(default=None, description="Default range's high factor (source 'default').")
+    history_records: int = Field(default=0, ge=0, description="History records used (source 'history').")
+    ratio_p10: float | None = Field(default=None, description="10th percentile of actual/estimate in the history.")
+    ratio_p50: float | None = Field(default=None, description="Median actual/estimate in the history.")
+    ratio_p90: float | None = Field(default=None, description="90th percentile of actual/estimate in the history.")
+    issues_with_own_range: int = Field(ge=0, description="Planned issues with their own low/high estimates.")
+    issues_with_team_spread: int = Field(ge=0, description="Planned issues drawn from the default or the history.")
+
+
+class ForecastSummary(_Model):
+    """What the forecast simulated and how; its numbers sit on each milestone and issue of the plan."""
+
+    samples: int = Field(ge=1)
+    confidence: float = Field(gt=0, lt=1, description="Confidence of `forecast_finish` on each milestone.")
+    seed: int = Field(ge=0)
+    spread: ForecastSpread
+    policy: str = Field(description="How the plan is followed in each sample, in words.")
+    milestones: list[MilestoneDistribution] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list, description="What a reader should know about this forecast.")
+    seconds: float = Field(ge=0, description="Wall time of the simulation.")
+
+
 class PlanResult(_Model):
     """The optimiser's answer to a plan request."""
 
@@ -289,3 +373,8 @@ class PlanResult(_Model):
     )
     check: PlanCheck | None = Field(default=None, description="What the check covered and how long it took.")
     timing: PlanTiming | None = Field(default=None, description="Wall time and budget charged (None from old plans).")
+    forecast: ForecastSummary | None = Field(
+        default=None,
+        description="The Monte Carlo forecast's settings and finish-date distributions (None unless "
+        "options.forecast is set); its chances and dates are on `milestones` and `issues`.",
+    )

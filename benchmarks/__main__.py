@@ -9,8 +9,8 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from benchmarks.report import render_markdown, summarise
-from benchmarks.runner import FULL, QUICK, ROOT, run_suite
+from benchmarks.report import forecast_table, render_markdown, speed_sentence, summarise, summarise_forecast
+from benchmarks.runner import FULL, QUICK, ROOT, run_forecasts, run_suite
 
 DOCS = ROOT / "docs" / "benchmarks.md"
 README = ROOT / "README.md"
@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="where to write the raw records and the summary")
     parser.add_argument("--update-docs", action="store_true",
                         help="put the tables into docs/benchmarks.md and the README")
+    parser.add_argument("--forecast", action="store_true",
+                        help="only the forecast benchmark: plan M and XL, forecast 10,000 samples (about 2 minutes)")
     parser.add_argument("--render", type=Path, metavar="JSON", help="only print (and with --update-docs, publish) "
                         "the tables of an earlier run's JSON")
     args = parser.parse_args(argv)
@@ -52,6 +54,18 @@ def main(argv: list[str] | None = None) -> int:
             update_docs(markdown)
         return 0
     config = QUICK if args.quick else FULL
+    if args.forecast:
+        raw = run_forecasts(config, _log)
+        machine = raw["machine"]
+        sys.stdout.write(
+            f"Run {raw['started']} ({raw['duration_s']:.0f} s) on {machine['cpu_model']}, {machine['cores']} cores, "
+            f"{machine['memory_gib']} GiB; commit {machine['commit']}.{speed_sentence(machine)}\n\n"
+            + "\n".join(forecast_table(summarise_forecast(raw["records"]))) + "\n"
+        )
+        errors = [record for record in raw["records"] if "error" in record]
+        for error in errors:
+            _log(f"forecast: ERROR {error['error']}")
+        return 1 if errors else 0
     if args.sizes:
         config = replace(config, sizes=tuple(s.strip() for s in args.sizes.split(",") if s.strip() not in ("", "none")))
     if args.stg_all:

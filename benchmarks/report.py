@@ -116,7 +116,40 @@ def summarise(raw: dict[str, Any]) -> dict[str, Any]:
         "plans_with_violations": sum(1 for count in checked if count),
         "errors": [record for record in records if "error" in record],
         "stg": summarise_stg(raw["stg_rows"]),
+        "forecast": summarise_forecast(records),
     }
+
+
+def summarise_forecast(records: list[Record]) -> list[dict[str, Any]]:
+    """The forecast benchmark's records, one per size (errors are listed with the others)."""
+    keys = ("samples", "planned_issues", "counts", "plan_s", "wall_s", "best_s", "cpu_s", "load_average", "target_s",
+            "traced_peak_mib",
+            "peak_rss_mib", "milestones_forecast", "median_p_on_time", "status")
+    return [
+        {"size": record["instance"]["size"], **{key: record.get(key) for key in keys}}
+        for record in records
+        if record.get("kind") == "forecast" and "error" not in record
+    ]
+
+
+def forecast_table(rows: list[dict[str, Any]]) -> list[str]:
+    """One line per size: the forecast's time against its target, per task-sample, and its memory."""
+    lines = [
+        "| size | owners/planned issues | samples | forecast wall s (median of 3) | best wall s | CPU s | load average "
+        "| target s | within target (wall) | µs CPU per issue-sample | peak traced MiB | milestones forecast |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        cells = row["samples"] * max(row["planned_issues"] or 1, 1)
+        target = row["target_s"]
+        lines.append("| " + " | ".join([
+            row["size"], f"{(row['counts'] or {}).get('owners', '-')}/{row['planned_issues']}", f"{row['samples']:,}",
+            f"{row['wall_s']:.2f}", f"{row['best_s']:.2f}", f"{row['cpu_s']:.2f}", f"{row['load_average']:g}",
+            "-" if target is None else f"{target:g}",
+            "-" if target is None else ("yes" if row["wall_s"] <= target else "**no**"),
+            f"{row['cpu_s'] / cells * 1e6:.3f}", f"{row['traced_peak_mib']:.0f}", str(row["milestones_forecast"]),
+        ]) + " |")
+    return lines
 
 
 # --- rendering -------------------------------------------------------------------------------------------------
@@ -305,7 +338,7 @@ def _stg_table(stg: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _speed_sentence(machine: dict[str, Any]) -> str:
+def speed_sentence(machine: dict[str, Any]) -> str:
     """The machine's speed at the start and end of the run (`benchmarks.speed`), where the run measured it."""
     before, after = machine.get("speed_before"), machine.get("speed_after")
     if not before or not after:
@@ -325,7 +358,7 @@ def render_markdown(summary: dict[str, Any]) -> str:
     lines = [
         f"Run {summary['started']} ({summary['duration_s']:.0f} s) on {machine['cpu_model']}, {machine['cores']} "
         f"cores, {machine['memory_gib']} GiB; Python {machine['python']}, OR-Tools {machine['ortools']}, "
-        f"PyJobShop {machine['pyjobshop']}; commit {machine['commit']}.{_speed_sentence(machine)}",
+        f"PyJobShop {machine['pyjobshop']}; commit {machine['commit']}.{speed_sentence(machine)}",
         "",
         "**capplan on the generated instances** (default deterministic mode unless marked fast)",
         "",
@@ -346,6 +379,9 @@ def render_markdown(summary: dict[str, Any]) -> str:
     if any(size["whatif"] for size in summary["sizes"].values()):
         title = "**What-if re-plan after one change** (each change from the same baseline plan)"
         lines += ["", title, "", *_whatif_table(summary["sizes"])]
+    if summary.get("forecast"):
+        lines += ["", "**Forecast of the plan** (Monte Carlo, solver/forecast; the plan's own time is not counted)",
+                  "", *forecast_table(summary["forecast"])]
     if summary["stg"]:
         lines += ["", "**Standard Task Graph set, 50 tasks** (makespan against the published value)", "",
                   *_stg_table(summary["stg"])]

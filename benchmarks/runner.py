@@ -44,6 +44,9 @@ class SuiteConfig:
     stg_time_limit_s: float
     stg_parallel: int
     recommendation_sizes: tuple[str, ...] = ()
+    #: Sizes whose plan gets the forecast benchmark, and its samples.
+    forecast_sizes: tuple[str, ...] = ("M", "XL")
+    forecast_samples: int = 10_000
     fast_sizes: tuple[str, ...] = ("S", "M", "L", "XL")
     seed: int = 0
     job_timeout_s: float = 900.0
@@ -53,7 +56,7 @@ class SuiteConfig:
 QUICK = SuiteConfig(
     sizes=("S",), time_limits_s={"S": (5.0,)}, fast_time_limit_s=5.0, baseline_time_limit_s=5.0, workers=2,
     whatif_sizes=("S",), whatif_time_limit_s=3.0, stg_graph_step=1, stg_graph_count=2, stg_time_limit_s=5.0,
-    stg_parallel=1, recommendation_sizes=("S",),
+    stg_parallel=1, recommendation_sizes=("S",), forecast_sizes=("S",),
 )
 FULL = SuiteConfig(
     sizes=("S", "M", "L", "XL"),
@@ -107,7 +110,33 @@ def size_jobs(config: SuiteConfig, size: str) -> list[dict[str, Any]]:
         jobs.append({"kind": "capplan", "instance": _instance(config, size, first), "recommendations": True})
     if size in config.whatif_sizes:
         jobs.append({"kind": "whatif", "instance": _instance(config, size, config.whatif_time_limit_s)})
+    if size in config.forecast_sizes:
+        jobs.append(forecast_job(config, size))
     return jobs
+
+
+def forecast_job(config: SuiteConfig, size: str) -> dict[str, Any]:
+    """The forecast of the size's plan at its first time limit."""
+    limit = config.time_limits_s.get(size, (config.fast_time_limit_s,))[0]
+    return {"kind": "forecast", "instance": _instance(config, size, limit), "samples": config.forecast_samples}
+
+
+def run_forecasts(config: SuiteConfig, log: Log) -> dict[str, Any]:
+    """Only the forecast jobs (`python -m benchmarks --forecast`), with the machine's description."""
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    started = time.monotonic()
+    speed_before = speed_probe()
+    records = []
+    for size in config.forecast_sizes:
+        record = run_job(forecast_job(config, size), config.job_timeout_s)
+        records.append(record)
+        log(_one_line(record))
+    return {
+        "started": started_at,
+        "duration_s": round(time.monotonic() - started, 1),
+        "machine": {**describe_machine(ROOT), "speed_before": speed_before, "speed_after": speed_probe()},
+        "records": records,
+    }
 
 
 def stg_jobs(config: SuiteConfig) -> list[dict[str, Any]]:
@@ -173,4 +202,6 @@ def _one_line(record: dict[str, Any]) -> str:
     label += " with recommendations" if record.get("recommendations") else ""
     if "error" in record:
         return f"{label}: ERROR {record['error']}"
+    if record["kind"] == "forecast":
+        return f"{label}: {record['samples']} samples in {record['wall_s']:.2f} s (median of the runs)"
     return f"{label}: {record.get('status', '')} in {record.get('process_s', 0):.1f} s"

@@ -32,6 +32,10 @@ def run_job(job: dict[str, Any]) -> Any:
         from benchmarks.baselines import run_pyjobshop
 
         return run_pyjobshop(spec, job["workers"])
+    if kind == "forecast":
+        from benchmarks.forecast_run import run_forecast
+
+        return run_forecast(spec, job["samples"])
     if kind == "whatif":
         from benchmarks.whatif import run_whatif
 

@@ -3,6 +3,7 @@
     python examples/week_plan.py                                   # the reference backlog, planned in-process
     python examples/week_plan.py BACKLOG.json --out-dir week-plan  # also CSV, load table, ICS, PNG, HTML
     python examples/week_plan.py --server http://127.0.0.1:8000    # plan on a running `capplan serve`
+    python examples/week_plan.py --forecast                        # with the forecast (docs/forecast.md)
 
 The Markdown week plan goes to stdout; with --out-dir every other format is written beside it. Errors are
 those of `capplan plan`, with its exit codes: 1 invalid backlog (every problem listed) or INFEASIBLE,
@@ -18,6 +19,7 @@ from typing import Annotated
 import typer
 
 from service.commands.backlog import load_request
+from service.commands.forecast_options import HistoryOption, load_forecast_request
 from service.commands.plan import ApiKeyOption, ServerOption, TimeLimitOption, exit_if_infeasible, solve
 from service.commands.terminal import say, write_output
 from service.report import ReportFormat, render
@@ -48,9 +50,17 @@ def week_plan(
     time_limit: TimeLimitOption = None,
     days: Annotated[int, typer.Option(min=1, max=366, help="Days in the day-by-day table.")] = DEFAULT_DAYS,
     out_dir: Annotated[Path | None, typer.Option(metavar="DIR", help="Also write every format here.")] = None,
+    forecast: Annotated[
+        bool,
+        typer.Option(help="Also forecast the plan: chances on time, P50/P85/P95, the extension at 85 % confidence."),
+    ] = False,
+    history: HistoryOption = None,
 ) -> None:
     """Plan the backlog (in-process, or on --server), print the week plan, and write the other formats."""
-    request = load_request(backlog, time_limit)
+    wants_forecast = forecast or history is not None
+    request = (
+        load_forecast_request(backlog, time_limit, {}, history) if wants_forecast else load_request(backlog, time_limit)
+    )
     result = solve(request, server, api_key)
     write_output(render(ReportFormat.MD, request, result, days), None, binary=False)
     if out_dir is not None:

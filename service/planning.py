@@ -73,6 +73,19 @@ def solver_crashed(retry_after: int) -> ProblemError:
     )
 
 
+def forecasting(data: object) -> object:
+    """Decoded JSON of a plan request with `options.forecast` set (its defaults) when it does not say otherwise.
+
+    Anything that is not a request object is left as it is, for the check to report.
+    """
+    if not isinstance(data, dict):
+        return data
+    options = data.get("options", {})
+    if not isinstance(options, dict) or options.get("forecast") is not None:
+        return data
+    return {**data, "options": {**options, "forecast": {}}}
+
+
 class PlanningService:
     """Plans requests on the pool within the configured limits."""
 

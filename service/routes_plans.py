@@ -16,7 +16,7 @@ from service.disconnect import unless_disconnected
 from service.json_body import read_json_body
 from service.offload import off_loop
 from service.openapi import problem_responses, request_body
-from service.planning import PlanningService, validation_report
+from service.planning import PlanningService, forecasting, validation_report
 from service.whatif import compare_plans, parse_what_if, scenario_requests
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"], dependencies=[Depends(api_key_within_limits)])
@@ -49,6 +49,21 @@ async def create_plan(request: Request, planning: Planning) -> Response:
     """Return the best plan found within the request's time limit (capped by the service)."""
     data = await read_json_body(request)
     plan_request = await off_loop(planning.parse, data)
+    result = await unless_disconnected(request.receive, planning.plan(plan_request))
+    return json_response(result)
+
+
+@router.post(
+    "/forecast",
+    summary="Plan a backlog and forecast it",
+    response_model=PlanResult,
+    openapi_extra=request_body(PlanRequest, PLAN_REQUEST_EXAMPLE, "A small team with a coding agent"),
+    responses=problem_responses(400, 401, 413, 415, 422, 503),
+)
+async def forecast_plan(request: Request, planning: Planning) -> Response:
+    """The plan with its Monte Carlo forecast: `options.forecast` as given, else its defaults (docs/forecast.md)."""
+    data = await read_json_body(request)
+    plan_request = await off_loop(planning.parse, forecasting(data))
     result = await unless_disconnected(request.receive, planning.plan(plan_request))
     return json_response(result)
 

@@ -13,6 +13,7 @@ from solver.bounds.finish_windows import held_by
 from solver.bounds.schedule_levels import level_values
 from solver.budget.constants import LARGE_MODEL_TASKS
 from solver.budget.time_budget import SearchBudget, TimeBudget, full_model_seconds
+from solver.forecast import with_forecast
 from solver.intake.errors import InvalidRequestError
 from solver.intake.limits import DEFAULT_LIMITS, Limits
 from solver.intake.validation import validate_request
@@ -21,6 +22,7 @@ from solver.model.build import PlanModel
 from solver.prepared.problem import PreparedProblem, prepare, unbroken_twin
 from solver.prepared.schedule import Schedule, global_span, on_owners
 from solver.recommend import Planning, recommend
+from solver.recommend.confidence import with_confidence
 from solver.result import build_result
 from solver.search.lexicographic import (
     ProgressCallback,
@@ -187,11 +189,16 @@ def plan(
     result says `checked` with the rules applied and the check's time, and a plan the checker rejects raises
     PlanCheckError (a bug) instead of reaching the caller. See `_planned` for the arguments; `progress` hears the
     numbers of each improving solution, `on_progress` also gets the best plan so far (`PlanProgress`).
+
+    With `options.forecast` the plan is then forecast (`solver.forecast`): chances and confidence dates on its
+    milestones and issues, and the extension at that confidence in its recommendations.
     """
     started = time.monotonic()
     planned = _planned(
         request, limits, progress, with_recommendations, warm_start, validated=validated, on_progress=on_progress
     )
+    if request.options.forecast is not None:
+        planned = with_confidence(with_forecast(request, planned))
     result = verified(request, planned)
     if result.timing is None:
         return result

@@ -36,7 +36,15 @@ def _records(raw: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 
 def test_every_job_answers(raw: dict[str, Any]) -> None:
     assert [record for record in raw["records"] if "error" in record] == []
-    assert {record["kind"] for record in raw["records"]} == {"greedy", "capplan", "pyjobshop", "whatif"}
+    assert {record["kind"] for record in raw["records"]} == {"greedy", "capplan", "pyjobshop", "whatif", "forecast"}
+
+
+def test_the_forecast_job_reports_its_time_memory_and_chances(raw: dict[str, Any]) -> None:
+    (record,) = _records(raw, "forecast")
+    assert record["samples"] == 10_000 and record["status"] in ("OPTIMAL", "FEASIBLE")
+    assert record["planned_issues"] > 0 and record["milestones_forecast"] > 0
+    assert 0 < record["best_s"] <= record["wall_s"] and record["traced_peak_mib"] > 0
+    assert 0 <= record["median_p_on_time"] <= 1
 
 
 def test_every_capplan_plan_is_checker_clean(raw: dict[str, Any]) -> None:

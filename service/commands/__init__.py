@@ -1,9 +1,10 @@
-"""The command-line sub-commands (plan, what-if, validate, import, worker), registered onto the `capplan` app."""
+"""The command-line sub-commands (plan, what-if, validate, forecast, import, worker), registered onto `capplan`."""
 
 from __future__ import annotations
 
 import typer
 
+from service.commands.forecast import forecast_command
 from service.commands.importing import import_app
 from service.commands.plan import plan_command
 from service.commands.validate import validate_command
@@ -16,5 +17,6 @@ def register(app: typer.Typer) -> None:
     app.command("plan")(plan_command)
     app.command("what-if")(what_if_command)
     app.command("validate")(validate_command)
+    app.command("forecast")(forecast_command)
     app.add_typer(import_app)
     app.command("worker")(worker_command)

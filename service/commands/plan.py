@@ -10,6 +10,7 @@ import typer
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult, SolveStatus
 from service.commands.backlog import WHAT, load_request
+from service.commands.forecast_options import HistoryOption, load_forecast_request
 from service.commands.progress import SolveProgress
 from service.commands.remote import post
 from service.commands.terminal import EXIT_INVALID, fail_check, say, write_output
@@ -66,6 +67,11 @@ def plan_command(
     server: ServerOption = None,
     api_key: ApiKeyOption = None,
     time_limit: TimeLimitOption = None,
+    forecast: Annotated[
+        bool, typer.Option("--forecast", help="Also forecast the plan: each milestone's chance to be on time, its "
+                           "P50/P85/P95 dates and the extension at 85 % confidence (docs/forecast.md).")
+    ] = False,
+    history: HistoryOption = None,
 ) -> None:
     """Plan BACKLOG and write the week plan (or another format) to stdout or --out.
 
@@ -73,7 +79,10 @@ def plan_command(
     is written, the conflicts go to stderr), 2 usage error, 3 service unreachable, 4 the plan failed its
     independent check (a bug: nothing is written).
     """
-    request = load_request(backlog, time_limit)
+    wants_forecast = forecast or history is not None
+    request = (
+        load_forecast_request(backlog, time_limit, {}, history) if wants_forecast else load_request(backlog, time_limit)
+    )
     result = solve(request, server, api_key)
     write_output(render(report_format, request, result, days), out, report_format.is_binary)
     exit_if_infeasible(result)

@@ -7,6 +7,7 @@ from enum import StrEnum
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from service.report.document import to_markdown
+from service.report.forecast_chart import figure_png, forecast_figure, stacked_png
 from service.report.gantt import gantt_png
 from service.report.html_page import plan_html
 from service.report.ics import plan_ics
@@ -52,6 +53,8 @@ def render(report_format: ReportFormat, request: PlanRequest, result: PlanResult
         text = plan_html(view, days)
     elif report_format == ReportFormat.ICS:
         return plan_ics(view)
+    elif (forecast := forecast_figure(view)) is not None:
+        return stacked_png(gantt_png(view), figure_png(forecast))
     else:
         return gantt_png(view)
     return text.encode()

@@ -9,6 +9,7 @@ import html
 import re
 
 from service.report.document import Heading, to_html_fragment
+from service.report.forecast_chart import forecast_svg
 from service.report.gantt import gantt_svg
 from service.report.plan_view import PlanView
 from service.report.week_plan import DEFAULT_DAYS, week_plan_blocks
@@ -31,6 +32,18 @@ def _inline_svg(svg: str) -> str:
     return _XML_PROLOGUE.sub("", svg, count=1)
 
 
+def _with_forecast_charts(view: PlanView, body: str) -> str:
+    """The forecast's charts at the end of its section (before the next section), when the plan has a forecast."""
+    svg = forecast_svg(view)
+    section = body.find("<h2>Forecast</h2>")
+    if svg is None or section < 0:
+        return body
+    figure = f'<figure aria-label="Forecast: finish-date distribution per milestone">{_inline_svg(svg)}</figure>'
+    following = body.find("<h2>", section + 1)
+    at = following if following >= 0 else len(body)
+    return body[:at] + figure + "\n" + body[at:]
+
+
 def plan_html(view: PlanView, days: int = DEFAULT_DAYS) -> str:
     """The page: the week plan's sections with the chart after the overview."""
     blocks = week_plan_blocks(view, days)
@@ -39,6 +52,7 @@ def plan_html(view: PlanView, days: int = DEFAULT_DAYS) -> str:
     chart = f'<figure aria-label="Gantt chart and daily load per owner">{_inline_svg(gantt_svg(view))}</figure>'
     marker = "<h2>Day by day"
     body = body.replace(marker, f"<h2>Chart</h2>\n{chart}\n{marker}", 1) if marker in body else body + chart
+    body = _with_forecast_charts(view, body)
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{html.escape(title)}</title>"

@@ -12,6 +12,7 @@ from api_schemas.result import IssuePlan, IssueStatus, PlanForm, PlanResult, Sol
 from service.report import formatting as fmt
 from service.report.chains import ChainStep, Link, milestone_chain
 from service.report.document import Block, Bullets, Heading, Paragraph, Table
+from service.report.forecast import forecast_blocks
 from service.report.idle import idle_lines
 from service.report.milestones import MilestoneStanding, Standing, standings
 from service.report.plan_view import PlanView
@@ -473,6 +474,7 @@ def week_plan_blocks(view: PlanView, days: int = DEFAULT_DAYS) -> list[Block]:
     return [
         *_header(view, first, last),
         *_overview(view, rows),
+        *forecast_blocks(view),
         *_day_by_day(view, first, last),
         *_priorities(view),
         *_risks(view, rows),

@@ -23,6 +23,8 @@ class Limits:
     max_milestones: int = 1000
     max_horizon_days: int = 730
     max_time_limit_s: float = 600.0
+    #: Forecast samples times the issues they simulate (docs/forecast.md): 20 million take about 3 s on 2 cores.
+    max_forecast_cells: int = 100_000_000
 
 
 DEFAULT_LIMITS = Limits()

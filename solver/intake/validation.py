@@ -19,7 +19,7 @@ from pydantic_core import ErrorDetails
 
 from api_schemas.common import QUARTER_HOUR, QUARTER_HOUR_MESSAGE, forbidden_identifier_character
 from api_schemas.problems import Problem
-from api_schemas.request import Issue, Owner, PlanRequest
+from api_schemas.request import MAX_SPREAD_FACTOR, MIN_SPREAD_FACTOR, Issue, Owner, PlanRequest
 from solver.intake.errors import InvalidRequestError
 from solver.intake.limits import DEFAULT_LIMITS, LATEST_START_DATE, Limits, days_after
 
@@ -81,6 +81,8 @@ def validate_request(request: PlanRequest, limits: Limits = DEFAULT_LIMITS) -> l
         *_skill_problems(request, owner_index),
         *_horizon_problems(request, limits),
         *_cycle_problems(request, issue_index),
+        *_range_problems(request),
+        *_history_problems(request),
     ]
 
 
@@ -112,6 +114,18 @@ def _size_problems(request: PlanRequest, limits: Limits) -> list[Problem]:
     """Caps on the number of issues, owners, milestones and on the solver's time budget."""
     counts = {"issues": len(request.issues), "owners": len(request.owners), "milestones": len(request.milestones)}
     problems = _count_problems(counts, limits)
+    forecast = request.options.forecast
+    cells = forecast.samples * len(request.issues) if forecast is not None else 0
+    if forecast is not None and cells > limits.max_forecast_cells:
+        most = max(limits.max_forecast_cells // max(len(request.issues), 1), 1)
+        problems.append(
+            Problem(
+                loc=["options", "forecast", "samples"],
+                code="forecast_too_large",
+                message=f"options.forecast.samples {forecast.samples} for {len(request.issues)} issues is too "
+                f"much to simulate; use at most {most} samples for this backlog.",
+            )
+        )
     if request.options.time_limit_s > limits.max_time_limit_s:
         problems.append(
             Problem(
@@ -121,6 +135,72 @@ def _size_problems(request: PlanRequest, limits: Limits) -> list[Problem]:
                 f"at most {limits.max_time_limit_s:g} s is allowed.",
             )
         )
+    return problems
+
+
+# --- estimate ranges (the forecast's) -----------------------------------------------------------------------
+
+
+def _range_problems(request: PlanRequest) -> list[Problem]:
+    """A range needs both ends and the most likely estimate between them (docs/forecast.md)."""
+    problems: list[Problem] = []
+    for index, issue in enumerate(request.issues):
+        low, high, likely = issue.estimate_low_hours, issue.estimate_high_hours, issue.estimate_hours
+        if low is None and high is None:
+            continue
+        missing = "estimate_high_hours" if high is None else "estimate_low_hours" if low is None else None
+        if missing is not None:
+            problems.append(Problem(
+                loc=["issues", index, missing],
+                code="incomplete_estimate_range",
+                message=f"{issue.id} has only one end of its range: give both estimate_low_hours and "
+                "estimate_high_hours, or neither (the team's default spread is used then).",
+                ids=[issue.id],
+            ))
+        elif likely is None:
+            problems.append(Problem(
+                loc=["issues", index, "estimate_hours"],
+                code="range_without_estimate",
+                message=f"{issue.id} has a range ({low:g}-{high:g} h) but no estimate_hours: give the most likely "
+                "hours too; the range spreads around it.",
+                ids=[issue.id],
+            ))
+        elif low is not None and high is not None and not (
+            likely * MIN_SPREAD_FACTOR <= low and high <= likely * MAX_SPREAD_FACTOR
+        ):
+            wide = "estimate_high_hours" if high > likely * MAX_SPREAD_FACTOR else "estimate_low_hours"
+            problems.append(Problem(
+                loc=["issues", index, wide],
+                code="estimate_range_too_wide",
+                message=f"{issue.id}: the range {low:g}-{high:g} h is too wide for an estimate of {likely:g} h; "
+                f"it may reach from {MIN_SPREAD_FACTOR:g} to {MAX_SPREAD_FACTOR:g} times the estimate.",
+                ids=[issue.id],
+            ))
+        elif low is not None and high is not None and not low <= likely <= high:
+            field = "estimate_low_hours" if low > likely else "estimate_high_hours"
+            problems.append(Problem(
+                loc=["issues", index, field],
+                code="estimate_outside_range",
+                message=f"{issue.id}: estimate_hours {likely:g} h must lie within its range, from "
+                f"estimate_low_hours {low:g} h to estimate_high_hours {high:g} h.",
+                ids=[issue.id],
+            ))
+    return problems
+
+
+def _history_problems(request: PlanRequest) -> list[Problem]:
+    """History records whose actual/estimate ratio is beyond any spread (a typo: minutes for hours, a zero)."""
+    problems = []
+    for index, record in enumerate(request.history):
+        ratio = record.actual_hours / record.estimate_hours
+        if not MIN_SPREAD_FACTOR <= ratio <= MAX_SPREAD_FACTOR:
+            problems.append(Problem(
+                loc=["history", index],
+                code="history_ratio_out_of_range",
+                message=f"history[{index}]: {record.actual_hours:g} h taken for {record.estimate_hours:g} h estimated "
+                f"is {ratio:,.4g} times the estimate; a record may be {MIN_SPREAD_FACTOR:g} to {MAX_SPREAD_FACTOR:g} "
+                "times it (check the units).",
+            ))
     return problems
 
 

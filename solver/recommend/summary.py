@@ -9,6 +9,7 @@ from __future__ import annotations
 from api_schemas.recommendations import (
     Capacity,
     Chain,
+    ConfidenceExtension,
     ConflictSet,
     Extension,
     ExtraHours,
@@ -39,6 +40,31 @@ def _best_found(proven: bool) -> str:
 def extension_words(extension: Extension) -> str:
     """'extend to 2025-12-02 (+3 working days)'."""
     return f"extend to {extension.new_date.isoformat()} (+{count(extension.working_days, 'working day')})"
+
+
+def chance_words(share: float) -> str:
+    """'62 %', with '<1 %' and '>99 %' for chances that are not quite 0 or 1."""
+    if 0 < share < 0.005:
+        return "<1 %"
+    if 0.995 < share < 1:
+        return ">99 %"
+    return f"{round(share * 100):d} %"
+
+
+def confidence_words(extension: ConfidenceExtension) -> str:
+    """'extend to 2025-12-05 (+6 working days) for 85 % confidence'."""
+    return (
+        f"extend to {extension.new_date.isoformat()} (+{count(extension.working_days, 'working day')}) "
+        f"for {chance_words(extension.confidence)} confidence"
+    )
+
+
+def on_time_line(extension: ConfidenceExtension, label: str) -> str:
+    """The line of a milestone the plan meets with exact estimates but not at the chosen confidence."""
+    return (
+        f"{label}: on time if every estimate holds, with a {chance_words(extension.p_on_time)} chance; "
+        f"{confidence_words(extension)}"
+    )
 
 
 def scope_cut_words(cut: ScopeCut) -> str | None:
@@ -101,15 +127,21 @@ def _capacity(capacity: Capacity) -> tuple[list[str], str | None]:
     return options, owners_cannot_help_words(chain) if chain is not None else None
 
 
-def target_line(recommendation: TargetRecommendation, label: str) -> str:
-    """The summary line of one target: its alternatives joined by 'or', each marked when only best found."""
+def target_line(recommendation: TargetRecommendation, label: str, confident: ConfidenceExtension | None = None) -> str:
+    """The summary line of one target: its alternatives joined by 'or', each marked when only best found.
+
+    With a forecast's `confident` extension, it stands beside the exact-estimate extension.
+    """
     if recommendation.status == TargetStatus.OVERDUE and recommendation.overdue is not None:
-        return f"{label}: {overdue_words(recommendation.overdue)}"
+        line = f"{label}: {overdue_words(recommendation.overdue)}"
+        return f"{line}; {confidence_words(confident)}" if confident is not None else line
     parts: list[str] = []
     clause = None
     if recommendation.extension is not None:
         extension = recommendation.extension
         parts.append(f"{extension_words(extension)}{_best_found(extension.proven_minimal)}")
+    if confident is not None:
+        parts.append(confidence_words(confident))
     if recommendation.scope_cut is not None:
         cut = scope_cut_words(recommendation.scope_cut)
         if cut:
