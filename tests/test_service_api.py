@@ -212,7 +212,7 @@ def test_openapi_documents_every_body_with_an_example_that_validates(client: Tes
             for example in content["examples"].values():
                 models[name].model_validate(example["value"])
             bodies += 1
-    assert bodies == 6
+    assert bodies == 7
     assert "ProblemDetails" in schemas and "Problem" in schemas
     _assert_refs_resolve(document, schemas)
     assert client.get("/docs").status_code == 200
