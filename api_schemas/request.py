@@ -6,7 +6,7 @@ from datetime import time
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from api_schemas.common import (
     WORKWEEK,
@@ -15,6 +15,7 @@ from api_schemas.common import (
     Integer,
     IsoDate,
     IsoTime,
+    LocalDateTime,
     Number,
     Priority,
     QuarterHours,
@@ -22,6 +23,7 @@ from api_schemas.common import (
     Weekday,
 )
 from api_schemas.examples import PLAN_REQUEST_EXAMPLE
+from api_schemas.result import IssuePlan, PlanResult
 
 #: Most pieces any issue may be split into (each piece is a few variables per candidate owner in the model).
 MAX_PIECES = 8
@@ -160,6 +162,11 @@ class Issue(_Model):
     depends_on: list[Dependency] = Field(
         default_factory=list, max_length=200, description="Issues that must finish before this one starts."
     )
+    in_progress: Flag = Field(
+        default=False,
+        description="True when work on this issue has started: it continues at the plan start on its owner (its "
+        "pinned_owner, else its owner in the baseline) with its remaining hours, before that owner's other work.",
+    )
     splittable: Flag | None = Field(
         default=None,
         description="True when its owner may pause this issue for other work and resume it later (in pieces); "
@@ -242,6 +249,14 @@ class SolveMode(StrEnum):
     FAST = "fast"
 
 
+class Stability(StrEnum):
+    """Where keeping the baseline ranks in the lexicographic objective (docs/model.md, "Living plans")."""
+
+    AFTER_LATENESS = "after_lateness"
+    FIRST = "first"
+    OFF = "off"
+
+
 class SolverOptions(_Model):
     """Limits and settings of the optimiser."""
 
@@ -257,6 +272,12 @@ class SolverOptions(_Model):
     )
     workers: Integer = Field(
         default=2, ge=1, le=16, description="Search workers in 'fast' mode on backlogs of up to 50 issues."
+    )
+    stability: Stability = Field(
+        default=Stability.AFTER_LATENESS,
+        description="With a `baseline`: where keeping it ranks. 'after_lateness' (default): after the lateness "
+        "levels, before the finish levels, so stability never costs lateness; 'first': before lateness; 'off': "
+        "not in the objective (the result still reports `changes`).",
     )
     splittable: Flag = Field(
         default=False,
@@ -277,6 +298,19 @@ class SolverOptions(_Model):
     )
 
 
+def _baseline_issues(value: Any) -> Any:
+    """Accept a whole PlanResult as the baseline: its `issues` are the baseline."""
+    if isinstance(value, dict):
+        return PlanResult.model_validate(value).issues
+    if isinstance(value, PlanResult):
+        return value.issues
+    return value
+
+
+#: The previous plan's issues (a whole PlanResult is read for its `issues`).
+Baseline = Annotated[list[IssuePlan], BeforeValidator(_baseline_issues), Field(max_length=100000)]
+
+
 class PlanRequest(_Model):
     """Everything capplan needs to plan a backlog."""
 
@@ -288,6 +322,16 @@ class PlanRequest(_Model):
     milestones: list[Milestone] = Field(default_factory=list, max_length=10000)
     issues: list[Issue] = Field(default_factory=list, max_length=100000)
     options: SolverOptions = Field(default_factory=SolverOptions)
+    baseline: Baseline | None = Field(
+        default=None,
+        description="The previous plan: the `issues` of a PlanResult as capplan returned it, or the whole "
+        "PlanResult. The plan keeps it where the objective allows (`options.stability`) and reports `changes`.",
+    )
+    freeze_until: LocalDateTime | None = Field(
+        default=None,
+        description="Baseline placements that start before this instant stay exactly as they were, except issues "
+        "now done or removed, whose hours changed, or that can no longer be kept (each reported). Needs a baseline.",
+    )
     history: list[HistoryRecord] = Field(
         default_factory=list,
         max_length=100000,

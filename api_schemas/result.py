@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api_schemas.changes import PlanChanges
 from api_schemas.common import IsoTime, LocalDateTime, Priority
 from api_schemas.recommendations import Recommendations
 
@@ -25,17 +26,45 @@ class SolveStatus(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
+#: The first word of a stability level's stage name (it has no priority).
+STABILITY = "stability"
+
+
 class LevelKind(StrEnum):
-    """What an objective level sums: over the planned issues of one priority, or (pieces) over all of them."""
+    """What an objective level sums (docs/model.md, Objective).
+
+    Lateness and finish sum over the planned issues of one priority; pieces over all of them; the stability kinds
+    (reassigned, moved, shift) over every issue with a baseline placement (docs/model.md, "Living plans").
+    """
 
     LATENESS = "lateness"
     FINISH = "finish"
     PIECES = "pieces"
+    REASSIGNED = "reassigned"
+    MOVED = "moved"
+    SHIFT = "shift"
 
     @property
     def unit(self) -> str:
         """The unit of the level's values, as its stage name shows it."""
-        return {"lateness": "working days", "finish": "team quarter hours", "pieces": "pieces"}[self.value]
+        return _UNITS[self]
+
+    @property
+    def is_stability(self) -> bool:
+        """True for the levels that measure disruption of the baseline."""
+        return self in STABILITY_KINDS
+
+
+_UNITS = {
+    LevelKind.LATENESS: "working days",
+    LevelKind.FINISH: "team quarter hours",
+    LevelKind.PIECES: "pieces",
+    LevelKind.REASSIGNED: "issues",
+    LevelKind.MOVED: "issues",
+    LevelKind.SHIFT: "owner working quarter hours",
+}
+#: The stability levels in their order: owners changed, then starts moved, then the total start shift.
+STABILITY_KINDS: tuple[LevelKind, ...] = (LevelKind.REASSIGNED, LevelKind.MOVED, LevelKind.SHIFT)
 
 
 @dataclass(frozen=True)
@@ -43,6 +72,7 @@ class ObjectiveLevelId:
     """Which objective level a stage reports: its kind and priority, read from and written to the stage name.
 
     The pieces level counts every planned issue, so it has no priority (`priority` None, rank after all of them).
+    Stability levels have no priority either and are named 'stability <kind>'.
     """
 
     kind: LevelKind
@@ -50,13 +80,17 @@ class ObjectiveLevelId:
 
     @property
     def rank(self) -> int:
-        """The priority's rank, 0 for P0; one past the last priority for the pieces level."""
-        return self.priority.rank if self.priority is not None else len(Priority)
+        """The priority's rank: 0 for P0, one past the last for pieces, -1 for stability (no issue has those)."""
+        if self.priority is not None:
+            return self.priority.rank
+        return -1 if self.kind.is_stability else len(Priority)
 
     @property
     def label(self) -> str:
-        """The identifier as the stage name begins, e.g. 'P0 lateness', or 'pieces'."""
-        return self.kind.value if self.priority is None else f"{self.priority.value} {self.kind.value}"
+        """The identifier as the stage name begins, e.g. 'P0 lateness', 'pieces' or 'stability moved'."""
+        if self.priority is not None:
+            return f"{self.priority.value} {self.kind.value}"
+        return f"{STABILITY} {self.kind.value}" if self.kind.is_stability else self.kind.value
 
     @property
     def name(self) -> str:
@@ -73,7 +107,11 @@ class ObjectiveLevelId:
             return None
         try:
             kind = LevelKind(words[1])
-            return cls(kind, Priority(words[0])) if kind is not LevelKind.PIECES else None
+            if words[0] == STABILITY:
+                return cls(kind) if kind.is_stability else None
+            if kind.is_stability or kind is LevelKind.PIECES:
+                return None
+            return cls(kind, Priority(words[0]))
         except ValueError:
             return None
 
@@ -373,6 +411,11 @@ class PlanResult(_Model):
     )
     check: PlanCheck | None = Field(default=None, description="What the check covered and how long it took.")
     timing: PlanTiming | None = Field(default=None, description="Wall time and budget charged (None from old plans).")
+    changes: PlanChanges | None = Field(
+        default=None,
+        description="With a `baseline` in the request: how each issue's place changed against it, with counts and, "
+        "for each moved or reassigned issue, what pushed it. None without a baseline.",
+    )
     forecast: ForecastSummary | None = Field(
         default=None,
         description="The Monte Carlo forecast's settings and finish-date distributions (None unless "

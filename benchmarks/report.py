@@ -65,6 +65,7 @@ def summarise_size(records: list[Record], size: str) -> dict[str, Any]:
     id_capplan = next(iter(_find(records, "capplan", size, IDENTICAL)), None)
     id_pyjobshop = next(iter(_find(records, "pyjobshop", size, IDENTICAL)), None)
     whatif = next(iter(_find(records, "whatif", size)), None)
+    churn = next(iter(_find(records, "churn", size)), None)
     advised = next(iter(_find(records, "capplan", size, recommendations=True)), None)
     first = det[0] if det else {}
     summary: dict[str, Any] = {
@@ -84,6 +85,7 @@ def summarise_size(records: list[Record], size: str) -> dict[str, Any]:
         },
         "peak_rss_mib": max((r.get("peak_rss_mib") or 0 for r in [*det, fast or {}]), default=None),
         "whatif": whatif,
+        "churn": churn,
         "with_recommendations": _run_summary(advised, greedy) if advised else None,
     }
     return summary
@@ -325,6 +327,35 @@ def _whatif_table(sizes: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _lateness_cell(values: list[int]) -> str:
+    return "/".join(str(value) for value in values) or "-"
+
+
+def _churn_table(sizes: dict[str, Any]) -> list[str]:
+    header = ["size", "change", "touched", "unrelated moves: cold", "unrelated moves: with baseline",
+              "lateness cold", "lateness with baseline", "with baseline vs cold", "cold s", "with baseline s"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name, size in sizes.items():
+        churn = size.get("churn")
+        if not churn:
+            continue
+        if "changes" not in churn:
+            lines.append(f"| {name} | {churn.get('error') or churn.get('status')} |" + " |" * (len(header) - 2))
+            continue
+        for row in churn["changes"]:
+            lines.append(
+                f"| {name} | {row['change']} | {row['touched']} | {row['unrelated_cold']} | "
+                f"{row['unrelated_baseline']} | {_lateness_cell(row['lateness_cold'])} | "
+                f"{_lateness_cell(row['lateness_baseline'])} | {row['lateness_vs_cold']} | {_seconds(row['cold_s'])} | "
+                f"{_seconds(row['baseline_s'])} |"
+            )
+        lines.append(
+            f"| {name} | median of {len(churn['changes'])} | | {churn['median_unrelated_cold']} | "
+            f"{churn['median_unrelated_baseline']} | | | worse than cold: {churn['lateness_worse_than_cold']} | | |"
+        )
+    return lines
+
+
 def _stg_table(stg: list[dict[str, Any]]) -> list[str]:
     header = ["m", "cases", "checker-clean", "<= published", "< published", "> published", "below bound",
               "proven optimal", "median s", "max s"]
@@ -379,6 +410,10 @@ def render_markdown(summary: dict[str, Any]) -> str:
     if any(size["whatif"] for size in summary["sizes"].values()):
         title = "**What-if re-plan after one change** (each change from the same baseline plan)"
         lines += ["", title, "", *_whatif_table(summary["sizes"])]
+    if any(size.get("churn") for size in summary["sizes"].values()):
+        title = ("**Churn after one change** (issues moved beyond those the change touches, re-planned cold and with "
+                 "the base plan as `baseline`; lateness levels P0/P1/...)")
+        lines += ["", title, "", *_churn_table(summary["sizes"])]
     if summary.get("forecast"):
         lines += ["", "**Forecast of the plan** (Monte Carlo, solver/forecast; the plan's own time is not counted)",
                   "", *forecast_table(summary["forecast"])]

@@ -48,6 +48,9 @@ class SuiteConfig:
     forecast_sizes: tuple[str, ...] = ("M", "XL")
     forecast_samples: int = 10_000
     fast_sizes: tuple[str, ...] = ("S", "M", "L", "XL")
+    #: Churn after single changes (`benchmarks.churn`): sizes, changes per size, time limit of each re-plan.
+    churn_changes: dict[str, int] = field(default_factory=dict)
+    churn_time_limit_s: dict[str, float] = field(default_factory=dict)
     seed: int = 0
     job_timeout_s: float = 900.0
     notes: list[str] = field(default_factory=list)
@@ -56,7 +59,8 @@ class SuiteConfig:
 QUICK = SuiteConfig(
     sizes=("S",), time_limits_s={"S": (5.0,)}, fast_time_limit_s=5.0, baseline_time_limit_s=5.0, workers=2,
     whatif_sizes=("S",), whatif_time_limit_s=3.0, stg_graph_step=1, stg_graph_count=2, stg_time_limit_s=5.0,
-    stg_parallel=1, recommendation_sizes=("S",), forecast_sizes=("S",),
+    stg_parallel=1, recommendation_sizes=("S",), forecast_sizes=("S",), churn_changes={"S": 5},
+    churn_time_limit_s={"S": 2.0},
 )
 FULL = SuiteConfig(
     sizes=("S", "M", "L", "XL"),
@@ -64,6 +68,10 @@ FULL = SuiteConfig(
     fast_time_limit_s=10.0, baseline_time_limit_s=10.0, workers=2, whatif_sizes=("M", "L"),
     whatif_time_limit_s=10.0, stg_graph_step=9, stg_graph_count=None, stg_time_limit_s=10.0, stg_parallel=1,
     recommendation_sizes=("S", "M", "L"), fast_sizes=("S", "M", "L"),
+    # 20 changes on M and L at the default 10 s a re-plan (about 10 minutes for both: at 3 s an L plan is its start
+    # alone, and a base that weak lets any re-plan gain lateness by moving everything); XL: two changes, for the
+    # time to the first checked plan with a baseline.
+    churn_changes={"M": 20, "L": 20, "XL": 2}, churn_time_limit_s={"M": 10.0, "L": 10.0, "XL": 10.0},
 )
 
 
@@ -110,6 +118,9 @@ def size_jobs(config: SuiteConfig, size: str) -> list[dict[str, Any]]:
         jobs.append({"kind": "capplan", "instance": _instance(config, size, first), "recommendations": True})
     if size in config.whatif_sizes:
         jobs.append({"kind": "whatif", "instance": _instance(config, size, config.whatif_time_limit_s)})
+    if size in config.churn_changes:
+        instance = _instance(config, size, config.churn_time_limit_s[size])
+        jobs.append({"kind": "churn", "instance": instance, "changes": config.churn_changes[size]})
     if size in config.forecast_sizes:
         jobs.append(forecast_job(config, size))
     return jobs

@@ -32,6 +32,10 @@ def run_job(job: dict[str, Any]) -> Any:
         from benchmarks.baselines import run_pyjobshop
 
         return run_pyjobshop(spec, job["workers"])
+    if kind == "churn":
+        from benchmarks.churn import run_churn
+
+        return run_churn(spec, job["changes"])
     if kind == "forecast":
         from benchmarks.forecast_run import run_forecast
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from api_schemas.common import Priority
 from api_schemas.result import LevelKind, ObjectiveLevelId, ObjectiveStage, PlanForm, SolveStatus
+from checker.baseline_rules import disruption_totals, stability_first
 from checker.context import CheckContext
 from checker.piece_rules import piece_count
 from checker.timeline import UNITS_PER_DAY, IssueSpan
@@ -36,7 +37,10 @@ def _team_time(context: CheckContext, span: IssueSpan) -> int:
 
 
 def expected_stages(context: CheckContext) -> list[ExpectedStage]:
-    """Lateness then finish levels for priorities that have planned issues; then pieces when the form is pieces."""
+    """Lateness then finish levels for priorities that have planned issues; then pieces when the form is pieces.
+
+    With a baseline, the stability levels (reassigned, moved, shift) come after the lateness levels, or first.
+    """
     planned = context.planned_issues()
     priorities = sorted({issue.priority for issue in planned}, key=lambda priority: priority.rank)
     lateness: dict[Priority, int] = dict.fromkeys(priorities, 0)
@@ -47,12 +51,16 @@ def expected_stages(context: CheckContext) -> list[ExpectedStage]:
             continue
         lateness[issue.priority] += context.calendar.lateness(span.finish_date, context.deadline_of(issue)).working_days
         finish[issue.priority] += _team_time(context, span)
-    stages = [ExpectedStage(ObjectiveLevelId(LevelKind.LATENESS, p), lateness[p]) for p in priorities] + [
-        ExpectedStage(ObjectiveLevelId(LevelKind.FINISH, p), finish[p]) for p in priorities
-    ]
+    late = [ExpectedStage(ObjectiveLevelId(LevelKind.LATENESS, p), lateness[p]) for p in priorities]
+    finishes = [ExpectedStage(ObjectiveLevelId(LevelKind.FINISH, p), finish[p]) for p in priorities]
     if context.result.form is PlanForm.PIECES:
-        stages.append(ExpectedStage(ObjectiveLevelId(LevelKind.PIECES), piece_count(context)))
-    return stages
+        finishes.append(ExpectedStage(ObjectiveLevelId(LevelKind.PIECES), piece_count(context)))
+    totals = disruption_totals(context)
+    if totals is None:
+        return late + finishes
+    kinds = (LevelKind.REASSIGNED, LevelKind.MOVED, LevelKind.SHIFT)
+    stable = [ExpectedStage(ObjectiveLevelId(kind), value) for kind, value in zip(kinds, totals, strict=True)]
+    return stable + late + finishes if stability_first(context) else late + stable + finishes
 
 
 def _stage_consistency(context: CheckContext) -> list[Violation]:

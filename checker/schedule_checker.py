@@ -4,7 +4,8 @@ Written from docs/model.md alone, with its own calendar and time arithmetic; it 
 planning model, so a mistake there cannot hide from it. An empty list of violations means a valid plan.
 
 Rule codes: coverage, owner, slot_grid, before_start, horizon, working_day, capacity, overlap, dependency,
-not_before, pinned_start, pinned_owner, skills, hard_deadline, pieces, reported_value, objective, and calendar
+not_before, pinned_start, pinned_owner, skills, hard_deadline, pieces, in_progress, frozen, reported_value, objective,
+and calendar
 (the request's country has no holiday calendar, so its holidays could not be applied).
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Callable
 
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
+from checker.baseline_rules import check_frozen, check_in_progress
 from checker.constraint_rules import check_constraints
 from checker.context import CheckContext, build_context
 from checker.issue_values import check_issue_values
@@ -34,8 +36,8 @@ __all__ = ["RULES", "Violation", "assert_valid", "check_schedule"]
 #: Every rule code a violation can carry, in the order docs/model.md lists the rules.
 RULES: tuple[str, ...] = (
     "coverage", "owner", "slot_grid", "before_start", "horizon", "working_day", "capacity", "overlap", "dependency",
-    "not_before", "pinned_start", "pinned_owner", "skills", "hard_deadline", "pieces", "reported_value", "objective",
-    "calendar",
+    "not_before", "pinned_start", "pinned_owner", "skills", "hard_deadline", "pieces", "in_progress", "frozen",
+    "reported_value", "objective", "calendar",
 )
 
 #: Rule groups in the order docs/model.md lists them.
@@ -47,6 +49,8 @@ RULE_GROUPS: tuple[Callable[[CheckContext], list[Violation]], ...] = (
     check_overlap,
     check_constraints,
     check_pieces,
+    check_in_progress,
+    check_frozen,
     check_issue_values,
     check_milestone_values,
     check_objective,

@@ -18,6 +18,7 @@ from api_schemas.jobs import JobSubmission
 from api_schemas.reports import ReportRequest
 from api_schemas.request import PlanRequest
 from api_schemas.service import WhatIfRequest
+from api_schemas.slots import SlotRequest
 from service import routes_docs, routes_health, routes_imports, routes_jobs, routes_plans, routes_reports
 from service.admission import KeyLimits
 from service.jobs.backend import JobBackend
@@ -106,7 +107,7 @@ def create_app(settings: Settings | None = None, solve: SolveFunction = plan_che
     install_problem_handlers(app)
     install_openapi(
         app,
-        [PlanRequest, WhatIfRequest, ImportRequest, ReportRequest, JobSubmission],
+        [PlanRequest, WhatIfRequest, ImportRequest, ReportRequest, SlotRequest, JobSubmission],
         secured=lambda path: _needs_key(settings, path),
     )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)

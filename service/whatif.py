@@ -100,6 +100,14 @@ def _under(prefix: list[str | int], problem: Problem) -> Problem:
 MAX_COPIED_BYTES = 256 * 1024
 
 
+def against_baseline(requests: Sequence[PlanRequest], baseline: PlanResult) -> list[PlanRequest]:
+    """Each scenario with the base plan as its `baseline` (docs/model.md, "Living plans").
+
+    Its differences are then the scenario's own, not needless swaps.
+    """
+    return [request.model_copy(update={"baseline": baseline.issues}) for request in requests]
+
+
 def scenario_requests(
     base: PlanRequest, scenarios: Sequence[Scenario], limits: Limits, prepare: Adjust | None = None
 ) -> list[PlanRequest]:

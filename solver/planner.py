@@ -13,6 +13,7 @@ from solver.bounds.finish_windows import held_by
 from solver.bounds.schedule_levels import level_values
 from solver.budget.constants import LARGE_MODEL_TASKS
 from solver.budget.time_budget import SearchBudget, TimeBudget, full_model_seconds
+from solver.changes import plan_changes
 from solver.forecast import with_forecast
 from solver.intake.errors import InvalidRequestError
 from solver.intake.limits import DEFAULT_LIMITS, Limits
@@ -246,9 +247,11 @@ def _planned(
     cut_short = improvement is not None and improvement.cut_short
     # The rounds' estimated cost (not their wall time) leaves the search's budget, so plans still repeat.
     spent = [improvement.estimated_seconds] if improvement is not None else []
-    if warm_start is not None:
+    # A baseline in the request is the earlier plan to start from (an explicit warm start still wins).
+    earlier = warm_start.issues if warm_start is not None else request.baseline
+    if earlier is not None:
         rounds = budget.start_rounds(round_seconds(problem), spent)
-        warm = warm_start_from(problem, warm_start, rounds, request.options.seed, budget.start_deadline)
+        warm = warm_start_from(problem, earlier, rounds, request.options.seed, budget.start_deadline)
         spent.append(warm.estimated_seconds)
         start = _better_start(problem, start, warm.schedule)
         cut_short = cut_short or warm.cut_short
@@ -279,7 +282,8 @@ def _planned(
         wall_time_s=round(time.monotonic() - started, 3),
         budget_charged_s=round(max(sum(spent), 0.0) + outcome.charged, 3),
     )
-    result = build_result(problem, outcome).model_copy(update={"timing": timing})
+    result = build_result(problem, outcome)
+    result = result.model_copy(update={"timing": timing, "changes": plan_changes(problem, outcome.schedule, result)})
     if not with_recommendations:
         return result
     planning = Planning(plan=partial(_planned, limits=limits, with_recommendations=False), prepare=prepare_with_start)

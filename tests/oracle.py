@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import holidays
 
@@ -494,3 +494,144 @@ def reported_objective(request: PlanRequest, objective: Objective, pieces: int |
     levels = present_levels(request)
     reported = [objective[level] for level in levels] + [objective[LEVELS + level] for level in levels]
     return reported + ([pieces] if pieces is not None and splits_any(request) else [])
+
+
+# --- living plans: the stability levels against a baseline (docs/model.md, "Living plans") --------------------------
+
+
+@dataclass(frozen=True)
+class BaselineStart:
+    """An issue's place in the baseline: owner and start instant (quarter hours since start_date 00:00)."""
+
+    owner: str
+    start: int
+
+
+def baseline_starts(request: PlanRequest) -> dict[str, BaselineStart]:
+    """The baseline's placed issues (planned, with owner and start)."""
+    found: dict[str, BaselineStart] = {}
+    origin = datetime.combine(request.start_date, time())
+    for plan in request.baseline or []:
+        if plan.status.value == "planned" and plan.owner is not None and plan.start is not None:
+            instant = int((plan.start - origin).total_seconds() // 900)
+            found.setdefault(plan.id, BaselineStart(plan.owner, instant))
+    return found
+
+
+def owner_units_between(calendar: OracleCalendar, owner: Owner, first: int, second: int) -> int:
+    """The owner's working quarter hours between two instants, from start_date on."""
+    low, high = max(min(first, second), 0), max(max(first, second), 0)
+    begin, end = calendar.window(owner)
+    total = 0
+    for day in range(low // UNITS_PER_DAY, (high + UNITS_PER_DAY - 1) // UNITS_PER_DAY):
+        if calendar.is_owner_working_day(owner, calendar.date_of(day)):
+            base = day * UNITS_PER_DAY
+            total += max(0, min(high, base + end) - max(low, base + begin))
+    return total
+
+
+def disruption_of(
+    request: PlanRequest, calendar: OracleCalendar, schedule: dict[str, Stretch]
+) -> tuple[int, int, int]:
+    """Issues reassigned, issues whose start moved, and the total start shift in owner working quarter hours."""
+    starts = baseline_starts(request)
+    owners = {owner.id: owner for owner in request.owners}
+    reassigned = moved = shift = 0
+    for issue_id, stretch in schedule.items():
+        before = starts.get(issue_id)
+        if before is None:
+            continue
+        reassigned += stretch.owner != before.owner
+        moved += stretch.start != before.start
+        shift += owner_units_between(calendar, owners[stretch.owner], before.start, stretch.start)
+    return reassigned, moved, shift
+
+
+def _grid(request: PlanRequest, calendar: OracleCalendar) -> int:
+    """Whole hours when every amount and instant is in whole hours, else quarter hours."""
+    values = [calendar.workday_start, *(units(o.hours_per_day) for o in request.owners)]
+    values += [work_units(issue) or 0 for issue in request.issues]
+    values += [start.start for start in baseline_starts(request).values()]
+    return 4 if all(value % 4 == 0 for value in values) else 1
+
+
+def baseline_start_choices(
+    calendar: OracleCalendar, issue: Issue, owner: Owner, earliest: int, target: int | None, grid: int
+) -> list[int]:
+    """Starts from the earliest up to the baseline start on the owner's windows (a start later than both is never
+    better: moving it back to the later of the two keeps the plan valid and no level gets worse)."""
+    choices = [earliest]
+    if target is None or target <= earliest:
+        return choices
+    start = earliest
+    pinned_day = None if issue.pinned_start is None else calendar.index_of(issue.pinned_start)
+    while True:
+        start = calendar.earliest_start(owner, start + grid)
+        if start > target or (pinned_day is not None and start // UNITS_PER_DAY != pinned_day):
+            return choices
+        choices.append(start)
+
+
+def solve_with_baseline(request: PlanRequest) -> tuple[list[int], dict[str, Stretch]] | None:
+    """The best reported objective with the stability levels after the lateness levels (the default), exhaustively.
+
+    Values in reporting order: lateness of present priorities, reassigned, moved, shift, finish of present priorities.
+    """
+    calendar = OracleCalendar(request)
+    starts = baseline_starts(request)
+    grid = _grid(request, calendar)
+    levels = present_levels(request)
+    issues = planned_issues(request)
+    best: tuple[list[int], dict[str, Stretch]] | None = None
+    for assignment in itertools.product(*(eligible_owners(request, issue) for issue in issues)):
+        owners = {issue.id: owner for issue, owner in zip(issues, assignment, strict=True)}
+        for order in itertools.permutations(issues):
+            for schedule in _baseline_schedules(request, calendar, order, owners, starts, grid):
+                objective = objective_of(request, calendar, schedule)
+                values = [objective[level] for level in levels]
+                if any(issue.id in starts for issue in issues):
+                    values += list(disruption_of(request, calendar, schedule))
+                values += [objective[LEVELS + level] for level in levels]
+                if best is None or values < best[0]:
+                    best = (values, schedule)
+    return best
+
+
+def _baseline_schedules(
+    request: PlanRequest,
+    calendar: OracleCalendar,
+    order: tuple[Issue, ...],
+    owners: dict[str, Owner],
+    starts: dict[str, BaselineStart],
+    grid: int,
+) -> Iterator[dict[str, Stretch]]:
+    """Schedules placing the issues in `order`, each at a start from its earliest up to its baseline start."""
+    planned_ids = {issue.id for issue in order}
+    lagged = lag_predecessors(list(order))
+    position = {issue.id: index for index, issue in enumerate(order)}
+    for index, issue in enumerate(order):
+        if any(d.issue in planned_ids and position[d.issue] > index for d in issue.depends_on):
+            return
+
+    def place(index: int, placed: dict[str, Stretch], owner_free: dict[str, int]) -> Iterator[dict[str, Stretch]]:
+        if index == len(order):
+            yield placed
+            return
+        issue = order[index]
+        owner = owners[issue.id]
+        earliest = _earliest_start(calendar, issue, owner, placed, owner_free.get(owner.id, 0))
+        if earliest is None:
+            return
+        work = work_units(issue)
+        assert work is not None
+        deadline = deadline_of(request, issue)
+        target = starts[issue.id].start if issue.id in starts else None
+        choices = set(_start_choices(calendar, issue, owner, earliest, issue.id in lagged))
+        choices |= set(baseline_start_choices(calendar, issue, owner, earliest, target, grid))
+        for start in sorted(choices):
+            stretch = Stretch(owner.id, start, calendar.run(owner, start, work))
+            if issue.hard_deadline and deadline is not None and calendar.date_of(stretch.finish_day) > deadline:
+                continue
+            yield from place(index + 1, {**placed, issue.id: stretch}, {**owner_free, owner.id: stretch.finish})
+
+    yield from place(0, {}, {})

@@ -21,7 +21,7 @@ from solver.planner import plan
 #: Quick mode with shorter limits: the figures do not matter here, only that every plan is valid.
 CONFIG = replace(
     QUICK, time_limits_s={"S": (2.0,)}, fast_time_limit_s=2.0, baseline_time_limit_s=2.0, whatif_time_limit_s=1.0,
-    stg_graph_count=1, stg_time_limit_s=2.0,
+    stg_graph_count=1, stg_time_limit_s=2.0, churn_changes={"S": 2}, churn_time_limit_s={"S": 1.0},
 )
 
 
@@ -36,7 +36,19 @@ def _records(raw: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 
 def test_every_job_answers(raw: dict[str, Any]) -> None:
     assert [record for record in raw["records"] if "error" in record] == []
-    assert {record["kind"] for record in raw["records"]} == {"greedy", "capplan", "pyjobshop", "whatif", "forecast"}
+    assert {record["kind"] for record in raw["records"]} == {
+        "greedy", "capplan", "pyjobshop", "whatif", "forecast", "churn"
+    }
+
+
+def test_churn_reports_each_change_with_checked_plans(raw: dict[str, Any]) -> None:
+    [churn] = _records(raw, "churn")
+    assert len(churn["changes"]) == 2
+    for row in churn["changes"]:
+        assert row["violations"] == 0
+        assert row["unrelated_cold"] >= 0 and row["unrelated_baseline"] >= 0
+        assert row["lateness_vs_cold"] in ("better", "equal", "worse")
+    assert "Churn after one change" in render_markdown(summarise(raw))
 
 
 def test_the_forecast_job_reports_its_time_memory_and_chances(raw: dict[str, Any]) -> None:

@@ -187,3 +187,26 @@ def test_progress_shows_level_best_bound_and_time_on_a_terminal() -> None:
     with SolveProgress(quiet, enabled=False) as progress:
         progress("P1 finish (quarter hours)", 5, 1, 0.1)
     assert quiet.getvalue() == ""
+
+
+def test_plan_with_a_baseline_and_slot_for_a_new_issue(tmp_path: Path) -> None:
+    data = json.loads(REFERENCE.read_text(encoding="utf-8"))
+    data["options"] = {"time_limit_s": 2}
+    backlog_file = write_json(tmp_path / "backlog.json", data)
+    last = tmp_path / "last.json"
+    assert runner.invoke(app, ["plan", backlog_file, "-f", "json", "-o", str(last)]).exit_code == 0
+    for issue in data["issues"]:
+        if issue["id"] == "M3-landing":
+            issue["estimate_hours"] = 3
+    changed = write_json(tmp_path / "changed.json", data)
+    replanned = runner.invoke(app, ["plan", changed, "--baseline", str(last)])
+    assert replanned.exit_code == 0, replanned.output
+    assert "## Changes since the last plan" in replanned.output and "M3-stripe" in replanned.output
+    new_issue = write_json(tmp_path / "new.json", {"id": "NEW", "estimate_hours": 6, "priority": "P1"})
+    slots = runner.invoke(app, ["slot", changed, new_issue, "--json", "-k", "2"])
+    assert slots.exit_code == 0, slots.output
+    answer = json.loads(slots.output)
+    assert answer["options"] and all(option["checked"] for option in answer["options"])
+    unestimated = write_json(tmp_path / "bad.json", {"id": "NEW"})
+    refused = runner.invoke(app, ["slot", changed, unestimated])
+    assert refused.exit_code == 1 and "estimate" in refused.output

@@ -174,3 +174,20 @@ def test_body_references_stop_at_the_next_keyword() -> None:
     found = body_references("This blocks #841 and depends on #840 (+2 days).\nSee #12.")
     assert [(r.number, r.lag_days) for r in found.depends_on] == [(840, 2)]
     assert [r.number for r in found.blocks] == [841]
+
+
+def test_in_progress_label_marks_pinned_open_issues_only() -> None:
+    items = load("issues.json")
+    labelled = [i for i in items if i["state"].upper() == "OPEN"]
+    for item in labelled:
+        item["labels"] = [*item["labels"], {"name": "In-Progress"}]
+    result = import_github(items, load("milestones.json"), GithubOptions(start_date=START))
+    started = [issue for issue in result.request.issues if issue.in_progress]
+    assert started, "the fixture has pinned open issues that wait for nothing"
+    for issue in started:
+        assert issue.pinned_owner is not None and issue.work_hours
+        assert not [d for d in issue.depends_on if issue_of(result, d.issue).work_hours]
+    unpinned = [f"#{i['number']}" for i in labelled if not i["assignees"]]
+    assert not any(issue_of(result, identifier).in_progress for identifier in unpinned)
+    assert any(note.code == "in_progress_waiting" for note in result.notes)
+    assert validate_request(result.request) == []

@@ -124,6 +124,14 @@ def test_excel_unknown_sheet_is_named(tmp_path: Path) -> None:
     assert caught.value.problems[0].message == "plan.xlsx: there is no sheet 'Backlog' (sheets: issues)."
 
 
+def test_in_progress_column_marks_started_work() -> None:
+    frame = pd.DataFrame({"id": ["#1", "#2"], "estimate_hours": ["3", "2"], "remaining_hours": ["1", ""],
+                          "owner": ["a", "a"], "in_progress": ["yes", ""]})
+    result = backlog_from_frames(frame, OPTIONS)
+    assert [issue.in_progress for issue in result.request.issues] == [True, False]
+    assert validate_request(result.request) == []
+    messages = problems_of(frame.assign(in_progress=["maybe", ""]))
+    assert "in_progress" in messages[0]
 def test_excel_rows_are_numbered_as_the_sheet_numbers_them(tmp_path: Path) -> None:
     from openpyxl import Workbook
 

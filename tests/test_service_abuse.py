@@ -264,7 +264,9 @@ def test_a_large_what_if_leaves_room_for_a_concurrent_plan() -> None:
             deadline = time.monotonic() + PATIENCE_S
             while (load := client.get("/healthz").json())["solves_running"] == 0:
                 assert time.monotonic() < deadline and heavy.is_alive(), answers
-            assert load == {"status": "ok", "solves_running": 1, "solves_waiting": 4}  # one worker: its share
+            # One worker: its share. The base is planned first (the scenarios re-plan against its plan), then the four
+            # scenarios one after another on that worker.
+            assert load["status"] == "ok" and load["solves_running"] == 1 and load["solves_waiting"] in (0, 4)
             assert client.get("/readyz").status_code == 200
             plan = client.post("/v1/plans", json=small_request())
             finished["plan"] = time.monotonic()

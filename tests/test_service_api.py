@@ -17,6 +17,7 @@ from api_schemas.imports import ImportRequest
 from api_schemas.jobs import JobSubmission
 from api_schemas.reports import ReportRequest
 from api_schemas.service import WHAT_IF_EXAMPLE, WhatIfRequest
+from api_schemas.slots import SlotRequest
 from checker.schedule_checker import check_schedule
 from service import whatif
 from service.app import create_app
@@ -199,7 +200,7 @@ def test_openapi_documents_every_body_with_an_example_that_validates(client: Tes
     schemas = document["components"]["schemas"]
     models: dict[str, type[BaseModel]] = {
         "PlanRequest": PlanRequest, "WhatIfRequest": WhatIfRequest, "ImportRequest": ImportRequest,
-        "ReportRequest": ReportRequest, "JobSubmission": JobSubmission,
+        "ReportRequest": ReportRequest, "SlotRequest": SlotRequest, "JobSubmission": JobSubmission,
     }
     bodies = 0
     for path, operations in document["paths"].items():
@@ -212,7 +213,7 @@ def test_openapi_documents_every_body_with_an_example_that_validates(client: Tes
             for example in content["examples"].values():
                 models[name].model_validate(example["value"])
             bodies += 1
-    assert bodies == 7
+    assert bodies == 8
     assert "ProblemDetails" in schemas and "Problem" in schemas
     _assert_refs_resolve(document, schemas)
     assert client.get("/docs").status_code == 200
@@ -267,8 +268,10 @@ def test_what_if_from_a_baseline_plan_plans_only_the_scenarios_and_starts_them_f
     with TestClient(create_app(service_settings(), solve=recording_plan)) as client:
         first = client.post("/v1/plans/what-if", json=body)
         assert first.status_code == 200, first.text
-        assert warm_starts == [None, None]
+        # The base first; then the scenario, re-planned against the base plan (its warm start and its baseline).
+        assert warm_starts[0] is None and warm_starts[1] is not None
         baseline_plan = first.json()["baseline_plan"]
+        assert warm_starts[1].model_dump(mode="json") == baseline_plan
         again = client.post("/v1/plans/what-if", json={**body, "baseline_plan": baseline_plan})
         assert again.status_code == 200, again.text
     assert len(warm_starts) == 3, "only the scenario is planned again"
@@ -278,7 +281,9 @@ def test_what_if_from_a_baseline_plan_plans_only_the_scenarios_and_starts_them_f
     assert answer["baseline"] == first.json()["baseline"]
     [outcome] = answer["scenarios"]
     scenario_plan = PlanResult.model_validate(outcome["plan"])
-    assert check_schedule(PlanRequest.model_validate(jsonpatch.apply_patch(base, patch)), scenario_plan) == []
+    scenario_request = {**jsonpatch.apply_patch(base, patch), "baseline": baseline_plan["issues"]}
+    assert check_schedule(PlanRequest.model_validate(scenario_request), scenario_plan) == []
+    assert scenario_plan.changes is not None
     before = {issue["id"]: issue for issue in baseline_plan["issues"]}
     changed = sorted(
         issue.id for issue in scenario_plan.issues

@@ -18,6 +18,7 @@ from schemathesis.checks import negative_data_rejection, positive_data_acceptanc
 
 from api_schemas.examples import PLAN_REQUEST_EXAMPLE
 from api_schemas.service import WHAT_IF_EXAMPLE
+from api_schemas.slots import SLOT_REQUEST_EXAMPLE
 from service.app import create_app
 from tests.test_service_support import service_settings
 
@@ -42,7 +43,7 @@ def test_every_answer_conforms_to_the_openapi(case: schemathesis.Case[Any]) -> N
 @pytest.mark.parametrize(
     ("path", "body"),
     [("/v1/plans", PLAN_REQUEST_EXAMPLE), ("/v1/plans/what-if", WHAT_IF_EXAMPLE),
-     ("/v1/plans/validate", PLAN_REQUEST_EXAMPLE)],
+     ("/v1/plans/validate", PLAN_REQUEST_EXAMPLE), ("/v1/plans/slots", SLOT_REQUEST_EXAMPLE)],
 )
 def test_the_documented_examples_are_answered_as_documented(path: str, body: dict[str, Any]) -> None:
     """The generated cases seldom make a valid what-if: the documented example is planned and checked here."""

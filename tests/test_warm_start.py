@@ -32,7 +32,7 @@ def test_repaired_previous_plan_keeps_owners_and_order() -> None:
     )
     baseline = plan(request, with_recommendations=False)
     problem = prepare(request)
-    previous = previous_placements(problem, baseline)
+    previous = previous_placements(problem, baseline.issues)
     repaired = greedy_schedule(problem, previous)
     assert repaired is not None
     owners = {p.owner for p in baseline.issues}
@@ -94,7 +94,7 @@ def _escalated_last_of_four_p2_issues() -> tuple[PlanResult, PlanRequest, str]:
 def test_earlier_order_keeps_the_earlier_start_order_within_each_priority() -> None:
     baseline, escalated, last_started = _escalated_last_of_four_p2_issues()
     problem = prepare(escalated)
-    placements = previous_placements(problem, baseline)
+    placements = previous_placements(problem, baseline.issues)
     started = sorted(placements, key=lambda index: placements[index][0])
     across = earlier_order(problem, placements, within_urgency=False)
     within = earlier_order(problem, placements, within_urgency=True)
@@ -108,9 +108,9 @@ def test_earlier_order_keeps_the_earlier_start_order_within_each_priority() -> N
 def test_warm_start_moves_an_escalated_issue_up_where_replaying_the_earlier_plan_does_not() -> None:
     baseline, escalated, _ = _escalated_last_of_four_p2_issues()
     problem = prepare(escalated)
-    replayed = greedy_schedule(problem, previous_placements(problem, baseline))
+    replayed = greedy_schedule(problem, previous_placements(problem, baseline.issues))
     assert replayed is not None
-    improvement = warm_start(problem, baseline, rounds=10)
+    improvement = warm_start(problem, baseline.issues, rounds=10)
     assert improvement.schedule is not None
     warm_values, replayed_values = level_values(problem, improvement.schedule), level_values(problem, replayed)
     assert warm_values < replayed_values

@@ -9,7 +9,7 @@ import typer
 
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult, SolveStatus
-from service.commands.backlog import WHAT, load_request
+from service.commands.backlog import WHAT, load_request, with_baseline_file
 from service.commands.forecast_options import HistoryOption, load_forecast_request
 from service.commands.progress import SolveProgress
 from service.commands.remote import post
@@ -67,6 +67,11 @@ def plan_command(
     server: ServerOption = None,
     api_key: ApiKeyOption = None,
     time_limit: TimeLimitOption = None,
+    baseline: Annotated[
+        str | None,
+        typer.Option("--baseline", metavar="LAST.json", help="The last plan (its JSON result, or its issues): the "
+                     "new plan keeps it where lateness allows and the week plan lists the changes."),
+    ] = None,
     forecast: Annotated[
         bool, typer.Option("--forecast", help="Also forecast the plan: each milestone's chance to be on time, its "
                            "P50/P85/P95 dates and the extension at 85 % confidence (docs/forecast.md).")
@@ -81,8 +86,12 @@ def plan_command(
     """
     wants_forecast = forecast or history is not None
     request = (
-        load_forecast_request(backlog, time_limit, {}, history) if wants_forecast else load_request(backlog, time_limit)
+        load_forecast_request(backlog, time_limit, {}, history)
+        if wants_forecast
+        else load_request(backlog, time_limit, baseline)
     )
+    if wants_forecast and baseline is not None:
+        request = with_baseline_file(request, baseline)
     result = solve(request, server, api_key)
     write_output(render(report_format, request, result, days), out, report_format.is_binary)
     exit_if_infeasible(result)

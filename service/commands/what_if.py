@@ -36,14 +36,14 @@ def _scenario(name: str) -> Scenario:
 def _local(base: PlanRequest, scenarios: list[Scenario]) -> WhatIfResponse:
     """Plan the base, then each scenario in this process from the base's plan; compare as the service does."""
     from service.problems import ProblemError  # the service's what-if, loaded only for this command
-    from service.whatif import compare_plans, scenario_requests
+    from service.whatif import against_baseline, compare_plans, scenario_requests
 
     try:
         requests = scenario_requests(base, scenarios, DEFAULT_LIMITS)
     except ProblemError as error:
         fail_invalid(list(error.errors), WHAT)
     baseline = solve(base, None, None)
-    results = [solve(request, None, None, warm_start=baseline) for request in requests]
+    results = [solve(request, None, None, warm_start=baseline) for request in against_baseline(requests, baseline)]
     return compare_plans(base, scenarios, baseline, results)
 
 

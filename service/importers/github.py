@@ -8,6 +8,8 @@ optionally, of `gh api repos/OWNER/REPO/milestones` (due dates of every mileston
 - Estimates come from labels ('estimate: 4h', size labels) or the body ('Estimate: 4h', 'Estimated Time: 2d').
 - Dependencies come from the body ('Blocked by #840', 'Depends on #972 (+1 day)', task lists, 'Blocks #841').
 - Owners are the assignees (or the team given); an issue is pinned to its first assignee.
+- An open, pinned issue with an in-progress label (`IN_PROGRESS_LABELS`, e.g. 'in progress', 'doing') is
+  `in_progress` (it continues at the plan start), unless it waits for an open issue (a note says so).
 Everything that cannot be read as written (no estimate, unknown or foreign references, several assignees)
 becomes a note; malformed JSON raises `InvalidRequestError` naming the item and field.
 """
@@ -299,6 +301,25 @@ class GithubBacklogBuilder:
                               "imported issues; ignored.", [f"#{issue.number}"])
         return reverse
 
+    def in_progress(self, issues: list[Issue]) -> list[Issue]:
+        """Mark pinned open issues with an in-progress label; one waiting for open work stays a plain issue."""
+        started = {f"#{gh.number}" for gh in self.issues if _is_in_progress(gh)}
+        open_work = {issue.id for issue in issues if issue.work_hours}
+        marked = []
+        for issue in issues:
+            if issue.id in started and issue.pinned_owner is not None and issue.work_hours:
+                waiting = [d.issue for d in issue.depends_on if d.issue in open_work]
+                if waiting:
+                    self.note("in_progress_waiting", f"{issue.id} is labelled in progress but waits for "
+                              f"{', '.join(waiting)}, still open; planned as not started.", [issue.id])
+                else:
+                    issue = issue.model_copy(update={"in_progress": True})
+            elif issue.id in started and issue.work_hours:
+                self.note("in_progress_without_owner", f"{issue.id} is labelled in progress but has no assignee in "
+                          "the team; planned as not started.", [issue.id])
+            marked.append(issue)
+        return marked
+
     def build(self) -> ImportResult:
         """The plan request of every issue, with the notes gathered while reading them."""
         milestones, milestone_id = self.milestones()
@@ -348,9 +369,19 @@ class GithubBacklogBuilder:
             raise InvalidRequestError([Problem(loc=["owners"], code="no_owners", message=(
                 "No owners: no imported issue has an assignee; give the team (--owner ID[:HOURS] or --team FILE)."
             ))])
+        issues = self.in_progress(issues)
         request = PlanRequest(start_date=self.options.start_date, calendar=self.options.calendar, owners=owners,
                               milestones=milestones, issues=issues)
         return ImportResult(request=request, notes=self.notes)
+
+
+#: Labels (lower case, '-' and '_' as spaces) that mark an issue whose work has started.
+IN_PROGRESS_LABELS = frozenset({"in progress", "doing", "wip", "started", "status: in progress"})
+
+
+def _is_in_progress(gh: GhIssue) -> bool:
+    names = {label.name.lower().replace("-", " ").replace("_", " ").strip() for label in gh.labels}
+    return gh.state.upper() == "OPEN" and bool(names & IN_PROGRESS_LABELS)
 
 
 def import_github(issues_json: object, milestones_json: object | None, options: GithubOptions) -> ImportResult:

@@ -37,6 +37,7 @@ class Target(StrEnum):
     STATUS = "status"
     DEADLINE = "deadline"
     HARD_DEADLINE = "hard_deadline"
+    IN_PROGRESS = "in_progress"
     NOT_BEFORE = "not_before"
     PINNED_START = "pinned_start"
     OWNER = "owner"
@@ -121,6 +122,7 @@ _NATIVE_COLUMNS = {
     "deadline": Target.DEADLINE, "hard_deadline": Target.HARD_DEADLINE, "not_before": Target.NOT_BEFORE,
     "pinned_start": Target.PINNED_START, "owner": Target.OWNER, "skills": Target.SKILLS,
     "depends_on": Target.DEPENDS_ON, "blocks": Target.BLOCKS, "status": Target.STATUS, "size": Target.SIZE,
+    "in_progress": Target.IN_PROGRESS,
 }
 
 PRESETS: dict[str, ImportMapping] = {

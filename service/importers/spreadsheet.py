@@ -271,6 +271,8 @@ class _Reader:
                 data[name] = self.day(row, target, identifier)
         if Target.HARD_DEADLINE in self.positions:
             data["hard_deadline"] = self.flag(row, Target.HARD_DEADLINE, identifier)
+        if Target.IN_PROGRESS in self.positions:  # work has started: it continues at the plan start (docs/model.md)
+            data["in_progress"] = self.flag(row, Target.IN_PROGRESS, identifier)
         if Target.OWNER in self.positions:
             data["pinned_owner"] = self.cell(row, Target.OWNER, identifier) or None
         if Target.SKILLS in self.positions:

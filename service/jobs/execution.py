@@ -25,7 +25,7 @@ from service.pool import SolvePool, SolverCrashedError
 from service.problems import ProblemError, problem_details
 from service.settings import Settings
 from service.solve_job import SolveFunction, solve_job
-from service.whatif import compare_plans
+from service.whatif import against_baseline, compare_plans
 from solver.verification import PlanCheckError
 
 logger = logging.getLogger(__name__)
@@ -127,10 +127,11 @@ async def _run(kind: JobKind, payload: dict[str, Any], executor: Executor, run: 
         (result,) = await _plans(requests, executor, run, None, with_progress=True)
         return result.model_dump_json()
     what_if = WhatIfRequest.model_validate(payload["what_if"])
-    results = await _plans(requests, executor, run, what_if.baseline_plan, with_progress=False)
     baseline = what_if.baseline_plan
-    if baseline is None:
-        baseline, *results = results
+    if baseline is None:  # the base first, then each scenario against its plan, as POST /v1/plans/what-if does
+        (baseline,), requests = await _plans(requests[:1], executor, run, None, with_progress=False), requests[1:]
+    scenarios = against_baseline(requests, baseline)
+    results = await _plans(scenarios, executor, run, baseline, with_progress=False)
     answer = await off_loop(compare_plans, what_if.base, what_if.scenarios, baseline, results, what_if.include_plans)
     return answer.model_dump_json()
 

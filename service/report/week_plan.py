@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from api_schemas.result import IssuePlan, IssueStatus, PlanForm, PlanResult, SolveStatus
 from service.report import formatting as fmt
 from service.report.chains import ChainStep, Link, milestone_chain
+from service.report.changes import change_blocks
 from service.report.document import Block, Bullets, Heading, Paragraph, Table
 from service.report.forecast import forecast_blocks
 from service.report.idle import idle_lines
@@ -57,9 +58,16 @@ def _solver_sentence(result: PlanResult) -> str:
                 "limits allow, makes P0 work less late, then P1, P2 and P3 work, or then finishes it sooner, or "
                 "then does it with fewer pauses."
             )
+        names = [stage.name for stage in result.objective]
+        if names and names[0].startswith("stability"):
+            return (
+                f"Solver: **OPTIMAL** in {seconds}: no plan that does each issue in one stretch keeps more of the "
+                "last plan, then makes P0 work less late, then P1, P2 and P3 work, or then finishes it sooner."
+            )
+        kept = ", keeps more of the last plan" if any(name.startswith("stability") for name in names) else ""
         return (
             f"Solver: **OPTIMAL** in {seconds}: no plan that does each issue in one stretch makes P0 work less "
-            "late, then P1, P2 and P3 work, or then finishes it sooner."
+            f"late, then P1, P2 and P3 work{kept}, or then finishes it sooner."
         )
     if result.status == SolveStatus.FEASIBLE:
         return (
@@ -474,6 +482,7 @@ def week_plan_blocks(view: PlanView, days: int = DEFAULT_DAYS) -> list[Block]:
     return [
         *_header(view, first, last),
         *_overview(view, rows),
+        *change_blocks(view.result),
         *forecast_blocks(view),
         *_day_by_day(view, first, last),
         *_priorities(view),

@@ -48,7 +48,10 @@ def _last_day_finishing_by(problem: PreparedProblem, team_time: int) -> int:
 
 
 def _level_tasks(problem: PreparedProblem) -> list[tuple[bool, list[Task]]]:
-    """Per objective level, in `problem_levels` order: whether it is a lateness level, and its tasks."""
+    """Per objective level, in `problem_levels` order: whether it is a lateness level, and its tasks.
+
+    A stability level bounds no finish day, so it lists no task (it still stops the narrowing when above its bound).
+    """
     levels = problem_levels(problem)
     by_rank = {rank: [task for task in problem.tasks if task.rank == rank] for rank in {level.rank for level in levels}}
     # The pieces level bounds no finish day: it narrows no task.

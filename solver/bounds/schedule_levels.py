@@ -9,25 +9,35 @@ from api_schemas.result import LevelKind, ObjectiveLevelId, PlanForm
 from solver.bounds.earliest_finish import EarliestFinish
 from solver.bounds.finish_sums import FinishSums, finish_sums, own_bounds
 from solver.levels import RANKS, in_level_order, levels_of
+from solver.prepared.baseline import disruption, disruption_floor
 from solver.prepared.problem import PreparedProblem
 from solver.prepared.schedule import Schedule, global_span, pieces_of
 
 
 def problem_levels(problem: PreparedProblem) -> list[ObjectiveLevelId]:
-    """The problem's objective levels in order (`solver.levels`): those of its priorities with planned work."""
-    return levels_of((task.rank for task in problem.tasks), pieces=problem.form is PlanForm.PIECES)
+    """The problem's objective levels in order (`solver.levels`): those of its priorities with planned work.
+
+    The stability levels come in where `options.stability` puts them when some task has a baseline place; the pieces
+    level last when the plan's form is pieces.
+    """
+    with_baseline = any(task.baseline is not None for task in problem.tasks)
+    stability = problem.request.options.stability if with_baseline else None
+    return levels_of((task.rank for task in problem.tasks), stability, pieces=problem.form is PlanForm.PIECES)
 
 
 def level_values(problem: PreparedProblem, schedule: Schedule) -> list[int]:
     """Objective level values of a schedule computed in Python (in `problem_levels` order)."""
-    lateness, finish = [0] * RANKS, [0] * RANKS
+    lateness, finish, moves = [0] * RANKS, [0] * RANKS, [0, 0, 0]
     for task in problem.tasks:
-        _, end, end_day = global_span(problem, task, schedule[task.index])
+        placement = schedule[task.index]
+        _, end, end_day = global_span(problem, task, placement)
         table = problem.lateness_table(task)
         if table is not None:
             lateness[task.rank] += table[end_day]
         finish[task.rank] += problem.team_time(end)
-    return in_level_order(problem_levels(problem), lateness, finish, pieces_of(schedule))
+        if task.baseline is not None:
+            moves = [total + term for total, term in zip(moves, disruption(problem, task, placement), strict=True)]
+    return in_level_order(problem_levels(problem), lateness, finish, moves, pieces_of(schedule))
 
 
 def task_floors(problem: PreparedProblem, earliest: list[EarliestFinish]) -> list[int]:
@@ -36,13 +46,14 @@ def task_floors(problem: PreparedProblem, earliest: list[EarliestFinish]) -> lis
     A level at this sum has every task at its own bound, which `solver.bounds.finish_windows` relies on.
     """
     latest_team_time = (problem.horizon_days + 1) * UNITS_PER_DAY
-    lateness, finish = [0] * RANKS, [0] * RANKS
+    lateness, finish, moves = [0] * RANKS, [0] * RANKS, [0, 0, 0]
     for task in problem.tasks:
         table = problem.lateness_table(task)
         if table is not None:
             lateness[task.rank] += min(earliest[task.index].lateness, max(table))
         finish[task.rank] += min(earliest[task.index].team_time, latest_team_time)
-    return in_level_order(problem_levels(problem), lateness, finish, len(problem.tasks))
+        moves = [total + floor for total, floor in zip(moves, disruption_floor(problem, task), strict=True)]
+    return in_level_order(problem_levels(problem), lateness, finish, moves, len(problem.tasks))
 
 
 def level_floors(

@@ -22,6 +22,7 @@ from api_schemas.problems import Problem
 from api_schemas.request import MAX_SPREAD_FACTOR, MIN_SPREAD_FACTOR, Issue, Owner, PlanRequest
 from solver.intake.errors import InvalidRequestError
 from solver.intake.limits import DEFAULT_LIMITS, LATEST_START_DATE, Limits, days_after
+from solver.intake.living import living_plan_problems
 
 #: How many dates or codes a message lists before it says "and N more".
 _LISTED_AT_MOST = 5
@@ -81,6 +82,7 @@ def validate_request(request: PlanRequest, limits: Limits = DEFAULT_LIMITS) -> l
         *_skill_problems(request, owner_index),
         *_horizon_problems(request, limits),
         *_cycle_problems(request, issue_index),
+        *living_plan_problems(request),
         *_range_problems(request),
         *_history_problems(request),
     ]

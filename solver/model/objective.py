@@ -7,11 +7,14 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from api_schemas.result import LevelKind, ObjectiveLevelId, PlanForm
+from api_schemas.result import STABILITY_KINDS, LevelKind, ObjectiveLevelId
 from solver.bounds.earliest_finish import EarliestFinish
 from solver.bounds.finish_sums import FinishSums, finish_sums
-from solver.levels import RANKS, levels_of
+from solver.bounds.schedule_levels import problem_levels
+from solver.levels import RANKS
+from solver.model.disruption import disruption_terms
 from solver.model.variables import TaskVars
+from solver.prepared.baseline import disruption_floor
 
 
 @dataclass
@@ -41,9 +44,15 @@ def objective_levels(tasks: list[TaskVars], earliest: Sequence[EarliestFinish] |
     sums = finish_sums(tasks[0].problem, earliest) if tasks and earliest is not None else None
     own = sums.own if sums is not None else [0] * RANKS
     levels: list[ObjectiveLevel] = []
-    pieces = bool(tasks) and tasks[0].problem.form is PlanForm.PIECES
-    for level in levels_of((tv.task.rank for tv in tasks), pieces=pieces):
+    order = problem_levels(tasks[0].problem) if tasks else []
+    disruption = [disruption_terms(tv) for tv in tasks] if any(level.kind.is_stability for level in order) else []
+    for level in order:
         of_rank = [tv for tv in tasks if tv.task.rank == level.rank]
+        if level.kind.is_stability:
+            which = STABILITY_KINDS.index(level.kind)
+            floor = sum(disruption_floor(tv.problem, tv.task)[which] for tv in tasks)
+            levels.append(ObjectiveLevel(level, sum(terms[which] for terms in disruption), floor))
+            continue
         if level.kind is LevelKind.PIECES:
             # Every planned issue has at least one piece.
             levels.append(ObjectiveLevel(level, sum(tv.pieces for tv in tasks), len(tasks)))

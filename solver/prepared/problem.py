@@ -17,6 +17,7 @@ from api_schemas.result import PlanForm, PlanWarning
 from solver.budget.constants import LARGE_MODEL_TASKS
 from solver.calendars.clock import Clock
 from solver.calendars.working_time import OwnerCalendar, TeamCalendar
+from solver.prepared.baseline import BaselinePlace, baseline_owners, units_before, with_baseline
 
 #: Horizon the solver never exceeds, whatever the serial bound says (about 10 years).
 MAX_SOLVER_HORIZON_DAYS = 3650
@@ -79,6 +80,14 @@ class Task:
     #: a successor held fixed (sub-problems of a neighbourhood search only, `solver.search.neighbourhood`).
     release_limits: list[tuple[int, int]] = field(default_factory=list)
     pieces: PieceRule = PieceRule()
+    #: Where the baseline placed this issue (docs/model.md, "Living plans"); None without one.
+    baseline: BaselinePlace | None = None
+    #: Local start unit on its only resource when its placement is fixed (in progress or frozen), else None.
+    fixed_start: int | None = None
+    #: Why it is fixed: "in_progress" or "frozen".
+    fixed_reason: str | None = None
+    #: The least (reassigned, moved, shift) any plan gives it against its baseline place (`prepared.baseline`).
+    baseline_floor: tuple[int, int, int] = (0, 0, 0)
 
 
 @dataclass
@@ -269,6 +278,7 @@ def prepare(
         tasks=tasks,
         warnings=[*_horizon_warnings(days, capped), *_unplanned_warnings(request, works, tasks)],
     )
+    problem = with_baseline(problem)
     return replace(problem, grain=time_grain(problem))
 
 
@@ -317,8 +327,8 @@ def piece_rule(issue: Issue, request: PlanRequest, work: int, searched: bool = T
 
 
 def _pool_owners(request: PlanRequest, calendars: dict[str, OwnerCalendar], apart: bool = False) -> list[list[Owner]]:
-    """Group owners that are interchangeable; pinned owners stay alone, and every owner when `apart`."""
-    pinned = {issue.pinned_owner for issue in request.issues if issue.pinned_owner}
+    """Group interchangeable owners; pinned owners and owners of baseline work stay alone, every owner when `apart`."""
+    pinned = {issue.pinned_owner for issue in request.issues if issue.pinned_owner} | baseline_owners(request)
     groups: dict[tuple[object, ...], list[Owner]] = {}
     singles: list[list[Owner]] = []
     for owner in request.owners:
@@ -535,7 +545,12 @@ def time_grain(problem: PreparedProblem) -> int:
     for clock in problem.clocks:
         grain = math.gcd(grain, clock.units_per_day, clock.window_start)
     for task in problem.tasks:
-        grain = math.gcd(grain, task.work, task.release)
+        grain = math.gcd(grain, task.work, task.release, task.fixed_start or 0)
+        if task.baseline is not None:
+            # Starts off the grid could keep a baseline start (or come nearer to it): the grid must hold them.
+            on_clocks = {problem.resources[r].clock: problem.resources[r].owner_ids[0] for r in task.resources}
+            for clock_index, owner in on_clocks.items():
+                grain = math.gcd(grain, units_before(problem, clock_index, owner, task.baseline.instant))
         if task.pieces.splits:
             grain = math.gcd(grain, task.pieces.shortest)
     if grain == 1:

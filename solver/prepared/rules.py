@@ -53,6 +53,8 @@ def start_window(
         earliest, latest = max(earliest, day_units.start), min(latest, day_units.stop - 1)
     if hard_deadline and task.hard_deadline_day is not None:
         latest = min(latest, last_end(problem, task, clock) - task.work)
+    if task.fixed_start is not None:  # in progress or frozen (docs/model.md, "Living plans")
+        earliest, latest = max(earliest, task.fixed_start), min(latest, task.fixed_start)
     return StartWindow(earliest, latest)
 
 

@@ -12,6 +12,7 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from api_schemas.common import UNITS_PER_DAY
 from solver.model.build import assign_members
 from solver.prepared.problem import PreparedProblem, Task
 from solver.prepared.schedule import Placement, Schedule, global_span
@@ -85,8 +86,11 @@ def free_tasks(state: PlanState, free: Sequence[int], rng: random.Random) -> Nei
     chosen = set(free)
     originals = tuple(sorted(chosen))
     sub_index = {original: index for index, original in enumerate(originals)}
-    window_start = min(spans[index][0] for index in chosen)
-    window_last_day = min(max(spans[index][2] for index in chosen) + WINDOW_SLACK_DAYS, problem.horizon_days - 1)
+    # A free task's baseline start is in the window too, so that it can move back to it (docs/model.md).
+    baselines = [b.instant for i in chosen if (b := problem.tasks[i].baseline) is not None and b.instant >= 0]
+    window_start = min([spans[index][0] for index in chosen] + baselines)
+    last_day = max([spans[index][2] for index in chosen] + [instant // UNITS_PER_DAY for instant in baselines])
+    window_last_day = min(last_day + WINDOW_SLACK_DAYS, problem.horizon_days - 1)
     in_play = {schedule[index].resource for index in chosen}
     groups = {index: _groups(problem.tasks[index], schedule[index].resource, in_play, rng) for index in originals}
     in_model = {resource for resources in groups.values() for resource in resources}

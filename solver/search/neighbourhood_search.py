@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 
 from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
 from api_schemas.request import SolveMode
-from api_schemas.result import LevelKind, SolveStatus
+from api_schemas.result import STABILITY_KINDS, LevelKind, SolveStatus
 from solver.bounds.earliest_finish import earliest_finishes
 from solver.bounds.finish_sums import finish_sums
 from solver.bounds.schedule_levels import level_floors, level_values, problem_levels, task_floors
@@ -25,6 +25,7 @@ from solver.budget.constants import CLOCK_MARGIN_S, SHORTEST_LIMIT_S, SKIPS_TO_S
 from solver.budget.cp_solver import configured_solver
 from solver.budget.time_budget import SearchBudget, neighbourhood_charge, neighbourhood_level_grant, sub_solve_seconds
 from solver.model import build_model
+from solver.prepared.baseline import disruption, disruption_floor
 from solver.prepared.problem import PreparedProblem, Task
 from solver.prepared.schedule import Schedule
 from solver.search.lexicographic import LevelOutcome, SearchOutcome, SearchProgress, SearchProgressHook
@@ -155,6 +156,14 @@ class NeighbourhoodSearch:
         """Tasks of the level's priority that end later than their earliest possible finish (or lateness)."""
         level = self.levels[position]
         lateness, rank = level.kind is LevelKind.LATENESS, level.rank
+        if level.kind.is_stability:
+            which = STABILITY_KINDS.index(level.kind)
+            return [
+                task
+                for task in self.problem.tasks
+                if disruption(self.problem, task, self.state.schedule[task.index])[which]
+                > disruption_floor(self.problem, task)[which]
+            ]
         anchors = []
         for task in self.problem.tasks:
             if task.rank != rank:

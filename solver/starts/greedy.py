@@ -62,7 +62,12 @@ def list_key(problem: PreparedProblem) -> dict[int, tuple[object, ...]]:
     """
     urgency = _urgency(problem)
     return {
-        task.index: (0 if task.pinned_day is not None else 1, *urgency[task.index], task.rank, task.index)
+        task.index: (
+            0 if task.pinned_day is not None or task.fixed_start is not None else 1,
+            *urgency[task.index],
+            task.rank,
+            task.index,
+        )
         for task in problem.tasks
     }
 
@@ -112,7 +117,11 @@ def greedy_schedule(
     waiting = {t.index: len(t.preds) for t in problem.tasks}
     ready = [(key(t), t.index) for t in problem.tasks if not t.preds]
     heapq.heapify(ready)
+    # Fixed placements (in progress, frozen) hold their time from the outset: nothing else may take it.
     busy: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for fixed in problem.tasks:
+        if fixed.fixed_start is not None:
+            insort(busy.setdefault((fixed.resources[0], 0), []), (fixed.fixed_start, fixed.fixed_start + fixed.work))
     schedule: Schedule = {}
     spans: dict[int, tuple[int, int, int]] = {}
     while ready:
@@ -122,6 +131,19 @@ def greedy_schedule(
         for pred, lag in task.preds:
             _, end, end_day = spans[pred]
             release = max(release, problem.release_after(end, end_day, lag))
+        if task.fixed_start is not None:
+            resource_index = task.resources[0]
+            clock = problem.clocks[problem.resources[resource_index].clock]
+            if task.fixed_start + task.work > clock.total_units or clock.global_start(task.fixed_start) < release:
+                return None  # a predecessor ends after this fixed start: no valid plan from this list
+            placement = Placement(resource=resource_index, member=0, start=task.fixed_start)
+            schedule[index] = placement
+            spans[index] = global_span(problem, task, placement)
+            for succ in successors[index]:
+                waiting[succ] -= 1
+                if waiting[succ] == 0:
+                    heapq.heappush(ready, (key(problem.tasks[succ]), succ))
+            continue
         best: tuple[int, int, int, int, int] | None = None
         for resource_index in task.resources:
             resource = problem.resources[resource_index]

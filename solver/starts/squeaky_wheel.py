@@ -62,10 +62,16 @@ def _task_lateness(problem: PreparedProblem, schedule: Schedule) -> list[int]:
 
 
 def lateness_floors(problem: PreparedProblem) -> list[int]:
-    """Per lateness level (they lead the levels), the least total lateness any schedule can have."""
+    """Per lateness level, the least total lateness any schedule can have."""
     floors = task_floors(problem, earliest_finishes(problem))
     levels = problem_levels(problem)
     return [floor for level, floor in zip(levels, floors, strict=True) if level.kind is LevelKind.LATENESS]
+
+
+def _lateness_values(problem: PreparedProblem, values: list[int]) -> list[int]:
+    """The lateness levels' values among a schedule's level values (stability levels may come first)."""
+    levels = problem_levels(problem)
+    return [value for level, value in zip(levels, values, strict=True) if level.kind is LevelKind.LATENESS]
 
 
 def squeaky_wheel(
@@ -97,7 +103,9 @@ def squeaky_wheel(
     step = STEP_SHARE * len(priority)
     rng = random.Random(seed)
     current, since_better, done, cut_short = start, 0, 0, False
-    while done < rounds and since_better < PATIENCE and (best_values is None or best_values[: len(floors)] > floors):
+    while done < rounds and since_better < PATIENCE and (
+        best_values is None or _lateness_values(problem, best_values) > floors
+    ):
         if time.monotonic() > deadline:
             cut_short = True
             break
