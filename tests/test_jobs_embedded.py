@@ -24,7 +24,7 @@ from service.jobs.record import NewJob, new_job_id
 from service.pool import SolvePool, ThreadBackend
 from service.solve_job import plan_checked
 from tests.jobs_support import MARKERS_VARIABLE, events_of, process_exists, steered_plan, wait_for
-from tests.test_service_support import service_settings, small_request
+from tests.test_service_support import GATE_OPEN, gated_plan, service_settings, small_request
 
 
 @pytest.fixture(scope="module")
@@ -141,15 +141,21 @@ def test_keys_see_only_their_jobs_idempotency_holds_and_results_expire() -> None
 
 
 def test_a_cancelled_queued_job_never_runs() -> None:
-    with TestClient(create_app(service_settings(workers=1))) as local:
-        jobs = [local.post("/v1/jobs", json={"kind": "plan", "request": small_request()}).json() for _ in range(3)]
-        last = jobs[-1]
-        answer = local.delete(f"/v1/jobs/{last['id']}")
-        assert answer.status_code == 200 and answer.json()["status"] == "cancelled"
-        for job in jobs[:-1]:
-            assert _finished(local, job["id"])["status"] == "succeeded"
-        after = local.get(f"/v1/jobs/{last['id']}").json()
-        assert after["status"] == "cancelled" and after.get("started_at") is None
+    GATE_OPEN.clear()  # the first job holds the only runner until the gate opens: the others wait in the queue
+    try:
+        with TestClient(create_app(service_settings(workers=1), solve=gated_plan)) as local:
+            jobs = [local.post("/v1/jobs", json={"kind": "plan", "request": small_request()}).json()
+                    for _ in range(3)]
+            last = jobs[-1]
+            answer = local.delete(f"/v1/jobs/{last['id']}")
+            assert answer.status_code == 200 and answer.json()["status"] == "cancelled"
+            GATE_OPEN.set()
+            for job in jobs[:-1]:
+                assert _finished(local, job["id"])["status"] == "succeeded"
+            after = local.get(f"/v1/jobs/{last['id']}").json()
+            assert after["status"] == "cancelled" and after.get("started_at") is None
+    finally:
+        GATE_OPEN.set()
 
 
 def test_capplan_worker_without_a_queue_url_says_what_to_set(monkeypatch: pytest.MonkeyPatch) -> None:
