@@ -59,8 +59,8 @@ class PoolAdmission:
 
     @property
     def retry_after_s(self) -> int:
-        """Seconds a refused client should wait: about one default solve."""
-        return max(1, math.ceil(self.settings.default_time_limit_s))
+        """Seconds a refused client should wait: about one default solve (`Settings.retry_after_s`)."""
+        return self.settings.retry_after_s
 
     def check_work(self, time_limits_s: Sequence[float], what: str = "request", loc: Sequence[str | int] = ()) -> None:
         """Raise a 422 naming the limit when a request's work is over one request's share (jobs call this too)."""
@@ -133,8 +133,7 @@ class KeyLimits:
     @classmethod
     def from_settings(cls, settings: Settings) -> KeyLimits:
         """The limits the settings configure."""
-        return cls(settings.key_concurrency, settings.key_rate_per_minute,
-                   max(1, math.ceil(settings.default_time_limit_s)))
+        return cls(settings.key_concurrency, settings.key_rate_per_minute, settings.retry_after_s)
 
     def _bucket(self, key: str) -> _Bucket:
         now = self._clock()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from collections.abc import AsyncIterator
 
@@ -47,3 +48,12 @@ async def api_key_within_limits(request: Request) -> AsyncIterator[None]:
     limits: KeyLimits = request.app.state.key_limits
     with limits.hold(key):
         yield
+
+
+def key_owner(request: Request) -> str:
+    """Who owns what this request creates: a digest of its API key ('' when keys are off, so all is shared).
+
+    The key itself is never stored.
+    """
+    key = require_api_key(request)
+    return "" if key is None else hashlib.sha256(key.encode()).hexdigest()[:32]

@@ -34,6 +34,8 @@ _ERROR_MEANINGS = {
     400: "Malformed JSON (syntax, nesting, numbers, unicode), or a request that is not valid HTTP (`bad-request`).",
     401: "Missing or wrong API key (only when keys are configured).",
     408: "The body did not arrive within CAPPLAN_BODY_TIMEOUT_S; the connection is closed.",
+    404: "No such job for this key (never submitted, expired, or another key's).",
+    409: "The job is not in a state for this (already finished, or not finished yet, or not a plan job).",
     413: "Body larger than the configured maximum.",
     415: "Body not sent as `Content-Type: application/json` (a missing Content-Type included).",
     422: "Invalid request: every problem listed in `errors`, with field paths and ids (duplicate JSON keys, "
@@ -49,7 +51,9 @@ _ERROR_MEANINGS = {
 PROBLEM_TYPES: dict[int, tuple[str, ...]] = {
     400: ("malformed-json", "bad-request"),
     401: ("unauthorized",),
+    404: ("not-found",),
     408: ("request-timeout",),
+    409: ("job-finished", "job-not-finished", "not-a-plan"),
     413: ("payload-too-large",),
     415: ("unsupported-media-type",),
     422: ("invalid-request",),

@@ -11,14 +11,66 @@ from collections.abc import Sequence
 
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
+from api_schemas.service import ValidateResponse
 from service.admission import PoolAdmission
-from service.jobs import SolveFunction, solve_job
+from service.conflicts import certain_conflicts
 from service.pool import SolvePool, SolverCrashedError
 from service.problems import ProblemError, invalid_request
+from service.request_summary import summarise_request
 from service.settings import Settings
+from service.solve_job import SolveFunction, solve_job
 from solver.budget import capped_time_limit
-from solver.intake.validation import check_request
+from solver.intake.limits import Limits
+from solver.intake.validation import Adjust, check_request
 from solver.verification import PlanCheckError, verified
+
+
+def effective_request(request: PlanRequest, settings: Settings) -> PlanRequest:
+    """Apply the service's time-limit default and caps to a request's solver options.
+
+    Applied before validation: a time limit above the cap is clamped (by the solver's own cap), not refused.
+    """
+    options = request.options
+    asked = options.time_limit_s if "time_limit_s" in options.model_fields_set else None
+    time_limit = capped_time_limit(asked if asked is not None else settings.default_time_limit_s, settings.limits)
+    workers = min(options.workers, settings.max_search_workers)
+    return request.model_copy(
+        update={"options": options.model_copy(update={"time_limit_s": time_limit, "workers": workers})}
+    )
+
+
+def validation_report(data: object, limits: Limits, adjust: Adjust) -> ValidateResponse:
+    """Every problem of parsed JSON as a plan request (as /v1/plans would see it), and a summary once it parses."""
+    plan_request, problems = check_request(data, limits, adjust=adjust)
+    if plan_request is None:
+        return ValidateResponse(valid=False, problems=problems)
+    calendar_ok = not any(problem.loc[:1] in (["calendar"], ["start_date"]) for problem in problems)
+    summary = summarise_request(plan_request, limits, with_capacity=calendar_ok)
+    conflicts = certain_conflicts(plan_request) if not problems else []
+    return ValidateResponse(valid=not problems, problems=problems, conflicts=conflicts, summary=summary)
+
+
+async def verified_outcome(request: PlanRequest, outcome: PlanResult | PlanCheckError) -> PlanResult:
+    """A plan the independent checker passed: the worker's own check, else one here, off the event loop.
+
+    A rejected plan raises PlanCheckError, which `service.problems` answers as a 500 with an incident id.
+    """
+    if isinstance(outcome, PlanCheckError):
+        raise outcome
+    if outcome.checked:
+        return outcome
+    return await asyncio.to_thread(verified, request, outcome)
+
+
+def solver_crashed(retry_after: int) -> ProblemError:
+    """The 503 of a request whose solver process died on it twice (a failed job's `error` too)."""
+    return ProblemError(
+        503,
+        "solver-crashed",
+        "The solver process stopped twice while planning this request (it was retried once on a fresh "
+        f"process); retry in about {retry_after} s, and report it if it keeps happening.",
+        headers={"Retry-After": str(retry_after)},
+    )
 
 
 def forecasting(data: object) -> object:
@@ -52,17 +104,8 @@ class PlanningService:
         return request
 
     def effective(self, request: PlanRequest) -> PlanRequest:
-        """Apply the service's time-limit default and caps to a request's solver options.
-
-        Applied before validation: a time limit above the cap is clamped (by the solver's own cap), not refused.
-        """
-        options = request.options
-        asked = options.time_limit_s if "time_limit_s" in options.model_fields_set else None
-        time_limit = capped_time_limit(asked if asked is not None else self.settings.default_time_limit_s, self.limits)
-        workers = min(options.workers, self.settings.max_search_workers)
-        return request.model_copy(
-            update={"options": options.model_copy(update={"time_limit_s": time_limit, "workers": workers})}
-        )
+        """The request with the service's time-limit default and caps applied (`effective_request`)."""
+        return effective_request(request, self.settings)
 
     async def plan(self, request: PlanRequest) -> PlanResult:
         """Solve one checked, effective request, or raise 503 at once when the pool is full."""
@@ -94,26 +137,7 @@ class PlanningService:
                     tasks = [group.create_task(solve(request)) for request in requests]
             except* SolverCrashedError:
                 raise self._crashed() from None
-        return [await self._verified(request, task.result()) for request, task in zip(requests, tasks, strict=True)]
-
-    @staticmethod
-    async def _verified(request: PlanRequest, outcome: PlanResult | PlanCheckError) -> PlanResult:
-        """A plan the independent checker passed: the worker's own check, else one here, off the event loop.
-
-        A rejected plan raises PlanCheckError, which `service.problems` answers as a 500 with an incident id.
-        """
-        if isinstance(outcome, PlanCheckError):
-            raise outcome
-        if outcome.checked:
-            return outcome
-        return await asyncio.to_thread(verified, request, outcome)
+        return [await verified_outcome(request, task.result()) for request, task in zip(requests, tasks, strict=True)]
 
     def _crashed(self) -> ProblemError:
-        retry_after = self.admission.retry_after_s
-        return ProblemError(
-            503,
-            "solver-crashed",
-            "The solver process stopped twice while planning this request (it was retried once on a fresh "
-            f"process); retry in about {retry_after} s, and report it if it keeps happening.",
-            headers={"Retry-After": str(retry_after)},
-        )
+        return solver_crashed(self.settings.retry_after_s)

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import logging
 import multiprocessing
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
+from service.progress_channel import Sink, sending_to
 from service.worker_process import WorkerDiedError, WorkerProcess
 
 logger = logging.getLogger(__name__)
@@ -40,8 +42,8 @@ class Backend(Protocol):
     async def start(self) -> None:
         """Get the workers ready."""
 
-    async def run(self, job: Callable[..., T], *args: Any) -> T:
-        """Run `job(*args)` on a worker and return its result."""
+    async def run(self, job: Callable[..., T], *args: Any, on_progress: Sink | None = None) -> T:
+        """Run `job(*args)` on a worker and return its result; `on_progress` hears (on the loop) what it reports."""
 
     async def stop(self) -> None:
         """Stop every worker, abandoning what runs."""
@@ -49,6 +51,19 @@ class Backend(Protocol):
     @property
     def live_workers(self) -> int:
         """Workers that can run a job now (0 when not started)."""
+
+
+def _on_loop(loop: asyncio.AbstractEventLoop, on_progress: Sink | None) -> Sink | None:
+    """A sink callable from any thread that runs `on_progress` on `loop`."""
+    if on_progress is None:
+        return None
+    callback = on_progress
+
+    def hand_over(payload: Any) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop closed: no one listens any more
+            loop.call_soon_threadsafe(callback, payload)
+
+    return hand_over
 
 
 class ThreadBackend:
@@ -70,10 +85,17 @@ class ThreadBackend:
         """All the threads once started (a thread cannot die under a job)."""
         return self._workers if self._executor is not None else 0
 
-    async def run(self, job: Callable[..., T], *args: Any) -> T:
+    async def run(self, job: Callable[..., T], *args: Any, on_progress: Sink | None = None) -> T:
         """Run the job in a thread; cancelling the caller leaves a started job to finish on its own."""
         await self.start()
-        return await asyncio.get_running_loop().run_in_executor(self._executor, job, *args)
+        loop = asyncio.get_running_loop()
+        sink = _on_loop(loop, on_progress)
+
+        def with_sink() -> T:
+            with sending_to(sink):
+                return job(*args)
+
+        return await loop.run_in_executor(self._executor, with_sink)
 
     async def stop(self) -> None:
         """Drop queued jobs; running ones end at their time limits."""
@@ -131,16 +153,17 @@ class ProcessBackend:
         for _ in range(self._workers):
             self._idle.put_nowait(await asyncio.to_thread(self._spawn))
 
-    async def run(self, job: Callable[..., T], *args: Any) -> T:
+    async def run(self, job: Callable[..., T], *args: Any, on_progress: Sink | None = None) -> T:
         """Run the job on a live idle worker; if the caller is cancelled, kill that worker and start a new one.
 
         A worker that dies under the job is replaced and the job runs once more on another worker; a second
         death raises `SolverCrashedError` (a job that kills its process every time must not loop).
         """
         await self.start()
+        sink = _on_loop(asyncio.get_running_loop(), on_progress)
         for attempt in range(1, ATTEMPTS + 1):
             worker = await self._live_idle_worker()
-            call = self._pipes.submit(worker.call, job, args)
+            call = self._pipes.submit(worker.call, job, args, sink)
             try:
                 result: T = await asyncio.wrap_future(call)
             except asyncio.CancelledError:
@@ -255,12 +278,12 @@ class SolvePool:
         self.admitted_solves -= reservation.solves
         self.admitted_work_s = max(0.0, self.admitted_work_s - reservation.work_s)
 
-    async def run(self, job: Callable[..., T], *args: Any) -> T:
-        """Run an admitted job when a worker is free."""
+    async def run(self, job: Callable[..., T], *args: Any, on_progress: Sink | None = None) -> T:
+        """Run an admitted job when a worker is free; `on_progress` hears (on the loop) what the job reports."""
         async with self._slots:
             self.running += 1
             try:
-                return await self.backend.run(job, *args)
+                return await self.backend.run(job, *args, on_progress=on_progress)
             finally:
                 self.running -= 1
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match
 from starlette.types import Scope
 
 from api_schemas.problems import Problem
@@ -45,6 +46,13 @@ PROBLEM_TITLES: dict[str, str] = {
     "solver-crashed": "Solver crashed",
     "internal-error": "Internal server error",
     "plan-check-failed": "Plan failed its independent check",
+    "queue-full": "Job queue full",
+    "queue-unavailable": "Job queue unavailable",
+    "job-not-finished": "Job not finished",
+    "job-finished": "Job already finished",
+    "not-a-plan": "Job has no plan",
+    "idempotency-key-reused": "Idempotency key reused with another body",
+    "worker-crashed": "Job's worker stopped too often",
 }
 
 #: Problem type of the plain HTTP errors the router raises itself.
@@ -72,17 +80,29 @@ def request_id_of(scope: Scope) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def problem_body(scope: Scope, status: int, kind: str, detail: str, errors: Sequence[Problem] = ()) -> bytes:
-    """Serialise a problem for the request in `scope`."""
-    details = ProblemDetails(
+def problem_details(
+    status: int,
+    kind: str,
+    detail: str,
+    errors: Sequence[Problem] = (),
+    instance: str | None = None,
+    request_id: str | None = None,
+) -> ProblemDetails:
+    """A problem of type `kind`, titled from PROBLEM_TITLES (also a failed job's `error`)."""
+    return ProblemDetails(
         type=f"/problems/{kind}",
         title=PROBLEM_TITLES.get(kind, HTTPStatus(status).phrase),
         status=status,
         detail=detail,
-        instance=scope.get("path"),
-        request_id=request_id_of(scope),
+        instance=instance,
+        request_id=request_id,
         errors=list(errors),
     )
+
+
+def problem_body(scope: Scope, status: int, kind: str, detail: str, errors: Sequence[Problem] = ()) -> bytes:
+    """Serialise a problem for the request in `scope`."""
+    details = problem_details(status, kind, detail, errors, scope.get("path"), request_id_of(scope))
     return details.model_dump_json(exclude_none=True).encode()
 
 
@@ -142,7 +162,27 @@ async def _on_http_error(request: Request, exc: Exception) -> Response:
         detail = f"There is no resource at {request.url.path}; see /docs for the API."
     elif exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}."
+        return problem_response(request.scope, 405, kind, detail, headers={"Allow": _allowed_methods(request)})
     return problem_response(request.scope, exc.status_code, kind, detail, headers=exc.headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (a path may have one route per method, as /v1/jobs/{id})."""
+    methods: set[str] = set()
+    for route in _every_route(request.app.router.routes):
+        served = getattr(route, "methods", None)
+        if served and route.matches(request.scope)[0] != Match.NONE:
+            methods |= set(served)
+    return ", ".join(sorted(methods))
+
+
+def _every_route(routes: Iterable[BaseRoute]) -> Iterator[BaseRoute]:
+    """Routes and the routes of included routers (FastAPI wraps an included router; its routes keep full paths)."""
+    for route in routes:
+        yield route
+        inner = getattr(route, "routes", None) or getattr(getattr(route, "original_router", None), "routes", None)
+        if inner:
+            yield from _every_route(inner)
 
 
 async def _on_request_validation(request: Request, exc: Exception) -> Response:

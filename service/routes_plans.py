@@ -13,16 +13,13 @@ from api_schemas.result import PlanResult
 from api_schemas.service import WHAT_IF_EXAMPLE, ValidateResponse, WhatIfRequest, WhatIfResponse
 from api_schemas.slots import SLOT_REQUEST_EXAMPLE, SlotRequest, SlotResponse
 from service.auth import api_key_within_limits
-from service.conflicts import certain_conflicts
 from service.disconnect import unless_disconnected
 from service.json_body import read_json_body
 from service.offload import off_loop
 from service.openapi import problem_responses, request_body
-from service.planning import PlanningService, forecasting
-from service.request_summary import summarise_request
+from service.planning import PlanningService, forecasting, validation_report
 from service.slots import find_slots_on_pool, parse_slot_request
 from service.whatif import against_baseline, compare_plans, parse_what_if, scenario_requests
-from solver.intake.validation import check_request
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"], dependencies=[Depends(api_key_within_limits)])
 
@@ -134,16 +131,4 @@ async def find_slots(request: Request, planning: Planning) -> Response:
 async def validate_plan_request(request: Request, planning: Planning) -> Response:
     """List every problem of a request (200 even when invalid) and summarise its work and capacity."""
     data = await read_json_body(request)
-    return json_response(await off_loop(validation_report, data, planning))
-
-
-def validation_report(data: object, planning: PlanningService) -> ValidateResponse:
-    """Every problem of parsed JSON as a plan request (as /v1/plans would see it), and a summary once it parses."""
-    limits = planning.limits
-    plan_request, problems = check_request(data, limits, adjust=planning.effective)
-    if plan_request is None:
-        return ValidateResponse(valid=False, problems=problems)
-    calendar_ok = not any(problem.loc[:1] in (["calendar"], ["start_date"]) for problem in problems)
-    summary = summarise_request(plan_request, limits, with_capacity=calendar_ok)
-    conflicts = certain_conflicts(plan_request) if not problems else []
-    return ValidateResponse(valid=not problems, problems=problems, conflicts=conflicts, summary=summary)
+    return json_response(await off_loop(validation_report, data, planning.limits, planning.effective))

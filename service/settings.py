@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from functools import lru_cache
 from typing import Annotated, Literal
@@ -79,6 +80,20 @@ class Settings(BaseSettings):
         default_factory=list, description="Origins allowed by CORS, comma separated; empty: CORS off."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    queue_url: str | None = Field(
+        default=None,
+        description="Jobs on Redis ('redis://host:6379/0'), taken by `capplan worker` processes; unset: jobs run "
+        "in this service's own solve workers, their state in its memory.",
+    )
+    job_ttl_s: float = Field(default=86400.0, gt=0, description="Seconds a finished job and its result are kept.")
+    job_queue_max: int = Field(default=100, ge=1, le=100_000, description="Jobs that may wait; past it, 503.")
+    job_max_attempts: int = Field(
+        default=3, ge=1, le=20, description="Times a job is started (after its worker died) before it fails."
+    )
+    job_lease_s: float = Field(
+        default=15.0, ge=1, le=3600,
+        description="Seconds without a heartbeat after which a dead worker's job goes to another worker (Redis).",
+    )
 
     @field_validator("api_keys", "cors_origins", mode="before")
     @classmethod
@@ -102,6 +117,17 @@ class Settings(BaseSettings):
         if self.default_time_limit_s > self.max_time_limit_s:
             raise ValueError("default_time_limit_s must not exceed max_time_limit_s")
         return self
+
+    @field_validator("queue_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """CAPPLAN_QUEUE_URL= (empty, as compose files write it) means no queue."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def retry_after_s(self) -> int:
+        """The `Retry-After` of a 503 (busy pool, full job queue): about one default solve."""
+        return max(1, math.ceil(self.default_time_limit_s))
 
     @property
     def limits(self) -> Limits:

@@ -7,12 +7,19 @@ that call fail at once, which is how an abandoned solve frees its core before it
 from __future__ import annotations
 
 import importlib
+import os
 import signal
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnContext, SpawnProcess
 from typing import Any
+
+from service.progress_channel import Sink, sending_to
+
+#: How often a worker checks that its parent still lives (a killed parent's worker must not solve on alone).
+PARENT_CHECK_S = 0.5
 
 
 class WorkerDiedError(Exception):
@@ -23,18 +30,43 @@ class JobFailedError(Exception):
     """The job raised in the worker; the message carries the worker-side traceback (for the log only)."""
 
 
-def serve_jobs(connection: Connection, preload: Sequence[str]) -> None:
-    """Child main loop: import `preload` modules, then answer (job, args) messages until the pipe closes."""
+def _exit_with_parent(parent: int) -> None:
+    """End this process once its parent is gone (killed with SIGKILL, say): its solve has no one to answer."""
+    while os.getppid() == parent:
+        threading.Event().wait(PARENT_CHECK_S)
+    os._exit(1)
+
+
+def _pipe_sink(connection: Connection) -> Sink:
+    """A sink that sends ("progress", payload) to the parent; a lock, as CP-SAT may call back from its threads."""
+    lock = threading.Lock()
+
+    def send(payload: Any) -> None:
+        with lock:
+            connection.send(("progress", payload))
+
+    return send
+
+
+def serve_jobs(connection: Connection, preload: Sequence[str], parent: int | None = None) -> None:
+    """Child main loop: import `preload` modules, then answer (job, args, progress) messages until the pipe closes.
+
+    While a job that asked for progress runs, what it reports reaches the parent as ("progress", payload).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides.
+    if parent is not None:
+        threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="parent-watch").start()
     for module in preload:
         importlib.import_module(module)
+    sink = _pipe_sink(connection)
     while True:
         try:
-            job, args = connection.recv()
+            job, args, progress = connection.recv()
         except (EOFError, OSError):
             return
         try:
-            reply: tuple[str, Any] = ("ok", job(*args))
+            with sending_to(sink if progress else None):
+                reply: tuple[str, Any] = ("ok", job(*args))
         except Exception:
             reply = ("error", traceback.format_exc())
         try:
@@ -52,16 +84,23 @@ class WorkerProcess:
         parent_end, child_end = context.Pipe(duplex=True)
         self.connection = parent_end
         self.process: SpawnProcess = context.Process(
-            target=serve_jobs, args=(child_end, tuple(preload)), name="capplan-solver", daemon=True
+            target=serve_jobs, args=(child_end, tuple(preload), os.getpid()), name="capplan-solver", daemon=True
         )
         self.process.start()
         child_end.close()
 
-    def call(self, job: Callable[..., Any], args: tuple[Any, ...]) -> Any:
-        """Run `job(*args)` in the child and return its result (blocking: call from a thread)."""
+    def call(self, job: Callable[..., Any], args: tuple[Any, ...], on_progress: Sink | None = None) -> Any:
+        """Run `job(*args)` in the child and return its result (blocking: call from a thread).
+
+        With `on_progress`, what the job reports reaches it (in this thread) while the job runs.
+        """
         try:
-            self.connection.send((job, args))
+            self.connection.send((job, args, on_progress is not None))
             status, payload = self.connection.recv()
+            while status == "progress":
+                if on_progress is not None:
+                    on_progress(payload)
+                status, payload = self.connection.recv()
         except (EOFError, OSError) as error:
             raise WorkerDiedError(f"solver process {self.process.pid} ended before answering") from error
         if status != "ok":

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import partial
 
 from api_schemas.request import PlanRequest
@@ -24,13 +25,70 @@ from solver.prepared.schedule import Schedule, global_span, on_owners
 from solver.recommend import Planning, recommend
 from solver.recommend.confidence import with_confidence
 from solver.result import build_result
-from solver.search.lexicographic import ProgressCallback, SearchOutcome, solve_levels
+from solver.search.lexicographic import (
+    ProgressCallback,
+    SearchOutcome,
+    SearchProgress,
+    SearchProgressHook,
+    solve_levels,
+)
 from solver.search.neighbourhood_search import search_levels
 from solver.starts.candidates import limit_candidates
 from solver.starts.greedy import greedy_schedule
 from solver.starts.squeaky_wheel import Improvement, round_seconds, squeaky_wheel
 from solver.starts.warm_start import warm_start as warm_start_from
 from solver.verification import verified
+
+
+@dataclass(frozen=True)
+class PlanProgress:
+    """One step of `plan()`'s search and, when the plan in hand changed, a way to see it.
+
+    `best_plan()` builds that plan as a `PlanResult` and runs the independent checker on it (PlanCheckError if it
+    fails): it costs milliseconds to a fraction of a second, so a caller decides how often to pay. Call it during
+    the hook only.
+    """
+
+    step: SearchProgress
+    best_plan: Callable[[], PlanResult] | None = None
+
+
+#: The typed progress hook of `plan()`: each improving solution, and each new plan in hand.
+PlanProgressHook = Callable[[PlanProgress], None]
+
+
+def _search_hook(
+    request: PlanRequest,
+    problem: PreparedProblem,
+    progress: ProgressCallback | None,
+    hook: PlanProgressHook | None,
+    with_plans: bool = True,
+) -> SearchProgressHook | None:
+    """One search hook feeding both the numbers-only `progress` callback and the typed `hook` (with the plan).
+
+    `with_plans=False` passes numbers only (a search on another form of the problem than the plan's, the unbroken
+    twin of a plan in pieces).
+    """
+    if progress is None and hook is None:
+        return None
+
+    def on_step(step: SearchProgress) -> None:
+        if progress is not None:
+            progress(step.level, step.value, step.bound, step.elapsed_s)
+        if hook is None:
+            return
+        schedule = step.schedule
+        if schedule is None or not with_plans:
+            hook(PlanProgress(step))
+            return
+
+        def best_plan() -> PlanResult:
+            outcome = SearchOutcome(SolveStatus.FEASIBLE, schedule, list(step.levels), step.elapsed_s)
+            return verified(request, build_result(problem, outcome))
+
+        hook(PlanProgress(step, best_plan))
+
+    return on_step
 
 
 def _last_day(problem: PreparedProblem, schedule: Schedule) -> int:
@@ -58,7 +116,7 @@ def _search_in_pieces(
     unbroken: SearchOutcome,
     budget: TimeBudget,
     spent: list[float],
-    progress: ProgressCallback | None,
+    hook: SearchProgressHook | None,
 ) -> SearchOutcome:
     """The search in pieces, from the unbroken search's plan on its twin and with the budget that one left.
 
@@ -71,14 +129,14 @@ def _search_in_pieces(
     start = on_owners(twin, problem, unbroken.schedule) if unbroken.schedule is not None else None
     if start is not None:
         problem = limit_candidates(problem, start)
-    outcome = _full_model_search(problem, budget.full_model_search(spent), start, progress)
+    outcome = _full_model_search(problem, budget.full_model_search(spent), start, hook)
     return replace(
         outcome, seconds=unbroken.seconds + outcome.seconds, repeatable=unbroken.repeatable and outcome.repeatable
     )
 
 
 def _full_model_search(
-    problem: PreparedProblem, search: SearchBudget, start: Schedule | None, progress: ProgressCallback | None
+    problem: PreparedProblem, search: SearchBudget, start: Schedule | None, hook: SearchProgressHook | None
 ) -> SearchOutcome:
     """Level by level on the full model, narrowed to where plans better than `start` lie and rebuilt as it improves."""
     # Every task finishes by the day the start's proven levels allow (exact: no optimal plan is lost).
@@ -90,7 +148,7 @@ def _full_model_search(
     # Rebuilding takes milliseconds up to 50 issues; a larger backlog gets here only without a start plan, where
     # one build takes seconds.
     small = len(problem.tasks) <= LARGE_MODEL_TASKS
-    return solve_levels(plan_model, search, start, progress, rebuild=narrowed if small else None)
+    return solve_levels(plan_model, search, start, hook, rebuild=narrowed if small else None)
 
 
 def prepare_with_start(request: PlanRequest) -> tuple[PreparedProblem, Schedule | None]:
@@ -124,18 +182,22 @@ def plan(
     warm_start: PlanResult | None = None,
     *,
     validated: bool = False,
+    on_progress: PlanProgressHook | None = None,
 ) -> PlanResult:
     """Plan `request` optimally within its time limit; raises InvalidRequestError listing every problem.
 
     Every plan is re-checked by the independent checker before it is returned (`solver.verification`): the
     result says `checked` with the rules applied and the check's time, and a plan the checker rejects raises
-    PlanCheckError (a bug) instead of reaching the caller. See `_planned` for the arguments.
+    PlanCheckError (a bug) instead of reaching the caller. See `_planned` for the arguments; `progress` hears the
+    numbers of each improving solution, `on_progress` also gets the best plan so far (`PlanProgress`).
 
     With `options.forecast` the plan is then forecast (`solver.forecast`): chances and confidence dates on its
     milestones and issues, and the extension at that confidence in its recommendations.
     """
     started = time.monotonic()
-    planned = _planned(request, limits, progress, with_recommendations, warm_start, validated=validated)
+    planned = _planned(
+        request, limits, progress, with_recommendations, warm_start, validated=validated, on_progress=on_progress
+    )
     if request.options.forecast is not None:
         planned = with_confidence(with_forecast(request, planned))
     result = verified(request, planned)
@@ -153,6 +215,7 @@ def _planned(
     warm_start: PlanResult | None = None,
     *,
     validated: bool = False,
+    on_progress: PlanProgressHook | None = None,
 ) -> PlanResult:
     """The plan of `request` before its final check (recommendations re-plan with this and check each re-plan).
 
@@ -197,14 +260,17 @@ def _planned(
         # build and presolve, and whose own neighbourhood search got almost no time per level).
         replan_cost = time.monotonic() - started
         model_cost = full_model_seconds(replan_cost, len(problem.tasks))
-        outcome = search_levels(problem, budget.neighbourhood_search(len(problem.tasks), spent), start, progress)
+        hook = _search_hook(request, problem, progress, on_progress)
+        outcome = search_levels(problem, budget.neighbourhood_search(len(problem.tasks), spent), start, hook)
     else:
         if start is not None:
             problem = limit_candidates(problem, start)
         model_cost = replan_cost = time.monotonic() - started
-        outcome = _full_model_search(problem, budget.full_model_search(spent), start, progress)
+        hook = _search_hook(request, problem, progress, on_progress, with_plans=in_pieces is None)
+        outcome = _full_model_search(problem, budget.full_model_search(spent), start, hook)
         if in_pieces is not None:
-            outcome = _search_in_pieces(in_pieces, problem, outcome, budget, spent, progress)
+            pieces_hook = _search_hook(request, in_pieces, progress, on_progress)
+            outcome = _search_in_pieces(in_pieces, problem, outcome, budget, spent, pieces_hook)
             problem = in_pieces
     if cut_short:
         outcome = replace(outcome, repeatable=False)

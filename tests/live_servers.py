@@ -62,7 +62,11 @@ def wait_until_healthy(base_url: str, server: subprocess.Popen[str]) -> None:
 
 @contextlib.contextmanager
 def running_server(**settings: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """`python -m service` on a free loopback port with small time limits (and `settings` as CAPPLAN_ variables)."""
+    """`python -m service` on a free loopback port with small time limits (and `settings` as CAPPLAN_ variables).
+
+    Its output is a pipe, read only by a test that ends the server (`communicate`): one that sends many requests
+    (polling a job, say) passes `log_level="WARNING"`, or the access log fills the pipe and the server stalls.
+    """
     port = free_port()
     env = {
         **os.environ,

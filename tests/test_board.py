@@ -36,8 +36,11 @@ TIMINGS: dict[str, Any] = {}
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    """A server that says it is ready (its solver workers started), so the first page open is timed fairly."""
-    with running_server(workers="2") as (url, process):
+    """A server that says it is ready (its solver workers started), so the first page open is timed fairly.
+
+    WARNING: the server's output is a pipe no one reads while it runs; the access log of every job poll would fill it.
+    """
+    with running_server(workers="2", log_level="WARNING") as (url, process):
         wait_until_healthy(url, process)
         assert httpx.get(f"{url}/readyz", timeout=PATIENCE_MS / 1000).status_code == 200
         yield url

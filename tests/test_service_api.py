@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from api_schemas import PlanRequest, PlanResult, Problem
 from api_schemas.examples import PLAN_REQUEST_EXAMPLE
 from api_schemas.imports import ImportRequest
+from api_schemas.jobs import JobSubmission
 from api_schemas.reports import ReportRequest
 from api_schemas.service import WHAT_IF_EXAMPLE, WhatIfRequest
 from api_schemas.slots import SlotRequest
@@ -199,7 +200,7 @@ def test_openapi_documents_every_body_with_an_example_that_validates(client: Tes
     schemas = document["components"]["schemas"]
     models: dict[str, type[BaseModel]] = {
         "PlanRequest": PlanRequest, "WhatIfRequest": WhatIfRequest, "ImportRequest": ImportRequest,
-        "ReportRequest": ReportRequest, "SlotRequest": SlotRequest,
+        "ReportRequest": ReportRequest, "SlotRequest": SlotRequest, "JobSubmission": JobSubmission,
     }
     bodies = 0
     for path, operations in document["paths"].items():
@@ -212,7 +213,7 @@ def test_openapi_documents_every_body_with_an_example_that_validates(client: Tes
             for example in content["examples"].values():
                 models[name].model_validate(example["value"])
             bodies += 1
-    assert bodies == 7
+    assert bodies == 8
     assert "ProblemDetails" in schemas and "Problem" in schemas
     _assert_refs_resolve(document, schemas)
     assert client.get("/docs").status_code == 200

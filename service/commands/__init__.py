@@ -1,4 +1,4 @@
-"""The command-line sub-commands (plan, what-if, slot, validate, forecast, import), registered onto `capplan`."""
+"""The command-line sub-commands (plan, what-if, slot, validate, forecast, import, worker), onto `capplan`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from service.commands.plan import plan_command
 from service.commands.slot import slot_command
 from service.commands.validate import validate_command
 from service.commands.what_if import what_if_command
+from service.commands.worker import worker_command
 
 
 def register(app: typer.Typer) -> None:
@@ -20,3 +21,4 @@ def register(app: typer.Typer) -> None:
     app.command("validate")(validate_command)
     app.command("forecast")(forecast_command)
     app.add_typer(import_app)
+    app.command("worker")(worker_command)

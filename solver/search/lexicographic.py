@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -55,6 +55,30 @@ class LevelOutcome:
         return self.value == self.bound
 
 
+@dataclass(frozen=True)
+class SearchProgress:
+    """One step of a search: the level being improved, its value and bound, and the best plan when it changed.
+
+    `levels` and `schedule` come together, when the plan in hand changed as a whole (a level fixed, a move kept):
+    every level's value in that plan with its bound (proven for the levels fixed, the static bound for the rest).
+    `schedule` is the search's own object: read it during the call, never keep it.
+    """
+
+    level: str
+    position: int
+    levels_total: int
+    levels_proven: int
+    value: int
+    bound: int
+    elapsed_s: float
+    levels: Sequence[LevelOutcome] = ()
+    schedule: Schedule | None = None
+
+
+#: The typed progress hook of both searches (`solve_levels`, `search_levels`); `solver.planner.plan` adds the plan.
+SearchProgressHook = Callable[[SearchProgress], None]
+
+
 @dataclass
 class SearchOutcome:
     """What the staged search found."""
@@ -75,19 +99,18 @@ def _integer_bound(bound: float) -> int:
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
-    """Forwards each improving solution to the caller's callback; cheap so it does not slow the search."""
+    """Forwards each improving solution to the caller's hook; cheap (no plan is read) so it does not slow the search."""
 
-    def __init__(self, level: str, started: float, callback: ProgressCallback) -> None:
+    def __init__(self, step: SearchProgress, started: float, hook: SearchProgressHook) -> None:
         super().__init__()
-        self._level, self._started, self._callback = level, started, callback
+        self._step, self._started, self._hook = step, started, hook
 
     def on_solution_callback(self) -> None:
-        self._callback(
-            self._level,
-            round(self.objective_value),
-            _integer_bound(self.best_objective_bound),
-            time.monotonic() - self._started,
-        )
+        value = round(self.objective_value)
+        self._hook(SearchProgress(
+            self._step.level, self._step.position, self._step.levels_total, self._step.levels_proven, value,
+            min(value, _integer_bound(self.best_objective_bound)), time.monotonic() - self._started,
+        ))
 
 
 @dataclass
@@ -156,7 +179,7 @@ class _LevelSearch:
         plan_model: PlanModel,
         search: SearchBudget,
         initial: Schedule | None,
-        progress: ProgressCallback | None,
+        progress: SearchProgressHook | None,
         rebuild: Rebuild | None,
     ) -> None:
         self.started = time.monotonic()
@@ -199,6 +222,23 @@ class _LevelSearch:
         """Record the level's outcome and hold it at that value (`<=`) while the next levels are optimised."""
         self.outcomes.append(outcome)
         self.plan_model.model.add(level.expression <= outcome.value)
+        self._report_plan()
+
+    def _report_plan(self) -> None:
+        """Tell the hook the plan in hand, every level's value in it and the bounds known (after a level is fixed)."""
+        if self.progress is None or self.incumbent is None or self.known is None:
+            return
+        levels = [
+            self.outcomes[i] if i < len(self.outcomes) else LevelOutcome(level.name, self.known[i],
+                                                                         min(self.known[i], level.static_bound))
+            for i, level in enumerate(self.plan_model.levels)
+        ]
+        last = levels[len(self.outcomes) - 1]
+        proven = sum(1 for outcome in self.outcomes if outcome.proven)
+        self.progress(SearchProgress(
+            last.name, len(self.outcomes) - 1, len(levels), proven, last.value, last.bound,
+            time.monotonic() - self.started, levels, self.incumbent,
+        ))
 
     def _rebuilt(self, rebuild: Rebuild, position: int) -> ObjectiveLevel:
         """Build the model again from the incumbent, narrowed by the levels solved so far, which it holds."""
@@ -262,7 +302,11 @@ class _LevelSearch:
     ) -> cp_model.CpSolverStatus:
         """Solve when there is wall time for it, charge the budget, and note a stop by the clock."""
         solver = settings.solver
-        callback = _Progress(level.name, self.started, self.progress) if self.progress is not None else None
+        callback = None
+        if self.progress is not None:
+            position, proven = len(self.outcomes), sum(1 for outcome in self.outcomes if outcome.proven)
+            step = SearchProgress(level.name, position, len(self.plan_model.levels), proven, 0, 0, 0.0)
+            callback = _Progress(step, self.started, self.progress)
         started = time.monotonic()
         if wall_left > SHORTEST_LIMIT_S:
             solved = solver.solve(self.plan_model.model, callback)
@@ -336,7 +380,7 @@ def solve_levels(
     plan_model: PlanModel,
     search: SearchBudget,
     initial: Schedule | None,
-    progress: ProgressCallback | None = None,
+    progress: SearchProgressHook | None = None,
     rebuild: Rebuild | None = None,
 ) -> SearchOutcome:
     """Solve every level in turn within `search`'s budget; `initial` is a known feasible schedule.

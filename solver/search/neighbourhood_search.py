@@ -28,7 +28,7 @@ from solver.model import build_model
 from solver.prepared.baseline import disruption, disruption_floor
 from solver.prepared.problem import PreparedProblem, Task
 from solver.prepared.schedule import Schedule
-from solver.search.lexicographic import LevelOutcome, ProgressCallback, SearchOutcome
+from solver.search.lexicographic import LevelOutcome, SearchOutcome, SearchProgress, SearchProgressHook
 from solver.search.neighbourhood import Neighbourhood, PlanState, free_tasks
 
 #: Free tasks in a first neighbourhood; the size then follows the sub-solves (larger after a proof or a skip,
@@ -102,12 +102,12 @@ class NeighbourhoodSearch:
         position: int,
         budget: float,
         deadline: float,
-        progress: ProgressCallback | None = None,
+        progress: SearchProgressHook | None = None,
         started: float = 0.0,
     ) -> SearchReport:
         """Re-solve neighbourhoods for level `position` until `budget` (wall-second estimates) is spent.
 
-        `progress` hears of every kept move (level name, value, static bound, seconds since `started`).
+        `progress` hears of every kept move: the level's value and static bound, seconds since `started`, the plan.
         """
         report = SearchReport()
         skipped = 0
@@ -135,11 +135,22 @@ class NeighbourhoodSearch:
             self.size = grown if solved.proven is not False else max(SMALLEST_SIZE, round(self.size / SIZE_STEP))
             if solved.values is not None and solved.values < self.values:
                 self.state.place(solved.moves)
-                values = self.values = solved.values
+                self.values = solved.values
                 report.kept += 1
                 if progress is not None:
-                    progress(self.names[position], values[position], self.floors[position], time.monotonic() - started)
+                    progress(self._progress(position, time.monotonic() - started))
         return report
+
+    def _progress(self, position: int, elapsed: float) -> SearchProgress:
+        """The plan in hand as a progress step: every level's value with its static bound (none proven by a move)."""
+        levels = [
+            LevelOutcome(name, value, min(value, floor))
+            for name, value, floor in zip(self.names, self.values, self.floors, strict=True)
+        ]
+        proven = sum(1 for outcome in levels[:position] if outcome.proven)
+        now = levels[position]
+        return SearchProgress(now.name, position, len(levels), proven, now.value, now.bound, elapsed, levels,
+                              self.schedule)
 
     def _anchors(self, position: int) -> list[Task]:
         """Tasks of the level's priority that end later than their earliest possible finish (or lateness)."""
@@ -279,7 +290,7 @@ def search_levels(
     problem: PreparedProblem,
     search: SearchBudget,
     start: Schedule,
-    progress: ProgressCallback | None = None,
+    progress: SearchProgressHook | None = None,
 ) -> SearchOutcome:
     """Improve `start` level by level by neighbourhood search within `search`'s budget.
 

@@ -10,6 +10,8 @@ from typing import Protocol
 
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
+from service.progress_channel import current_sink
+from service.solve_progress import ProgressReporter
 from solver.intake.limits import Limits
 from solver.planner import plan
 from solver.verification import PlanCheckError
@@ -24,8 +26,13 @@ class SolveFunction(Protocol):
 
 
 def plan_checked(request: PlanRequest, limits: Limits, *, warm_start: PlanResult | None = None) -> PlanResult:
-    """`solver.planner.plan` of a request the service has already validated against `limits` (not validated again)."""
-    return plan(request, limits, warm_start=warm_start, validated=True)
+    """`solver.planner.plan` of a request the service has already validated against `limits` (not validated again).
+
+    Run by a job that asked for progress, it reports the search's steps and best plans (`service.solve_progress`).
+    """
+    sink = current_sink()
+    reporter = ProgressReporter(sink) if sink is not None else None
+    return plan(request, limits, warm_start=warm_start, validated=True, on_progress=reporter)
 
 
 def solve_job(
