@@ -36,6 +36,15 @@ def topological_order(problem: PreparedProblem) -> list[Task]:
     return [problem.tasks[index] for index in order.static_order()]
 
 
+def fixed_busy(problem: PreparedProblem) -> dict[tuple[int, int], list[tuple[int, int]]]:
+    """Time that fixed placements (in progress, frozen) hold from the outset, per (resource, member)."""
+    busy: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for fixed in problem.tasks:
+        if fixed.fixed_start is not None:
+            insort(busy.setdefault((fixed.resources[0], 0), []), (fixed.fixed_start, fixed.fixed_start + fixed.work))
+    return busy
+
+
 def successors_of(problem: PreparedProblem) -> dict[int, list[int]]:
     """The tasks waiting on each task."""
     successors: dict[int, list[int]] = {task.index: [] for task in problem.tasks}
@@ -117,11 +126,7 @@ def greedy_schedule(
     waiting = {t.index: len(t.preds) for t in problem.tasks}
     ready = [(key(t), t.index) for t in problem.tasks if not t.preds]
     heapq.heapify(ready)
-    # Fixed placements (in progress, frozen) hold their time from the outset: nothing else may take it.
-    busy: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for fixed in problem.tasks:
-        if fixed.fixed_start is not None:
-            insort(busy.setdefault((fixed.resources[0], 0), []), (fixed.fixed_start, fixed.fixed_start + fixed.work))
+    busy = fixed_busy(problem)
     schedule: Schedule = {}
     spans: dict[int, tuple[int, int, int]] = {}
     while ready:

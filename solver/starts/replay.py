@@ -18,7 +18,7 @@ from solver.bounds.earliest_finish import EarliestFinish, earliest_finishes
 from solver.prepared.baseline import exact_unit
 from solver.prepared.problem import PreparedProblem, Task
 from solver.prepared.schedule import Placement, Schedule, global_span
-from solver.starts.greedy import list_key, successors_of
+from solver.starts.greedy import fixed_busy, list_key, successors_of
 
 Spans = list[tuple[int, int]]
 
@@ -74,10 +74,7 @@ def replayed(
             return (1, 0, default[task.index])
         return (0 if task.fixed_start is not None else 2, instant, default[task.index])
 
-    busy: dict[tuple[int, int], Spans] = {}
-    for task in problem.tasks:
-        if task.fixed_start is not None:
-            insort(busy.setdefault((task.resources[0], 0), []), (task.fixed_start, task.fixed_start + task.work))
+    busy: dict[tuple[int, int], Spans] = fixed_busy(problem)
     claimed: dict[int, list[tuple[int, int, int]]] = {}
     for index, (resource, start, end) in claims.items():
         claimed.setdefault(resource, []).append((start, end, problem.tasks[index].rank))
