@@ -33,6 +33,7 @@ from solver.search.lexicographic import (
     solve_levels,
 )
 from solver.search.neighbourhood_search import search_levels
+from solver.search.pieces import filled_outcome, in_pieces, static_levels
 from solver.starts.candidates import limit_candidates
 from solver.starts.greedy import greedy_schedule
 from solver.starts.squeaky_wheel import Improvement, round_seconds, squeaky_wheel
@@ -62,12 +63,13 @@ def _search_hook(
     problem: PreparedProblem,
     progress: ProgressCallback | None,
     hook: PlanProgressHook | None,
-    with_plans: bool = True,
+    twin: PreparedProblem | None = None,
 ) -> SearchProgressHook | None:
     """One search hook feeding both the numbers-only `progress` callback and the typed `hook` (with the plan).
 
-    `with_plans=False` passes numbers only (a search on another form of the problem than the plan's, the unbroken
-    twin of a plan in pieces).
+    With `twin`, the search runs on the unbroken twin of `problem` (a plan in pieces): each of its plans is shown
+    moved onto `problem`'s owners and filled with pieces, with the static bounds of plans in pieces (what the twin's
+    search proves holds for unbroken plans only).
     """
     if progress is None and hook is None:
         return None
@@ -78,12 +80,16 @@ def _search_hook(
         if hook is None:
             return
         schedule = step.schedule
-        if schedule is None or not with_plans:
+        if schedule is None:
             hook(PlanProgress(step))
             return
 
         def best_plan() -> PlanResult:
-            outcome = SearchOutcome(SolveStatus.FEASIBLE, schedule, list(step.levels), step.elapsed_s)
+            if twin is None:
+                outcome = SearchOutcome(SolveStatus.FEASIBLE, schedule, list(step.levels), step.elapsed_s)
+            else:
+                shown = in_pieces(problem, twin, schedule)
+                outcome = SearchOutcome(SolveStatus.FEASIBLE, shown, static_levels(problem, shown), step.elapsed_s)
             return verified(request, build_result(problem, outcome))
 
         hook(PlanProgress(step, best_plan))
@@ -126,7 +132,7 @@ def _search_in_pieces(
     finish 5351 against 4546 at 10 s); the unbroken search proves its optimum with 0.3 s of that budget.
     """
     spent.append(unbroken.charged)
-    start = on_owners(twin, problem, unbroken.schedule) if unbroken.schedule is not None else None
+    start = in_pieces(problem, twin, unbroken.schedule) if unbroken.schedule is not None else None
     if start is not None:
         problem = limit_candidates(problem, start)
     outcome = _full_model_search(problem, budget.full_model_search(spent), start, hook)
@@ -157,21 +163,37 @@ def prepare_with_start(request: PlanRequest) -> tuple[PreparedProblem, Schedule 
     The horizon is capped near the greedy plan when the serial bound is far longer (large backlogs); the
     result then says so.
     """
+    problem, searched, start = _prepared(request)
+    return problem, on_owners(searched, problem, start) if start is not None and searched is not problem else start
+
+
+def _prepared(request: PlanRequest) -> tuple[PreparedProblem, PreparedProblem, Schedule | None]:
+    """The problem, the problem searched first and that one's greedy start.
+
+    The problem searched first is the unbroken twin when issues may be split (so the horizon, the start and the
+    search are those of splitting off), else the problem itself.
+    """
+
+    def first_searched(problem: PreparedProblem) -> PreparedProblem:
+        return unbroken_twin(problem) if any(task.pieces.splits for task in problem.tasks) else problem
+
     problem = prepare(request)
-    start = greedy_schedule(problem)
+    searched = first_searched(problem)
+    start = greedy_schedule(searched)
     if start is not None:
-        capped = prepare(request, horizon_hint_days=_last_day(problem, start) + 1)
+        capped = prepare(request, horizon_hint_days=_last_day(searched, start) + 1)
         if capped.horizon_capped:
+            capped_searched = first_searched(capped)
             # Same owners and clocks, only shorter: the greedy plan (which ends well before the cap) carries over.
             fits = all(
-                placement.start + problem.tasks[index].work
-                <= capped.clocks[capped.resources[placement.resource].clock].total_units
+                placement.start + searched.tasks[index].work
+                <= capped_searched.clocks[capped_searched.resources[placement.resource].clock].total_units
                 for index, placement in start.items()
             )
-            same = [r.owner_ids for r in capped.resources] == [r.owner_ids for r in problem.resources]
-            problem = capped
-            start = start if fits and same else greedy_schedule(problem)
-    return problem, start
+            same = [r.owner_ids for r in capped_searched.resources] == [r.owner_ids for r in searched.resources]
+            problem, searched = capped, capped_searched
+            start = start if fits and same else greedy_schedule(searched)
+    return problem, searched, start
 
 
 def plan(
@@ -235,13 +257,10 @@ def _planned(
     if problems:
         raise InvalidRequestError(problems)
     budget = TimeBudget.of(request.options, limits, started, with_recommendations)
-    problem, start = prepare_with_start(request)
-    in_pieces: PreparedProblem | None = None
-    if any(task.pieces.splits for task in problem.tasks):
-        # Pieces (up to 50 issues): first everything the plan would do with splitting off, on its unbroken twin
-        # (owners pooled, every issue in one piece); then the search in pieces from that plan, with what it left.
-        in_pieces, problem = problem, unbroken_twin(problem)
-        start = greedy_schedule(problem)
+    # Pieces: first everything the plan would do with splitting off, on its unbroken twin (owners pooled, every
+    # issue in one piece); then that plan filled with pieces and, up to 50 issues, the search in pieces from it.
+    prepared, problem, start = _prepared(request)
+    pieces_problem = prepared if prepared is not problem else None
     improvement = _improved_start(problem, start, budget)
     start = improvement.schedule if improvement is not None else None
     cut_short = improvement is not None and improvement.cut_short
@@ -260,18 +279,27 @@ def _planned(
         # build and presolve, and whose own neighbourhood search got almost no time per level).
         replan_cost = time.monotonic() - started
         model_cost = full_model_seconds(replan_cost, len(problem.tasks))
-        hook = _search_hook(request, problem, progress, on_progress)
+        if pieces_problem is None:
+            hook = _search_hook(request, problem, progress, on_progress)
+        else:
+            hook = _search_hook(request, pieces_problem, progress, on_progress, twin=problem)
         outcome = search_levels(problem, budget.neighbourhood_search(len(problem.tasks), spent), start, hook)
+        if pieces_problem is not None:
+            outcome = filled_outcome(pieces_problem, problem, outcome)
+            problem = pieces_problem
     else:
         if start is not None:
             problem = limit_candidates(problem, start)
         model_cost = replan_cost = time.monotonic() - started
-        hook = _search_hook(request, problem, progress, on_progress, with_plans=in_pieces is None)
+        if pieces_problem is None:
+            hook = _search_hook(request, problem, progress, on_progress)
+        else:
+            hook = _search_hook(request, pieces_problem, progress, on_progress, twin=problem)
         outcome = _full_model_search(problem, budget.full_model_search(spent), start, hook)
-        if in_pieces is not None:
-            pieces_hook = _search_hook(request, in_pieces, progress, on_progress)
-            outcome = _search_in_pieces(in_pieces, problem, outcome, budget, spent, pieces_hook)
-            problem = in_pieces
+        if pieces_problem is not None:
+            pieces_hook = _search_hook(request, pieces_problem, progress, on_progress)
+            outcome = _search_in_pieces(pieces_problem, problem, outcome, budget, spent, pieces_hook)
+            problem = pieces_problem
     if cut_short:
         outcome = replace(outcome, repeatable=False)
     if outcome.status == SolveStatus.INFEASIBLE and (problem.horizon_capped or problem.restricted):

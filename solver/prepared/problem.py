@@ -14,7 +14,6 @@ from datetime import date, timedelta
 from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
 from api_schemas.request import Issue, Owner, PlanRequest
 from api_schemas.result import PlanForm, PlanWarning
-from solver.budget.constants import LARGE_MODEL_TASKS
 from solver.calendars.clock import Clock
 from solver.calendars.working_time import OwnerCalendar, TeamCalendar
 from solver.prepared.baseline import BaselinePlace, baseline_owners, units_before, with_baseline
@@ -230,8 +229,9 @@ class PreparedProblem:
 def unbroken_twin(problem: PreparedProblem) -> PreparedProblem:
     """The problem with every task in one piece, owners pooled as without splitting, on the same horizon.
 
-    Its plans are valid plans in pieces (one piece each) with the same levels; the search in pieces starts from its
-    best (`solver.planner`). Task indices are the same; `solver.prepared.schedule.on_owners` maps placements.
+    It is the problem of the request with splitting off (form unbroken, no pieces level), so its search is the one
+    splitting off would run; its plans are valid plans in pieces (one piece each), which the plan in pieces starts
+    from (`solver.planner`). Task indices are the same; `solver.prepared.schedule.on_owners` maps placements.
     """
     return prepare(problem.request, split=False, horizon=(problem.horizon_days, problem.horizon_capped))
 
@@ -252,8 +252,8 @@ def prepare(
     """Build the solver's view of a validated request: calendars, owner pools, horizon, resources, tasks, grain.
 
     `horizon_hint_days`, the end of a known plan (the greedy one), caps a horizon past a year (`_horizon`);
-    `horizon` (days, capped) sets it instead. `split=False` keeps every task in one piece (its form and levels
-    stay those of the request) and pools owners: the unbroken twin of a problem in pieces (`unbroken_twin`).
+    `horizon` (days, capped) sets it instead. `split=False` keeps every task in one piece (form unbroken) and
+    pools owners, as with splitting off: the unbroken twin of a problem in pieces (`unbroken_twin`).
     """
     team = TeamCalendar(request.calendar)
     calendars = {owner.id: OwnerCalendar(owner, team) for owner in request.owners}
@@ -266,7 +266,7 @@ def prepare(
     clocks, resources = _clocks_and_resources(request.start_date, pools, calendars, days)
     tasks = _tasks(request, works, eligible)
     if not split:
-        tasks = [replace(task, pieces=replace(task.pieces, most=1)) for task in tasks]
+        tasks = [replace(task, pieces=PieceRule(1, task.work)) for task in tasks]
     problem = PreparedProblem(
         request=request,
         team=team,
@@ -298,25 +298,11 @@ def _pieces_apart(request: PlanRequest, works: dict[str, int]) -> bool:
 
     A pool's cumulative cannot keep one issue's pieces on one of its owners, so then every owner is its own resource.
     """
-    searched = pieces_searched(works)
-    return any(
-        piece_rule(issue, request, works[issue.id], searched).splits for issue in request.issues if works.get(issue.id)
-    )
+    return any(piece_rule(issue, request, works[issue.id]).splits for issue in request.issues if works.get(issue.id))
 
 
-def pieces_searched(works: dict[str, int]) -> bool:
-    """Whether the plan searches pieces at all: only the full model does, up to `LARGE_MODEL_TASKS` planned issues."""
-    return sum(1 for left in works.values() if left) <= LARGE_MODEL_TASKS
-
-
-def piece_rule(issue: Issue, request: PlanRequest, work: int, searched: bool = True) -> PieceRule:
-    """The issue's piece rule: its own `splittable`, `min_chunk_hours` and `max_pieces`, else the request's.
-
-    Pieces are searched by the full model only: above `LARGE_MODEL_TASKS` planned issues (the neighbourhood
-    search) every issue is kept in one piece, and the result's form says `unbroken` (docs/model.md).
-    """
-    if not searched:
-        return PieceRule(1, work)
+def piece_rule(issue: Issue, request: PlanRequest, work: int) -> PieceRule:
+    """The issue's piece rule: its own `splittable`, `min_chunk_hours` and `max_pieces`, else the request's."""
     options = request.options
     hours = issue.min_chunk_hours if issue.min_chunk_hours is not None else options.min_chunk_hours
     shortest = min(round(hours * UNITS_PER_HOUR), work)
@@ -470,7 +456,6 @@ def _tasks(request: PlanRequest, works: dict[str, int], eligible: dict[str, list
     due_dates = {m.id: m.due for m in request.milestones}
     issues = [issue for issue in request.issues if works.get(issue.id)]
     task_of = {issue.id: index for index, issue in enumerate(issues)}
-    searched = pieces_searched(works)
     tasks = []
     for index, issue in enumerate(issues):
         deadline = deadline_of(issue, due_dates)
@@ -487,7 +472,7 @@ def _tasks(request: PlanRequest, works: dict[str, int], eligible: dict[str, list
                 hard_deadline_day=(deadline - start).days if issue.hard_deadline and deadline is not None else None,
                 deadline=deadline,
                 preds=[(task_of[dep.issue], dep.lag_days) for dep in issue.depends_on if dep.issue in task_of],
-                pieces=piece_rule(issue, request, works[issue.id], searched),
+                pieces=piece_rule(issue, request, works[issue.id]),
             )
         )
     return tasks
