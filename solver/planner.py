@@ -20,7 +20,7 @@ from solver.intake.limits import DEFAULT_LIMITS, Limits
 from solver.intake.validation import validate_request
 from solver.model import build_model
 from solver.model.build import PlanModel
-from solver.prepared.problem import PreparedProblem, prepare, unbroken_twin
+from solver.prepared.problem import PreparedProblem, pieces_form, prepare
 from solver.prepared.schedule import Schedule, global_span, on_owners
 from solver.recommend import Planning, recommend
 from solver.recommend.confidence import with_confidence
@@ -89,7 +89,8 @@ def _search_hook(
                 outcome = SearchOutcome(SolveStatus.FEASIBLE, schedule, list(step.levels), step.elapsed_s)
             else:
                 shown = in_pieces(problem, twin, schedule)
-                outcome = SearchOutcome(SolveStatus.FEASIBLE, shown, static_levels(problem, shown), step.elapsed_s)
+                levels = static_levels(problem, shown, twin)
+                outcome = SearchOutcome(SolveStatus.FEASIBLE, shown, levels, step.elapsed_s)
             return verified(request, build_result(problem, outcome))
 
         hook(PlanProgress(step, best_plan))
@@ -170,30 +171,39 @@ def prepare_with_start(request: PlanRequest) -> tuple[PreparedProblem, Schedule 
 def _prepared(request: PlanRequest) -> tuple[PreparedProblem, PreparedProblem, Schedule | None]:
     """The problem, the problem searched first and that one's greedy start.
 
-    The problem searched first is the unbroken twin when issues may be split (so the horizon, the start and the
-    search are those of splitting off), else the problem itself.
+    The problem searched first is the request's with splitting off (owners pooled, every issue in one piece: the
+    unbroken twin) when issues may be split, so its horizon, start and search are those of splitting off; else the
+    problem itself. A problem in pieces gets the twin's horizon.
     """
-
-    def first_searched(problem: PreparedProblem) -> PreparedProblem:
-        return unbroken_twin(problem) if any(task.pieces.splits for task in problem.tasks) else problem
-
-    problem = prepare(request)
-    searched = first_searched(problem)
+    searched = prepare(request, split=False)
     start = greedy_schedule(searched)
     if start is not None:
-        capped = prepare(request, horizon_hint_days=_last_day(searched, start) + 1)
+        capped = prepare(request, horizon_hint_days=_last_day(searched, start) + 1, split=False)
         if capped.horizon_capped:
-            capped_searched = first_searched(capped)
             # Same owners and clocks, only shorter: the greedy plan (which ends well before the cap) carries over.
             fits = all(
                 placement.start + searched.tasks[index].work
-                <= capped_searched.clocks[capped_searched.resources[placement.resource].clock].total_units
+                <= capped.clocks[capped.resources[placement.resource].clock].total_units
                 for index, placement in start.items()
             )
-            same = [r.owner_ids for r in capped_searched.resources] == [r.owner_ids for r in searched.resources]
-            problem, searched = capped, capped_searched
+            same = [r.owner_ids for r in capped.resources] == [r.owner_ids for r in searched.resources]
+            searched = capped
             start = start if fits and same else greedy_schedule(searched)
+    if not pieces_form(request):
+        return searched, searched, start
+    problem = prepare(request, horizon=(searched.horizon_days, searched.horizon_capped))
+    if not any(task.pieces.splits for task in problem.tasks):
+        return problem, problem, start  # pieces allowed, none possible: owners pooled alike, one search in pieces
     return problem, searched, start
+
+
+def _start_step(problem: PreparedProblem, schedule: Schedule, started: float) -> SearchProgress:
+    """The start plan as the first progress step, with static bounds: a plan to show before any search."""
+    levels = static_levels(problem, schedule)
+    first = levels[0]
+    proven = next((position for position, level in enumerate(levels) if not level.proven), len(levels))
+    elapsed = time.monotonic() - started
+    return SearchProgress(first.name, 0, len(levels), proven, first.value, first.bound, elapsed, levels, schedule)
 
 
 def plan(
@@ -261,6 +271,10 @@ def _planned(
     # issue in one piece); then that plan filled with pieces and, up to 50 issues, the search in pieces from it.
     prepared, problem, start = _prepared(request)
     pieces_problem = prepared if prepared is not problem else None
+    twin = problem if pieces_problem is not None else None
+    first_hook = _search_hook(request, prepared, progress, on_progress, twin)
+    if first_hook is not None and start is not None:
+        first_hook(_start_step(problem, start, started))  # a plan to show at once: the rounds take seconds on XL
     improvement = _improved_start(problem, start, budget)
     start = improvement.schedule if improvement is not None else None
     cut_short = improvement is not None and improvement.cut_short

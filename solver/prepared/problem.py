@@ -226,14 +226,10 @@ class PreparedProblem:
         return end_instant + UNITS_PER_DAY * self.lag_shift_table(lag)[end_day]
 
 
-def unbroken_twin(problem: PreparedProblem) -> PreparedProblem:
-    """The problem with every task in one piece, owners pooled as without splitting, on the same horizon.
-
-    It is the problem of the request with splitting off (form unbroken, no pieces level), so its search is the one
-    splitting off would run; its plans are valid plans in pieces (one piece each), which the plan in pieces starts
-    from (`solver.planner`). Task indices are the same; `solver.prepared.schedule.on_owners` maps placements.
-    """
-    return prepare(problem.request, split=False, horizon=(problem.horizon_days, problem.horizon_capped))
+def pieces_form(request: PlanRequest) -> bool:
+    """Whether the request is planned in pieces: some planned issue is splittable (docs/model.md, rule 4)."""
+    works = _work_left(request)
+    return any(piece_rule(issue, request, works[issue.id]).allowed for issue in request.issues if works.get(issue.id))
 
 
 def deadline_of(issue: Issue, due_dates: dict[str, date | None]) -> date | None:
@@ -253,7 +249,7 @@ def prepare(
 
     `horizon_hint_days`, the end of a known plan (the greedy one), caps a horizon past a year (`_horizon`);
     `horizon` (days, capped) sets it instead. `split=False` keeps every task in one piece (form unbroken) and
-    pools owners, as with splitting off: the unbroken twin of a problem in pieces (`unbroken_twin`).
+    pools owners, as with splitting off: the unbroken twin of a problem in pieces (`solver.planner`).
     """
     team = TeamCalendar(request.calendar)
     calendars = {owner.id: OwnerCalendar(owner, team) for owner in request.owners}
