@@ -2,7 +2,8 @@
 
 `python -m benchmarks.splitting` plans each generated size twice, in its own process (peak memory is its own),
 with `options.splittable` off and on, and prints a Markdown table: status, the lexicographic comparison (on
-against off, at the first level that differs), pieces per issue, wall time, first plan and peak memory. An
+against off, at the first level that differs), pieces per issue, wall time, budget charged, the first plan's
+progress step and the first plan built and checked (as a client watching progress gets it), and peak memory. An
 unsplit plan is valid with splitting on (and is its start), so splitting should never be worse.
 """
 
@@ -26,7 +27,8 @@ def run_pair(size: str, time_limit_s: float, seed: int = 0) -> tuple[dict[str, A
     runs = []
     for splittable in (False, True):
         spec = InstanceSpec(size, seed, time_limit_s=time_limit_s, splittable=splittable)
-        runs.append(run_job({"kind": "capplan", "instance": spec.as_dict()}, time_limit_s + JOB_SLACK_S))
+        job = {"kind": "capplan", "instance": spec.as_dict(), "first_plan": True}
+        runs.append(run_job(job, time_limit_s + JOB_SLACK_S))
     return runs[0], runs[1]
 
 
@@ -44,21 +46,23 @@ def _verdict(off: dict[str, Any], on: dict[str, Any]) -> str:
 def table(pairs: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> str:
     """The Markdown table of the pairs."""
     lines = [
-        "| size | splitting | status | form | on vs off | pieces / issues | split issues | wall s | first plan s "
-        "| peak MiB | violations |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| size | splitting | status | form | on vs off | pieces / issues | split issues | wall s | charged s "
+        "| first plan s | first checked plan s | peak MiB | violations |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for size, off, on in pairs:
         for label, run in (("off", off), ("on", on)):
             if "error" in run:
-                lines.append(f"| {size} | {label} | error: {run['error']} | | | | | | | | |")
+                lines.append(f"| {size} | {label} | error: {run['error']} | | | | | | | | | | |")
                 continue
             pieces = run["pieces"]
             verdict = _verdict(off, on) if label == "on" and "error" not in off else ""
             lines.append(
                 f"| {size} | {label} | {run['status']} | {run['form']} | {verdict} | "
                 f"{pieces['pieces']} / {pieces['issues']} | {pieces['split_issues']} | {run['wall_s']:.2f} | "
+                f"{run['timing']['budget_charged_s'] if run['timing'] else '-'} | "
                 f"{run['first_solution_s'] if run['first_solution_s'] is not None else '-'} | "
+                f"{run['first_checked_plan_s'] if run['first_checked_plan_s'] is not None else '-'} | "
                 f"{run['peak_rss_mib']:.0f} | {run['violation_count']} |"
             )
     return "\n".join(lines)
