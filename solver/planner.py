@@ -5,12 +5,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cache, partial
 
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult, PlanTiming, SolveStatus
+from solver.bounds.earliest_finish import earliest_finishes
 from solver.bounds.finish_windows import held_by
-from solver.bounds.schedule_levels import level_values
+from solver.bounds.schedule_levels import level_values, problem_levels, task_floors
 from solver.budget.constants import LARGE_MODEL_TASKS
 from solver.budget.time_budget import SearchBudget, TimeBudget, full_model_seconds
 from solver.changes import plan_changes
@@ -20,12 +21,13 @@ from solver.intake.limits import DEFAULT_LIMITS, Limits
 from solver.intake.validation import validate_request
 from solver.model import build_model
 from solver.model.build import PlanModel
-from solver.prepared.problem import PreparedProblem, pieces_form, prepare
+from solver.prepared.problem import PreparedProblem, may_split, prepare
 from solver.prepared.schedule import Schedule, global_span, on_owners
 from solver.recommend import Planning, recommend
 from solver.recommend.confidence import with_confidence
 from solver.result import build_result
 from solver.search.lexicographic import (
+    LevelOutcome,
     ProgressCallback,
     SearchOutcome,
     SearchProgress,
@@ -63,13 +65,13 @@ def _search_hook(
     problem: PreparedProblem,
     progress: ProgressCallback | None,
     hook: PlanProgressHook | None,
-    twin: PreparedProblem | None = None,
+    in_pieces_problem: Callable[[], PreparedProblem] | None = None,
 ) -> SearchProgressHook | None:
     """One search hook feeding both the numbers-only `progress` callback and the typed `hook` (with the plan).
 
-    With `twin`, the search runs on the unbroken twin of `problem` (a plan in pieces): each of its plans is shown
-    moved onto `problem`'s owners and filled with pieces, with the static bounds of plans in pieces (what the twin's
-    search proves holds for unbroken plans only).
+    With `in_pieces_problem`, `problem` is the unbroken twin of that problem in pieces: each plan is shown moved
+    onto its owners and filled with pieces, with the static bounds of plans in pieces (what the twin's search
+    proves holds for unbroken plans only).
     """
     if progress is None and hook is None:
         return None
@@ -85,13 +87,14 @@ def _search_hook(
             return
 
         def best_plan() -> PlanResult:
-            if twin is None:
+            if in_pieces_problem is None:
                 outcome = SearchOutcome(SolveStatus.FEASIBLE, schedule, list(step.levels), step.elapsed_s)
-            else:
-                shown = in_pieces(problem, twin, schedule)
-                levels = static_levels(problem, shown, twin)
-                outcome = SearchOutcome(SolveStatus.FEASIBLE, shown, levels, step.elapsed_s)
-            return verified(request, build_result(problem, outcome))
+                return verified(request, build_result(problem, outcome))
+            shown_problem = in_pieces_problem()
+            shown = in_pieces(shown_problem, problem, schedule)
+            levels = static_levels(shown_problem, shown, problem)
+            outcome = SearchOutcome(SolveStatus.FEASIBLE, shown, levels, step.elapsed_s)
+            return verified(request, build_result(shown_problem, outcome))
 
         hook(PlanProgress(step, best_plan))
 
@@ -164,21 +167,26 @@ def prepare_with_start(request: PlanRequest) -> tuple[PreparedProblem, Schedule 
     The horizon is capped near the greedy plan when the serial bound is far longer (large backlogs); the
     result then says so.
     """
-    problem, searched, start = _prepared(request)
-    return problem, on_owners(searched, problem, start) if start is not None and searched is not problem else start
+    searched, start, in_pieces_problem = _prepared(request)
+    if in_pieces_problem is None:
+        return searched, start
+    problem = in_pieces_problem()
+    return problem, on_owners(searched, problem, start) if start is not None else None
 
 
-def _prepared(request: PlanRequest) -> tuple[PreparedProblem, PreparedProblem, Schedule | None]:
-    """The problem, the problem searched first and that one's greedy start.
+def _prepared(request: PlanRequest) -> tuple[PreparedProblem, Schedule | None, Callable[[], PreparedProblem] | None]:
+    """The problem searched first, its greedy start and, when issues may be split, the problem in pieces (on call).
 
-    The problem searched first is the request's with splitting off (owners pooled, every issue in one piece: the
-    unbroken twin) when issues may be split, so its horizon, start and search are those of splitting off; else the
-    problem itself. A problem in pieces gets the twin's horizon.
+    When issues may be split the problem searched first is the unbroken twin (the request's problem with splitting
+    off: owners pooled, every issue in one piece), so its horizon, start and search are those of splitting off; the
+    problem in pieces, on the twin's horizon, is prepared when first needed (after the twin's search, so that this
+    search gets the time splitting off would give it).
     """
-    searched = prepare(request, split=False)
+    twin_first = may_split(request)
+    searched = prepare(request, split=not twin_first)
     start = greedy_schedule(searched)
     if start is not None:
-        capped = prepare(request, horizon_hint_days=_last_day(searched, start) + 1, split=False)
+        capped = prepare(request, horizon_hint_days=_last_day(searched, start) + 1, split=not twin_first)
         if capped.horizon_capped:
             # Same owners and clocks, only shorter: the greedy plan (which ends well before the cap) carries over.
             fits = all(
@@ -189,17 +197,22 @@ def _prepared(request: PlanRequest) -> tuple[PreparedProblem, PreparedProblem, S
             same = [r.owner_ids for r in capped.resources] == [r.owner_ids for r in searched.resources]
             searched = capped
             start = start if fits and same else greedy_schedule(searched)
-    if not pieces_form(request):
-        return searched, searched, start
-    problem = prepare(request, horizon=(searched.horizon_days, searched.horizon_capped))
-    if not any(task.pieces.splits for task in problem.tasks):
-        return problem, problem, start  # pieces allowed, none possible: owners pooled alike, one search in pieces
-    return problem, searched, start
+    if not twin_first:
+        return searched, start, None
+    return searched, start, cache(partial(prepare, request, horizon=(searched.horizon_days, searched.horizon_capped)))
 
 
 def _start_step(problem: PreparedProblem, schedule: Schedule, started: float) -> SearchProgress:
-    """The start plan as the first progress step, with static bounds: a plan to show before any search."""
-    levels = static_levels(problem, schedule)
+    """The start plan as the first progress step: a plan to show before any search.
+
+    Its bounds are the levels' sums of earliest finishes and lateness only (the finish-level bounds take about a
+    second on 2,000 issues; the search's own steps report them).
+    """
+    floors = task_floors(problem, earliest_finishes(problem))
+    levels = [
+        LevelOutcome(level.name, value, min(value, floor))
+        for level, value, floor in zip(problem_levels(problem), level_values(problem, schedule), floors, strict=True)
+    ]
     first = levels[0]
     proven = next((position for position, level in enumerate(levels) if not level.proven), len(levels))
     elapsed = time.monotonic() - started
@@ -269,12 +282,10 @@ def _planned(
     budget = TimeBudget.of(request.options, limits, started, with_recommendations)
     # Pieces: first everything the plan would do with splitting off, on its unbroken twin (owners pooled, every
     # issue in one piece); then that plan filled with pieces and, up to 50 issues, the search in pieces from it.
-    prepared, problem, start = _prepared(request)
-    pieces_problem = prepared if prepared is not problem else None
-    twin = problem if pieces_problem is not None else None
-    first_hook = _search_hook(request, prepared, progress, on_progress, twin)
-    if first_hook is not None and start is not None:
-        first_hook(_start_step(problem, start, started))  # a plan to show at once: the rounds take seconds on XL
+    problem, start, in_pieces_problem = _prepared(request)
+    hook = _search_hook(request, problem, progress, on_progress, in_pieces_problem)
+    if hook is not None and start is not None:
+        hook(_start_step(problem, start, started))  # a plan to show at once: the rounds take seconds on XL
     improvement = _improved_start(problem, start, budget)
     start = improvement.schedule if improvement is not None else None
     cut_short = improvement is not None and improvement.cut_short
@@ -293,27 +304,21 @@ def _planned(
         # build and presolve, and whose own neighbourhood search got almost no time per level).
         replan_cost = time.monotonic() - started
         model_cost = full_model_seconds(replan_cost, len(problem.tasks))
-        if pieces_problem is None:
-            hook = _search_hook(request, problem, progress, on_progress)
-        else:
-            hook = _search_hook(request, pieces_problem, progress, on_progress, twin=problem)
         outcome = search_levels(problem, budget.neighbourhood_search(len(problem.tasks), spent), start, hook)
-        if pieces_problem is not None:
-            outcome = filled_outcome(pieces_problem, problem, outcome)
-            problem = pieces_problem
+        if in_pieces_problem is not None:
+            outcome = filled_outcome(in_pieces_problem(), problem, outcome)
+            problem = in_pieces_problem()
     else:
         if start is not None:
             problem = limit_candidates(problem, start)
         model_cost = replan_cost = time.monotonic() - started
-        if pieces_problem is None:
-            hook = _search_hook(request, problem, progress, on_progress)
-        else:
-            hook = _search_hook(request, pieces_problem, progress, on_progress, twin=problem)
+        if in_pieces_problem is None:
+            hook = _search_hook(request, problem, progress, on_progress)  # on the problem narrowed to candidates
         outcome = _full_model_search(problem, budget.full_model_search(spent), start, hook)
-        if pieces_problem is not None:
-            pieces_hook = _search_hook(request, pieces_problem, progress, on_progress)
-            outcome = _search_in_pieces(pieces_problem, problem, outcome, budget, spent, pieces_hook)
-            problem = pieces_problem
+        if in_pieces_problem is not None:
+            pieces_hook = _search_hook(request, in_pieces_problem(), progress, on_progress)
+            outcome = _search_in_pieces(in_pieces_problem(), problem, outcome, budget, spent, pieces_hook)
+            problem = in_pieces_problem()
     if cut_short:
         outcome = replace(outcome, repeatable=False)
     if outcome.status == SolveStatus.INFEASIBLE and (problem.horizon_capped or problem.restricted):

@@ -27,9 +27,10 @@ from tests.test_pieces import MONDAY, ab_request
 
 def checked_fill(req: PlanRequest) -> tuple[list[int], list[int]] | None:
     """The greedy start's level values before and after filling (both in pieces), the filled plan checked clean."""
-    problem, twin, start = _prepared(req)
+    twin, start, in_pieces_problem = _prepared(req)
     if start is None or not meets_hard_deadlines(twin, start):
         return None  # no plan to fill (the start's rounds repair a missed hard deadline first)
+    problem = in_pieces_problem() if in_pieces_problem is not None else twin
     before = on_owners(twin, problem, start)
     after = in_pieces(problem, twin, start)
     result = build_result(problem, SearchOutcome(SolveStatus.FEASIBLE, after, static_levels(problem, after), 0.0))

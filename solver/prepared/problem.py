@@ -226,12 +226,6 @@ class PreparedProblem:
         return end_instant + UNITS_PER_DAY * self.lag_shift_table(lag)[end_day]
 
 
-def pieces_form(request: PlanRequest) -> bool:
-    """Whether the request is planned in pieces: some planned issue is splittable (docs/model.md, rule 4)."""
-    works = _work_left(request)
-    return any(piece_rule(issue, request, works[issue.id]).allowed for issue in request.issues if works.get(issue.id))
-
-
 def deadline_of(issue: Issue, due_dates: dict[str, date | None]) -> date | None:
     """The issue's deadline, else its milestone's due date."""
     if issue.deadline is not None:
@@ -254,7 +248,7 @@ def prepare(
     team = TeamCalendar(request.calendar)
     calendars = {owner.id: OwnerCalendar(owner, team) for owner in request.owners}
     works = _work_left(request)
-    pools = _pool_owners(request, calendars, split and _pieces_apart(request, works))
+    pools = _pool_owners(request, calendars, split and may_split(request))
     eligible = {issue.id: _eligible_pools(issue, pools) for issue in request.issues}
     if horizon is None:
         horizon = _horizon(_serial_bound_days(request, team, pools, calendars, eligible, works), horizon_hint_days)
@@ -289,11 +283,13 @@ def _calendar_key(owner: Owner, calendar: OwnerCalendar) -> tuple[object, ...]:
     )
 
 
-def _pieces_apart(request: PlanRequest, works: dict[str, int]) -> bool:
-    """Whether owners must not be pooled: some issue may be split.
+def may_split(request: PlanRequest) -> bool:
+    """Whether some planned issue may be split (more than one piece; docs/model.md, rule 4).
 
-    A pool's cumulative cannot keep one issue's pieces on one of its owners, so then every owner is its own resource.
+    Then owners are not pooled: a pool's cumulative cannot keep one issue's pieces on one of its owners, so every
+    owner is its own resource.
     """
+    works = _work_left(request)
     return any(piece_rule(issue, request, works[issue.id]).splits for issue in request.issues if works.get(issue.id))
 
 
