@@ -16,7 +16,7 @@ from api_schemas import PlanForm, PlanRequest, SolveStatus
 from checker.schedule_checker import check_schedule
 from solver.bounds.schedule_levels import level_values
 from solver.planner import _prepared, plan
-from solver.prepared.schedule import on_owners
+from solver.prepared.schedule import global_span, on_owners
 from solver.result import build_result
 from solver.search.lexicographic import SearchOutcome
 from solver.search.pieces import in_pieces, static_levels
@@ -26,13 +26,15 @@ from tests.test_pieces import MONDAY, ab_request
 
 
 def checked_fill(req: PlanRequest) -> tuple[list[int], list[int]] | None:
-    """The greedy start's level values before and after filling (both in pieces), the filled plan checked clean."""
+    """The greedy start's level values before and after filling (in pieces), no issue later, the plan checked clean."""
     twin, start, in_pieces_problem = _prepared(req)
     if start is None or not meets_hard_deadlines(twin, start):
         return None  # no plan to fill (the start's rounds repair a missed hard deadline first)
     problem = in_pieces_problem() if in_pieces_problem is not None else twin
     before = on_owners(twin, problem, start)
     after = in_pieces(problem, twin, start)
+    for task in problem.tasks:  # every issue ends no later (lag releases included: docs/model.md, "Search")
+        assert global_span(problem, task, after[task.index])[1] <= global_span(problem, task, before[task.index])[1]
     result = build_result(problem, SearchOutcome(SolveStatus.FEASIBLE, after, static_levels(problem, after), 0.0))
     assert check_schedule(req, result) == [], result.model_dump_json()
     return level_values(problem, before), level_values(problem, after)
