@@ -9,9 +9,8 @@ from functools import cache, partial
 
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult, PlanTiming, SolveStatus
-from solver.bounds.earliest_finish import earliest_finishes
 from solver.bounds.finish_windows import held_by
-from solver.bounds.schedule_levels import level_values, problem_levels, task_floors
+from solver.bounds.schedule_levels import level_values
 from solver.budget.constants import LARGE_MODEL_TASKS
 from solver.budget.time_budget import SearchBudget, TimeBudget, full_model_seconds
 from solver.changes import plan_changes
@@ -27,7 +26,6 @@ from solver.recommend import Planning, recommend
 from solver.recommend.confidence import with_confidence
 from solver.result import build_result
 from solver.search.lexicographic import (
-    LevelOutcome,
     ProgressCallback,
     SearchOutcome,
     SearchProgress,
@@ -203,16 +201,8 @@ def _prepared(request: PlanRequest) -> tuple[PreparedProblem, Schedule | None, C
 
 
 def _start_step(problem: PreparedProblem, schedule: Schedule, started: float) -> SearchProgress:
-    """The start plan as the first progress step: a plan to show before any search.
-
-    Its bounds are the levels' sums of earliest finishes and lateness only (the finish-level bounds take about a
-    second on 2,000 issues; the search's own steps report them).
-    """
-    floors = task_floors(problem, earliest_finishes(problem))
-    levels = [
-        LevelOutcome(level.name, value, min(value, floor))
-        for level, value, floor in zip(problem_levels(problem), level_values(problem, schedule), floors, strict=True)
-    ]
+    """The start plan as the first progress step, with quick static bounds: a plan to show before any search."""
+    levels = static_levels(problem, schedule)
     first = levels[0]
     proven = next((position for position, level in enumerate(levels) if not level.proven), len(levels))
     elapsed = time.monotonic() - started
