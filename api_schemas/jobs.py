@@ -92,3 +92,9 @@ class Job(_Model):
         default=None, description="When succeeded: the answer of the synchronous endpoint of this kind."
     )
     error: ProblemDetails | None = Field(default=None, description="When failed: why, as problem+json.")
+    calendar_url: str | None = Field(
+        default=None,
+        description="Plan jobs: the path of the plan as iCalendar, for a calendar app to subscribe to (it answers once "
+        "the job has succeeded). With API keys on it carries a `token` that reads this one calendar and nothing "
+        "else, so no Authorization header is needed; it stops working with the key that submitted the job.",
+    )
