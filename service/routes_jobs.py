@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from api_schemas.jobs import Job, JobKind, JobStatus, JobSubmission
+from api_schemas.jobs import Job, JobStatus, JobSubmission
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from service.admission import KeyLimits
@@ -52,7 +52,7 @@ Key = Annotated[str | None, Depends(require_api_key)]
 def _public(record: JobRecord, key: str | None) -> str:
     """The job as JSON, with its calendar's subscription path when it is a plan job (`key`: the caller's key)."""
     job = record.public()
-    if record.kind == JobKind.PLAN:
+    if record.kind.gives_plan:
         job.calendar_url = calendar_path(record.id, key)
     return job.model_dump_json(exclude_none=True)
 
@@ -193,9 +193,9 @@ async def job_calendar(job_id: str, jobs: Jobs, owner: Annotated[str, Depends(ca
     Readable with the job's `calendar_url` token instead of an Authorization header.
     """
     record = await jobs.get(owner, job_id)
-    if record.kind != JobKind.PLAN:
-        raise ProblemError(409, "not-a-plan", f"Job {job_id} is a {record.kind.value} job; only plan jobs have a "
-                           "calendar.")
+    if not record.kind.gives_plan:
+        raise ProblemError(409, "not-a-plan", f"Job {job_id} is a {record.kind.value} job; only plan and "
+                           "forecast jobs have a calendar.")
     if record.status != JobStatus.SUCCEEDED or record.result is None or record.request is None:
         raise ProblemError(409, "job-not-finished", f"Job {job_id} is {record.status.value}; its calendar exists "
                            "once it has succeeded.", headers={"Retry-After": "5"} if not record.status.final else {})
