@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from api_schemas import PlanForm, PlanRequest, SolveStatus
 from checker.schedule_checker import check_schedule
 from solver.bounds.schedule_levels import level_values
-from solver.planner import _prepared, plan
+from solver.planner import _prepared, plan, prepare_with_start
 from solver.prepared.schedule import global_span, on_owners
 from solver.result import build_result
 from solver.search.lexicographic import SearchOutcome
@@ -97,3 +97,29 @@ def test_a_backlog_above_fifty_issues_is_planned_in_pieces() -> None:
     assert sorted(len(issue.pieces) for issue in split.issues) == [1] * 30 + [2] * 30
     assert split.objective[-1].name == "pieces (pieces)" and split.objective[-1].value == 90
     assert split.checked
+
+
+def test_owners_only_unsplit_issues_can_have_stay_pooled() -> None:
+    # The agents can do only unsplit issues (the splittable one needs "design"): they stay one pool of two, while
+    # the designer, who may get the splittable issue, is an owner of their own.
+    req = PlanRequest.model_validate(
+        {
+            "start_date": MONDAY,
+            "owners": [
+                {"id": "agent-a", "hours_per_day": 8, "skills": ["code"]},
+                {"id": "agent-b", "hours_per_day": 8, "skills": ["code"]},
+                {"id": "designer", "hours_per_day": 8, "skills": ["code", "design"]},
+            ],
+            "issues": [
+                {"id": "A", "priority": "P2", "estimate_hours": 16, "skills": ["design"], "splittable": True},
+                {"id": "B", "priority": "P0", "estimate_hours": 4, "skills": ["design"], "not_before": "2025-11-18"},
+                *({"id": f"c{n}", "priority": "P1", "estimate_hours": 6, "skills": ["code"]} for n in range(4)),
+            ],
+            "options": {"time_limit_s": 2, "min_chunk_hours": 2},
+        }
+    )
+    problem, _ = prepare_with_start(req)
+    assert sorted(resource.owner_ids for resource in problem.resources) == [("agent-a", "agent-b"), ("designer",)]
+    result = plan(req, with_recommendations=False)
+    assert result.form is PlanForm.PIECES and result.checked
+    assert [len(issue.pieces) for issue in result.issues if issue.id == "A"] == [2]  # paused for B, as in A/B

@@ -248,7 +248,7 @@ def prepare(
     team = TeamCalendar(request.calendar)
     calendars = {owner.id: OwnerCalendar(owner, team) for owner in request.owners}
     works = _work_left(request)
-    pools = _pool_owners(request, calendars, split and may_split(request))
+    pools = _pool_owners(request, calendars, _owners_of_pieces(request, works) if split else set())
     eligible = {issue.id: _eligible_pools(issue, pools) for issue in request.issues}
     if horizon is None:
         horizon = _horizon(_serial_bound_days(request, team, pools, calendars, eligible, works), horizon_hint_days)
@@ -284,13 +284,27 @@ def _calendar_key(owner: Owner, calendar: OwnerCalendar) -> tuple[object, ...]:
 
 
 def may_split(request: PlanRequest) -> bool:
-    """Whether some planned issue may be split (more than one piece; docs/model.md, rule 4).
-
-    Then owners are not pooled: a pool's cumulative cannot keep one issue's pieces on one of its owners, so every
-    owner is its own resource.
-    """
+    """Whether some planned issue may be split (more than one piece; docs/model.md, rule 4)."""
     works = _work_left(request)
     return any(piece_rule(issue, request, works[issue.id]).splits for issue in request.issues if works.get(issue.id))
+
+
+def _owners_of_pieces(request: PlanRequest, works: dict[str, int]) -> set[str]:
+    """Owners who may work on an issue that may be split: they are not pooled.
+
+    A pool's cumulative cannot keep one issue's pieces on one of its owners, so every owner such an issue may go to
+    is its own resource; owners only unsplit issues can have stay pooled.
+    """
+    apart: set[str] = set()
+    for issue in request.issues:
+        if works.get(issue.id) and piece_rule(issue, request, works[issue.id]).splits:
+            needed = set(issue.skills)
+            apart |= {
+                owner.id
+                for owner in request.owners
+                if needed <= set(owner.skills) and issue.pinned_owner in (None, owner.id)
+            }
+    return apart
 
 
 def piece_rule(issue: Issue, request: PlanRequest, work: int) -> PieceRule:
@@ -304,13 +318,15 @@ def piece_rule(issue: Issue, request: PlanRequest, work: int) -> PieceRule:
     return PieceRule(max(1, min(most, work // shortest)), shortest, allowed=True)
 
 
-def _pool_owners(request: PlanRequest, calendars: dict[str, OwnerCalendar], apart: bool = False) -> list[list[Owner]]:
-    """Group interchangeable owners; pinned owners and owners of baseline work stay alone, every owner when `apart`."""
+def _pool_owners(
+    request: PlanRequest, calendars: dict[str, OwnerCalendar], apart: set[str] | frozenset[str] = frozenset()
+) -> list[list[Owner]]:
+    """Group interchangeable owners; pinned owners, owners of baseline work and the owners `apart` stay alone."""
     pinned = {issue.pinned_owner for issue in request.issues if issue.pinned_owner} | baseline_owners(request)
     groups: dict[tuple[object, ...], list[Owner]] = {}
     singles: list[list[Owner]] = []
     for owner in request.owners:
-        if apart or owner.id in pinned:
+        if owner.id in apart or owner.id in pinned:
             singles.append([owner])
         else:
             groups.setdefault(_calendar_key(owner, calendars[owner.id]), []).append(owner)
