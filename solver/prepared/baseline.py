@@ -44,9 +44,23 @@ def baseline_places(request: PlanRequest) -> dict[str, BaselinePlace]:
     return places
 
 
-def baseline_owners(request: PlanRequest) -> set[str]:
-    """Owners with baseline work: kept out of pools, so that "the same owner" means the same person."""
-    return {place.owner for place in baseline_places(request).values()}
+def fixed_owners(request: PlanRequest) -> set[str]:
+    """Owners who may get fixed work (in progress, or frozen: a baseline start before `freeze_until`).
+
+    They stay out of pools: fixed work holds its one owner, which a pool could not promise (a pooled schedule may
+    leave no owner free beside a fixed placement on each side). Other baseline work is pooled: its owner is
+    preferred when the pool's work is split onto its owners (`solver.model.build.assign_members`).
+    """
+    places = baseline_places(request)
+    owners = {
+        issue.pinned_owner or places[issue.id].owner
+        for issue in request.issues
+        if issue.in_progress and (issue.pinned_owner or issue.id in places)
+    }
+    if request.freeze_until is not None:
+        until = instant_of(request.start_date, request.freeze_until)
+        owners |= {place.owner for place in places.values() if place.instant < until}
+    return owners
 
 
 def units_before(problem: PreparedProblem, clock_index: int, owner: str, instant: int) -> int:

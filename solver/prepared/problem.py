@@ -17,7 +17,7 @@ from api_schemas.result import PlanForm, PlanWarning
 from solver.budget.constants import LARGE_MODEL_TASKS
 from solver.calendars.clock import Clock
 from solver.calendars.working_time import OwnerCalendar, TeamCalendar
-from solver.prepared.baseline import BaselinePlace, baseline_owners, units_before, with_baseline
+from solver.prepared.baseline import BaselinePlace, fixed_owners, units_before, with_baseline
 
 #: Horizon the solver never exceeds, whatever the serial bound says (about 10 years).
 MAX_SOLVER_HORIZON_DAYS = 3650
@@ -327,8 +327,8 @@ def piece_rule(issue: Issue, request: PlanRequest, work: int, searched: bool = T
 
 
 def _pool_owners(request: PlanRequest, calendars: dict[str, OwnerCalendar], apart: bool = False) -> list[list[Owner]]:
-    """Group interchangeable owners; pinned owners and owners of baseline work stay alone, every owner when `apart`."""
-    pinned = {issue.pinned_owner for issue in request.issues if issue.pinned_owner} | baseline_owners(request)
+    """Group interchangeable owners; pinned owners and owners of fixed work stay alone, every owner when `apart`."""
+    pinned = {issue.pinned_owner for issue in request.issues if issue.pinned_owner} | fixed_owners(request)
     groups: dict[tuple[object, ...], list[Owner]] = {}
     singles: list[list[Owner]] = []
     for owner in request.owners:
