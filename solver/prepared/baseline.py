@@ -44,12 +44,17 @@ def baseline_places(request: PlanRequest) -> dict[str, BaselinePlace]:
     return places
 
 
+def baseline_owners(request: PlanRequest) -> set[str]:
+    """Owners with baseline work: kept out of pools where the full model proves the levels (exact reassigned)."""
+    return {place.owner for place in baseline_places(request).values()}
+
+
 def fixed_owners(request: PlanRequest) -> set[str]:
     """Owners who may get fixed work (in progress, or frozen: a baseline start before `freeze_until`).
 
     They stay out of pools: fixed work holds its one owner, which a pool could not promise (a pooled schedule may
-    leave no owner free beside a fixed placement on each side). Other baseline work is pooled: its owner is
-    preferred when the pool's work is split onto its owners (`solver.model.build.assign_members`).
+    leave no owner free beside a fixed placement on each side). Other baseline work may be pooled: its owner is
+    preferred when the pool's work is split onto its owners (`solver.prepared.members`).
     """
     places = baseline_places(request)
     owners = {
