@@ -205,6 +205,11 @@ def _freeze_refusal(problem: PreparedProblem, task: Task | None, place: Baseline
         for s in place.plan.slots
     ]
     if pieces != slots:
+        if _in_working_time(problem, place.owner, slots):
+            return (
+                "it was split into pieces in the baseline, and frozen work is kept only as one unbroken run from its "
+                "start (its slots would change)"
+            )
         return f"{place.owner}'s working time changed (days off, hours or calendar) over its slots"
     start_day = place.instant // UNITS_PER_DAY
     end_day = clock.end_day(unit + task.work)
@@ -213,6 +218,15 @@ def _freeze_refusal(problem: PreparedProblem, task: Task | None, place: Baseline
     if task.hard_deadline_day is not None and end_day > task.hard_deadline_day:
         return "it would miss its hard deadline"
     return resource, unit
+
+
+def _in_working_time(problem: PreparedProblem, owner: str, slots: list[tuple[date, int, int]]) -> bool:
+    """Whether every (date, clock time, length) slot lies in `owner`'s working time now."""
+    calendar = problem.owner_calendars[owner]
+    window = range(calendar.window_start_units, calendar.window_start_units + calendar.units_per_day + 1)
+    return all(
+        calendar.is_working(day) and start in window and start + length in window for day, start, length in slots
+    )
 
 
 def _fix_frozen(fixing: _Fixing, places: dict[str, BaselinePlace], until: int) -> None:
