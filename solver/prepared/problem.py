@@ -14,9 +14,10 @@ from datetime import date, timedelta
 from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
 from api_schemas.request import Issue, Owner, PlanRequest
 from api_schemas.result import PlanForm, PlanWarning
+from solver.budget.constants import LARGE_MODEL_TASKS
 from solver.calendars.clock import Clock
 from solver.calendars.working_time import OwnerCalendar, TeamCalendar
-from solver.prepared.baseline import BaselinePlace, baseline_owners, units_before, with_baseline
+from solver.prepared.baseline import BaselinePlace, baseline_owners, fixed_owners, units_before, with_baseline
 
 #: Horizon the solver never exceeds, whatever the serial bound says (about 10 years).
 MAX_SOLVER_HORIZON_DAYS = 3650
@@ -248,7 +249,8 @@ def prepare(
     team = TeamCalendar(request.calendar)
     calendars = {owner.id: OwnerCalendar(owner, team) for owner in request.owners}
     works = _work_left(request)
-    pools = _pool_owners(request, calendars, _owners_of_pieces(request, works) if split else set())
+    apart = _owners_of_pieces(request, works) if split else set()
+    pools = _pool_owners(request, calendars, apart, full_model_size(works))
     eligible = {issue.id: _eligible_pools(issue, pools) for issue in request.issues}
     if horizon is None:
         horizon = _horizon(_serial_bound_days(request, team, pools, calendars, eligible, works), horizon_hint_days)
@@ -307,6 +309,11 @@ def _owners_of_pieces(request: PlanRequest, works: dict[str, int]) -> set[str]:
     return apart
 
 
+def full_model_size(works: dict[str, int]) -> bool:
+    """Whether the plan's search is the full model: up to `LARGE_MODEL_TASKS` planned issues."""
+    return sum(1 for left in works.values() if left) <= LARGE_MODEL_TASKS
+
+
 def piece_rule(issue: Issue, request: PlanRequest, work: int) -> PieceRule:
     """The issue's piece rule: its own `splittable`, `min_chunk_hours` and `max_pieces`, else the request's."""
     options = request.options
@@ -319,10 +326,19 @@ def piece_rule(issue: Issue, request: PlanRequest, work: int) -> PieceRule:
 
 
 def _pool_owners(
-    request: PlanRequest, calendars: dict[str, OwnerCalendar], apart: set[str] | frozenset[str] = frozenset()
+    request: PlanRequest,
+    calendars: dict[str, OwnerCalendar],
+    apart: set[str] | frozenset[str] = frozenset(),
+    full_model: bool = True,
 ) -> list[list[Owner]]:
-    """Group interchangeable owners; pinned owners, owners of baseline work and the owners `apart` stay alone."""
-    pinned = {issue.pinned_owner for issue in request.issues if issue.pinned_owner} | baseline_owners(request)
+    """Group interchangeable owners; pinned owners, owners of fixed work and the owners `apart` stay alone.
+
+    With the `full_model` (up to `LARGE_MODEL_TASKS` planned issues), owners of baseline work stay alone too: its
+    levels are proven there, and reassigned is exact only on single owners (docs/model.md, "Living plans").
+    """
+    pinned = {issue.pinned_owner for issue in request.issues if issue.pinned_owner} | fixed_owners(request)
+    if full_model:
+        pinned |= baseline_owners(request)
     groups: dict[tuple[object, ...], list[Owner]] = {}
     singles: list[list[Owner]] = []
     for owner in request.owners:
