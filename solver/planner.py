@@ -305,7 +305,12 @@ def _planned(
         if in_pieces_problem is None:
             hook = _search_hook(request, problem, progress, on_progress)  # on the problem narrowed to candidates
         outcome = _full_model_search(problem, budget.full_model_search(spent), start, hook)
-        if in_pieces_problem is not None:
+        if in_pieces_problem is not None and len(problem.tasks) > LARGE_MODEL_TASKS:
+            # No start plan for a large backlog: the model in pieces would be far larger still (one interval per
+            # piece and owner); the twin's plan is filled instead, as after the neighbourhood search.
+            outcome = filled_outcome(in_pieces_problem(), problem, outcome, static_bounds=False)
+            problem = in_pieces_problem()
+        elif in_pieces_problem is not None:
             pieces_hook = _search_hook(request, in_pieces_problem(), progress, on_progress)
             outcome = _search_in_pieces(in_pieces_problem(), problem, outcome, budget, spent, pieces_hook)
             problem = in_pieces_problem()

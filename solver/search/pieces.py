@@ -12,7 +12,7 @@ import time
 
 from api_schemas.result import SolveStatus
 from solver.bounds.earliest_finish import earliest_finishes
-from solver.bounds.schedule_levels import level_values, problem_levels, task_floors
+from solver.bounds.schedule_levels import level_floors, level_values, problem_levels, task_floors
 from solver.prepared.problem import PreparedProblem
 from solver.prepared.schedule import Schedule, on_owners
 from solver.search.lexicographic import LevelOutcome, SearchOutcome
@@ -48,19 +48,27 @@ def in_pieces(problem: PreparedProblem, twin: PreparedProblem, schedule: Schedul
     return filled(problem, on_owners(twin, problem, schedule))
 
 
-def filled_outcome(problem: PreparedProblem, twin: PreparedProblem, unbroken: SearchOutcome) -> SearchOutcome:
-    """The twin's neighbourhood search outcome as a plan in pieces: filled, OPTIMAL only if every static bound is met.
+def filled_outcome(
+    problem: PreparedProblem, twin: PreparedProblem, unbroken: SearchOutcome, static_bounds: bool = True
+) -> SearchOutcome:
+    """The twin's search outcome as a plan in pieces: filled, OPTIMAL only if every static bound is met.
 
-    The outcome's bounds are static ones (the neighbourhood search proves nothing else), valid for plans in pieces
-    too; they are kept as the twin's search left them (computed with its plan's values, so at most as strong as with
-    the filled plan's, never wrong).
+    With `static_bounds` (the neighbourhood search's outcome, which proves nothing else) its bounds are kept as the
+    twin's search left them: valid for plans in pieces too, computed with its plan's values (so at most as strong
+    as with the filled plan's, never wrong). Otherwise (the twin's full model, whose proofs hold for unbroken plans
+    only) the static bounds are computed; and a twin proven infeasible proves nothing of the pieces: UNKNOWN.
     """
     if unbroken.schedule is None:
-        return unbroken
+        status = SolveStatus.UNKNOWN if unbroken.status is SolveStatus.INFEASIBLE else unbroken.status
+        return SearchOutcome(status, None, [], unbroken.seconds, unbroken.repeatable, unbroken.charged)
     started = time.monotonic()
     schedule = in_pieces(problem, twin, unbroken.schedule)
     values = level_values(problem, schedule)
-    floors = _with_pieces([level.bound for level in unbroken.levels], problem)
+    if static_bounds:
+        bounds = [level.bound for level in unbroken.levels]
+    else:
+        bounds = level_floors(twin, earliest_finishes(twin), values[: len(problem_levels(twin))])
+    floors = _with_pieces(bounds, problem)
     levels = [
         LevelOutcome(level.name, value, min(value, floor))
         for level, value, floor in zip(problem_levels(problem), values, floors, strict=True)
