@@ -23,7 +23,11 @@ def run_job(job: dict[str, Any]) -> Any:
     if kind == "capplan":
         from benchmarks.capplan_run import run_capplan
 
-        return run_capplan(spec, bool(job.get("recommendations", False)))
+        return run_capplan(spec, bool(job.get("recommendations", False)), bool(job.get("first_plan", False)))
+    if kind == "fill":
+        from benchmarks.fill_run import run_fill
+
+        return run_fill(spec)
     if kind == "greedy":
         from benchmarks.baselines import run_greedy
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cache, partial
 
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult, PlanTiming, SolveStatus
@@ -20,7 +20,7 @@ from solver.intake.limits import DEFAULT_LIMITS, Limits
 from solver.intake.validation import validate_request
 from solver.model import build_model
 from solver.model.build import PlanModel
-from solver.prepared.problem import PreparedProblem, prepare, unbroken_twin
+from solver.prepared.problem import PreparedProblem, may_split, prepare
 from solver.prepared.schedule import Schedule, global_span, on_owners
 from solver.recommend import Planning, recommend
 from solver.recommend.confidence import with_confidence
@@ -33,6 +33,7 @@ from solver.search.lexicographic import (
     solve_levels,
 )
 from solver.search.neighbourhood_search import search_levels
+from solver.search.pieces import filled_outcome, in_pieces, static_levels
 from solver.starts.candidates import limit_candidates
 from solver.starts.greedy import greedy_schedule
 from solver.starts.squeaky_wheel import Improvement, round_seconds, squeaky_wheel
@@ -62,12 +63,13 @@ def _search_hook(
     problem: PreparedProblem,
     progress: ProgressCallback | None,
     hook: PlanProgressHook | None,
-    with_plans: bool = True,
+    in_pieces_problem: Callable[[], PreparedProblem] | None = None,
 ) -> SearchProgressHook | None:
     """One search hook feeding both the numbers-only `progress` callback and the typed `hook` (with the plan).
 
-    `with_plans=False` passes numbers only (a search on another form of the problem than the plan's, the unbroken
-    twin of a plan in pieces).
+    With `in_pieces_problem`, `problem` is the unbroken twin of that problem in pieces: each plan is shown moved
+    onto its owners and filled with pieces, with the static bounds of plans in pieces (what the twin's search
+    proves holds for unbroken plans only).
     """
     if progress is None and hook is None:
         return None
@@ -78,13 +80,19 @@ def _search_hook(
         if hook is None:
             return
         schedule = step.schedule
-        if schedule is None or not with_plans:
+        if schedule is None:
             hook(PlanProgress(step))
             return
 
         def best_plan() -> PlanResult:
-            outcome = SearchOutcome(SolveStatus.FEASIBLE, schedule, list(step.levels), step.elapsed_s)
-            return verified(request, build_result(problem, outcome))
+            if in_pieces_problem is None:
+                outcome = SearchOutcome(SolveStatus.FEASIBLE, schedule, list(step.levels), step.elapsed_s)
+                return verified(request, build_result(problem, outcome))
+            shown_problem = in_pieces_problem()
+            shown = in_pieces(shown_problem, problem, schedule)
+            levels = static_levels(shown_problem, shown, problem)
+            outcome = SearchOutcome(SolveStatus.FEASIBLE, shown, levels, step.elapsed_s)
+            return verified(request, build_result(shown_problem, outcome))
 
         hook(PlanProgress(step, best_plan))
 
@@ -126,7 +134,7 @@ def _search_in_pieces(
     finish 5351 against 4546 at 10 s); the unbroken search proves its optimum with 0.3 s of that budget.
     """
     spent.append(unbroken.charged)
-    start = on_owners(twin, problem, unbroken.schedule) if unbroken.schedule is not None else None
+    start = in_pieces(problem, twin, unbroken.schedule) if unbroken.schedule is not None else None
     if start is not None:
         problem = limit_candidates(problem, start)
     outcome = _full_model_search(problem, budget.full_model_search(spent), start, hook)
@@ -157,21 +165,48 @@ def prepare_with_start(request: PlanRequest) -> tuple[PreparedProblem, Schedule 
     The horizon is capped near the greedy plan when the serial bound is far longer (large backlogs); the
     result then says so.
     """
-    problem = prepare(request)
-    start = greedy_schedule(problem)
+    searched, start, in_pieces_problem = _prepared(request)
+    if in_pieces_problem is None:
+        return searched, start
+    problem = in_pieces_problem()
+    return problem, on_owners(searched, problem, start) if start is not None else None
+
+
+def _prepared(request: PlanRequest) -> tuple[PreparedProblem, Schedule | None, Callable[[], PreparedProblem] | None]:
+    """The problem searched first, its greedy start and, when issues may be split, the problem in pieces (on call).
+
+    When issues may be split the problem searched first is the unbroken twin (the request's problem with splitting
+    off: owners pooled, every issue in one piece), so its horizon, start and search are those of splitting off; the
+    problem in pieces, on the twin's horizon, is prepared when first needed (after the twin's search, so that this
+    search gets the time splitting off would give it).
+    """
+    twin_first = may_split(request)
+    searched = prepare(request, split=not twin_first)
+    start = greedy_schedule(searched)
     if start is not None:
-        capped = prepare(request, horizon_hint_days=_last_day(problem, start) + 1)
+        capped = prepare(request, horizon_hint_days=_last_day(searched, start) + 1, split=not twin_first)
         if capped.horizon_capped:
             # Same owners and clocks, only shorter: the greedy plan (which ends well before the cap) carries over.
             fits = all(
-                placement.start + problem.tasks[index].work
+                placement.start + searched.tasks[index].work
                 <= capped.clocks[capped.resources[placement.resource].clock].total_units
                 for index, placement in start.items()
             )
-            same = [r.owner_ids for r in capped.resources] == [r.owner_ids for r in problem.resources]
-            problem = capped
-            start = start if fits and same else greedy_schedule(problem)
-    return problem, start
+            same = [r.owner_ids for r in capped.resources] == [r.owner_ids for r in searched.resources]
+            searched = capped
+            start = start if fits and same else greedy_schedule(searched)
+    if not twin_first:
+        return searched, start, None
+    return searched, start, cache(partial(prepare, request, horizon=(searched.horizon_days, searched.horizon_capped)))
+
+
+def _start_step(problem: PreparedProblem, schedule: Schedule, started: float) -> SearchProgress:
+    """The start plan as the first progress step, with quick static bounds: a plan to show before any search."""
+    levels = static_levels(problem, schedule)
+    first = levels[0]
+    proven = next((position for position, level in enumerate(levels) if not level.proven), len(levels))
+    elapsed = time.monotonic() - started
+    return SearchProgress(first.name, 0, len(levels), proven, first.value, first.bound, elapsed, levels, schedule)
 
 
 def plan(
@@ -235,13 +270,12 @@ def _planned(
     if problems:
         raise InvalidRequestError(problems)
     budget = TimeBudget.of(request.options, limits, started, with_recommendations)
-    problem, start = prepare_with_start(request)
-    in_pieces: PreparedProblem | None = None
-    if any(task.pieces.splits for task in problem.tasks):
-        # Pieces (up to 50 issues): first everything the plan would do with splitting off, on its unbroken twin
-        # (owners pooled, every issue in one piece); then the search in pieces from that plan, with what it left.
-        in_pieces, problem = problem, unbroken_twin(problem)
-        start = greedy_schedule(problem)
+    # Pieces: first everything the plan would do with splitting off, on its unbroken twin (owners pooled, every
+    # issue in one piece); then that plan filled with pieces and, up to 50 issues, the search in pieces from it.
+    problem, start, in_pieces_problem = _prepared(request)
+    hook = _search_hook(request, problem, progress, on_progress, in_pieces_problem)
+    if hook is not None and start is not None:
+        hook(_start_step(problem, start, started))  # a plan to show at once: the rounds take seconds on XL
     improvement = _improved_start(problem, start, budget)
     start = improvement.schedule if improvement is not None else None
     cut_short = improvement is not None and improvement.cut_short
@@ -260,18 +294,26 @@ def _planned(
         # build and presolve, and whose own neighbourhood search got almost no time per level).
         replan_cost = time.monotonic() - started
         model_cost = full_model_seconds(replan_cost, len(problem.tasks))
-        hook = _search_hook(request, problem, progress, on_progress)
         outcome = search_levels(problem, budget.neighbourhood_search(len(problem.tasks), spent), start, hook)
+        if in_pieces_problem is not None:
+            outcome = filled_outcome(in_pieces_problem(), problem, outcome)
+            problem = in_pieces_problem()
     else:
         if start is not None:
             problem = limit_candidates(problem, start)
         model_cost = replan_cost = time.monotonic() - started
-        hook = _search_hook(request, problem, progress, on_progress, with_plans=in_pieces is None)
+        if in_pieces_problem is None:
+            hook = _search_hook(request, problem, progress, on_progress)  # on the problem narrowed to candidates
         outcome = _full_model_search(problem, budget.full_model_search(spent), start, hook)
-        if in_pieces is not None:
-            pieces_hook = _search_hook(request, in_pieces, progress, on_progress)
-            outcome = _search_in_pieces(in_pieces, problem, outcome, budget, spent, pieces_hook)
-            problem = in_pieces
+        if in_pieces_problem is not None and len(problem.tasks) > LARGE_MODEL_TASKS:
+            # No start plan for a large backlog: the model in pieces would be far larger still (one interval per
+            # piece and owner); the twin's plan is filled instead, as after the neighbourhood search.
+            outcome = filled_outcome(in_pieces_problem(), problem, outcome, static_bounds=False)
+            problem = in_pieces_problem()
+        elif in_pieces_problem is not None:
+            pieces_hook = _search_hook(request, in_pieces_problem(), progress, on_progress)
+            outcome = _search_in_pieces(in_pieces_problem(), problem, outcome, budget, spent, pieces_hook)
+            problem = in_pieces_problem()
     if cut_short:
         outcome = replace(outcome, repeatable=False)
     if outcome.status == SolveStatus.INFEASIBLE and (problem.horizon_capped or problem.restricted):

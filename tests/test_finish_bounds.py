@@ -28,11 +28,13 @@ from tests.oracle import (
     OracleCalendar,
     all_schedules,
     issue_values,
+    piece_schedules,
     planned_issues,
     reported_objective,
     solve_exhaustively,
+    splits_any,
 )
-from tests.strategies import TINY, Shape, plan_requests, tiny_requests
+from tests.strategies import TINY, Shape, plan_requests, tiny_requests, tiny_split_requests
 from tests.test_oracle import assert_matches_oracle
 
 MONDAY = "2025-11-24"
@@ -98,6 +100,30 @@ def _assert_no_schedule_beats_the_bounds(request: PlanRequest) -> None:
 @given(tiny_requests())
 def test_no_schedule_of_the_oracle_beats_the_finish_bounds(request: PlanRequest) -> None:
     _assert_no_schedule_beats_the_bounds(request)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(tiny_split_requests())
+def test_no_schedule_in_pieces_of_the_oracle_beats_the_finish_bounds(request: PlanRequest) -> None:
+    # The bounds the model in pieces gets (B_r, P_r, the static floors) must hold for plans in pieces too: of the
+    # first i issues to finish, each owner still did all the work of its share before the last of them finished.
+    problem = prepare(request)
+    earliest = earliest_finishes(problem)
+    bounds = finish_sums(problem, earliest)
+    issues = {issue.id: issue for issue in planned_issues(request)}
+    rank_of = {task.issue.id: task.rank for task in problem.tasks}
+    calendar = OracleCalendar(request)
+    for schedule, _ in itertools.islice(piece_schedules(request, calendar), 20000):
+        sums = [0] * RANKS
+        for issue_id, stretch in schedule.items():
+            sums[rank_of[issue_id]] += issue_values(request, calendar, issues[issue_id], stretch)[1]
+        assert all(total >= bound for total, bound in zip(sums, bounds.own, strict=True)), (sums, bounds.own)
+        assert all(sum(sums[: rank + 1]) >= bounds.prefix[rank] for rank in range(RANKS)), (sums, bounds.prefix)
+    best = solve_exhaustively(request)
+    if best is not None:
+        values = reported_objective(request, best.objective, best.pieces if splits_any(request) else None)
+        floors = level_floors(problem, earliest, values)
+        assert all(floor <= value for floor, value in zip(floors, values, strict=True)), (floors, values)
 
 
 # Three 1 h issues on two 8 h owners: the order-statistic bound is the optimum (40 + 40 + 44 for P1).

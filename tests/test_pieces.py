@@ -111,6 +111,21 @@ def test_solver_matches_exhaustive_search_with_pieces(req: PlanRequest) -> None:
     assert_matches_oracle(req, plan(req, with_recommendations=False))
 
 
+def with_twin_owners(req: PlanRequest) -> PlanRequest:
+    """The request with a second owner identical to the first (and none pinned): owners the model may order."""
+    first = req.owners[0]
+    owners = [first, first.model_copy(update={"id": f"{first.id}-twin"})]
+    issues = [issue.model_copy(update={"pinned_owner": None}) for issue in req.issues]
+    return req.model_copy(update={"owners": owners, "issues": issues})
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(tiny_split_requests())
+def test_interchangeable_owners_in_pieces_match_exhaustive_search(req: PlanRequest) -> None:
+    # In pieces owners are not pooled; the model hands out identical owners in the order of their first issue.
+    assert_matches_oracle(with_twin_owners(req), plan(with_twin_owners(req), with_recommendations=False))
+
+
 # --- the checker's rejections --------------------------------------------------------------------------------
 
 

@@ -10,13 +10,24 @@ from ortools.sat.python import cp_model
 from solver.bounds.earliest_finish import earliest_finishes
 from solver.budget.cp_solver import Search, configured_solver
 from solver.model.calendar_terms import CalendarTerms
-from solver.model.constraints import add_dependency_constraints, add_resource_constraints, add_symmetry_breaking
+from solver.model.constraints import (
+    add_dependency_constraints,
+    add_owner_symmetry_breaking,
+    add_resource_constraints,
+    add_symmetry_breaking,
+)
 from solver.model.objective import ObjectiveLevel, objective_levels
 from solver.model.variables import ClockStretch, TaskVars, create_task_vars
 from solver.prepared.members import assign_members
 from solver.prepared.problem import PreparedProblem
 from solver.prepared.schedule import Schedule
-from solver.prepared.symmetry import IdenticalClass, canonical, identical_classes
+from solver.prepared.symmetry import (
+    IdenticalClass,
+    canonical,
+    canonical_owners,
+    identical_classes,
+    interchangeable_owners,
+)
 
 
 @dataclass
@@ -29,11 +40,13 @@ class PlanModel:
     levels: list[ObjectiveLevel]
     #: Interchangeable tasks kept in order (`build_model(symmetry=True)`); hints are reordered to match.
     classes: list[IdenticalClass] = field(default_factory=list)
+    #: Interchangeable owners kept in order of their lowest task (`build_model(symmetry=True)`); hints relabelled.
+    owner_groups: list[tuple[int, ...]] = field(default_factory=list)
 
     def hint(self, schedule: Schedule) -> None:
         """Hint a known schedule: owner choices and local starts of every task (on every candidate clock)."""
         self.model.clear_hints()  # type: ignore[no-untyped-call]
-        schedule = canonical(self.problem, self.classes, schedule)
+        schedule = canonical_owners(self.owner_groups, canonical(self.problem, self.classes, schedule))
         for tv in self.tasks:
             placement = schedule[tv.task.index]
             clock_index = self.problem.resources[placement.resource].clock
@@ -116,5 +129,7 @@ def build_model(problem: PreparedProblem, symmetry: bool = False, finish_bounds:
     add_dependency_constraints(model, tasks)
     classes = identical_classes(problem) if symmetry else []
     add_symmetry_breaking(model, classes, tasks)
+    owner_groups = interchangeable_owners(problem) if symmetry else []
+    add_owner_symmetry_breaking(model, owner_groups, tasks)
     levels = objective_levels(tasks, earliest if finish_bounds else None)
-    return PlanModel(problem=problem, model=model, tasks=tasks, levels=levels, classes=classes)
+    return PlanModel(problem, model, tasks, levels, classes, owner_groups)

@@ -66,3 +66,19 @@ def add_symmetry_breaking(model: cp_model.CpModel, classes: list[IdenticalClass]
                 model.add(tasks[b].team_end >= tasks[a].team_end)
             else:
                 model.add(tasks[b].stretches[each.clock].start >= tasks[a].stretches[each.clock].start + each.gap)
+
+
+def add_owner_symmetry_breaking(model: cp_model.CpModel, groups: list[tuple[int, ...]], tasks: list[TaskVars]) -> None:
+    """Interchangeable owners r_0 < r_1 < ... of a group: task j goes to r_k only if some task i < j went to r_(k-1).
+
+    Groups come from `solver.prepared.symmetry.interchangeable_owners`. Exact for the objective: relabelling the
+    group's owners in the order of their lowest task keeps a schedule valid and every level's value.
+    """
+    for group in groups:
+        for before, after in pairwise(group):
+            earlier: list[cp_model.IntVar] = []
+            for tv in tasks:
+                if after in tv.chosen:
+                    model.add(tv.chosen[after] <= sum(earlier))
+                if before in tv.chosen:
+                    earlier.append(tv.chosen[before])

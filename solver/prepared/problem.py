@@ -227,15 +227,6 @@ class PreparedProblem:
         return end_instant + UNITS_PER_DAY * self.lag_shift_table(lag)[end_day]
 
 
-def unbroken_twin(problem: PreparedProblem) -> PreparedProblem:
-    """The problem with every task in one piece, owners pooled as without splitting, on the same horizon.
-
-    Its plans are valid plans in pieces (one piece each) with the same levels; the search in pieces starts from its
-    best (`solver.planner`). Task indices are the same; `solver.prepared.schedule.on_owners` maps placements.
-    """
-    return prepare(problem.request, split=False, horizon=(problem.horizon_days, problem.horizon_capped))
-
-
 def deadline_of(issue: Issue, due_dates: dict[str, date | None]) -> date | None:
     """The issue's deadline, else its milestone's due date."""
     if issue.deadline is not None:
@@ -252,13 +243,14 @@ def prepare(
     """Build the solver's view of a validated request: calendars, owner pools, horizon, resources, tasks, grain.
 
     `horizon_hint_days`, the end of a known plan (the greedy one), caps a horizon past a year (`_horizon`);
-    `horizon` (days, capped) sets it instead. `split=False` keeps every task in one piece (its form and levels
-    stay those of the request) and pools owners: the unbroken twin of a problem in pieces (`unbroken_twin`).
+    `horizon` (days, capped) sets it instead. `split=False` keeps every task in one piece (form unbroken) and
+    pools owners, as with splitting off: the unbroken twin of a problem in pieces (`solver.planner`).
     """
     team = TeamCalendar(request.calendar)
     calendars = {owner.id: OwnerCalendar(owner, team) for owner in request.owners}
     works = _work_left(request)
-    pools = _pool_owners(request, calendars, split and _pieces_apart(request, works), pieces_searched(works))
+    apart = _owners_of_pieces(request, works) if split else set()
+    pools = _pool_owners(request, calendars, apart, full_model_size(works))
     eligible = {issue.id: _eligible_pools(issue, pools) for issue in request.issues}
     if horizon is None:
         horizon = _horizon(_serial_bound_days(request, team, pools, calendars, eligible, works), horizon_hint_days)
@@ -266,7 +258,7 @@ def prepare(
     clocks, resources = _clocks_and_resources(request.start_date, pools, calendars, days)
     tasks = _tasks(request, works, eligible)
     if not split:
-        tasks = [replace(task, pieces=replace(task.pieces, most=1)) for task in tasks]
+        tasks = [replace(task, pieces=PieceRule(1, task.work)) for task in tasks]
     problem = PreparedProblem(
         request=request,
         team=team,
@@ -293,30 +285,37 @@ def _calendar_key(owner: Owner, calendar: OwnerCalendar) -> tuple[object, ...]:
     )
 
 
-def _pieces_apart(request: PlanRequest, works: dict[str, int]) -> bool:
-    """Whether owners must not be pooled: some issue may be split.
+def may_split(request: PlanRequest) -> bool:
+    """Whether some planned issue may be split (more than one piece; docs/model.md, rule 4)."""
+    works = _work_left(request)
+    return any(piece_rule(issue, request, works[issue.id]).splits for issue in request.issues if works.get(issue.id))
 
-    A pool's cumulative cannot keep one issue's pieces on one of its owners, so then every owner is its own resource.
+
+def _owners_of_pieces(request: PlanRequest, works: dict[str, int]) -> set[str]:
+    """Owners who may work on an issue that may be split: they are not pooled.
+
+    A pool's cumulative cannot keep one issue's pieces on one of its owners, so every owner such an issue may go to
+    is its own resource; owners only unsplit issues can have stay pooled.
     """
-    searched = pieces_searched(works)
-    return any(
-        piece_rule(issue, request, works[issue.id], searched).splits for issue in request.issues if works.get(issue.id)
-    )
+    apart: set[str] = set()
+    for issue in request.issues:
+        if works.get(issue.id) and piece_rule(issue, request, works[issue.id]).splits:
+            needed = set(issue.skills)
+            apart |= {
+                owner.id
+                for owner in request.owners
+                if needed <= set(owner.skills) and issue.pinned_owner in (None, owner.id)
+            }
+    return apart
 
 
-def pieces_searched(works: dict[str, int]) -> bool:
-    """Whether the plan searches pieces at all: only the full model does, up to `LARGE_MODEL_TASKS` planned issues."""
+def full_model_size(works: dict[str, int]) -> bool:
+    """Whether the plan's search is the full model: up to `LARGE_MODEL_TASKS` planned issues."""
     return sum(1 for left in works.values() if left) <= LARGE_MODEL_TASKS
 
 
-def piece_rule(issue: Issue, request: PlanRequest, work: int, searched: bool = True) -> PieceRule:
-    """The issue's piece rule: its own `splittable`, `min_chunk_hours` and `max_pieces`, else the request's.
-
-    Pieces are searched by the full model only: above `LARGE_MODEL_TASKS` planned issues (the neighbourhood
-    search) every issue is kept in one piece, and the result's form says `unbroken` (docs/model.md).
-    """
-    if not searched:
-        return PieceRule(1, work)
+def piece_rule(issue: Issue, request: PlanRequest, work: int) -> PieceRule:
+    """The issue's piece rule: its own `splittable`, `min_chunk_hours` and `max_pieces`, else the request's."""
     options = request.options
     hours = issue.min_chunk_hours if issue.min_chunk_hours is not None else options.min_chunk_hours
     shortest = min(round(hours * UNITS_PER_HOUR), work)
@@ -327,9 +326,12 @@ def piece_rule(issue: Issue, request: PlanRequest, work: int, searched: bool = T
 
 
 def _pool_owners(
-    request: PlanRequest, calendars: dict[str, OwnerCalendar], apart: bool = False, full_model: bool = True
+    request: PlanRequest,
+    calendars: dict[str, OwnerCalendar],
+    apart: set[str] | frozenset[str] = frozenset(),
+    full_model: bool = True,
 ) -> list[list[Owner]]:
-    """Group interchangeable owners; pinned owners and owners of fixed work stay alone, every owner when `apart`.
+    """Group interchangeable owners; pinned owners, owners of fixed work and the owners `apart` stay alone.
 
     With the `full_model` (up to `LARGE_MODEL_TASKS` planned issues), owners of baseline work stay alone too: its
     levels are proven there, and reassigned is exact only on single owners (docs/model.md, "Living plans").
@@ -340,7 +342,7 @@ def _pool_owners(
     groups: dict[tuple[object, ...], list[Owner]] = {}
     singles: list[list[Owner]] = []
     for owner in request.owners:
-        if apart or owner.id in pinned:
+        if owner.id in apart or owner.id in pinned:
             singles.append([owner])
         else:
             groups.setdefault(_calendar_key(owner, calendars[owner.id]), []).append(owner)
@@ -478,7 +480,6 @@ def _tasks(request: PlanRequest, works: dict[str, int], eligible: dict[str, list
     due_dates = {m.id: m.due for m in request.milestones}
     issues = [issue for issue in request.issues if works.get(issue.id)]
     task_of = {issue.id: index for index, issue in enumerate(issues)}
-    searched = pieces_searched(works)
     tasks = []
     for index, issue in enumerate(issues):
         deadline = deadline_of(issue, due_dates)
@@ -495,7 +496,7 @@ def _tasks(request: PlanRequest, works: dict[str, int], eligible: dict[str, list
                 hard_deadline_day=(deadline - start).days if issue.hard_deadline and deadline is not None else None,
                 deadline=deadline,
                 preds=[(task_of[dep.issue], dep.lag_days) for dep in issue.depends_on if dep.issue in task_of],
-                pieces=piece_rule(issue, request, works[issue.id], searched),
+                pieces=piece_rule(issue, request, works[issue.id]),
             )
         )
     return tasks

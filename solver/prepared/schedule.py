@@ -47,8 +47,8 @@ def global_span(problem: PreparedProblem, task: Task, placement: Placement) -> t
 def on_owners(source: PreparedProblem, target: PreparedProblem, schedule: Schedule) -> Schedule:
     """The schedule of `source` on `target`'s resources: the same owners and local starts, pooled or not.
 
-    Both problems have the same tasks, owners and horizon (a problem and its `unbroken_twin`): an owner's clock has
-    the same local units in both, so only the resource and member of each placement change.
+    Both problems have the same tasks, owners and horizon (a problem in pieces and its unbroken twin): an owner's
+    clock has the same local units in both, so only the resource and member of each placement change.
     """
     where = {
         owner: (resource.index, member)

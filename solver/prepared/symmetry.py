@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import dataclass
 
+from solver.prepared.baseline import baseline_owners
 from solver.prepared.problem import PreparedProblem, Task
-from solver.prepared.schedule import Schedule, global_span
+from solver.prepared.schedule import Placement, Schedule, global_span
 
 
 @dataclass(frozen=True)
@@ -86,4 +87,38 @@ def canonical(problem: PreparedProblem, classes: list[IdenticalClass], schedule:
         else:
             placements.sort(key=lambda placement: problem.team_time(global_span(problem, task, placement)[1]))
         ordered.update(zip(each.tasks, placements, strict=True))
+    return ordered
+
+
+def interchangeable_owners(problem: PreparedProblem) -> list[tuple[int, ...]]:
+    """Groups of two or more single-owner resources that no rule tells apart, each by increasing index.
+
+    Same clock (working time) and skills, no issue pinned to them, no baseline work on them and no busy spans, and
+    every task may go to all of a group or to none of it. Owners are pooled so when no issue may be split; in
+    pieces they are apart (`solver.prepared.problem`), and handing each group's owners out in the order of their
+    lowest task (`canonical_owners`) keeps a schedule valid with every level's value, so the model may ask for it.
+    """
+    pinned = {task.issue.pinned_owner for task in problem.tasks if task.issue.pinned_owner}
+    kept_apart = baseline_owners(problem.request) | pinned
+    groups: dict[Hashable, list[int]] = {}
+    for resource in problem.resources:
+        if resource.capacity == 1 and resource.owner_ids[0] not in kept_apart and not problem.busy.get(resource.index):
+            groups.setdefault((resource.clock, resource.skills), []).append(resource.index)
+    found = []
+    for members in groups.values():
+        group = set(members)
+        if len(members) > 1 and all(len(group & set(t.resources)) in (0, len(group)) for t in problem.tasks):
+            found.append(tuple(members))
+    return found
+
+
+def canonical_owners(groups: list[tuple[int, ...]], schedule: Schedule) -> Schedule:
+    """The schedule with each group's owners handed out in the order of their lowest task index (unused owners last)."""
+    ordered = dict(schedule)
+    for group in groups:
+        lowest = {r: min((i for i, p in schedule.items() if p.resource == r), default=len(schedule)) for r in group}
+        relabel = dict(zip(sorted(group, key=lambda r: (lowest[r], r)), group, strict=True))
+        for index, placement in schedule.items():
+            if placement.resource in relabel:
+                ordered[index] = Placement(relabel[placement.resource], 0, placement.start, placement.runs)
     return ordered
