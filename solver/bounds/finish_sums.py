@@ -32,6 +32,7 @@ from itertools import accumulate
 
 from api_schemas.common import UNITS_PER_DAY
 from solver.bounds.earliest_finish import EarliestFinish
+from solver.bounds.preemptive_finishes import PreemptiveBounds
 from solver.levels import RANKS
 from solver.prepared.problem import PreparedProblem, Task
 
@@ -46,6 +47,7 @@ class _Ends:
         self.problem = problem
         self.latest = (problem.horizon_days + 1) * UNITS_PER_DAY
         self.known: dict[tuple[int, int], int] = {}
+        self.preemptive = PreemptiveBounds(problem, problem.team_time, self.latest)
 
     def team_time(self, clock_index: int, end_unit: int) -> int:
         """Team time at which local unit `end_unit - 1` of the clock ends."""
@@ -122,11 +124,14 @@ def group_bound(
     starts = ends.starts(resources, min(earliest[task.index].start for task in tasks))
     least = ends.fastest(starts)
     merged = ends.merged(starts, smallest)
+    # With release dates, on one fast machine (solver.bounds.preemptive_finishes).
+    released = ends.preemptive.sorted_finishes(tasks, earliest)
     total = 0
-    for i, (finish, order_bound) in enumerate(zip(finishes, merged, strict=False), start=1):
+    for i, (finish, order_bound, srpt) in enumerate(zip(finishes, merged, released, strict=False), start=1):
         units = -(-smallest[i] // owners)
         # Units of at most p_i bound no more than e_(i) does: G is not evaluated for them.
-        total += max(finish, order_bound) if units <= works[i - 1] else max(finish, order_bound, least(units))
+        lowest = max(finish, order_bound, srpt)
+        total += lowest if units <= works[i - 1] else max(lowest, least(units))
     return total
 
 
