@@ -185,9 +185,7 @@ class NeighbourhoodSearch:
         The tasks starting nearest before (and a few after) the anchor on its owner groups, or on all; or what
         holds the anchor back (`_blockers`) with other work of the same owner groups from the same days.
         """
-        spans, kind = self.state.spans, self.random.randrange(4)
-        if kind == 3:
-            return self._room_at_release(anchor)
+        spans, kind = self.state.spans, self.random.randrange(3)
         if kind == 2:
             blockers = self._blockers(anchor)
             resources = {self.state.schedule[i].resource for i in blockers} | set(anchor.resources)
@@ -211,32 +209,6 @@ class NeighbourhoodSearch:
         chosen = ordered[first : first + self.size]
         if anchor.index not in chosen:
             chosen.append(anchor.index)
-        return sorted(chosen)
-
-    def _room_at_release(self, anchor: Task) -> list[int]:
-        """The anchor, the work on its owner groups at its earliest start, and the work around it now.
-
-        An issue held back by nothing but its owners' queue (planned days after it could start) cannot reach its
-        earliest start in neighbourhoods around where it is: this one sets free what occupies its owner groups
-        there, less important work first, so that the anchor can take a place and that work the anchor's.
-        """
-        spans, on_resource = self.state.spans, self.state.on_resource
-        release = self.earliest[anchor.index].start
-        on_groups = {i for r in anchor.resources for i in on_resource[r]} - {anchor.index}
-        tasks = self.problem.tasks
-        at_release = sorted(
-            (i for i in on_groups if spans[i][1] > release and spans[i][0] < release + UNITS_PER_DAY),
-            key=lambda i: (-tasks[i].rank, spans[i][0], i),
-        )
-        start, end = spans[anchor.index][0], spans[anchor.index][1]
-        around = sorted(
-            (i for i in on_groups if i not in at_release and spans[i][1] > start - UNITS_PER_DAY
-             and spans[i][0] < end + UNITS_PER_DAY),
-            key=lambda i: (spans[i][0], i),
-        )
-        half = max(self.size // 2, 1)
-        chosen = {anchor.index, *at_release[:half]}
-        chosen.update(self.random.sample(around, max(min(self.size - len(chosen), len(around)), 0)))
         return sorted(chosen)
 
     def _blockers(self, anchor: Task) -> set[int]:
