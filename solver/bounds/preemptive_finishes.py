@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 
 from api_schemas.common import UNITS_PER_DAY
@@ -66,7 +67,9 @@ def srpt_completions(segments: Segments, jobs: Sequence[tuple[int, int]]) -> lis
     waiting: list[float] = []  # work left of released jobs (a heap: the least first)
     done: list[int] = []
     next_job = 0
-    for first, stop, rate in segments:
+    # Segments that end by the first release do nothing.
+    skipped = bisect_right(segments, pending[0][0], key=lambda segment: segment[1]) if pending else len(segments)
+    for first, stop, rate in segments[skipped:]:
         now = float(first)
         while now < stop:
             while next_job < len(pending) and pending[next_job][0] <= now:
@@ -102,6 +105,8 @@ class PreemptiveBounds:
 
     def sorted_finishes(self, tasks: Sequence[Task], earliest: Sequence[EarliestFinish]) -> list[int]:
         """Lower bounds on the 1st, 2nd, ... smallest finish (team time) of `tasks` in every schedule."""
+        if len(tasks) < 2:
+            return [0] * len(tasks)  # one task alone finishes no earlier than its own earliest finish
         resources = frozenset(r for task in tasks for r in task.resources)
         if resources not in self.segments:
             self.segments[resources] = capacity_segments(self.problem, resources)
