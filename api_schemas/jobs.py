@@ -1,4 +1,4 @@
-"""Jobs: a plan, what-if or validation run in the background, polled, streamed or cancelled by its id.
+"""Jobs: plans, forecasts, what-ifs, slot searches or validations run in the background, polled, or cancelled.
 
 A job's result has the same schema as the synchronous endpoint of its kind; a failed job carries the
 problem+json body that endpoint would have answered.
@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from api_schemas.result import PlanResult
 from api_schemas.service import ProblemDetails, ValidateResponse, WhatIfResponse
+from api_schemas.slots import SlotResponse
 
 
 class _Model(BaseModel):
@@ -25,8 +26,15 @@ class JobKind(StrEnum):
     """What a job runs, named after the synchronous endpoint whose body it takes and whose answer it gives."""
 
     PLAN = "plan"  # POST /v1/plans
+    FORECAST = "forecast"  # POST /v1/plans/forecast
     WHAT_IF = "what-if"  # POST /v1/plans/what-if
+    SLOTS = "slots"  # POST /v1/plans/slots
     VALIDATE = "validate"  # POST /v1/plans/validate
+
+    @property
+    def gives_plan(self) -> bool:
+        """Kinds whose answer is one plan (a PlanResult), so the job also has that plan's calendar."""
+        return self in (JobKind.PLAN, JobKind.FORECAST)
 
 
 class JobStatus(StrEnum):
@@ -51,7 +59,7 @@ class JobSubmission(_Model):
         {"kind": "validate", "request": {"start_date": "2025-11-24", "owners": [], "issues": []}},
     ]})
 
-    kind: JobKind = Field(description="'plan', 'what-if' or 'validate'.")
+    kind: JobKind = Field(description="'plan', 'forecast', 'what-if', 'slots' or 'validate'.")
     request: JsonValue = Field(description="The body the synchronous endpoint of this kind takes.")
 
 
@@ -88,7 +96,14 @@ class Job(_Model):
     )
     attempts: int = Field(default=0, ge=0, description="Times a worker started this job (more after a worker died).")
     progress: JobProgress | None = None
-    result: PlanResult | WhatIfResponse | ValidateResponse | None = Field(
+    result: PlanResult | WhatIfResponse | SlotResponse | ValidateResponse | None = Field(
         default=None, description="When succeeded: the answer of the synchronous endpoint of this kind."
     )
     error: ProblemDetails | None = Field(default=None, description="When failed: why, as problem+json.")
+    calendar_url: str | None = Field(
+        default=None,
+        description="Plan and forecast jobs: the path of the plan as iCalendar, for a calendar app to subscribe to "
+        "(it answers once the job has succeeded). With API keys on it carries a `token` that reads this one "
+        "calendar and nothing else, so no Authorization header is needed; it stops working with the key that "
+        "submitted the job.",
+    )

@@ -35,6 +35,11 @@ MAX_PIECES = 8
 _WEB_LINK = re.compile(r"https?://[^\s/?#]+[^\s]*", re.IGNORECASE)
 
 
+def is_web_link(text: str) -> bool:
+    """Whether `text` may be an issue's `url`: an http(s) link without blanks (reports turn it into a link)."""
+    return _WEB_LINK.fullmatch(text) is not None
+
+
 @lru_cache(maxsize=1)
 def _time_zone_names() -> frozenset[str]:
     """The IANA time zone names this machine knows (the `tzdata` package supplies them everywhere)."""
@@ -213,7 +218,7 @@ class Issue(_Model):
     @classmethod
     def _web_link(cls, value: str | None) -> str | None:
         """Only http(s) links without blanks: a report turns this into a link, so nothing else may pass."""
-        if value is not None and not _WEB_LINK.fullmatch(value):
+        if value is not None and not is_web_link(value):
             raise ValueError("must be an http:// or https:// link without blanks, e.g. https://example.com/issues/840")
         return value
 

@@ -16,8 +16,8 @@ from api_schemas.result import SolveStatus
 from benchmarks.evaluation import checked_result, level_names, objective_of
 from benchmarks.instances import InstanceSpec, describe
 from benchmarks.memory import peak_rss_mib
-from solver.model.build import assign_members
 from solver.planner import prepare_with_start
+from solver.prepared.members import assign_members
 from solver.prepared.problem import PreparedProblem
 from solver.starts.greedy import greedy_schedule
 

@@ -331,9 +331,17 @@ def _lateness_cell(values: list[int]) -> str:
     return "/".join(str(value) for value in values) or "-"
 
 
+def _first_plans(row: dict[str, Any]) -> str:
+    """Seconds to the first checked plan, cold / with baseline ('-' in records from before they were measured)."""
+    if "first_plan_cold_s" not in row:
+        return "-"
+    return f"{_seconds(row['first_plan_cold_s'])} / {_seconds(row['first_plan_baseline_s'])}"
+
+
 def _churn_table(sizes: dict[str, Any]) -> list[str]:
     header = ["size", "change", "touched", "unrelated moves: cold", "unrelated moves: with baseline",
-              "lateness cold", "lateness with baseline", "with baseline vs cold", "cold s", "with baseline s"]
+              "lateness cold", "lateness with baseline", "with baseline vs cold", "cold s", "with baseline s",
+              "first checked plan s: cold / with baseline"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name, size in sizes.items():
         churn = size.get("churn")
@@ -347,11 +355,11 @@ def _churn_table(sizes: dict[str, Any]) -> list[str]:
                 f"| {name} | {row['change']} | {row['touched']} | {row['unrelated_cold']} | "
                 f"{row['unrelated_baseline']} | {_lateness_cell(row['lateness_cold'])} | "
                 f"{_lateness_cell(row['lateness_baseline'])} | {row['lateness_vs_cold']} | {_seconds(row['cold_s'])} | "
-                f"{_seconds(row['baseline_s'])} |"
+                f"{_seconds(row['baseline_s'])} | {_first_plans(row)} |"
             )
         lines.append(
             f"| {name} | median of {len(churn['changes'])} | | {churn['median_unrelated_cold']} | "
-            f"{churn['median_unrelated_baseline']} | | | worse than cold: {churn['lateness_worse_than_cold']} | | |"
+            f"{churn['median_unrelated_baseline']} | | | worse than cold: {churn['lateness_worse_than_cold']} | | | |"
         )
     return lines
 

@@ -50,10 +50,11 @@ async def api_key_within_limits(request: Request) -> AsyncIterator[None]:
         yield
 
 
-def key_owner(request: Request) -> str:
-    """Who owns what this request creates: a digest of its API key ('' when keys are off, so all is shared).
-
-    The key itself is never stored.
-    """
-    key = require_api_key(request)
+def owner_of_key(key: str | None) -> str:
+    """Who owns what a key creates: a digest of the key ('' when keys are off, so all is shared); never the key."""
     return "" if key is None else hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def key_owner(request: Request) -> str:
+    """Who owns what this request creates (`owner_of_key` of its authenticated key)."""
+    return owner_of_key(require_api_key(request))

@@ -6,13 +6,15 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from api_schemas.jobs import Job, JobKind, JobStatus, JobSubmission
+from api_schemas.jobs import Job, JobStatus, JobSubmission
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
-from service.auth import api_key_within_limits, key_owner, require_api_key
+from service.admission import KeyLimits
+from service.auth import api_key_within_limits, key_owner, owner_of_key, require_api_key
+from service.calendar_links import calendar_path, key_of_calendar_token
 from service.jobs.record import JobRecord
 from service.jobs.service import JobsService
 from service.json_body import read_json_body
@@ -44,11 +46,21 @@ def _jobs(request: Request) -> JobsService:
 
 Jobs = Annotated[JobsService, Depends(_jobs)]
 Owner = Annotated[str, Depends(key_owner)]
+Key = Annotated[str | None, Depends(require_api_key)]
 
 
-def _job_response(record: JobRecord, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    body = record.public().model_dump_json(exclude_none=True)
-    return Response(content=body, status_code=status, media_type="application/json", headers=headers)
+def _public(record: JobRecord, key: str | None) -> str:
+    """The job as JSON, with its calendar's subscription path when it is a plan job (`key`: the caller's key)."""
+    job = record.public()
+    if record.kind.gives_plan:
+        job.calendar_url = calendar_path(record.id, key)
+    return job.model_dump_json(exclude_none=True)
+
+
+def _job_response(
+    record: JobRecord, key: str | None, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    return Response(content=_public(record, key), status_code=status, media_type="application/json", headers=headers)
 
 
 @router.post(
@@ -69,6 +81,7 @@ async def submit_job(
     request: Request,
     jobs: Jobs,
     owner: Owner,
+    key: Key,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> Response:
     """Queue the job and answer 202 with its URL in `Location`; the same Idempotency-Key and body give the same job."""
@@ -78,22 +91,22 @@ async def submit_job(
     headers = {"Location": location}
     if not submitted.created:
         headers["Idempotent-Replayed"] = "true"
-    return _job_response(submitted.record, 202, headers)
+    return _job_response(submitted.record, key, 202, headers)
 
 
 @router.get("/{job_id}", summary="A job: status, progress, result", response_model=Job, dependencies=LIMITED,
             responses=problem_responses(401, 404, 429, 503, meanings=UNREACHABLE_MEANING, types=UNREACHABLE_TYPES))
-async def get_job(job_id: str, jobs: Jobs, owner: Owner) -> Response:
+async def get_job(job_id: str, jobs: Jobs, owner: Owner, key: Key) -> Response:
     """The job's status, its progress while it runs, and its result (or problem) once finished."""
-    return _job_response(await jobs.get(owner, job_id))
+    return _job_response(await jobs.get(owner, job_id), key)
 
 
 @router.delete("/{job_id}", summary="Cancel a job", response_model=Job, dependencies=LIMITED,
                responses=problem_responses(401, 404, 409, 429, 503, meanings=UNREACHABLE_MEANING,
                                            types=UNREACHABLE_TYPES))
-async def cancel_job(job_id: str, jobs: Jobs, owner: Owner) -> Response:
+async def cancel_job(job_id: str, jobs: Jobs, owner: Owner, key: Key) -> Response:
     """Cancel a queued or running job (its solver stops within a second); 409 if it had already finished."""
-    return _job_response(await jobs.cancel(owner, job_id))
+    return _job_response(await jobs.cancel(owner, job_id), key)
 
 
 @router.get(
@@ -104,14 +117,14 @@ async def cancel_job(job_id: str, jobs: Jobs, owner: Owner) -> Response:
     responses={200: {"content": {"text/event-stream": {}}, "description": "`progress` events, then one `final`."},
                **problem_responses(401, 404, 503, meanings=UNREACHABLE_MEANING, types=UNREACHABLE_TYPES)},
 )
-async def job_events(job_id: str, jobs: Jobs, owner: Owner) -> StreamingResponse:
+async def job_events(job_id: str, jobs: Jobs, owner: Owner, key: Key) -> StreamingResponse:
     """`event: progress` with the job on every change, then `event: final` with the finished job; then it closes."""
     changes = await jobs.changes(owner, job_id)
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
-    return StreamingResponse(_events(changes), media_type="text/event-stream", headers=headers)
+    return StreamingResponse(_events(changes, key), media_type="text/event-stream", headers=headers)
 
 
-async def _events(changes: AsyncIterator[JobRecord]) -> AsyncIterator[bytes]:
+async def _events(changes: AsyncIterator[JobRecord], key: str | None) -> AsyncIterator[bytes]:
     """Each change as one SSE event (id: the job's version); a comment line when nothing happens for a while."""
     iterator = aiter(changes)
     pending: asyncio.Task[JobRecord] | None = None
@@ -128,7 +141,7 @@ async def _events(changes: AsyncIterator[JobRecord]) -> AsyncIterator[bytes]:
             except StopAsyncIteration:
                 return
             pending = None
-            yield event_bytes(record)
+            yield event_bytes(record, key)
             if record.status.final:
                 return
     finally:
@@ -136,27 +149,53 @@ async def _events(changes: AsyncIterator[JobRecord]) -> AsyncIterator[bytes]:
             pending.cancel()
 
 
-def event_bytes(record: JobRecord) -> bytes:
+def event_bytes(record: JobRecord, key: str | None) -> bytes:
     """One server-sent event of a job."""
     name = "final" if record.status.final else "progress"
-    data = record.public().model_dump_json(exclude_none=True)
+    data = _public(record, key)
     return f"event: {name}\nid: {record.version}\ndata: {data}\n\n".encode()
+
+
+async def calendar_reader(
+    request: Request,
+    job_id: str,
+    token: Annotated[str | None, Query(description="The job's `calendar_url` token, for calendar apps that cannot "
+                                       "send an Authorization header (API keys on).")] = None,
+) -> AsyncIterator[str]:
+    """The owner whose calendar is read: by the `token` of the job's calendar link, else as every /v1 call."""
+    keys = request.app.state.settings.api_keys
+    if token is None or not keys:
+        key = require_api_key(request)
+    else:
+        key = key_of_calendar_token(keys, job_id, token)
+        if key is None:
+            raise ProblemError(401, "unauthorized", "This calendar link's token is not valid (the key that made it "
+                               "may have been removed); ask for the job again for a fresh link, or send "
+                               "'Authorization: Bearer <key>'.", headers={"WWW-Authenticate": 'Bearer realm="capplan"'})
+    if key is None:
+        yield ""
+        return
+    limits: KeyLimits = request.app.state.key_limits
+    with limits.hold(key):
+        yield owner_of_key(key)
 
 
 @router.get(
     "/{job_id}/plan.ics",
     summary="A finished plan job's plan as a calendar",
     response_class=Response,
-    dependencies=LIMITED,
     responses={200: {"content": {"text/calendar": {}}, "description": "One event per slot (RFC 5545)."},
                **problem_responses(401, 404, 409, 429, 503, meanings=UNREACHABLE_MEANING, types=UNREACHABLE_TYPES)},
 )
-async def job_calendar(job_id: str, jobs: Jobs, owner: Owner) -> Response:
-    """The plan of a succeeded plan job as iCalendar, for calendars to subscribe to; 409 until it has one."""
+async def job_calendar(job_id: str, jobs: Jobs, owner: Annotated[str, Depends(calendar_reader)]) -> Response:
+    """The plan of a succeeded plan job as iCalendar, for calendars to subscribe to; 409 until it has one.
+
+    Readable with the job's `calendar_url` token instead of an Authorization header.
+    """
     record = await jobs.get(owner, job_id)
-    if record.kind != JobKind.PLAN:
-        raise ProblemError(409, "not-a-plan", f"Job {job_id} is a {record.kind.value} job; only plan jobs have a "
-                           "calendar.")
+    if not record.kind.gives_plan:
+        raise ProblemError(409, "not-a-plan", f"Job {job_id} is a {record.kind.value} job; only plan and "
+                           "forecast jobs have a calendar.")
     if record.status != JobStatus.SUCCEEDED or record.result is None or record.request is None:
         raise ProblemError(409, "job-not-finished", f"Job {job_id} is {record.status.value}; its calendar exists "
                            "once it has succeeded.", headers={"Retry-After": "5"} if not record.status.final else {})

@@ -7,6 +7,7 @@ from pydantic import ValidationError
 from api_schemas.problems import Problem
 from api_schemas.slots import SlotRequest, SlotResponse
 from service.planning import PlanningService
+from service.pool import SolvePool
 from service.problems import invalid_request, problems_of
 from solver.intake.validation import raw_size_problems
 from solver.slots import slot_options, slot_problems, slot_requests
@@ -36,10 +37,14 @@ def _under(problem: Problem) -> Problem:
     return problem.model_copy(update={"loc": ["request", *problem.loc]})
 
 
+def slot_replans_admitted(pool: SolvePool) -> int:
+    """Re-plans a slot search runs at most: what the pool admits at once (its workers and queue)."""
+    return pool.workers + pool.queue_depth
+
+
 async def find_slots_on_pool(planning: PlanningService, slot: SlotRequest) -> SlotResponse:
     """The base plan, then every candidate re-plan in parallel on the pool, ranked into options."""
     (base,) = await planning.plan_all([slot.request])
-    admitted = planning.pool.workers + planning.pool.queue_depth
-    candidates = slot_requests(slot.request, slot.issue, base, slot.max_options, admitted)
+    candidates = slot_requests(slot.request, slot.issue, base, slot.max_options, slot_replans_admitted(planning.pool))
     results = await planning.plan_all([candidate.request for candidate in candidates], warm_start=base)
     return slot_options(slot.issue, base, results, slot.max_options)

@@ -75,6 +75,16 @@ def candidate_owners(request: PlanRequest, issue: Issue, base: Sequence[IssuePla
     return [owner for _, _, owner in sorted(eligible)[:limit]]
 
 
+def replan_seconds(limit_s: float, replans: int) -> float:
+    """The time limit of each of `replans` re-plans of a slot search whose request allows `limit_s` seconds."""
+    return max(limit_s / max(replans, 1), min(MIN_REPLAN_SECONDS, limit_s))
+
+
+def most_owners(max_options: int, max_replans: int | None) -> int:
+    """Owners tried: `max_options`, fewer when `max_replans` (what a pool admits at once) allows fewer (2 each)."""
+    return max_options if max_replans is None else max(1, min(max_options, max_replans // 2))
+
+
 def slot_requests(
     request: PlanRequest, issue: Issue, base: PlanResult, max_options: int, max_replans: int | None = None
 ) -> list[SlotCandidate]:
@@ -82,11 +92,8 @@ def slot_requests(
 
     Up to `max_options` owners, fewer when `max_replans` (what a service's pool admits at once) allows fewer.
     """
-    most = max_options if max_replans is None else max(1, min(max_options, max_replans // 2))
-    owners = candidate_owners(request, issue, base.issues, most)
-    count = max(2 * len(owners), 1)
-    limit = float(request.options.time_limit_s)
-    seconds = max(limit / count, min(MIN_REPLAN_SECONDS, limit))
+    owners = candidate_owners(request, issue, base.issues, most_owners(max_options, max_replans))
+    seconds = replan_seconds(float(request.options.time_limit_s), 2 * len(owners))
     candidates = []
     for owner in owners:
         pinned = issue.model_copy(update={"pinned_owner": owner})

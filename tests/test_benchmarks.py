@@ -48,6 +48,8 @@ def test_churn_reports_each_change_with_checked_plans(raw: dict[str, Any]) -> No
         assert row["violations"] == 0
         assert row["unrelated_cold"] >= 0 and row["unrelated_baseline"] >= 0
         assert row["lateness_vs_cold"] in ("better", "equal", "worse")
+        assert 0 < row["first_plan_cold_s"] <= row["cold_s"]
+        assert 0 < row["first_plan_baseline_s"] <= row["baseline_s"]
     assert "Churn after one change" in render_markdown(summarise(raw))
 
 

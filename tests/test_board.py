@@ -110,6 +110,7 @@ def test_the_reference_board_shows_reconstruction_at_risk_and_the_extension_puts
     assert "3 working days late" in reconstruction.locator(".standing").inner_text()
     assert reconstruction.locator(".projected-finish").inner_text() == "Tue 2025-12-02"
     assert reconstruction.locator(".due").inner_text() == "Thu 2025-11-27"
+    assert page.locator("#start-date").input_value() == "2025-11-23"  # the shown plan's start, not today
     # Late work is marked in text as well as colour, on the timeline and in the table.
     late_piece = page.locator(".piece.late[data-issue='#974']")
     assert late_piece.inner_text().endswith("late")

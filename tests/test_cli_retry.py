@@ -1,4 +1,5 @@
-"""The command line's HTTP client asks a busy service (503) again after its Retry-After, a bounded number of times.
+"""The command line's HTTP client asks again after a 503 (busy) or 429 (key over its limits) and its Retry-After,
+a bounded number of times.
 
 A real HTTP server on a loopback port answers; only the waiting is recorded instead of slept.
 """
@@ -18,6 +19,8 @@ from api_schemas.service import ValidateResponse
 from service.commands.remote import BUSY_ATTEMPTS, MAX_RETRY_S, ServiceError, call_service
 
 BUSY = {"type": "/problems/service-busy", "title": "Service busy", "status": 503, "detail": "Workers are busy."}
+LIMITED = {"type": "/problems/too-many-requests", "title": "Too many requests", "status": 429,
+           "detail": "This API key has 4 requests in progress."}
 
 
 class _Answers:
@@ -37,7 +40,7 @@ def service() -> Iterator[tuple[str, _Answers]]:
             self.rfile.read(int(self.headers.get("Content-Length", "0")))
             answers.requests += 1
             status, retry_after = answers.queue.pop(0) if answers.queue else (200, None)
-            body = json.dumps(BUSY if status == 503 else {"valid": True}).encode()
+            body = json.dumps({503: BUSY, 429: LIMITED}.get(status, {"valid": True})).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json" if status == 200 else "application/problem+json")
             if retry_after is not None:
@@ -78,3 +81,18 @@ def test_the_retries_are_bounded(service: tuple[str, _Answers]) -> None:
         call_service(url, "/v1/plans/validate", {}, ValidateResponse, 1, sleep=waits.append)
     assert answers.requests == BUSY_ATTEMPTS and len(waits) == BUSY_ATTEMPTS - 1
     assert "503: Workers are busy." in str(caught.value)
+
+
+def test_a_key_over_its_limits_is_asked_again_then_refused(
+    service: tuple[str, _Answers], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, answers = service
+    answers.queue = [(429, "3")]
+    waits: list[float] = []
+    assert call_service(url, "/v1/plans/validate", {}, ValidateResponse, 1, sleep=waits.append).valid
+    assert waits == [3] and answers.requests == 2
+    assert "too many requests in progress or this minute (429); asking again in 3 s" in capsys.readouterr().err
+    answers.queue = [(429, "0")] * BUSY_ATTEMPTS
+    with pytest.raises(ServiceError) as caught:
+        call_service(url, "/v1/plans/validate", {}, ValidateResponse, 1, sleep=waits.append)
+    assert "429: This API key has 4 requests in progress." in str(caught.value)

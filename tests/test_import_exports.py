@@ -195,6 +195,7 @@ def test_github_project_is_read_with_its_quirks_noted() -> None:
     issues = {issue.id: issue for issue in result.request.issues}
     assert list(issues) == ["#21", "#22", "#23", "#24", "draft-1", "example-org/infra#7", "#26"]
     assert issues["#21"].estimate_hours == 6  # Estimate field beats the body's 1,5h and size M
+    assert issues["#21"].url == "https://github.com/example-org/shop/issues/21" and issues["draft-1"].url is None
     assert issues["#22"].estimate_hours == 16  # label 'estimate: 2 days'
     assert issues["#24"].work_hours == 0  # Status Done
     assert [issues[i].priority for i in ("#21", "#22", "#23", "example-org/infra#7")] == [
@@ -280,6 +281,16 @@ def test_csv_row_numbers_count_blank_lines_and_cells_show_as_typed() -> None:
     assert len(messages) == 2
     assert messages[0].startswith("backlog.csv row 4, column priority: 'p9' is not a priority")
     assert messages[1].startswith("backlog.csv row 6, column estimate_hours: 'four' is not an amount of work")
+
+
+def test_csv_links_are_read_and_a_cell_that_is_no_link_is_named() -> None:
+    text = "id,url,estimate_hours,owner\n#1,https://tracker.example/browse/OPS-1,2,a\n#2,,2,a\n#3,OPS-3,2,a\n"
+    with pytest.raises(InvalidRequestError) as caught:
+        import_backlog(ImportSource.CSV, text.encode(), OPTIONS, name="backlog.csv")
+    (problem,) = caught.value.problems
+    assert problem.message.startswith("backlog.csv row 4, column url: 'OPS-3' is not an http:// or https:// link")
+    result = import_backlog(ImportSource.CSV, text.replace("OPS-3,", ",").encode(), OPTIONS, name="backlog.csv")
+    assert [issue.url for issue in result.request.issues] == ["https://tracker.example/browse/OPS-1", None, None]
 
 
 def test_csv_accepts_units_and_priority_words_and_skips_empty_rows() -> None:

@@ -37,7 +37,7 @@ def issue_of(result: ImportResult, identifier: str) -> Any:
 
 def test_fixture_has_the_shape_gh_prints() -> None:
     for item in load("issues.json"):
-        assert sorted(item) == ["assignees", "body", "labels", "milestone", "number", "state", "title"]
+        assert sorted(item) == ["assignees", "body", "labels", "milestone", "number", "state", "title", "url"]
         assert item["state"] in ("OPEN", "CLOSED")
         assert all(sorted(label) == ["color", "description", "id", "name"] for label in item["labels"])
         assert all(sorted(user) == ["id", "login", "name"] for user in item["assignees"])
@@ -50,6 +50,7 @@ def test_fixture_has_the_shape_gh_prints() -> None:
 def test_every_issue_is_imported_and_the_request_validates(imported: ImportResult) -> None:
     numbers = [item["number"] for item in load("issues.json")]
     assert [issue.id for issue in imported.request.issues] == [f"#{n}" for n in numbers]
+    assert [issue.url for issue in imported.request.issues] == [item["url"] for item in load("issues.json")]
     assert validate_request(imported.request) == []
 
 

@@ -77,6 +77,7 @@ def test_a_plan_job_runs_in_the_service_itself_and_streams_its_progress(client: 
     assert final.expires_at is not None and final.finished_at is not None and final.expires_at > final.finished_at
     calendar = client.get(answer.headers["location"] + "/plan.ics")
     assert calendar.status_code == 200 and "BEGIN:VEVENT" in calendar.text
+    assert final.calendar_url == answer.headers["location"] + "/plan.ics"  # no keys: no token needed
 
 
 def test_cancel_kills_the_solver_process_and_a_full_queue_answers_503(client: TestClient, markers: Path) -> None:

@@ -118,6 +118,18 @@ def test_a_plan_job_streams_progress_and_ends_with_the_checked_plan(cluster: Clu
     events_by_uid = [str(event["UID"]) for event in icalendar.Calendar.from_ical(calendar.text).walk("VEVENT")]
     work_events = [uid for uid in events_by_uid if uid.startswith("issue-")]
     assert len(work_events) == sum(len(issue.slots) for issue in final.result.issues)  # beside due-date events
+    # A calendar app sends no Authorization header: the job's calendar_url carries a token for this feed only.
+    link = final.calendar_url
+    assert link is not None and link.startswith(f"/v1/jobs/{job['id']}/plan.ics?token=")
+    subscribed = cluster.client.get(link)
+    assert subscribed.status_code == 200 and subscribed.text == calendar.text
+    token = link.rsplit("=", 1)[1]
+    assert cluster.client.get(f"/v1/jobs/{job['id']}").status_code == 401  # the token opens nothing else
+    assert cluster.client.get(f"/v1/jobs/{job['id']}?token={token}").status_code == 401
+    forged = cluster.client.get(f"/v1/jobs/{job['id']}/plan.ics?token={token[:-1]}{'0' if token[-1] != '0' else '1'}")
+    assert forged.status_code == 401 and "token is not valid" in forged.json()["detail"]
+    other = cluster.submit("plan", small_request(), who="alice")
+    assert cluster.client.get(f"/v1/jobs/{other['id']}/plan.ics?token={token}").status_code == 401
     assert cluster.stored(job["id"]) == 1
     ttl: Any = cluster.redis.ttl(job_key(job["id"]))
     assert 0 < ttl <= 86400  # kept for CAPPLAN_JOB_TTL_S

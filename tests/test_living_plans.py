@@ -288,3 +288,33 @@ def test_week_plan_lists_the_changes_since_the_last_plan() -> None:
     assert "1 moved" in section and "M3-landing grew from 2 h to 3 h" in section
     cold = render(ReportFormat.MD, PlanRequest.model_validate(data), first, 7).decode()
     assert "Changes since the last plan" not in cold
+
+
+def test_a_frozen_issue_split_in_the_baseline_is_an_exception_that_says_so() -> None:
+    # Frozen work is kept as one run; an issue the baseline split is then an exception, and the reason names the
+    # split (not a change of working time, which did not happen).
+    monday = datetime(2027, 1, 4)
+    request = PlanRequest.model_validate({
+        "start_date": monday.date(),
+        "owners": [{"id": "ann", "hours_per_day": 8}],
+        "issues": [{"id": "a", "estimate_hours": 4}, {"id": "b", "estimate_hours": 8}],
+        "options": {"splittable": True, "time_limit_s": 2},
+        "freeze_until": (monday + timedelta(days=2)).isoformat(),
+        "baseline": [
+            {"id": "a", "status": "planned", "priority": "P2", "owner": "ann", "hours": 4,
+             "start": (monday + timedelta(hours=13)).isoformat(),
+             "slots": [{"date": monday.date(), "start": "13:00", "hours": 2},
+                       {"date": (monday + timedelta(days=1)).date(), "start": "09:00", "hours": 2}]},
+        ],
+    })
+    result = plan(request, with_recommendations=False)
+    exceptions = [w for w in result.warnings if w.code == "freeze_exception"]
+    assert [w.ids for w in exceptions] == [["a"]]
+    assert "split into pieces" in exceptions[0].message and "working time" not in exceptions[0].message
+    assert check_schedule(request, result) == []
+    # Slots off the owner's working time are still a change of working time.
+    data = json.loads(request.model_dump_json())
+    data["owners"][0]["days_off"] = [(monday + timedelta(days=1)).date().isoformat()]
+    away = plan(PlanRequest.model_validate(data), with_recommendations=False)
+    [message] = [w.message for w in away.warnings if w.code == "freeze_exception"]
+    assert "working time changed" in message

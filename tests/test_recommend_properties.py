@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 
 from api_schemas import PlanRequest, SolveStatus
 from api_schemas.recommendations import TargetKind, TargetRecommendation
+from solver.intake.validation import validate_request
 from solver.planner import plan
 from tests.strategies import tiny_requests
 from tests.test_recommend_support import (
+    make_request,
     meets,
     moved_deadline,
     moved_due,
@@ -79,3 +81,14 @@ def test_verified_recommendations_meet_their_dates(request: PlanRequest) -> None
     for target in result.recommendations.targets:
         _check(request, target)
         assert target.summary.startswith(f"{target.name or target.id}: ")
+
+
+def test_extra_owners_of_two_groups_are_added_with_distinct_ids() -> None:
+    # A capacity recommendation may name two owner groups (two skill sets); `_check` applies them one by one, which
+    # once added 'new-0' twice and made the verifying re-plan a 422 ("Owner id 'new-0' is used more than once").
+    request = make_request([{"id": "a", "estimate_hours": 4, "skills": ["x"]}], owners=[
+        {"id": "ann", "hours_per_day": 8, "skills": ["x", "y"]}
+    ])
+    changed = with_extra_owners(with_extra_owners(request, 2, 8, ["x"]), 1, 6, ["y"])
+    assert [owner.id for owner in changed.owners] == ["ann", "new-0", "new-1", "new-2"]
+    assert validate_request(changed) == []

@@ -108,9 +108,15 @@ def without(request: PlanRequest, issue_ids: Iterable[str]) -> PlanRequest:
 
 
 def with_extra_owners(request: PlanRequest, count: int, hours: float, skills: list[str]) -> PlanRequest:
-    """The request with `count` new owners (team calendar) of the given hours and skills."""
+    """The request with `count` new owners (team calendar) of the given hours and skills.
+
+    Their ids (new-0, new-1, ...) continue after those already added, so a recommendation of several owner groups
+    is applied by calling this once per group.
+    """
     data = request.model_dump()
-    data["owners"] += [{"id": f"new-{n}", "hours_per_day": hours, "skills": skills} for n in range(count)]
+    taken = {owner["id"] for owner in data["owners"]}
+    fresh = (f"new-{n}" for n in range(len(taken) + count + 1) if f"new-{n}" not in taken)
+    data["owners"] += [{"id": next(fresh), "hours_per_day": hours, "skills": skills} for _ in range(count)]
     return PlanRequest.model_validate(data)
 
 

@@ -7,10 +7,13 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from api_schemas import PlanRequest
+from api_schemas.jobs import Job
 from api_schemas.request import Issue
+from api_schemas.result import PlanResult
 from api_schemas.slots import SlotResponse
 from service.app import create_app
 from solver.slots import find_slots
+from tests.jobs_support import wait_for
 from tests.test_service_support import service_settings
 
 START = "2026-03-02"  # a Monday
@@ -62,3 +65,32 @@ def test_slots_endpoint_answers_options_and_names_the_new_issue_field_in_problem
                                                                         "skills": ["ops"]}})
         assert nobody.status_code == 422
         assert any(error["loc"][:1] == ["issue"] for error in nobody.json()["errors"])
+
+
+def test_slot_and_forecast_jobs_answer_as_their_endpoints_do() -> None:
+    body = {"request": team_request(), "issue": {"id": "new", "estimate_hours": 4, "skills": ["db"]}}
+    # A pool whose share holds a slot search at the request's limit (a base plan and up to 6 re-plans of 1 s).
+    with TestClient(create_app(service_settings(queue_depth=10))) as client:
+        submitted = client.post("/v1/jobs", json={"kind": "slots", "request": body})
+        assert submitted.status_code == 202, submitted.text
+        job = Job.model_validate(wait_for(lambda: finished(client, submitted.headers["location"]), "the slot job"))
+        assert job.status == "succeeded" and isinstance(job.result, SlotResponse), job.error
+        assert job.calendar_url is None  # options, not one plan
+        assert {option.owner for option in job.result.options} == {"bo"} and job.result.options[0].checked
+        assert job.progress is not None and job.progress.solves_done == job.progress.solves_total > 1
+        # The slot request's own checks, with paths under 'request'.
+        refused = client.post("/v1/jobs", json={"kind": "slots", "request": {**body, "issue": {"id": "new"}}})
+        assert refused.status_code == 422
+        assert ["request", "issue", "estimate_hours"] in [error["loc"] for error in refused.json()["errors"]]
+
+        forecast = client.post("/v1/jobs", json={"kind": "forecast", "request": team_request()})
+        assert forecast.status_code == 202, forecast.text
+        job = Job.model_validate(wait_for(lambda: finished(client, forecast.headers["location"]), "the forecast"))
+        assert isinstance(job.result, PlanResult) and job.result.checked and job.result.forecast is not None
+        assert job.calendar_url is not None and client.get(job.calendar_url).status_code == 200
+
+
+def finished(client: TestClient, location: str) -> dict[str, Any] | None:
+    """The job at `location` once it has finished, else None."""
+    job: dict[str, Any] = client.get(location).json()
+    return job if job["status"] in ("succeeded", "failed", "cancelled") else None

@@ -212,7 +212,7 @@ def import_linear_command(
 @import_app.command("github")
 def import_github_command(
     issues: Annotated[str, typer.Argument(metavar="ISSUES_JSON", help="Output of `gh issue list --state all --json "
-                                          "number,title,labels,milestone,state,body,assignees` ('-': stdin).")],
+                                          "number,title,url,labels,milestone,state,body,assignees` ('-': stdin).")],
     milestones: Annotated[str | None, typer.Option("--milestones", metavar="FILE", help="Output of "
                           "`gh api repos/OWNER/REPO/milestones` (due dates).")] = None,
     map_file: MapOption = None,

@@ -1,8 +1,9 @@
 """Talking to a running capplan service with httpx: plan, what-if and validate over HTTP.
 
 `call_service` is the client; `post` is the command line's use of it: a 422 answer becomes the same
-problems a local run reports (exit 1), any other failure is exit 3. A busy service (503) is asked again
-after the wait its `Retry-After` gives, a bounded number of times with a bounded wait.
+problems a local run reports (exit 1), any other failure is exit 3. A busy service (503) or an API key over
+its limits (429) is asked again after the wait its `Retry-After` gives, a bounded number of times with a
+bounded wait.
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ Answer = TypeVar("Answer", bound=BaseModel)
 
 #: Seconds allowed on top of the solve's own time limit for the service to answer.
 _SLACK_S = 60.0
-#: Requests made to a service that answers 503 (busy) before giving up, the wait when it names none, and the
+#: Answers that ask the client to come back later: 429 (this API key is over its limits) and 503 (busy), with
+#: what the command line says of each.
+_ASK_AGAIN = {429: "this API key has too many requests in progress or this minute (429)",
+              503: "the service is busy (503)"}
+#: Requests made to a service that answers 429 or 503 before giving up, the wait when it names none, and the
 #: longest wait honoured (a Retry-After of an hour is read as this): at most 3 waits of 30 s, 90 s in all.
 BUSY_ATTEMPTS = 4
 DEFAULT_RETRY_S = 1.0
@@ -54,7 +59,7 @@ def _refusal(response: httpx.Response) -> ServiceError:
 
 
 def retry_after_s(response: httpx.Response) -> float:
-    """Seconds a 503 asks the client to wait (`Retry-After` in seconds or as an HTTP date), within the bounds."""
+    """Seconds a 429 or 503 asks the client to wait (`Retry-After` in seconds or as an HTTP date), within the bounds."""
     text = response.headers.get("Retry-After", "").strip()
     wait = DEFAULT_RETRY_S
     if text.isdigit():
@@ -73,7 +78,7 @@ def call_service(
 ) -> Answer:
     """POST `body` to `server` + `path` and parse the answer as `answer`; raise `ServiceError` when that fails.
 
-    A 503 is tried again after its `Retry-After` (`BUSY_ATTEMPTS` requests in all), saying so on stderr.
+    A 429 or 503 is tried again after its `Retry-After` (`BUSY_ATTEMPTS` requests in all), saying so on stderr.
     """
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     url = server.rstrip("/") + path
@@ -82,10 +87,10 @@ def call_service(
             response = httpx.post(url, json=body, headers=headers, timeout=time_limit_s + _SLACK_S)
         except httpx.HTTPError as error:
             raise ServiceError(f"cannot reach the service at {url}: {error}") from None
-        if response.status_code != 503 or attempt == BUSY_ATTEMPTS:
+        if response.status_code not in _ASK_AGAIN or attempt == BUSY_ATTEMPTS:
             break
         wait = retry_after_s(response)
-        say(f"capplan: the service is busy (503); asking again in {wait:g} s (attempt {attempt + 1} of "
+        say(f"capplan: {_ASK_AGAIN[response.status_code]}; asking again in {wait:g} s (attempt {attempt + 1} of "
             f"{BUSY_ATTEMPTS}).")
         sleep(wait)
     if response.status_code != 200:

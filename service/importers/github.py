@@ -1,6 +1,6 @@
 """GitHub backlogs as gh prints them, turned into a plan request.
 
-Input: the JSON of `gh issue list --json number,title,labels,milestone,state,body,assignees` and,
+Input: the JSON of `gh issue list --json number,title,url,labels,milestone,state,body,assignees` and,
 optionally, of `gh api repos/OWNER/REPO/milestones` (due dates of every milestone).
 
 - Issues are `#<number>`; closed issues are done work (0 hours left), so dependencies on them are met.
@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from api_schemas.common import Priority
 from api_schemas.problems import Problem
-from api_schemas.request import Calendar, Dependency, Issue, Milestone, Owner, PlanRequest
+from api_schemas.request import Calendar, Dependency, Issue, Milestone, Owner, PlanRequest, is_web_link
 from service.importers.durations import WorkUnits
 from service.importers.estimates import (
     DEFAULT_PRIORITY_LABELS,
@@ -74,10 +74,11 @@ class GhMilestone(_GhModel):
 
 
 class GhIssue(_GhModel):
-    """One item of `gh issue list --json number,title,labels,milestone,state,body,assignees`."""
+    """One item of `gh issue list --json number,title,url,labels,milestone,state,body,assignees`."""
 
     number: int
     title: str = ""
+    url: str | None = None
     state: str = "OPEN"
     body: str | None = ""
     labels: list[GhLabel] = Field(default_factory=list)
@@ -351,6 +352,7 @@ class GithubBacklogBuilder:
                 Issue(
                     id=identifier,
                     title=title,
+                    url=gh.url if gh.url is not None and is_web_link(gh.url) else None,
                     priority=self.priority(gh, identifier, item.priority),
                     milestone=item.milestone.id if item.milestone else (
                         milestone_id[gh.milestone.title] if gh.milestone else None),

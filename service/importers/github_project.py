@@ -206,6 +206,7 @@ def _gh_issue(item: ProjectItem, content: ProjectContent, number: int) -> GhIssu
     return GhIssue(
         number=number,
         title=str(fields.get("title") or content.title),
+        url=content.url,
         body=content.body or "",
         labels=[GhLabel(name=str(name)) for name in fields.get("labels") or []],
         assignees=[GhUser(login=str(login)) for login in fields.get("assignees") or []],

@@ -28,6 +28,7 @@ class Target(StrEnum):
 
     ID = "id"
     TITLE = "title"
+    URL = "url"
     PRIORITY = "priority"
     MILESTONE = "milestone"
     DUE = "due"
@@ -117,7 +118,8 @@ def column_key(name: str) -> str:
 
 #: capplan's own CSV and Excel columns (docs/week-plan.md).
 _NATIVE_COLUMNS = {
-    "id": Target.ID, "title": Target.TITLE, "priority": Target.PRIORITY, "milestone": Target.MILESTONE,
+    "id": Target.ID, "title": Target.TITLE, "url": Target.URL, "priority": Target.PRIORITY,
+    "milestone": Target.MILESTONE,
     "due": Target.DUE, "estimate_hours": Target.ESTIMATE, "remaining_hours": Target.REMAINING,
     "deadline": Target.DEADLINE, "hard_deadline": Target.HARD_DEADLINE, "not_before": Target.NOT_BEFORE,
     "pinned_start": Target.PINNED_START, "owner": Target.OWNER, "skills": Target.SKILLS,

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from api_schemas.common import Priority
 from api_schemas.problems import Problem
-from api_schemas.request import Calendar, Dependency, Issue, Milestone, Owner, PlanRequest
+from api_schemas.request import Calendar, Dependency, Issue, Milestone, Owner, PlanRequest, is_web_link
 from service.importers.durations import DurationError
 from service.importers.estimates import PRIORITY_WORDS, read_amount, to_quarter_hours
 from service.importers.mapping import PRESETS, EstimateUnit, ImportMapping, Target, column_key
@@ -260,6 +260,8 @@ class _Reader:
         data: dict[str, Any] = {"id": identifier}
         if Target.TITLE in self.positions:
             data["title"] = self.cell(row, Target.TITLE, identifier)
+        if Target.URL in self.positions:
+            data["url"] = self.link(row, identifier)
         priority = self.priority(row, identifier) if Target.PRIORITY in self.positions else None
         data["priority"] = priority or self.mapping.default_priority
         if Target.MILESTONE in self.positions:
@@ -284,6 +286,15 @@ class _Reader:
             due = None
         return _Issue(row.number, {k: v for k, v in data.items() if v is not None},
                       self.links(row, Target.DEPENDS_ON, identifier), self.links(row, Target.BLOCKS, identifier), due)
+
+    def link(self, row: Row, identifier: str) -> str | None:
+        """The issue's link in its tracker; anything but an http(s) link is reported and left out."""
+        text = self.cell(row, Target.URL, identifier)
+        if text and not is_web_link(text):
+            self.unreadable(row.number, self.column(Target.URL), f"'{text}' is not an http:// or https:// link",
+                            identifier, "no link")
+            return None
+        return text or None
 
     def work(self, row: Row, identifier: str, data: dict[str, Any]) -> None:
         """Estimate and remaining hours: the estimate column, else the size; a done status leaves 0 hours."""

@@ -19,13 +19,16 @@ from api_schemas.jobs import JobKind
 from api_schemas.request import PlanRequest
 from api_schemas.result import PlanResult
 from api_schemas.service import ProblemDetails, WhatIfRequest
+from api_schemas.slots import SlotRequest, SlotResponse
 from service.offload import off_loop
 from service.planning import effective_request, solver_crashed, validation_report, verified_outcome
 from service.pool import SolvePool, SolverCrashedError
 from service.problems import ProblemError, problem_details
 from service.settings import Settings
+from service.slots import slot_replans_admitted
 from service.solve_job import SolveFunction, solve_job
 from service.whatif import against_baseline, compare_plans
+from solver.slots import slot_options, slot_requests
 from solver.verification import PlanCheckError
 
 logger = logging.getLogger(__name__)
@@ -123,9 +126,11 @@ async def _run(kind: JobKind, payload: dict[str, Any], executor: Executor, run: 
         )
         return report.model_dump_json()
     requests = [PlanRequest.model_validate(request) for request in payload["requests"]]
-    if kind == JobKind.PLAN:
+    if kind.gives_plan:
         (result,) = await _plans(requests, executor, run, None, with_progress=True)
         return result.model_dump_json()
+    if kind == JobKind.SLOTS:
+        return (await _slots(SlotRequest.model_validate(payload["slot"]), executor, run)).model_dump_json()
     what_if = WhatIfRequest.model_validate(payload["what_if"])
     baseline = what_if.baseline_plan
     if baseline is None:  # the base first, then each scenario against its plan, as POST /v1/plans/what-if does
@@ -134,6 +139,15 @@ async def _run(kind: JobKind, payload: dict[str, Any], executor: Executor, run: 
     results = await _plans(scenarios, executor, run, baseline, with_progress=False)
     answer = await off_loop(compare_plans, what_if.base, what_if.scenarios, baseline, results, what_if.include_plans)
     return answer.model_dump_json()
+
+
+async def _slots(slot: SlotRequest, executor: Executor, run: JobRun) -> SlotResponse:
+    """The base plan, then every candidate re-plan on the pool, ranked into options, as POST /v1/plans/slots."""
+    (base,) = await _plans([slot.request], executor, run, None, with_progress=True)
+    candidates = slot_requests(slot.request, slot.issue, base, slot.max_options, slot_replans_admitted(executor.pool))
+    run.solves_total = 1 + len(candidates)
+    results = await _plans([candidate.request for candidate in candidates], executor, run, base, with_progress=False)
+    return slot_options(slot.issue, base, results, slot.max_options)
 
 
 async def _plans(

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from api_schemas.jobs import JobKind
 from api_schemas.problems import Problem
 from service.offload import off_loop
-from service.planning import PlanningService
+from service.planning import PlanningService, forecasting
 from service.problems import ProblemError
+from service.slots import parse_slot_request, slot_replans_admitted
 from service.whatif import parse_what_if, scenario_requests
+from solver.slots import most_owners, replan_seconds
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,21 @@ async def _plan(data: object, planning: PlanningService) -> PreparedJob:
     return PreparedJob(payload, [request.options.time_limit_s], ["request", "options", "time_limit_s"])
 
 
+async def _forecast(data: object, planning: PlanningService) -> PreparedJob:
+    """A plan job with `options.forecast` at its defaults unless the request sets it, as POST /v1/plans/forecast."""
+    return await _plan(forecasting(data), planning)
+
+
+async def _slots(data: object, planning: PlanningService) -> PreparedJob:
+    """The base plan, then up to two re-plans per owner tried (the request's time limit shared among them)."""
+    slot = await off_loop(parse_slot_request, data, planning)
+    limit = float(slot.request.options.time_limit_s)
+    replans = 2 * most_owners(slot.max_options, slot_replans_admitted(planning.pool))
+    payload = json.dumps({"slot": slot.model_dump(mode="json"), "requests": [slot.request.model_dump(mode="json")]})
+    return PreparedJob(payload, [limit] + [replan_seconds(limit, replans)] * replans,
+                       ["request", "options", "time_limit_s"])
+
+
 async def _what_if(data: object, planning: PlanningService) -> PreparedJob:
     limits, caps = planning.limits, planning.effective
     parsed = await off_loop(parse_what_if, data, limits, planning.settings.max_scenarios, caps)
@@ -57,7 +74,9 @@ async def _validate(data: object, planning: PlanningService) -> PreparedJob:
 
 PREPARERS: dict[JobKind, Preparer] = {
     JobKind.PLAN: _plan,
+    JobKind.FORECAST: _forecast,
     JobKind.WHAT_IF: _what_if,
+    JobKind.SLOTS: _slots,
     JobKind.VALIDATE: _validate,
 }
 

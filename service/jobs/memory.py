@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from api_schemas.jobs import JobKind, JobStatus
+from api_schemas.jobs import JobStatus
 from service.jobs.execution import Executor, execute, failure_of
 from service.jobs.record import (
     IdempotencyConflictError,
@@ -79,7 +79,7 @@ class MemoryJobs:
         if job.idempotency_key is not None:
             self._keys[(job.owner, job.idempotency_key)] = (job.id, job.fingerprint)
             record.extra["idempotency_key"] = job.idempotency_key
-        if job.kind == JobKind.PLAN:
+        if job.kind.gives_plan:
             record.request = plan_request_json(job.payload)
         self._queue.put_nowait(job.id)
         return Submitted(replace(record), created=True)

@@ -18,10 +18,13 @@ from pydantic import BaseModel
 from api_schemas.jobs import Job, JobKind, JobProgress, JobStatus
 from api_schemas.result import PlanResult
 from api_schemas.service import ProblemDetails, ValidateResponse, WhatIfResponse
+from api_schemas.slots import SlotResponse
 
 #: The answer model of each kind: the synchronous endpoint's.
 RESULT_MODELS: dict[JobKind, type[BaseModel]] = {
     JobKind.PLAN: PlanResult,
+    JobKind.FORECAST: PlanResult,
+    JobKind.SLOTS: SlotResponse,
     JobKind.WHAT_IF: WhatIfResponse,
     JobKind.VALIDATE: ValidateResponse,
 }

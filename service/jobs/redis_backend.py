@@ -242,7 +242,7 @@ class RedisJobs:
         """Record the job and put it on arq's queue; or the earlier job of the same key and body."""
         store = self.store
         key = idempotency_key(job.owner, job.idempotency_key) if job.idempotency_key is not None else ""
-        request = (plan_request_json(job.payload) or "") if job.kind == JobKind.PLAN else ""
+        request = (plan_request_json(job.payload) or "") if job.kind.gives_plan else ""
         while True:
             outcome, earlier = await store._submit(
                 keys=[job_key(job.id), key or "capplan:no-key", QUEUED_SET],

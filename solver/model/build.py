@@ -13,8 +13,9 @@ from solver.model.calendar_terms import CalendarTerms
 from solver.model.constraints import add_dependency_constraints, add_resource_constraints, add_symmetry_breaking
 from solver.model.objective import ObjectiveLevel, objective_levels
 from solver.model.variables import ClockStretch, TaskVars, create_task_vars
+from solver.prepared.members import assign_members
 from solver.prepared.problem import PreparedProblem
-from solver.prepared.schedule import Placement, Schedule
+from solver.prepared.schedule import Schedule
 from solver.prepared.symmetry import IdenticalClass, canonical, identical_classes
 
 
@@ -83,7 +84,7 @@ class PlanModel:
         return list(solver.response_proto.solution)
 
     def read(self, solver: cp_model.CpSolver) -> Schedule:
-        """Placements of the solver's current solution, with pooled work split onto owners."""
+        """Placements of the solver's current solution, with pooled work split onto owners (`assign_members`)."""
         chosen: dict[int, tuple[int, int]] = {}
         runs: dict[int, tuple[tuple[int, int], ...]] = {}
         for tv in self.tasks:
@@ -98,33 +99,6 @@ class PlanModel:
                         runs[tv.task.index] = tuple(used)
                     break
         return assign_members(self.problem, chosen, runs)
-
-
-def assign_members(
-    problem: PreparedProblem,
-    chosen: dict[int, tuple[int, int]],
-    runs: dict[int, tuple[tuple[int, int], ...]] | None = None,
-) -> Schedule:
-    """Split each pool's work onto its identical owners (interval colouring, exact for a cumulative).
-
-    Split tasks (`runs`, their pieces) only run on single owners (owners are not pooled when issues may be split,
-    `solver.prepared.problem`), where the colouring is trivial.
-    """
-    runs = runs or {}
-    schedule: Schedule = {}
-    by_resource: dict[int, list[tuple[int, int, int]]] = {}
-    for task_index, (resource_index, start) in chosen.items():
-        end = runs[task_index][-1][1] if task_index in runs else start + problem.tasks[task_index].work
-        by_resource.setdefault(resource_index, []).append((start, end, task_index))
-    for resource_index, stretches in by_resource.items():
-        free_at = [0] * problem.resources[resource_index].capacity
-        for start, end, task_index in sorted(stretches):
-            member = 0 if len(free_at) == 1 else next(m for m, free in enumerate(free_at) if free <= start)
-            free_at[member] = end
-            schedule[task_index] = Placement(
-                resource=resource_index, member=member, start=start, runs=runs.get(task_index, ())
-            )
-    return schedule
 
 
 def build_model(problem: PreparedProblem, symmetry: bool = False, finish_bounds: bool = True) -> PlanModel:

@@ -2,7 +2,8 @@
 
 docs/model.md, "Living plans": per task with a baseline place, reassigned (another owner), moved (another start
 instant) and the start shift (the owner's working quarter hours between the baseline start and the new start).
-Owners of baseline work are never pooled, so the baseline owner is one resource and "the same owner" is exact.
+Baseline owners may be pooled: the model's reassigned counts a task off its baseline owner's resource (a lower
+bound), and the plan's value is counted on the owners its pools' work is split onto (`solver.prepared.members`).
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from solver.prepared.baseline import exact_unit, units_before
 def disruption_terms(tv: TaskVars) -> tuple[cp_model.LinearExprT, cp_model.LinearExprT, cp_model.LinearExprT]:
     """(reassigned, moved, shift) of one task; zeros without a baseline place.
 
-    reassigned = 1 - [baseline owner chosen]; moved = 1 - [some resource r chosen with start = the unit that
-    starts exactly at the baseline instant on r's clock]; shift >= |start - b_r| on the chosen r, where b_r
-    counts r's working quarter hours before the baseline start (exact at the optimum, as the level minimises it).
+    reassigned = 1 - [the resource holding the baseline owner chosen] (at most the plan's value: a pool's owners
+    are chosen after solving); moved = 1 - [some resource r chosen with start = the unit that starts exactly at the
+    baseline instant on r's clock]; shift >= |start - b_r| on the chosen r, where b_r counts r's working quarter
+    hours before the baseline start (exact at the optimum, as the level minimises it). A pool's owners share one
+    calendar, so moved and shift do not depend on which of them does the work.
     """
     task, model, problem = tv.task, tv.model, tv.problem
     place = task.baseline

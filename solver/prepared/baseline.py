@@ -45,8 +45,27 @@ def baseline_places(request: PlanRequest) -> dict[str, BaselinePlace]:
 
 
 def baseline_owners(request: PlanRequest) -> set[str]:
-    """Owners with baseline work: kept out of pools, so that "the same owner" means the same person."""
+    """Owners with baseline work: kept out of pools where the full model proves the levels (exact reassigned)."""
     return {place.owner for place in baseline_places(request).values()}
+
+
+def fixed_owners(request: PlanRequest) -> set[str]:
+    """Owners who may get fixed work (in progress, or frozen: a baseline start before `freeze_until`).
+
+    They stay out of pools: fixed work holds its one owner, which a pool could not promise (a pooled schedule may
+    leave no owner free beside a fixed placement on each side). Other baseline work may be pooled: its owner is
+    preferred when the pool's work is split onto its owners (`solver.prepared.members`).
+    """
+    places = baseline_places(request)
+    owners = {
+        issue.pinned_owner or places[issue.id].owner
+        for issue in request.issues
+        if issue.in_progress and (issue.pinned_owner or issue.id in places)
+    }
+    if request.freeze_until is not None:
+        until = instant_of(request.start_date, request.freeze_until)
+        owners |= {place.owner for place in places.values() if place.instant < until}
+    return owners
 
 
 def units_before(problem: PreparedProblem, clock_index: int, owner: str, instant: int) -> int:
@@ -186,6 +205,11 @@ def _freeze_refusal(problem: PreparedProblem, task: Task | None, place: Baseline
         for s in place.plan.slots
     ]
     if pieces != slots:
+        if _in_working_time(problem, place.owner, slots):
+            return (
+                "it was split into pieces in the baseline, and frozen work is kept only as one unbroken run from its "
+                "start (its slots would change)"
+            )
         return f"{place.owner}'s working time changed (days off, hours or calendar) over its slots"
     start_day = place.instant // UNITS_PER_DAY
     end_day = clock.end_day(unit + task.work)
@@ -194,6 +218,15 @@ def _freeze_refusal(problem: PreparedProblem, task: Task | None, place: Baseline
     if task.hard_deadline_day is not None and end_day > task.hard_deadline_day:
         return "it would miss its hard deadline"
     return resource, unit
+
+
+def _in_working_time(problem: PreparedProblem, owner: str, slots: list[tuple[date, int, int]]) -> bool:
+    """Whether every (date, clock time, length) slot lies in `owner`'s working time now."""
+    calendar = problem.owner_calendars[owner]
+    window = range(calendar.window_start_units, calendar.window_start_units + calendar.units_per_day + 1)
+    return all(
+        calendar.is_working(day) and start in window and start + length in window for day, start, length in slots
+    )
 
 
 def _fix_frozen(fixing: _Fixing, places: dict[str, BaselinePlace], until: int) -> None:

@@ -17,7 +17,7 @@ from api_schemas.result import PlanForm, PlanWarning
 from solver.budget.constants import LARGE_MODEL_TASKS
 from solver.calendars.clock import Clock
 from solver.calendars.working_time import OwnerCalendar, TeamCalendar
-from solver.prepared.baseline import BaselinePlace, baseline_owners, units_before, with_baseline
+from solver.prepared.baseline import BaselinePlace, baseline_owners, fixed_owners, units_before, with_baseline
 
 #: Horizon the solver never exceeds, whatever the serial bound says (about 10 years).
 MAX_SOLVER_HORIZON_DAYS = 3650
@@ -258,7 +258,7 @@ def prepare(
     team = TeamCalendar(request.calendar)
     calendars = {owner.id: OwnerCalendar(owner, team) for owner in request.owners}
     works = _work_left(request)
-    pools = _pool_owners(request, calendars, split and _pieces_apart(request, works))
+    pools = _pool_owners(request, calendars, split and _pieces_apart(request, works), pieces_searched(works))
     eligible = {issue.id: _eligible_pools(issue, pools) for issue in request.issues}
     if horizon is None:
         horizon = _horizon(_serial_bound_days(request, team, pools, calendars, eligible, works), horizon_hint_days)
@@ -326,9 +326,17 @@ def piece_rule(issue: Issue, request: PlanRequest, work: int, searched: bool = T
     return PieceRule(max(1, min(most, work // shortest)), shortest, allowed=True)
 
 
-def _pool_owners(request: PlanRequest, calendars: dict[str, OwnerCalendar], apart: bool = False) -> list[list[Owner]]:
-    """Group interchangeable owners; pinned owners and owners of baseline work stay alone, every owner when `apart`."""
-    pinned = {issue.pinned_owner for issue in request.issues if issue.pinned_owner} | baseline_owners(request)
+def _pool_owners(
+    request: PlanRequest, calendars: dict[str, OwnerCalendar], apart: bool = False, full_model: bool = True
+) -> list[list[Owner]]:
+    """Group interchangeable owners; pinned owners and owners of fixed work stay alone, every owner when `apart`.
+
+    With the `full_model` (up to `LARGE_MODEL_TASKS` planned issues), owners of baseline work stay alone too: its
+    levels are proven there, and reassigned is exact only on single owners (docs/model.md, "Living plans").
+    """
+    pinned = {issue.pinned_owner for issue in request.issues if issue.pinned_owner} | fixed_owners(request)
+    if full_model:
+        pinned |= baseline_owners(request)
     groups: dict[tuple[object, ...], list[Owner]] = {}
     singles: list[list[Owner]] = []
     for owner in request.owners:

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from api_schemas.common import UNITS_PER_DAY
-from solver.model.build import assign_members
+from solver.prepared.members import assign_members
 from solver.prepared.problem import PreparedProblem, Task
-from solver.prepared.schedule import Placement, Schedule, global_span
+from solver.prepared.schedule import Schedule, global_span
 
 #: Owner groups a free task may move to besides its own (each is an optional interval in the sub-model; with
 #: all of them, neighbourhoods of a 2,000-issue backlog had 18,000 variables and took 1 s to presolve and search).
@@ -42,20 +42,36 @@ class PlanState:
             for pred, lag in task.preds:
                 self.successors.setdefault(pred, []).append((task.index, lag))
 
-    def place(self, placements: dict[int, tuple[int, int]]) -> None:
-        """Move tasks to (resource, local start); owners within each touched pool are assigned again."""
+    def moved(self, placements: dict[int, tuple[int, int]]) -> Schedule:
+        """The placements after moving tasks to (resource, local start), the state unchanged (`take` applies them).
+
+        Theirs, and those of the other tasks of every pool they leave or join: its owners are assigned again.
+        """
         touched = {self.schedule[index].resource for index in placements}
         touched |= {resource for resource, _ in placements.values()}
-        for index, (resource, start) in placements.items():
-            self.on_resource[self.schedule[index].resource].discard(index)
-            self.on_resource[resource].add(index)
-            self.schedule[index] = Placement(resource, 0, start)
-            self.spans[index] = global_span(self.problem, self.problem.tasks[index], self.schedule[index])
-        for resource in touched:
-            members = assign_members(
-                self.problem, {index: (resource, self.schedule[index].start) for index in self.on_resource[resource]}
-            )
-            self.schedule.update(members)
+        chosen = {
+            index: (resource, self.schedule[index].start)
+            for resource in touched
+            for index in self.on_resource[resource]
+            if index not in placements
+        }
+        chosen.update(placements)
+        return assign_members(self.problem, chosen)
+
+    def place(self, placements: dict[int, tuple[int, int]]) -> None:
+        """Move tasks to (resource, local start); owners within each touched pool are assigned again."""
+        self.take(self.moved(placements))
+
+    def take(self, changed: Schedule) -> None:
+        """Take the placements `moved` returned."""
+        for index, placement in changed.items():
+            before = self.schedule[index]
+            if before.resource != placement.resource:
+                self.on_resource[before.resource].discard(index)
+                self.on_resource[placement.resource].add(index)
+            self.schedule[index] = placement
+            if before.start != placement.start or before.resource != placement.resource:
+                self.spans[index] = global_span(self.problem, self.problem.tasks[index], placement)
 
 
 @dataclass(frozen=True)

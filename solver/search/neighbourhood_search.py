@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 
 from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
 from api_schemas.request import SolveMode
-from api_schemas.result import STABILITY_KINDS, LevelKind, SolveStatus
+from api_schemas.result import STABILITY_KINDS, LevelKind, ObjectiveLevelId, SolveStatus
 from solver.bounds.earliest_finish import earliest_finishes
 from solver.bounds.finish_sums import finish_sums
 from solver.bounds.schedule_levels import level_floors, level_values, problem_levels, task_floors
@@ -31,6 +31,8 @@ from solver.prepared.schedule import Schedule
 from solver.search.lexicographic import LevelOutcome, SearchOutcome, SearchProgress, SearchProgressHook
 from solver.search.neighbourhood import Neighbourhood, PlanState, free_tasks
 
+#: The level whose value depends on which owner of a pool does the work.
+REASSIGNED = ObjectiveLevelId(LevelKind.REASSIGNED)
 #: Free tasks in a first neighbourhood; the size then follows the sub-solves (larger after a proof or a skip,
 #: smaller after a stop on the limit).
 FIRST_SIZE = 30
@@ -133,15 +135,37 @@ class NeighbourhoodSearch:
             # smaller after a stop on the limit.
             grown = min(LARGEST_SIZE, round(self.size * SIZE_STEP))
             self.size = grown if solved.proven is not False else max(SMALLEST_SIZE, round(self.size / SIZE_STEP))
-            if solved.values is not None and solved.values < self.values:
-                self.state.place(solved.moves)
-                self.values = solved.values
+            if solved.values is None or not solved.values < self.values:
+                continue
+            changed = self.state.moved(solved.moves)
+            values = self._reassigned_counted(solved.values, changed)
+            if values < self.values:
+                self.state.take(changed)
+                self.values = values
                 report.kept += 1
                 if progress is not None:
-                    progress(self._progress(position, time.monotonic() - started))
+                    progress(self.progress_step(position, time.monotonic() - started))
         return report
 
-    def _progress(self, position: int, elapsed: float) -> SearchProgress:
+    def _reassigned_counted(self, values: list[int], changed: Schedule) -> list[int]:
+        """`values` with reassigned counted on the owners in `changed`, the placements after a move.
+
+        A neighbourhood assigns a pool's owners among its own tasks only; the move assigns them across the pool.
+        """
+        if REASSIGNED not in self.position_of:
+            return values
+        before = after = 0
+        for index, placement in changed.items():
+            task = self.problem.tasks[index]
+            if task.baseline is not None:
+                before += disruption(self.problem, task, self.state.schedule[index])[0]
+                after += disruption(self.problem, task, placement)[0]
+        counted = list(values)
+        position = self.position_of[REASSIGNED]
+        counted[position] = self.values[position] + after - before
+        return counted
+
+    def progress_step(self, position: int, elapsed: float) -> SearchProgress:
         """The plan in hand as a progress step: every level's value with its static bound (none proven by a move)."""
         levels = [
             LevelOutcome(name, value, min(value, floor))
@@ -156,6 +180,16 @@ class NeighbourhoodSearch:
         """Tasks of the level's priority that end later than their earliest possible finish (or lateness)."""
         level = self.levels[position]
         lateness, rank = level.kind is LevelKind.LATENESS, level.rank
+        if level.kind is LevelKind.REASSIGNED:
+            # Off the baseline owner's resource: within a pool, its owners are assigned after each move.
+            resources = self.problem.resources
+            return [
+                task
+                for task in self.problem.tasks
+                if task.baseline is not None
+                and disruption_floor(self.problem, task)[0] == 0
+                and task.baseline.owner not in resources[self.state.schedule[task.index].resource].owner_ids
+            ]
         if level.kind.is_stability:
             which = STABILITY_KINDS.index(level.kind)
             return [
@@ -303,6 +337,8 @@ def search_levels(
     fast = search.mode == SolveMode.FAST
     improver = NeighbourhoodSearch(problem, start, search.seed, wall_clock=fast)
     floors = improver.floors
+    if progress is not None:
+        progress(improver.progress_step(0, time.monotonic() - started))  # the start: the first plan in hand
     budget_left = search.deterministic_seconds
     charged = 0.0
     repeatable = True

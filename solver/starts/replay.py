@@ -36,9 +36,9 @@ def _first_gap(spans: Spans, earliest: int, latest: int, work: int) -> int | Non
     return candidate if candidate <= latest else None
 
 
-def _claims(problem: PreparedProblem) -> dict[int, tuple[int, int, int]]:
-    """Per task, the (resource, start, end) of its baseline place when its baseline owner can still take it."""
-    claims: dict[int, tuple[int, int, int]] = {}
+def _claims(problem: PreparedProblem) -> dict[int, tuple[int, int, int, int]]:
+    """Per task, the (resource, member, start, end) of its baseline place when its baseline owner can still take it."""
+    claims: dict[int, tuple[int, int, int, int]] = {}
     for task in problem.tasks:
         place = task.baseline
         if place is None or task.fixed_start is not None:
@@ -50,7 +50,8 @@ def _claims(problem: PreparedProblem) -> dict[int, tuple[int, int, int]]:
         clock = problem.clocks[problem.resources[resource].clock]
         day_ok = task.pinned_day is None or task.pinned_day == place.instant // UNITS_PER_DAY
         if day_ok and unit + task.work <= clock.total_units:
-            claims[task.index] = (resource, unit, unit + task.work)
+            member = problem.resources[resource].owner_ids.index(place.owner)
+            claims[task.index] = (resource, member, unit, unit + task.work)
     return claims
 
 
@@ -75,9 +76,9 @@ def replayed(
         return (0 if task.fixed_start is not None else 2, instant, default[task.index])
 
     busy: dict[tuple[int, int], Spans] = fixed_busy(problem)
-    claimed: dict[int, list[tuple[int, int, int]]] = {}
-    for index, (resource, start, end) in claims.items():
-        claimed.setdefault(resource, []).append((start, end, problem.tasks[index].rank))
+    claimed: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+    for index, (resource, member, start, end) in claims.items():
+        claimed.setdefault((resource, member), []).append((start, end, problem.tasks[index].rank))
     successors = successors_of(problem)
     waiting = {t.index: len(t.preds) for t in problem.tasks}
     ready = [(key(t), t.index) for t in problem.tasks if not t.preds]
@@ -93,11 +94,10 @@ def replayed(
             release = max(release, problem.release_after(end, end_day, lag))
         claim = claims.get(index)
         if claim is not None:
-            claimed[claim[0]].remove((claim[1], claim[2], task.rank))
+            claimed[claim[:2]].remove((claim[2], claim[3], task.rank))
         # Boosted work ignores the claims of less urgent work (of all work without `respect_urgent`).
         most = (task.rank if respect_urgent else -1) if index in boosted else len(default)
-        respected = {r: [(s, e) for s, e, rank in spans_ if rank <= most] for r, spans_ in claimed.items()}
-        placement = _place(problem, task, release, claim, busy, respected)
+        placement = _place(problem, task, release, claim, busy, claimed, most)
         if placement is None:
             return None
         schedule[index] = placement
@@ -117,21 +117,25 @@ def _place(
     problem: PreparedProblem,
     task: Task,
     release: int,
-    claim: tuple[int, int, int] | None,
+    claim: tuple[int, int, int, int] | None,
     busy: dict[tuple[int, int], Spans],
-    claimed: dict[int, Spans],
+    claimed: dict[tuple[int, int], list[tuple[int, int, int]]],
+    most: int,
 ) -> Placement | None:
-    """The task's fixed place, its baseline place when still free, else the first unclaimed gap (see module)."""
+    """The task's fixed place, its baseline place when still free, else the first gap unclaimed (see module).
+
+    Only claims of work of rank `most` or more urgent count.
+    """
     if task.fixed_start is not None:
         clock = problem.clocks[problem.resources[task.resources[0]].clock]
         if task.fixed_start + task.work > clock.total_units or clock.global_start(task.fixed_start) < release:
             return None
         return Placement(task.resources[0], 0, task.fixed_start)
     if claim is not None:
-        resource, start, end = claim  # the baseline owner is never pooled: member 0
+        resource, member, start, end = claim
         clock = problem.clocks[problem.resources[resource].clock]
-        if clock.global_start(start) >= release and not _overlaps(busy.get((resource, 0), []), start, end):
-            return Placement(resource, 0, start)
+        if clock.global_start(start) >= release and not _overlaps(busy.get((resource, member), []), start, end):
+            return Placement(resource, member, start)
     best: tuple[int, int, int, int, int] | None = None
     keeper = task.baseline.owner if task.baseline is not None else None
     for avoid_claims in (True, False):
@@ -144,8 +148,9 @@ def _place(
                 if not day_units:
                     continue
                 earliest, latest = max(earliest, day_units.start), min(latest, day_units.stop - 1)
-            others = claimed.get(resource_index, []) if avoid_claims else []
             for member in range(group.capacity):
+                claims = claimed.get((resource_index, member), []) if avoid_claims else []
+                others = [(begin, end) for begin, end, rank in claims if rank <= most]
                 gap = _first_gap([*busy.get((resource_index, member), []), *others], earliest, latest, task.work)
                 if gap is None:
                     continue
@@ -167,14 +172,15 @@ def repaired_replays(problem: PreparedProblem, rounds: int) -> Iterator[Schedule
     take any place. (Respecting the places of more urgent work instead did worse on the L churn benchmark: on three
     changes 420, 49 and 443 issues moved against 10, 52 and 443.)
     """
-    earliest = earliest_finishes(problem)
     boosted: set[int] = set()
     current = replayed(problem)
-    for _ in range(rounds + 1):
+    for done in range(rounds + 1):
         if current is None:
             return
         yield current
-        waiting = list(_late_tasks(problem, current, earliest) - boosted)
+        if done == rounds:
+            return
+        waiting = list(_late_tasks(problem, current, earliest_finishes(problem)) - boosted)
         if not waiting:
             return
         while waiting:

@@ -78,9 +78,13 @@ def warm_start(
     """The best start this request can take from the `earlier` plan's issues (None: none meets the hard deadlines).
 
     `rounds` is shared by the two squeaky-wheel searches; the estimated cost counts every greedy schedule built.
-    With a baseline in the request, its replay (`replayed`) is a candidate too.
+    With a baseline in the request, its replay (`replayed`) is a candidate too, and the one always built: the
+    other schedules are built while `rounds` affords them (one each), so a large backlog's start stays within
+    its share of the time limit.
     """
     placements = previous_placements(problem, earlier)
+    with_baseline = any(task.baseline is not None for task in problem.tasks)
+    allowance = max(rounds, 1)
     best: Schedule | None = None
     best_values: list[int] | None = None
     done, schedules, cut_short = 0, 1, False
@@ -93,13 +97,17 @@ def warm_start(
         if best_values is None or values < best_values:
             best, best_values = schedule, values
 
-    repaired = greedy_schedule(problem, placements)
-    consider(repaired)
-    if any(task.baseline is not None for task in problem.tasks):
-        for replay in repaired_replays(problem, REPLAY_ROUNDS):
+    if with_baseline and allowance == 1:
+        schedules = 0
+    else:
+        consider(greedy_schedule(problem, placements))
+    if with_baseline:
+        for replay in repaired_replays(problem, min(REPLAY_ROUNDS, allowance - schedules - 1)):
             schedules += 1
             consider(replay)
     for within_urgency in (False, True):
+        if schedules >= allowance:
+            break
         priority = earlier_order(problem, placements, within_urgency)
         listed = greedy_schedule(problem, priority=priority)
         schedules += 1

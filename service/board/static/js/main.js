@@ -121,6 +121,7 @@ async function load(request, notes, source) {
   performance.mark('plan-received');
   state.request = request;
   state.plan = result;
+  if (result.start_date) byId('start-date').value = result.start_date; // the field shows the shown plan's start
   state.history = [];
   state.edits = [];
   render();
