@@ -43,11 +43,11 @@ _Start = tuple[int, int, int, int]
 class _Ends:
     """Team time of the end of each local unit of each clock, computed once per unit asked for."""
 
-    def __init__(self, problem: PreparedProblem) -> None:
+    def __init__(self, problem: PreparedProblem, release_dates: bool = True) -> None:
         self.problem = problem
         self.latest = (problem.horizon_days + 1) * UNITS_PER_DAY
         self.known: dict[tuple[int, int], int] = {}
-        self.preemptive = PreemptiveBounds(problem, problem.team_time, self.latest)
+        self.preemptive = PreemptiveBounds(problem, problem.team_time, self.latest) if release_dates else None
 
     def team_time(self, clock_index: int, end_unit: int) -> int:
         """Team time at which local unit `end_unit - 1` of the clock ends."""
@@ -125,7 +125,7 @@ def group_bound(
     least = ends.fastest(starts)
     merged = ends.merged(starts, smallest)
     # With release dates, on one fast machine (solver.bounds.preemptive_finishes).
-    released = ends.preemptive.sorted_finishes(tasks, earliest)
+    released = ends.preemptive.sorted_finishes(tasks, earliest) if ends.preemptive else [0] * len(tasks)
     total = 0
     for i, (finish, order_bound, srpt) in enumerate(zip(finishes, merged, released, strict=False), start=1):
         units = -(-smallest[i] // owners)
@@ -203,10 +203,16 @@ def own_bounds(
 
 
 def finish_sums(
-    problem: PreparedProblem, earliest: Sequence[EarliestFinish], own: list[int] | None = None
+    problem: PreparedProblem,
+    earliest: Sequence[EarliestFinish],
+    own: list[int] | None = None,
+    release_dates: bool = True,
 ) -> FinishSums:
-    """B_r and P_r of every rank (0 for ranks without tasks), in team quarter hours; `own` when B_r are known."""
-    ends = _Ends(problem)
+    """B_r and P_r of every rank (0 for ranks without tasks), in team quarter hours; `own` when B_r are known.
+
+    `release_dates=False` leaves out the release-date term (`solver.bounds.preemptive_finishes`).
+    """
+    ends = _Ends(problem, release_dates)
     own = own if own is not None else own_bounds(problem, earliest, ends)
     prefix = []
     for rank in range(RANKS):
