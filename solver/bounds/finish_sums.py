@@ -20,6 +20,8 @@ k = ceil(i / m). (The SPT schedule's own sorted finishes would not do: with work
 
 Other tasks, pins, deadlines and fixed busy spans only delay finishes, so leaving them out keeps the bound valid;
 every partition of a level into groups gives a valid bound (the sum of its groups'), and the best of a few is kept.
+LB_i also takes the i-th completion of SRPT on a preemptive relaxation with each task's release date
+(`solver.bounds.preemptive_finishes`), unless `release_dates=False` (the full model's redundant constraints).
 """
 
 from __future__ import annotations
