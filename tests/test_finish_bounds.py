@@ -17,6 +17,7 @@ from api_schemas import PlanRequest, SolveStatus
 from checker.schedule_checker import check_schedule
 from solver.bounds.earliest_finish import earliest_finishes
 from solver.bounds.finish_sums import finish_sums, group_bound
+from solver.bounds.preemptive_finishes import PreemptiveBounds, capacity_segments, srpt_completions
 from solver.bounds.schedule_levels import level_floors, problem_levels
 from solver.levels import RANKS
 from solver.model import build_model
@@ -94,6 +95,71 @@ def _assert_no_schedule_beats_the_bounds(request: PlanRequest) -> None:
         floors = level_floors(problem, earliest, values)
         assert all(floor <= value for floor, value in zip(floors, values, strict=True)), (floors, values)
         assert len(floors) == len(problem_levels(problem))
+
+
+def _assert_no_schedule_beats_the_preemptive_order(request: PlanRequest) -> None:
+    """In every schedule the oracle enumerates, the k-th smallest finish of each rank (and of all issues) is at least
+    the k-th SRPT completion of the preemptive relaxation with release dates (solver.bounds.preemptive_finishes)."""
+    problem = prepare(request)
+    earliest = earliest_finishes(problem)
+    latest = (problem.horizon_days + 1) * 96
+    preemptive = PreemptiveBounds(problem, problem.team_time, latest)
+    groups = [[t for t in problem.tasks if t.rank == rank] for rank in range(RANKS)] + [list(problem.tasks)]
+    bounds = [preemptive.sorted_finishes(group, earliest) for group in groups if group]
+    ids = [[task.issue.id for task in group] for group in groups if group]
+    issues = {issue.id: issue for issue in planned_issues(request)}
+    calendar = OracleCalendar(request)
+    for schedule in itertools.islice(all_schedules(request, calendar), 20000):
+        finish = {i: issue_values(request, calendar, issues[i], stretch)[1] for i, stretch in schedule.items()}
+        for members, lowest in zip(ids, bounds, strict=True):
+            finishes = sorted(finish[i] for i in members)
+            assert all(f >= b for f, b in zip(finishes, lowest, strict=True)), (finishes, lowest)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(tiny_requests())
+def test_no_schedule_of_the_oracle_beats_the_preemptive_order_statistics(request: PlanRequest) -> None:
+    _assert_no_schedule_beats_the_preemptive_order(request)
+
+
+def test_srpt_shares_a_machine_by_least_work_left() -> None:
+    # Two owners from 0 to 4, one from 4 to 8: work 3 at 0, work 2 at 1, work 1 at 5.
+    segments = [(0, 4, 2), (4, 8, 1)]
+    # 0-1: the 3 runs at rate 2 (1 left); 1-1.5: the 2 and the 1 left share as least-first: 1 done at 1.5,
+    # 2 done at 2.5; the last is released at 5, done at 6. Rounded up to quarter hours: 2, 3, 6.
+    assert srpt_completions(segments, [(0, 3), (1, 2), (5, 1)]) == [2, 3, 6]
+    # Work the segments cannot hold gets no completion.
+    assert srpt_completions(segments, [(0, 20)]) == []
+
+
+def test_capacity_segments_count_every_owner_of_a_pool() -> None:
+    owners = [{"id": f"a{k}", "hours_per_day": 24, "working_weekdays": WEEK} for k in range(3)] + [{"id": "p"}]
+    problem = prepare(_request(owners, _ones(2)))
+    segments = capacity_segments(problem, range(len(problem.resources)))
+    # Monday: three agents all day, the person from 09:00 to 17:00 as well.
+    assert segments[:3] == [(0, 36, 3), (36, 68, 4), (68, 96 + 36, 3)]
+
+
+# One 8 h owner: a 12 h issue from Monday, two 1 h issues not before Tuesday. SRPT on the relaxation finishes them
+# Tuesday 10:00, 11:00 and 15:00 (136 + 140 + 156); the order statistics alone gave 428, the best plan (a unbroken
+# from Monday 09:00, then b and c) reaches 148 + 152 + 156 = 456.
+RELEASED_LATER = _request(
+    [{"id": "o"}],
+    [
+        {"id": "a", "estimate_hours": 12, "priority": "P1"},
+        {"id": "b", "estimate_hours": 1, "priority": "P1", "not_before": "2025-11-25"},
+        {"id": "c", "estimate_hours": 1, "priority": "P1", "not_before": "2025-11-25"},
+    ],
+)
+
+
+def test_release_dates_raise_the_finish_bound() -> None:
+    problem = prepare(RELEASED_LATER)
+    earliest = earliest_finishes(problem)
+    assert finish_sums(problem, earliest).own[1] == 136 + 140 + 156
+    best = solve_exhaustively(RELEASED_LATER)
+    assert best is not None and reported_objective(RELEASED_LATER, best.objective)[-1] == 148 + 152 + 156
+    _assert_no_schedule_beats_the_preemptive_order(RELEASED_LATER)
 
 
 @settings(max_examples=150, deadline=None, derandomize=True)

@@ -20,6 +20,8 @@ k = ceil(i / m). (The SPT schedule's own sorted finishes would not do: with work
 
 Other tasks, pins, deadlines and fixed busy spans only delay finishes, so leaving them out keeps the bound valid;
 every partition of a level into groups gives a valid bound (the sum of its groups'), and the best of a few is kept.
+LB_i also takes the i-th completion of SRPT on a preemptive relaxation with each task's release date
+(`solver.bounds.preemptive_finishes`), unless `release_dates=False` (the full model's redundant constraints).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from itertools import accumulate
 
 from api_schemas.common import UNITS_PER_DAY
 from solver.bounds.earliest_finish import EarliestFinish
+from solver.bounds.preemptive_finishes import PreemptiveBounds
 from solver.levels import RANKS
 from solver.prepared.problem import PreparedProblem, Task
 
@@ -42,10 +45,11 @@ _Start = tuple[int, int, int, int]
 class _Ends:
     """Team time of the end of each local unit of each clock, computed once per unit asked for."""
 
-    def __init__(self, problem: PreparedProblem) -> None:
+    def __init__(self, problem: PreparedProblem, release_dates: bool = True) -> None:
         self.problem = problem
         self.latest = (problem.horizon_days + 1) * UNITS_PER_DAY
         self.known: dict[tuple[int, int], int] = {}
+        self.preemptive = PreemptiveBounds(problem, problem.team_time, self.latest) if release_dates else None
 
     def team_time(self, clock_index: int, end_unit: int) -> int:
         """Team time at which local unit `end_unit - 1` of the clock ends."""
@@ -122,11 +126,14 @@ def group_bound(
     starts = ends.starts(resources, min(earliest[task.index].start for task in tasks))
     least = ends.fastest(starts)
     merged = ends.merged(starts, smallest)
+    # With release dates, on one fast machine (solver.bounds.preemptive_finishes).
+    released = ends.preemptive.sorted_finishes(tasks, earliest) if ends.preemptive else [0] * len(tasks)
     total = 0
-    for i, (finish, order_bound) in enumerate(zip(finishes, merged, strict=False), start=1):
+    for i, (finish, order_bound, srpt) in enumerate(zip(finishes, merged, released, strict=False), start=1):
         units = -(-smallest[i] // owners)
         # Units of at most p_i bound no more than e_(i) does: G is not evaluated for them.
-        total += max(finish, order_bound) if units <= works[i - 1] else max(finish, order_bound, least(units))
+        lowest = max(finish, order_bound, srpt)
+        total += lowest if units <= works[i - 1] else max(lowest, least(units))
     return total
 
 
@@ -198,10 +205,16 @@ def own_bounds(
 
 
 def finish_sums(
-    problem: PreparedProblem, earliest: Sequence[EarliestFinish], own: list[int] | None = None
+    problem: PreparedProblem,
+    earliest: Sequence[EarliestFinish],
+    own: list[int] | None = None,
+    release_dates: bool = True,
 ) -> FinishSums:
-    """B_r and P_r of every rank (0 for ranks without tasks), in team quarter hours; `own` when B_r are known."""
-    ends = _Ends(problem)
+    """B_r and P_r of every rank (0 for ranks without tasks), in team quarter hours; `own` when B_r are known.
+
+    `release_dates=False` leaves out the release-date term (`solver.bounds.preemptive_finishes`).
+    """
+    ends = _Ends(problem, release_dates)
     own = own if own is not None else own_bounds(problem, earliest, ends)
     prefix = []
     for rank in range(RANKS):
