@@ -16,7 +16,7 @@ from solver.planner import plan
 def _model_size(returned: dict[str, Any]) -> dict[str, Any]:
     """Size of the prepared problem and of the CP-SAT model the planner built, when it exposed them."""
     size: dict[str, Any] = {}
-    prepared = returned.get("prepare_with_start")
+    prepared = returned.get("prepare_searched")
     if isinstance(prepared, tuple) and prepared:
         problem = prepared[0]
         size.update(
@@ -81,7 +81,7 @@ def run_capplan(spec: InstanceSpec, recommendations: bool = False, first_plan: b
         "levels": [stage.name for stage in result.objective],
         "wall_s": round(wall, 3),
         "phases_s": seconds,
-        "plan_ready_s": round(seconds.get("validate_request", 0.0) + seconds.get("prepare_with_start", 0.0), 3),
+        "plan_ready_s": round(seconds.get("validate_request", 0.0) + seconds.get("prepare_searched", 0.0), 3),
         "first_solution_s": round(solutions[0][0], 3) if solutions else None,
         "first_checked_plan_s": round(checked_at[0], 3) if checked_at else None,
         "solutions": len(solutions),

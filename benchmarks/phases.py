@@ -17,7 +17,7 @@ from solver import planner
 
 #: Planner steps timed, by the name the planner module calls them.
 PHASES = (
-    "validate_request", "prepare_with_start", "squeaky_wheel", "build_model", "solve_levels", "search_levels",
+    "validate_request", "prepare_searched", "squeaky_wheel", "build_model", "solve_levels", "search_levels",
     "build_result",
 )
 

@@ -212,7 +212,7 @@ def _capplan_table(sizes: dict[str, Any]) -> list[str]:
         cells = [
             name, f"{counts.get('owners', '-')}/{counts.get('issues', '-')}",
             f"{model.get('tasks', '-')}/{model.get('resources', '-')}", _variables_cell(model),
-            _seconds(phases.get("prepare_with_start")), _seconds(phases.get("squeaky_wheel")),
+            _seconds(phases.get("prepare_searched")), _seconds(phases.get("squeaky_wheel")),
             _seconds(phases.get("build_model")),
             _seconds(firsts[0] if firsts else None),
             *[_run_cell(by_limit.get(limit)) for limit in limits], _run_cell(size["fast"]),

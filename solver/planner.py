@@ -165,14 +165,16 @@ def prepare_with_start(request: PlanRequest) -> tuple[PreparedProblem, Schedule 
     The horizon is capped near the greedy plan when the serial bound is far longer (large backlogs); the
     result then says so.
     """
-    searched, start, in_pieces_problem = _prepared(request)
+    searched, start, in_pieces_problem = prepare_searched(request)
     if in_pieces_problem is None:
         return searched, start
     problem = in_pieces_problem()
     return problem, on_owners(searched, problem, start) if start is not None else None
 
 
-def _prepared(request: PlanRequest) -> tuple[PreparedProblem, Schedule | None, Callable[[], PreparedProblem] | None]:
+def prepare_searched(
+    request: PlanRequest,
+) -> tuple[PreparedProblem, Schedule | None, Callable[[], PreparedProblem] | None]:
     """The problem searched first, its greedy start and, when issues may be split, the problem in pieces (on call).
 
     When issues may be split the problem searched first is the unbroken twin (the request's problem with splitting
@@ -272,7 +274,7 @@ def _planned(
     budget = TimeBudget.of(request.options, limits, started, with_recommendations)
     # Pieces: first everything the plan would do with splitting off, on its unbroken twin (owners pooled, every
     # issue in one piece); then that plan filled with pieces and, up to 50 issues, the search in pieces from it.
-    problem, start, in_pieces_problem = _prepared(request)
+    problem, start, in_pieces_problem = prepare_searched(request)
     hook = _search_hook(request, problem, progress, on_progress, in_pieces_problem)
     if hook is not None and start is not None:
         hook(_start_step(problem, start, started))  # a plan to show at once: the rounds take seconds on XL

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from api_schemas import PlanForm, PlanRequest, SolveStatus
 from checker.schedule_checker import check_schedule
 from solver.bounds.schedule_levels import level_values
-from solver.planner import _prepared, plan, prepare_with_start
+from solver.planner import plan, prepare_searched, prepare_with_start
 from solver.prepared.schedule import global_span, on_owners
 from solver.result import build_result
 from solver.search.lexicographic import SearchOutcome
@@ -27,7 +27,7 @@ from tests.test_pieces import MONDAY, ab_request
 
 def checked_fill(req: PlanRequest) -> tuple[list[int], list[int]] | None:
     """The greedy start's level values before and after filling (in pieces), no issue later, the plan checked clean."""
-    twin, start, in_pieces_problem = _prepared(req)
+    twin, start, in_pieces_problem = prepare_searched(req)
     if start is None or not meets_hard_deadlines(twin, start):
         return None  # no plan to fill (the start's rounds repair a missed hard deadline first)
     problem = in_pieces_problem() if in_pieces_problem is not None else twin
