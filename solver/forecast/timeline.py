@@ -136,7 +136,7 @@ def clocks_of(calendars: Sequence[OwnerCalendar], start: date, days: int) -> lis
 
 
 class TeamLags:
-    """Days from each finish day to the L-th team working day after it, per lag (`PreparedProblem.release_after`)."""
+    """Days from each finish day to the L-th team working day after it, per lag (`rules.released_after`'s reading)."""
 
     def __init__(self, team: TeamCalendar, start: date, days: int, longest_lag: int) -> None:
         self.days = days

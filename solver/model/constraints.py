@@ -6,9 +6,9 @@ from itertools import pairwise
 
 from ortools.sat.python import cp_model
 
-from api_schemas.common import UNITS_PER_DAY
 from solver.model.variables import TaskVars
 from solver.prepared.problem import PreparedProblem
+from solver.prepared.rules import team_time_release
 from solver.prepared.symmetry import IdenticalClass
 
 
@@ -33,11 +33,11 @@ def add_resource_constraints(model: cp_model.CpModel, problem: PreparedProblem, 
 
 
 def add_dependency_constraints(model: cp_model.CpModel, tasks: list[TaskVars]) -> None:
-    """A task starts after each predecessor's release: its end, plus the lag counted in team working days.
+    """A task starts after each predecessor's release, the dependency rule of `solver.prepared.rules`.
 
-    Between tasks that only run on clocks working team days only this is linear in team time (a lag of L
-    working days is L * 96 quarter hours there); otherwise it is compared in calendar time. A successor held
-    fixed (`Task.release_limits`) is compared in calendar time.
+    Between tasks that only run on clocks working team days only this is linear in team time
+    (`rules.team_time_release`); otherwise it is compared in calendar time (`TaskVars.release`, from
+    `rules.release_team_day`). A successor held fixed (`Task.release_limits`) is compared in calendar time.
     """
     for tv in tasks:
         for lag, instant in tv.task.release_limits:
@@ -45,7 +45,7 @@ def add_dependency_constraints(model: cp_model.CpModel, tasks: list[TaskVars]) -
         for pred, lag in tv.task.preds:
             before = tasks[pred]
             if tv.on_team_days and before.on_team_days:
-                model.add(tv.team_start >= before.team_end + UNITS_PER_DAY * lag)
+                model.add(tv.team_start >= team_time_release(before.team_end, lag))
             else:
                 model.add(tv.start >= before.release(lag))
 

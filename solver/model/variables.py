@@ -19,7 +19,7 @@ from api_schemas.common import UNITS_PER_DAY
 from solver.bounds.earliest_finish import EarliestFinish
 from solver.model.calendar_terms import Bounded, CalendarTerms, DayTerm, Expr
 from solver.prepared.problem import PreparedProblem, Task
-from solver.prepared.rules import start_window
+from solver.prepared.rules import release_team_day, start_window
 
 
 @dataclass(frozen=True)
@@ -202,13 +202,20 @@ class TaskVars:
         return UNITS_PER_DAY * self._day(stretch, which).day + window + offset
 
     def _released(self, stretch: ClockStretch, lag: int) -> Expr:
-        """Same clock time as the end, on the lag-th team working day after the end day (docs/model.md)."""
+        """The dependency rule (`rules.release_team_day`): the end's clock time on the day it names (lag >= 1)."""
         if self.calendar.on_team_days(stretch.clock):
+            # The end day is a team working day, and its team index is the team working days before it.
             end = self._team_position(stretch, "end")
-            target = Bounded(end.expr + lag, end.lo + lag, end.hi + lag)
+            target = Bounded(
+                release_team_day(end.expr, 1, lag), release_team_day(end.lo, 1, lag), release_team_day(end.hi, 1, lag)
+            )
         else:
             before, on_team_day = self._end_team_facts(stretch)
-            target = Bounded(before.expr + on_team_day.expr + lag - 1, before.lo + lag - 1, before.hi + lag)
+            target = Bounded(
+                release_team_day(before.expr, on_team_day.expr, lag),
+                release_team_day(before.lo, 0, lag),
+                release_team_day(before.hi, 1, lag),
+            )
         day = self.calendar.team_day(target, f"{self.name}c{stretch.clock}l{lag}")
         return UNITS_PER_DAY * day.day + self.problem.clocks[stretch.clock].window_start + stretch.end_offset
 

@@ -10,6 +10,7 @@ import heapq
 import math
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from itertools import islice
 
 from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
 from api_schemas.request import Issue, Owner, PlanRequest
@@ -18,6 +19,7 @@ from solver.budget.constants import LARGE_MODEL_TASKS
 from solver.calendars.clock import Clock
 from solver.calendars.working_time import OwnerCalendar, TeamCalendar
 from solver.prepared.baseline import BaselinePlace, baseline_owners, fixed_owners, units_before, with_baseline
+from solver.prepared.rules import release_team_day
 
 #: Horizon the solver never exceeds, whatever the serial bound says (about 10 years).
 MAX_SOLVER_HORIZON_DAYS = 3650
@@ -211,20 +213,21 @@ class PreparedProblem:
         return through[day]
 
     def lag_shift_table(self, lag: int) -> list[int]:
-        """Days from each finish day to the lag-th team working day after it (cached per lag)."""
+        """Days from each end day to the day a successor waiting `lag` team working days is released (cached per lag).
+
+        The day is the one `solver.prepared.rules.release_team_day` names; `rules.released_after` reads this table.
+        """
         shifts = self._tables.lag_shifts
         if lag not in shifts:
+            before = self.team_days_before
+            first = self.start - timedelta(days=1)
+            needed = before(self.horizon_days) + lag
+            team_days = [self.day_index(day) for day in islice(self.team.working_days_after(first), needed)]
             shifts[lag] = [
-                (self.team.nth_working_day_after(self.date_of(d), lag) - self.date_of(d)).days
+                team_days[release_team_day(before(d), before(d + 1) - before(d), lag)] - d
                 for d in range(self.horizon_days)
             ]
         return shifts[lag]
-
-    def release_after(self, end_instant: int, end_day: int, lag: int) -> int:
-        """Earliest start of a successor of work ending at `end_instant` on day `end_day` (docs/model.md)."""
-        if lag == 0:
-            return end_instant
-        return end_instant + UNITS_PER_DAY * self.lag_shift_table(lag)[end_day]
 
 
 def deadline_of(issue: Issue, due_dates: dict[str, date | None]) -> date | None:

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
 from api_schemas.recommendations import Chain
 from solver.prepared.problem import PreparedProblem, Task
-from solver.prepared.rules import start_window
+from solver.prepared.rules import released_after, start_window
 from solver.recommend.words import count
 from solver.starts.greedy import topological_order
 
@@ -53,7 +53,7 @@ def earliest_schedule(problem: PreparedProblem) -> list[Earliest]:
         release, after = task.release, None
         for pred, lag in task.preds:
             before = earliest[pred]
-            ready = problem.release_after(before.end, before.end_day, lag) if before.placeable else horizon
+            ready = released_after(problem, before.end, before.end_day, lag) if before.placeable else horizon
             if ready > release:
                 release, after = ready, (pred, lag)
         placed = _place(problem, task, release)

@@ -10,6 +10,7 @@ from ortools.sat.python import cp_model
 
 from api_schemas.common import UNITS_PER_DAY
 from solver.model.build import PlanModel
+from solver.prepared.rules import day_end_instant
 from solver.recommend.budget import Budget
 
 
@@ -44,20 +45,12 @@ def solve(model: cp_model.CpModel, budget: Budget, fraction: float = 1.0, single
     return Solved(solver, solver.solve(model))
 
 
-def end_bound(problem_day: int) -> int:
-    """Latest end instant (quarter hours since the start) of work finishing on day index `problem_day`.
-
-    A finish at 24:00 belongs to the day it ends, so the bound is midnight after that day.
-    """
-    return UNITS_PER_DAY * (problem_day + 1)
-
-
 def finish_by(
     plan_model: PlanModel, task_indices: Iterable[int], day: date, unless: dict[int, cp_model.IntVar] | None = None
 ) -> None:
     """Require the tasks to finish on or before `day`; a task in `unless` is exempt while its literal is true."""
     problem = plan_model.problem
-    bound = end_bound(problem.day_index(day))
+    bound = day_end_instant(problem.day_index(day))
     if bound >= problem.horizon_days * UNITS_PER_DAY:
         return
     for index in task_indices:

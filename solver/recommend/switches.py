@@ -16,9 +16,10 @@ from api_schemas.request import Issue, PlanRequest
 from solver.model import build_model
 from solver.model.build import PlanModel
 from solver.prepared.problem import PreparedProblem, Task
+from solver.prepared.rules import day_end_instant, earliest_start, pinned_starts
 from solver.recommend.budget import Budget
 from solver.recommend.chain import chain_behind, earliest_schedule
-from solver.recommend.solving import end_bound, solve
+from solver.recommend.solving import solve
 from solver.recommend.words import listed
 
 #: Which constraint a switch is: its kind and its issue.
@@ -106,7 +107,7 @@ class _Builder:
                 if r not in by_owner:
                     model.add(chosen == 0).only_enforce_if(keep)
         if original.pinned_day is not None and issue.pinned_start is not None:
-            self._pin(task, original.pinned_day, issue)
+            self._pin(original, issue)
         if original.release > 0 and issue.not_before is not None:
             keep = self._switch(
                 task,
@@ -115,14 +116,17 @@ class _Builder:
                 f"{issue.id} may not start before {issue.not_before.isoformat()} ({weekday(issue.not_before)})",
             )
             for clock_index, stretch in tv.stretches.items():
-                first = problem.clocks[clock_index].first_unit_at_or_after(original.release)
+                first = earliest_start(original, problem.clocks[clock_index])
                 model.add(stretch.start >= first).only_enforce_if([keep, stretch.present])
         if original.hard_deadline_day is not None and original.deadline is not None:
             keep = self._switch(task, ConflictKind.HARD_DEADLINE, [issue.id], self._deadline_words(original))
-            model.add(tv.end <= end_bound(original.hard_deadline_day)).only_enforce_if(keep)
+            model.add(tv.end <= day_end_instant(original.hard_deadline_day)).only_enforce_if(keep)
 
-    def _pin(self, task: Task, day: int, issue: Issue) -> None:
+    def _pin(self, original: Task, issue: Issue) -> None:
+        """The switchable pinned start of `original` (the task with its pin), on each clock it may run on."""
         problem, model = self.plan_model.problem, self.plan_model.model
+        assert original.pinned_day is not None
+        day = original.pinned_day
         pinned = problem.date_of(day)
         owners = able(problem.request, issue)
         off = [o for o in owners if not problem.owner_calendars[o].is_working(pinned)]
@@ -131,10 +135,10 @@ class _Builder:
             words += f", before the plan starts ({problem.start.isoformat()})"
         elif owners and off == owners:
             words += f", which {listed(off)} {'does' if len(off) == 1 else 'do'} not work"
-        keep = self._switch(task, ConflictKind.PINNED_START, [issue.id, *off], words)
-        tv = self.plan_model.tasks[task.index]
+        keep = self._switch(original, ConflictKind.PINNED_START, [issue.id, *off], words)
+        tv = self.plan_model.tasks[original.index]
         for clock_index, stretch in tv.stretches.items():
-            units = problem.clocks[clock_index].units_on_day(day)
+            units = pinned_starts(original, problem.clocks[clock_index])
             if units:
                 model.add(stretch.start >= units.start).only_enforce_if([keep, stretch.present])
                 model.add(stretch.start <= units.stop - 1).only_enforce_if([keep, stretch.present])

@@ -15,12 +15,13 @@ from dataclasses import dataclass, replace
 from api_schemas.common import UNITS_PER_DAY
 from solver.prepared.members import assign_members
 from solver.prepared.problem import PreparedProblem, Task
+from solver.prepared.rules import day_end, dependency_release, within_window
 from solver.prepared.schedule import Schedule, global_span
 
 #: Owner groups a free task may move to besides its own (each is an optional interval in the sub-model; with
 #: all of them, neighbourhoods of a 2,000-issue backlog had 18,000 variables and took 1 s to presolve and search).
 OTHER_GROUPS = 3
-#: Working days past the free tasks' latest end day that they may still use (room to reorder, not to drift).
+#: Days past the free tasks' latest end day that they may still use (room to reorder, not to drift).
 WINDOW_SLACK_DAYS = 3
 
 
@@ -113,25 +114,17 @@ def free_tasks(state: PlanState, free: Sequence[int], rng: random.Random) -> Nei
     tasks = []
     for original in originals:
         task = problem.tasks[original]
-        release = max(task.release, window_start)
-        preds: list[tuple[int, int]] = []
-        for pred, lag in task.preds:
-            if pred in chosen:
-                preds.append((sub_index[pred], lag))
-            else:
-                _, end, end_day = spans[pred]
-                release = max(release, problem.release_after(end, end_day, lag))
+        preds = [(sub_index[pred], lag) for pred, lag in task.preds if pred in chosen]
+        fixed = [(pred, lag) for pred, lag in task.preds if pred not in chosen]
+        release = dependency_release(problem, fixed, spans, window_start)
         limits = [(lag, spans[succ][0]) for succ, lag in state.successors.get(original, []) if succ not in chosen]
-        last_day = window_last_day if task.hard_deadline_day is None else min(window_last_day, task.hard_deadline_day)
         tasks.append(
             replace(
-                task,
+                within_window(task, release, window_last_day),
                 index=sub_index[original],
                 resources=groups[original],
                 preds=preds,
-                release=release,
                 release_limits=limits,
-                hard_deadline_day=last_day,
             )
         )
     busy = _busy_spans(state, in_model, chosen, window_start, window_last_day)
@@ -157,7 +150,7 @@ def _busy_spans(
     busy: dict[int, list[tuple[int, int]]] = {}
     for resource in resources:
         clock = problem.clocks[problem.resources[resource].clock]
-        first, stop = clock.first_unit_at_or_after(window_start), clock.cumulative[window_last_day + 1]
+        first, stop = clock.first_unit_at_or_after(window_start), day_end(problem, clock, window_last_day)
         for index in sorted(state.on_resource[resource] - free):
             start = state.schedule[index].start
             end = start + problem.tasks[index].work

@@ -27,6 +27,7 @@ from solver.budget.time_budget import SearchBudget, neighbourhood_charge, neighb
 from solver.model import build_model
 from solver.prepared.baseline import disruption, disruption_floor
 from solver.prepared.problem import PreparedProblem, Task
+from solver.prepared.rules import released_after
 from solver.prepared.schedule import Schedule
 from solver.search.lexicographic import LevelOutcome, SearchOutcome, SearchProgress, SearchProgressHook
 from solver.search.neighbourhood import Neighbourhood, PlanState, free_tasks
@@ -260,7 +261,7 @@ class NeighbourhoodSearch:
             waits = [
                 pred
                 for pred, lag in problem.tasks[index].preds
-                if problem.release_after(state.spans[pred][1], state.spans[pred][2], lag) > start - UNITS_PER_DAY
+                if released_after(problem, state.spans[pred][1], state.spans[pred][2], lag) > start - UNITS_PER_DAY
             ]
             placement = state.schedule[index]
             for other in state.on_resource[placement.resource]:

@@ -11,7 +11,7 @@ from datetime import date
 from graphlib import TopologicalSorter
 
 from solver.prepared.problem import PreparedProblem, Task
-from solver.prepared.rules import meets_hard_deadline, start_window
+from solver.prepared.rules import dependency_release, meets_hard_deadline, start_window
 from solver.prepared.schedule import Placement, Schedule, global_span
 
 
@@ -132,10 +132,7 @@ def greedy_schedule(
     while ready:
         _, index = heapq.heappop(ready)
         task = problem.tasks[index]
-        release = task.release
-        for pred, lag in task.preds:
-            _, end, end_day = spans[pred]
-            release = max(release, problem.release_after(end, end_day, lag))
+        release = dependency_release(problem, task.preds, spans, task.release)
         if task.fixed_start is not None:
             resource_index = task.resources[0]
             clock = problem.clocks[problem.resources[resource_index].clock]

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from bisect import insort
 from collections.abc import Iterator
+from functools import partial
 
 from solver.bounds.schedule_levels import level_values
 from solver.prepared.problem import PieceRule, PreparedProblem, Task
-from solver.prepared.rules import start_window
+from solver.prepared.rules import dependency_release, released_after, start_window
 from solver.prepared.schedule import Placement, Schedule, global_span
 from solver.starts.greedy import meets_hard_deadlines
 
@@ -57,10 +58,7 @@ def _fill_pass(problem: PreparedProblem, schedule: Schedule) -> Schedule | None:
     spans: dict[int, tuple[int, int, int]] = {}
     for task in order:
         old = schedule[task.index]
-        release = task.release
-        for pred, lag in task.preds:
-            _, end, end_day = spans[pred]
-            release = max(release, problem.release_after(end, end_day, lag))
+        release = dependency_release(problem, task.preds, spans, task.release)
         if task.fixed_start is not None:
             if problem.clocks[problem.resources[old.resource].clock].global_start(old.start) < release:
                 return None
@@ -114,7 +112,7 @@ def _keeps_old(
     """
     _, old_end, old_day = global_span(problem, task, old)
     _, new_end, new_day = global_span(problem, task, new)
-    later = problem.release_after
+    later = partial(released_after, problem)
     if all(later(new_end, new_day, lag) <= later(old_end, old_day, lag) for lag in lags):
         return False
     clock = problem.clocks[problem.resources[old.resource].clock]

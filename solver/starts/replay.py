@@ -17,6 +17,7 @@ from api_schemas.common import UNITS_PER_DAY
 from solver.bounds.earliest_finish import EarliestFinish, earliest_finishes
 from solver.prepared.baseline import exact_unit
 from solver.prepared.problem import PreparedProblem, Task
+from solver.prepared.rules import dependency_release, start_window
 from solver.prepared.schedule import Placement, Schedule, global_span
 from solver.starts.greedy import fixed_busy, list_key, successors_of
 
@@ -88,10 +89,7 @@ def replayed(
     while ready:
         _, index = heapq.heappop(ready)
         task = problem.tasks[index]
-        release = task.release
-        for pred, lag in task.preds:
-            _, end, end_day = spans[pred]
-            release = max(release, problem.release_after(end, end_day, lag))
+        release = dependency_release(problem, task.preds, spans, task.release)
         claim = claims.get(index)
         if claim is not None:
             claimed[claim[:2]].remove((claim[2], claim[3], task.rank))
@@ -142,12 +140,10 @@ def _place(
         for resource_index in task.resources:
             group = problem.resources[resource_index]
             clock = problem.clocks[group.clock]
-            earliest, latest = clock.first_unit_at_or_after(release), clock.total_units - task.work
-            if task.pinned_day is not None:
-                day_units = clock.units_on_day(task.pinned_day)
-                if not day_units:
-                    continue
-                earliest, latest = max(earliest, day_units.start), min(latest, day_units.stop - 1)
+            window = start_window(problem, task, clock, release, hard_deadline=False)
+            if window.empty:
+                continue
+            earliest, latest = window.earliest, window.latest
             for member in range(group.capacity):
                 claims = claimed.get((resource_index, member), []) if avoid_claims else []
                 others = [(begin, end) for begin, end, rank in claims if rank <= most]
