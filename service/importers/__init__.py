@@ -6,7 +6,8 @@ written or had to decide; malformed input raises `solver.intake.errors.InvalidRe
 naming the item, row or column.
 """
 
-from service.importers.backlog import ImportOptions, ImportSource, import_backlog, mapping_for
+from api_schemas.imports import ImportSource
+from service.importers.backlog import ImportOptions, import_backlog, mapping_for
 from service.importers.github import GithubOptions, import_github
 from service.importers.github_project import import_github_project
 from service.importers.mapping import PRESETS, ImportMapping, read_mapping_file

@@ -11,10 +11,10 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 from typing import Any
 
 from api_schemas.common import Priority
+from api_schemas.imports import ImportSource
 from api_schemas.problems import Problem
 from api_schemas.request import Calendar, Owner
 from service.importers.estimates import DEFAULT_PRIORITY_LABELS, DEFAULT_SIZE_LABELS
@@ -26,18 +26,6 @@ from service.importers.spreadsheet import SpreadsheetOptions, backlog_from_table
 from service.importers.tables import read_csv_table, read_excel_tables
 from service.text_encoding import decode_text
 from solver.intake.errors import InvalidRequestError
-
-
-class ImportSource(StrEnum):
-    """Where a backlog comes from, and so which preset mapping reads it."""
-
-    JIRA = "jira"
-    LINEAR = "linear"
-    GITHUB = "github"
-    GITHUB_PROJECT = "github-project"
-    CSV = "csv"
-    EXCEL = "excel"
-
 
 #: The preset each source starts from (Excel sheets have capplan's CSV columns; GitHub issues its labels).
 _PRESET = {
