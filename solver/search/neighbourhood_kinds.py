@@ -23,8 +23,8 @@ from solver.search.neighbourhood import PlanState
 #: Share of the draws spread evenly over the kinds whatever their record, so that a kind that failed for a while
 #: is still tried when the plan has changed.
 FLOOR_SHARE = 0.3
-#: Budget seconds at the rate of all kinds together that each kind's record starts with (its prior).
-PRIOR_CHARGE = 1.0
+#: Weight of the newest outcome in a kind's running score (exponential smoothing).
+REACTION = 0.1
 #: An anchor planned to start less than this after its earliest start has no room to win back: the kinds that make
 #: room there fall back to the work around it.
 LATE_START = UNITS_PER_DAY
@@ -55,35 +55,21 @@ class Chosen:
 
 
 class KindChoice:
-    """Draws neighbourhood kinds in proportion to their gain per budget second so far, with a floor per kind.
-
-    A kind's rate is its gain over its charge, each with `PRIOR_CHARGE` budget seconds at the rate of all kinds
-    together added, so that a kind tried a few times is judged mostly by the others' record.
-    """
+    """Draws neighbourhood kinds in proportion to their recent gain per budget second, with a floor per kind."""
 
     def __init__(self, kinds: Sequence[Kind], rng: random.Random) -> None:
         self.kinds = list(kinds)
         self.random = rng
-        self.gains = dict.fromkeys(self.kinds, 0.0)
-        self.charges = dict.fromkeys(self.kinds, 0.0)
+        self.scores = dict.fromkeys(self.kinds, 0.0)
         self.drawn = dict.fromkeys(self.kinds, 0)
 
-    def rates(self) -> list[float]:
-        """Each kind's smoothed gain per budget second."""
-        gain, charge = sum(self.gains.values()), sum(self.charges.values())
-        overall = gain / charge if charge > 0.0 else 0.0
-        return [
-            (self.gains[kind] + overall * PRIOR_CHARGE) / (self.charges[kind] + PRIOR_CHARGE) for kind in self.kinds
-        ]
-
     def probabilities(self) -> list[float]:
-        """Each kind's chance at the next draw: the floor share evenly, the rest by rate (evenly when all are 0)."""
-        rates = self.rates()
-        total = sum(rates)
+        """Each kind's chance at the next draw: the floor share evenly, the rest by score (evenly when all are 0)."""
+        total = sum(self.scores.values())
         even = 1.0 / len(self.kinds)
         if total <= 0.0:
             return [even] * len(self.kinds)
-        return [FLOOR_SHARE * even + (1.0 - FLOOR_SHARE) * rate / total for rate in rates]
+        return [FLOOR_SHARE * even + (1.0 - FLOOR_SHARE) * self.scores[kind] / total for kind in self.kinds]
 
     def draw(self) -> Kind:
         """The kind of the next neighbourhood."""
@@ -92,9 +78,9 @@ class KindChoice:
         return kind
 
     def record(self, kind: Kind, gain: float, charge: float) -> None:
-        """Count a neighbourhood of `kind`: `gain` (the share of the level's gap it closed) for `charge` seconds."""
-        self.gains[kind] += gain
-        self.charges[kind] += charge
+        """Score a neighbourhood of `kind`: `gain` (share of the level's gap it closed) per `charge` budget seconds."""
+        rate = gain / charge if charge > 0.0 else 0.0
+        self.scores[kind] += REACTION * (rate - self.scores[kind])
 
 
 class KindPicker:
