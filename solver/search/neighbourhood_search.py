@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
 from api_schemas.request import SolveMode
 from api_schemas.result import STABILITY_KINDS, LevelKind, ObjectiveLevelId, SolveStatus
 from solver.bounds.earliest_finish import earliest_finishes
@@ -26,10 +27,10 @@ from solver.budget.time_budget import SearchBudget, neighbourhood_charge, neighb
 from solver.model import build_model
 from solver.prepared.baseline import disruption, disruption_floor
 from solver.prepared.problem import PreparedProblem, Task
+from solver.prepared.rules import released_after
 from solver.prepared.schedule import Schedule
 from solver.search.lexicographic import LevelOutcome, SearchOutcome, SearchProgress, SearchProgressHook
 from solver.search.neighbourhood import Neighbourhood, PlanState, free_tasks
-from solver.search.neighbourhood_kinds import Kind, KindChoice, KindPicker
 
 #: The level whose value depends on which owner of a pool does the work.
 REASSIGNED = ObjectiveLevelId(LevelKind.REASSIGNED)
@@ -93,8 +94,6 @@ class NeighbourhoodSearch:
         self.sums = finish_sums(problem, self.earliest)
         self.floors = level_floors(problem, self.earliest, sums=self.sums)
         self.size = FIRST_SIZE
-        self.picker = KindPicker(self.state, self.earliest)
-        self.kinds = KindChoice(list(Kind), self.random)
 
     @property
     def schedule(self) -> Schedule:
@@ -123,29 +122,24 @@ class NeighbourhoodSearch:
             if not anchors:
                 break
             began = time.monotonic()
-            chosen = self.picker.free(self.kinds.draw(), anchors, self.size, self.random)
-            hood = free_tasks(self.state, chosen.free, self.random)
+            free = self._neighbourhood(self.random.choice(anchors))
+            hood = free_tasks(self.state, free, self.random)
             solved = self._solve(hood, position, deadline)
             report.tried += 1
             report.wall_stopped = report.wall_stopped or solved.cut
             if self.wall_clock:
-                charge = time.monotonic() - began
+                report.charged += time.monotonic() - began
             else:
-                charge = neighbourhood_charge(solved.built, solved.cost, len(self.problem.tasks))
-            report.charged += charge
+                report.charged += neighbourhood_charge(solved.built, solved.cost, len(self.problem.tasks))
             skipped = 0 if solved.built else skipped + 1
             # Larger after a proof, or when the level could not improve inside (what holds it back was outside);
             # smaller after a stop on the limit.
             grown = min(LARGEST_SIZE, round(self.size * SIZE_STEP))
             self.size = grown if solved.proven is not False else max(SMALLEST_SIZE, round(self.size / SIZE_STEP))
             if solved.values is None or not solved.values < self.values:
-                self.kinds.record(chosen.kind, 0.0, charge)
                 continue
             changed = self.state.moved(solved.moves)
             values = self._reassigned_counted(solved.values, changed)
-            gap = max(self.values[position] - self.floors[position], 1)
-            gain = max(self.values[position] - values[position], 0) / gap if values < self.values else 0.0
-            self.kinds.record(chosen.kind, gain, charge)
             if values < self.values:
                 self.state.take(changed)
                 self.values = values
@@ -219,6 +213,67 @@ class NeighbourhoodSearch:
             if delay > 0:
                 anchors.append(task)
         return anchors
+
+    def _neighbourhood(self, anchor: Task) -> list[int]:
+        """Free tasks around `anchor`, of one of three kinds chosen at random.
+
+        The tasks starting nearest before (and a few after) the anchor on its owner groups, or on all; or what
+        holds the anchor back (`_blockers`) with other work of the same owner groups from the same days.
+        """
+        spans, kind = self.state.spans, self.random.randrange(3)
+        if kind == 2:
+            blockers = self._blockers(anchor)
+            resources = {self.state.schedule[i].resource for i in blockers} | set(anchor.resources)
+            earliest = min(spans[i][0] for i in blockers)
+            latest = spans[anchor.index][1]
+            around = sorted(
+                i
+                for r in resources
+                for i in self.state.on_resource[r]
+                if i not in blockers and spans[i][1] > earliest and spans[i][0] < latest
+            )
+            room = max(self.size - len(blockers), 0)
+            return sorted(blockers | set(self.random.sample(around, min(room, len(around)))))
+        if kind == 1:
+            pool = list(range(len(self.problem.tasks)))
+        else:
+            pool = sorted({i for r in anchor.resources for i in self.state.on_resource[r]} | {anchor.index})
+        ordered = sorted(pool, key=lambda index: (spans[index][0], index))
+        at = ordered.index(anchor.index)
+        first = max(0, at - (3 * self.size) // 4)
+        chosen = ordered[first : first + self.size]
+        if anchor.index not in chosen:
+            chosen.append(anchor.index)
+        return sorted(chosen)
+
+    def _blockers(self, anchor: Task) -> set[int]:
+        """The anchor and, back from it, what each task waits for, up to half the neighbourhood.
+
+        A task waits for a predecessor whose release comes within a day of its start, and for the work its owner
+        does just before it (ending within an hour of its start): the critical path of the plan, through
+        dependencies and owners alike.
+        """
+        problem, state = self.problem, self.state
+        found, queue = {anchor.index}, [anchor.index]
+        while queue and len(found) < self.size // 2:
+            index = queue.pop(0)
+            start = state.spans[index][0]
+            waits = [
+                pred
+                for pred, lag in problem.tasks[index].preds
+                if released_after(problem, state.spans[pred][1], state.spans[pred][2], lag) > start - UNITS_PER_DAY
+            ]
+            placement = state.schedule[index]
+            for other in state.on_resource[placement.resource]:
+                before = state.schedule[other]
+                end = before.start + problem.tasks[other].work
+                if before.member == placement.member and placement.start - UNITS_PER_HOUR <= end <= placement.start:
+                    waits.append(other)
+            for other in sorted(waits):
+                if other not in found and len(found) < self.size // 2:
+                    found.add(other)
+                    queue.append(other)
+        return found
 
     def _solve(self, hood: Neighbourhood, position: int, deadline: float) -> SubSolve:
         """Minimise the level on the neighbourhood, earlier levels held (see `SubSolve`)."""
