@@ -3,7 +3,8 @@
 Above `LARGE_MODEL_TASKS` issues no model in pieces is searched: the unbroken twin's neighbourhood search plans,
 and its plan, moved onto the owners and filled with pieces (`solver.starts.piece_fill`), is the plan in pieces.
 Its levels are bounded by the static bounds only (earliest finishes and the finish-level bounds hold for pieces
-too, docs/model.md): what the twin's search proved holds for unbroken plans, not for plans in pieces.
+too, docs/model.md): what the twin's search proved holds for unbroken plans, not for plans in pieces. Up to that
+size, `split_as_started` gives the search in pieces its first stage: only the issues the filled plan pauses split.
 """
 
 from __future__ import annotations
