@@ -7,7 +7,10 @@ optimum pauses an issue the start did not.
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from dataclasses import replace
+from unittest.mock import patch
+
+from hypothesis import example, given, settings
 
 from api_schemas import PlanRequest, SolveStatus
 from checker.schedule_checker import check_schedule
@@ -22,7 +25,8 @@ from tests.test_pieces import ab_request, assert_matches_oracle
 def with_filler(req: PlanRequest) -> PlanRequest:
     """The A/B case with a third splittable issue C (P3, 8 h, not before Thursday) that the filled start keeps whole."""
     data = req.model_dump(mode="json")
-    data["issues"].append({"id": "C", "priority": "P3", "estimate_hours": 8, "not_before": "2025-11-20"})
+    filler = {"id": "C", "priority": "P3", "estimate_hours": 8, "not_before": "2025-11-20", "splittable": True}
+    data["issues"].append(filler)
     return PlanRequest.model_validate(data)
 
 
@@ -63,6 +67,25 @@ def test_the_plan_after_the_first_stage_is_proven_over_every_plan_in_pieces() ->
         ("P3 finish (team quarter hours)", 3 * 96 + 68),
         ("pieces (pieces)", 4),
     ]
+
+
+def unsplit_first(problem: PreparedProblem, start: Schedule) -> PreparedProblem | None:
+    """A first stage that lets no issue split: its optimum is the unbroken one, often worse than in pieces."""
+    del start
+    if not any(task.pieces.splits for task in problem.tasks):
+        return None
+    tasks = [replace(task, pieces=replace(task.pieces, most=1)) for task in problem.tasks]
+    return replace(problem, tasks=tasks, restricted=True)
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(tiny_split_requests())
+@example(ab_request(True, min_chunk_hours=4, max_pieces=2))
+def test_a_first_stage_proves_nothing_of_the_plan_in_pieces(req: PlanRequest) -> None:
+    # Whatever the first stage's model allows, its levels are not the plan's: with a stage that splits nothing the
+    # solver still proves the oracle's optimum over every plan in pieces (the A/B case pauses A only then).
+    with patch("solver.planner.split_as_started", unsplit_first):
+        assert_matches_oracle(req, plan(req, with_recommendations=False))
 
 
 @settings(max_examples=20, deadline=None, derandomize=True)
