@@ -23,9 +23,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from api_schemas.common import Priority
+from api_schemas.common import Priority, forbidden_identifier_character
 from api_schemas.problems import Problem
 from api_schemas.request import Calendar, Dependency, Issue, Milestone, Owner, PlanRequest, is_web_link
+from service.importers.display_text import importable_text
 from service.importers.durations import WorkUnits
 from service.importers.estimates import (
     DEFAULT_PRIORITY_LABELS,
@@ -40,8 +41,6 @@ from service.importers.result import ImportNote, ImportResult
 from solver.intake.errors import InvalidRequestError
 from solver.intake.validation import problems_from_pydantic
 
-#: Longest title the contract accepts.
-_TITLE_CHARS = 300
 #: Longest identifier the contract accepts.
 _ID_CHARS = 64
 
@@ -140,9 +139,12 @@ def _number_at(data: object, loc: Sequence[str | int]) -> int | None:
 def milestone_id_of(title: str, number: int | None) -> str:
     """The milestone's title when it is a valid id, else 'milestone-<number>'."""
     stripped = title.strip()
-    if stripped and stripped == title and len(title) <= _ID_CHARS:
+    if stripped and stripped == title and len(title) <= _ID_CHARS and forbidden_identifier_character(title) is None:
         return title
-    return f"milestone-{number}" if number is not None else stripped[:_ID_CHARS].strip()
+    if number is not None:
+        return f"milestone-{number}"
+    printable = "".join(c for c in title if forbidden_identifier_character(c) is None)
+    return " ".join(printable.split())[:_ID_CHARS].strip() or "milestone"
 
 
 @dataclass(frozen=True)
@@ -195,7 +197,8 @@ class GithubBacklogBuilder:
             due_on = rest.due_on if rest is not None and rest.due_on is not None else milestone.due_on
             identifier = milestone_id_of(milestone.title, milestone.number)
             id_of[milestone.title] = identifier
-            seen[identifier] = Milestone(id=identifier, name=milestone.title[:_TITLE_CHARS],
+            name = importable_text(milestone.title, f"milestone '{identifier}', its title", [], self.notes)
+            seen[identifier] = Milestone(id=identifier, name=name,
                                          due=due_on.date() if due_on else None)
         return list(seen.values()), id_of
 
@@ -206,7 +209,11 @@ class GithubBacklogBuilder:
         owners: dict[str, Owner] = {}
         for issue in self.issues:
             for user in issue.assignees:
-                owners.setdefault(user.login, Owner(id=user.login, name=user.name or None,
+                if user.login in owners:
+                    continue
+                name = importable_text(user.name, f"assignee {user.login}, their name", [], self.notes) \
+                    if user.name else None
+                owners.setdefault(user.login, Owner(id=user.login, name=name,
                                                     hours_per_day=self.options.hours_per_day))
         return list(owners.values())
 
@@ -332,7 +339,7 @@ class GithubBacklogBuilder:
         unestimated: list[str] = []
         for gh, item in zip(self.issues, self.fields, strict=True):
             identifier = self.identifier(gh, item)
-            title = gh.title if len(gh.title) <= _TITLE_CHARS else gh.title[: _TITLE_CHARS - 1] + "…"
+            title = importable_text(gh.title, f"{identifier}, its title", [identifier], self.notes)
             assignees = [user.login for user in gh.assignees]
             pinned = next((login for login in assignees if login in owner_ids), None)
             if len(assignees) > 1:

@@ -17,7 +17,14 @@ import holidays
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from api_schemas.common import QUARTER_HOUR, QUARTER_HOUR_MESSAGE, forbidden_identifier_character
+from api_schemas.common import (
+    QUARTER_HOUR,
+    QUARTER_HOUR_MESSAGE,
+    TEXT_CHARACTER_MESSAGE,
+    TEXT_PATTERN,
+    forbidden_identifier_character,
+    forbidden_text_character,
+)
 from api_schemas.problems import Problem
 from api_schemas.request import MAX_SPREAD_FACTOR, MIN_SPREAD_FACTOR, Issue, Owner, PlanRequest
 from solver.intake.errors import InvalidRequestError
@@ -647,6 +654,9 @@ def _readable_loc(loc: Sequence[str | int]) -> str:
 def _readable_message(detail: ErrorDetails) -> str:
     """Pydantic's message without internals: no 'Value error,' prefix, no regular expressions."""
     kind = detail["type"]
+    if kind == "string_pattern_mismatch" and (detail.get("ctx") or {}).get("pattern") == TEXT_PATTERN:
+        found = forbidden_text_character(detail["input"]) if isinstance(detail["input"], str) else None
+        return f"contains {found or 'a character'}, {TEXT_CHARACTER_MESSAGE}"
     if kind == "string_pattern_mismatch":
         found = forbidden_identifier_character(detail["input"]) if isinstance(detail["input"], str) else None
         if found is not None:
