@@ -22,7 +22,7 @@ from service.app import create_app
 from service.importers import SpreadsheetOptions, import_csv
 from service.problems import ProblemError
 from service.whatif import scenario_requests
-from solver.intake.limits import DEFAULT_LIMITS, LATEST_START_DATE
+from solver.intake.limits import DEFAULT_LIMITS, EARLIEST_START_DATE, LATEST_START_DATE
 from solver.intake.validation import check_request
 from solver.prepared.problem import MAX_SOLVER_HORIZON_DAYS, prepare
 from tests.test_service_errors import assert_problem
@@ -70,6 +70,29 @@ def test_a_start_date_near_the_end_of_the_calendar_is_a_422_naming_start_date(cl
     report = client.post("/v1/plans/validate", json=request)
     assert report.status_code == 200 and report.json()["valid"] is False
     assert [p["code"] for p in report.json()["problems"]] == ["start_date_too_late"]
+
+
+@pytest.mark.parametrize("start", ["0001-01-01", "0025-11-24", "1899-12-31"])
+def test_a_start_date_at_the_beginning_of_the_calendar_is_a_422_naming_start_date(
+    client: TestClient, start: str
+) -> None:
+    # 0001-01-01 planned, then every report failed with a 500: they look back a day and export in UTC.
+    request = {**small_request(), "start_date": start}
+    body = assert_problem(client.post("/v1/plans", json=request), 422, "invalid-request")
+    error = body["errors"][0]  # the other dates of the request are years after such a start: named after it
+    assert error["loc"] == ["start_date"] and error["code"] == "start_date_too_early"
+    assert EARLIEST_START_DATE.isoformat() in error["message"]
+
+
+def test_the_earliest_start_date_plans_and_every_report_renders(client: TestClient) -> None:
+    request = {**small_request(), "start_date": EARLIEST_START_DATE.isoformat(), "milestones": [], "calendar": {}}
+    for issue in request["issues"]:
+        issue.pop("milestone", None)
+    response = client.post("/v1/plans", json=request)
+    assert response.status_code == 200, response.text
+    for report_format in ("md", "csv", "ics", "html", "png"):
+        report = client.post(f"/v1/reports/{report_format}", json={"request": request, "plan": response.json()})
+        assert report.status_code == 200, (report_format, report.text[:300])
 
 
 def test_dates_at_the_end_of_the_calendar_are_beyond_the_horizon_not_a_crash(client: TestClient) -> None:

@@ -28,7 +28,7 @@ from api_schemas.common import (
 from api_schemas.problems import Problem
 from api_schemas.request import MAX_SPREAD_FACTOR, MIN_SPREAD_FACTOR, Issue, Owner, PlanRequest
 from solver.intake.errors import InvalidRequestError
-from solver.intake.limits import DEFAULT_LIMITS, LATEST_START_DATE, Limits, days_after
+from solver.intake.limits import DEFAULT_LIMITS, EARLIEST_START_DATE, LATEST_START_DATE, Limits, days_after
 from solver.intake.living import living_plan_problems
 
 #: How many dates or codes a message lists before it says "and N more".
@@ -217,7 +217,16 @@ def _history_problems(request: PlanRequest) -> list[Problem]:
 
 
 def _start_problems(request: PlanRequest) -> list[Problem]:
-    """Refuse a start so late that the plan's dates would run past the calendar's last day (9999-12-31)."""
+    """Refuse a start past the calendar's room (its plan would run past 9999-12-31) or before 1900 (a typo)."""
+    if request.start_date < EARLIEST_START_DATE:
+        return [
+            Problem(
+                loc=["start_date"],
+                code="start_date_too_early",
+                message=f"start_date {request.start_date.isoformat()} is too early: plans start on or after "
+                f"{EARLIEST_START_DATE.isoformat()} (is the year mistyped?).",
+            )
+        ]
     if request.start_date <= LATEST_START_DATE:
         return []
     return [
