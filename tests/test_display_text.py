@@ -137,3 +137,14 @@ def test_a_github_project_iteration_title_with_an_override_still_imports() -> No
     plain = import_backlog("github-project", (EXAMPLES / "github" / "project-items.json").read_bytes(), OPTIONS)
     assert [m.id for m in result.request.milestones] == [m.id for m in plain.request.milestones]
     assert_cleaned(result, len({item["iteration"]["title"] for item in sprints}) + 1)
+
+
+def test_a_plan_sent_back_for_a_report_is_held_to_the_same_rule(client: TestClient) -> None:
+    # Reports print the plan's own titles; a plan edited on its way back could carry what a request may not.
+    request = small_request()
+    plan = client.post("/v1/plans", json=request).json()
+    plan["issues"][0]["title"] = "Pay \u202egnp.exe"
+    response = client.post("/v1/reports/md", json={"request": request, "plan": plan})
+    assert response.status_code == 422, response.text
+    error = response.json()["errors"][0]
+    assert error["loc"] == ["plan", "issues", 0, "title"] and "U+202E" in error["message"]
