@@ -28,7 +28,14 @@ from api_schemas.common import (
 from api_schemas.problems import Problem
 from api_schemas.request import MAX_SPREAD_FACTOR, MIN_SPREAD_FACTOR, Issue, Owner, PlanRequest
 from solver.intake.errors import InvalidRequestError
-from solver.intake.limits import DEFAULT_LIMITS, EARLIEST_START_DATE, LATEST_START_DATE, Limits, days_after
+from solver.intake.limits import (
+    DEFAULT_LIMITS,
+    EARLIEST_START_DATE,
+    LATEST_START_DATE,
+    MAX_SOLVER_HORIZON_DAYS,
+    Limits,
+    days_after,
+)
 from solver.intake.living import living_plan_problems
 
 #: How many dates or codes a message lists before it says "and N more".
@@ -88,6 +95,7 @@ def validate_request(request: PlanRequest, limits: Limits = DEFAULT_LIMITS) -> l
         *_reference_problems(request, issue_index, owner_index, milestone_ids),
         *_skill_problems(request, owner_index),
         *_horizon_problems(request, limits),
+        *_work_problems(request, owner_index),
         *_cycle_problems(request, issue_index),
         *living_plan_problems(request),
         *_range_problems(request),
@@ -473,6 +481,39 @@ def _horizon_problems(request: PlanRequest, limits: Limits) -> list[Problem]:
             if value is not None and value > last_date:
                 subject = f"Issue {issue.id} {field} {value.isoformat()} is"
                 problems.append(_beyond_horizon(["issues", position, field], subject, [issue.id], start, limits))
+    return problems
+
+
+def _work_problems(request: PlanRequest, owner_index: dict[str, int]) -> list[Problem]:
+    """Issues too large for any owner who may do them to finish within the solver's horizon (about 10 years).
+
+    Each issue is worked by one owner, so its hours must fit in one owner's working time: at most their hours a
+    day on each of their working weekdays (holidays aside). Such an issue would leave the whole plan unsolved.
+    """
+    weeks = MAX_SOLVER_HORIZON_DAYS // 7 + 1
+    problems = []
+    for position, issue in enumerate(request.issues):
+        work = issue.work_hours
+        if not work:
+            continue
+        if issue.pinned_owner is not None:
+            candidates = [request.owners[owner_index[issue.pinned_owner]]] if issue.pinned_owner in owner_index else []
+        else:
+            candidates = [owner for owner in request.owners if set(issue.skills) <= set(owner.skills)]
+        if not candidates:
+            continue  # reported as an unknown owner or missing skills
+        weekdays = [set(owner.working_weekdays or request.calendar.working_weekdays) for owner in candidates]
+        most = max(owner.hours_per_day * len(days) for owner, days in zip(candidates, weekdays, strict=True)) * weeks
+        if work > most:
+            field = "remaining_hours" if issue.remaining_hours is not None else "estimate_hours"
+            problems.append(Problem(
+                loc=["issues", position, field],
+                code="work_beyond_horizon",
+                message=f"Issue {issue.id} has {work:g} h of work, more than any owner who may do it can work in the "
+                f"{MAX_SOLVER_HORIZON_DAYS // 365} years capplan plans ahead (at most {most:,.0f} h); split it into "
+                "smaller issues, or check its hours and the owners' hours a day.",
+                ids=[issue.id],
+            ))
     return problems
 
 
