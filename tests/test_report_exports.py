@@ -74,8 +74,10 @@ def test_ics_has_one_event_per_slot_at_its_times(planned: tuple[PlanRequest, Pla
         for issue in result.issues
         for slot in issue.slots
     }
-    def local(event: Event, name: str) -> datetime:  # no calendar.timezone: UTC instants of this machine's clock
-        return datetime.fromtimestamp(event.decoded(name).timestamp())
+    def local(event: Event, name: str) -> datetime:  # no calendar.timezone: floating wall-clock times
+        value: datetime = event.decoded(name)
+        assert value.tzinfo is None
+        return value
 
     found = {(str(event["SUMMARY"]).split(" ")[0], local(event, "DTSTART"), local(event, "DTEND")) for event in events}
     assert found == expected
@@ -108,7 +110,9 @@ def test_json_format_is_the_result(planned: tuple[PlanRequest, PlanResult]) -> N
 
 
 #: Cells a spreadsheet would evaluate as formulas if written as they are.
-HOSTILE = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+#: Titles a spreadsheet would run as formulas (a title starting with a tab or a carriage return, the other two
+#: prefixes, no longer reaches a report: the contract refuses control characters in titles, tests/test_display_text.py).
+HOSTILE = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)"]
 
 
 def hostile_backlog() -> PlanRequest:
