@@ -31,12 +31,15 @@ def forbidden_identifier_character(text: str) -> str | None:
     return f"U+{ord(found.group()):04X}" if found else None
 
 
+#: Longest identifier.
+IDENTIFIER_CHARS = 64
+
 #: Identifiers of owners, issues, milestones, skills and scenarios: printable, no surrounding blanks.
 Identifier = Annotated[
     str,
     StringConstraints(
         min_length=1,
-        max_length=64,
+        max_length=IDENTIFIER_CHARS,
         strip_whitespace=False,
         pattern=f"^[^\\s{NOT_IN_IDENTIFIERS}](?:[^{NOT_IN_IDENTIFIERS}]*[^\\s{NOT_IN_IDENTIFIERS}])?$",
     ),

@@ -1,5 +1,6 @@
 """Titles, names and descriptions are one line of printable text: the contract refuses control, line-break and
-bidirectional-formatting characters (422 naming the field); importers take them out and say so per row."""
+bidirectional-formatting characters (422 naming the field); importers take them out and say so per row, and what
+a tracker file holds that the contract refuses elsewhere (ids) is a 422 naming the file, never a 500."""
 
 from __future__ import annotations
 
@@ -148,3 +149,29 @@ def test_a_plan_sent_back_for_a_report_is_held_to_the_same_rule(client: TestClie
     assert response.status_code == 422, response.text
     error = response.json()["errors"][0]
     assert error["loc"] == ["plan", "issues", 0, "title"] and "U+202E" in error["message"]
+
+
+def test_what_the_contract_refuses_in_a_tracker_file_is_a_422_naming_the_file_not_a_500(client: TestClient) -> None:
+    # An assignee login and a project item's repository became ids unchecked: a pydantic error, a 500.
+    issues = [{"number": 1, "title": "x", "state": "OPEN", "labels": [], "assignees": [{"login": "a\u202eb"}]}]
+    response = client.post("/v1/imports/github", json={"content": json.dumps(issues), "start_date": "2025-11-24"})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["message"].startswith("issues item 0 (#1), field 'assignees.0.login'")
+    items = {"items": [{"id": "1", "content": {"type": "Issue", "number": 3, "repository": "o/main", "title": "x"},
+                        "assignees": ["ann\u2066"]}]}
+    response = client.post("/v1/imports/github-project", json={"content": json.dumps(items), "filename": "items.json"})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["message"].startswith("items.json: ")
+
+
+def test_a_project_item_of_a_long_named_repository_gets_an_id_that_fits() -> None:
+    repository = "an-organisation-with-a-long-name/" + "a-repository-with-a-very-long-name" * 2
+    items = {"items": [
+        {"id": str(n), "content": {"type": "Issue", "number": number, "repository": repo, "title": "x"},
+         "assignees": ["a"]}
+        for n, (number, repo) in enumerate([(12, "o/main"), (3, "o/main"), (7, repository)])
+    ]}
+    result = import_backlog("github-project", json.dumps(items).encode(), OPTIONS, name="items.json")
+    ids = [issue.id for issue in result.request.issues]
+    assert ids[:2] == ["#12", "#3"]
+    assert len(ids[2]) == 64 and ids[2].startswith("…") and ids[2].endswith("long-name#7")

@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from api_schemas.common import Priority, forbidden_identifier_character
+from api_schemas.common import IDENTIFIER_CHARS, Identifier, Priority, forbidden_identifier_character
 from api_schemas.problems import Problem
 from api_schemas.request import Calendar, Dependency, Issue, Milestone, Owner, PlanRequest, is_web_link
 from service.importers.display_text import importable_text
@@ -41,9 +41,6 @@ from service.importers.result import ImportNote, ImportResult
 from solver.intake.errors import InvalidRequestError
 from solver.intake.validation import problems_from_pydantic
 
-#: Longest identifier the contract accepts.
-_ID_CHARS = 64
-
 
 class _GhModel(BaseModel):
     """gh prints more fields than capplan reads; the others are ignored."""
@@ -58,9 +55,9 @@ class GhLabel(_GhModel):
 
 
 class GhUser(_GhModel):
-    """An assignee as gh prints it."""
+    """An assignee as gh prints it (the login becomes an owner's id, so it must be one)."""
 
-    login: str
+    login: Identifier
     name: str | None = None
 
 
@@ -139,12 +136,13 @@ def _number_at(data: object, loc: Sequence[str | int]) -> int | None:
 def milestone_id_of(title: str, number: int | None) -> str:
     """The milestone's title when it is a valid id, else 'milestone-<number>'."""
     stripped = title.strip()
-    if stripped and stripped == title and len(title) <= _ID_CHARS and forbidden_identifier_character(title) is None:
+    valid = stripped == title and len(title) <= IDENTIFIER_CHARS and forbidden_identifier_character(title) is None
+    if stripped and valid:
         return title
     if number is not None:
         return f"milestone-{number}"
     printable = "".join(c for c in title if forbidden_identifier_character(c) is None)
-    return " ".join(printable.split())[:_ID_CHARS].strip() or "milestone"
+    return " ".join(printable.split())[:IDENTIFIER_CHARS].strip() or "milestone"
 
 
 @dataclass(frozen=True)

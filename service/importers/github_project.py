@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from api_schemas.common import Priority, printable_text
+from api_schemas.common import IDENTIFIER_CHARS, Priority, forbidden_identifier_character, printable_text
 from api_schemas.request import Milestone
 from service.importers.display_text import importable_text
 from service.importers.durations import DurationError
@@ -176,6 +176,15 @@ class _ItemReader:
         return None
 
 
+def foreign_key(repository: str | None, number: int) -> str:
+    """An issue of another repository as an id: 'owner/repo#12', cut at the start to fit ('…repo#12'), printable.
+
+    GitHub allows longer repository names than an id's 64 characters; an id never holds what ids refuse.
+    """
+    key = "".join(c for c in f"{repository}#{number}" if forbidden_identifier_character(c) is None).strip()
+    return key if len(key) <= IDENTIFIER_CHARS else "…" + key[-(IDENTIFIER_CHARS - 1):]
+
+
 def _iteration_end(value: Mapping[str, Any]) -> date | None:
     """The last day of an iteration: `startDate` plus `duration` days, less one."""
     try:
@@ -245,7 +254,7 @@ def import_github_project(
             number = -drafts
         else:
             number = content.number or 0
-            key = None if content.repository == main else f"{content.repository}#{number}"
+            key = None if content.repository == main else foreign_key(content.repository, number)
         issue = _gh_issue(item, content, number)
         identifier = key or f"#{number}"
         milestone = reader.milestone(item.fields, identifier)
