@@ -167,11 +167,14 @@ def test_what_the_contract_refuses_in_a_tracker_file_is_a_422_naming_the_file_no
 def test_a_project_item_of_a_long_named_repository_gets_an_id_that_fits() -> None:
     repository = "an-organisation-with-a-long-name/" + "a-repository-with-a-very-long-name" * 2
     items = {"items": [
-        {"id": str(n), "content": {"type": "Issue", "number": number, "repository": repo, "title": "x"},
+        {"id": str(n), "content": {"type": "Issue", "number": number, "repository": repo, "title": "x", "body": body},
          "assignees": ["a"]}
-        for n, (number, repo) in enumerate([(12, "o/main"), (3, "o/main"), (7, repository)])
+        for n, (number, repo, body) in enumerate([(12, "o/main", ""), (3, "o/main", ""),
+                                                  (7, repository, "Depends on #8"), (8, repository, "")])
     ]}
     result = import_backlog("github-project", json.dumps(items).encode(), OPTIONS, name="items.json")
-    ids = [issue.id for issue in result.request.issues]
-    assert ids[:2] == ["#12", "#3"]
-    assert len(ids[2]) == 64 and ids[2].startswith("…") and ids[2].endswith("long-name#7")
+    issues = result.request.issues
+    assert [issue.id for issue in issues[:2]] == ["#12", "#3"]
+    assert all(len(issue.id) == 64 and issue.id.startswith("…") for issue in issues[2:])
+    assert issues[2].id.endswith("long-name#7") and issues[3].id.endswith("long-name#8")
+    assert [dependency.issue for dependency in issues[2].depends_on] == [issues[3].id]  # '#8' is its repository's

@@ -145,15 +145,26 @@ def milestone_id_of(title: str, number: int | None) -> str:
     return " ".join(printable.split())[:IDENTIFIER_CHARS].strip() or "milestone"
 
 
+def foreign_key(repository: str | None, number: int) -> str:
+    """An issue of another repository as an id: 'owner/repo#12', cut at the start to fit ('…repo#12'), printable.
+
+    GitHub allows longer repository names than an id's 64 characters; an id never holds what ids refuse.
+    """
+    key = "".join(c for c in f"{repository}#{number}" if forbidden_identifier_character(c) is None).strip()
+    return key if len(key) <= IDENTIFIER_CHARS else "…" + key[-(IDENTIFIER_CHARS - 1):]
+
+
 @dataclass(frozen=True)
 class ItemFields:
     """What a GitHub project says of an issue beside the issue itself (its fields), read before the issue.
 
     `key` replaces '#<number>' as the id of items that are not issues of the main repository (drafts, other
-    repositories); `estimate`, `priority` and `milestone` come before labels and body; `done` from the status.
+    repositories), and `repository` is such an item's repository (its '#12' means that repository's #12);
+    `estimate`, `priority` and `milestone` come before labels and body; `done` from the status.
     """
 
     key: str | None = None
+    repository: str | None = None
     estimate: Estimate | None = None
     priority: Priority | None = None
     done: bool = False
@@ -267,7 +278,8 @@ class GithubBacklogBuilder:
             return {}
         return {"estimate_hours": estimate.hours}
 
-    def dependencies(self, issue: GhIssue, identifier: str, reverse: dict[int, list[Reference]]) -> list[Dependency]:
+    def dependencies(self, issue: GhIssue, identifier: str, reverse: dict[int, list[Reference]],
+                     own_repo: str | None = None) -> list[Dependency]:
         """The body's dependencies and those other bodies give ('Blocks #n'); the rest become notes.
 
         '#12' in an issue of another repository (a project's item 'owner/repo#7') means that repository's #12;
@@ -275,11 +287,10 @@ class GithubBacklogBuilder:
         """
         references = body_references(issue.body or "", self.options.repo).depends_on + reverse.get(issue.number, [])
         keys = {item.key for item in self.fields if item.key is not None}
-        own_repo = identifier.rsplit("#", 1)[0] if "#" in identifier[1:] else None
         found: dict[str, int] = {}
         for reference in references:
             repo = reference.repo or own_repo
-            target = f"{repo}#{reference.number}" if repo is not None else f"#{reference.number}"
+            target = foreign_key(repo, reference.number) if repo is not None else f"#{reference.number}"
             known = target in keys if repo is not None else reference.number in self.numbers
             if target == identifier:
                 self.note("self_reference", f"{identifier} refers to itself as a dependency; ignored.", [identifier])
@@ -362,7 +373,7 @@ class GithubBacklogBuilder:
                     milestone=item.milestone.id if item.milestone else (
                         milestone_id[gh.milestone.title] if gh.milestone else None),
                     pinned_owner=pinned,
-                    depends_on=self.dependencies(gh, identifier, reverse if item.key is None else {}),
+                    depends_on=self.dependencies(gh, identifier, reverse if item.key is None else {}, item.repository),
                     **work,
                 )
             )

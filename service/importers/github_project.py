@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from api_schemas.common import IDENTIFIER_CHARS, Priority, forbidden_identifier_character, printable_text
+from api_schemas.common import Priority, printable_text
 from api_schemas.request import Milestone
 from service.importers.display_text import importable_text
 from service.importers.durations import DurationError
@@ -35,6 +35,7 @@ from service.importers.github import (
     GithubBacklogBuilder,
     GithubOptions,
     ItemFields,
+    foreign_key,
     milestone_id_of,
     parse_gh_json,
 )
@@ -176,15 +177,6 @@ class _ItemReader:
         return None
 
 
-def foreign_key(repository: str | None, number: int) -> str:
-    """An issue of another repository as an id: 'owner/repo#12', cut at the start to fit ('…repo#12'), printable.
-
-    GitHub allows longer repository names than an id's 64 characters; an id never holds what ids refuse.
-    """
-    key = "".join(c for c in f"{repository}#{number}" if forbidden_identifier_character(c) is None).strip()
-    return key if len(key) <= IDENTIFIER_CHARS else "…" + key[-(IDENTIFIER_CHARS - 1):]
-
-
 def _iteration_end(value: Mapping[str, Any]) -> date | None:
     """The last day of an iteration: `startDate` plus `duration` days, less one."""
     try:
@@ -263,7 +255,8 @@ def import_github_project(
                         f"field); its GitHub milestone '{issue.milestone.title}' is not used.", [identifier])
         unread |= {name for name, value in item.fields.items() if value not in (None, "", [])
                    and name not in _ISSUE_KEYS and column_key(name) not in reader.targets}
-        fields.append(ItemFields(key=key, estimate=reader.estimate(item.fields, identifier),
+        fields.append(ItemFields(key=key, repository=content.repository if key else None,
+                                 estimate=reader.estimate(item.fields, identifier),
                                  priority=reader.priority(item.fields, identifier), done=reader.done(item.fields),
                                  milestone=milestone))
         issues.append(issue)
