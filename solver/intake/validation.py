@@ -491,20 +491,26 @@ def _work_problems(request: PlanRequest, owner_index: dict[str, int]) -> list[Pr
     day on each of their working weekdays (holidays aside). Such an issue would leave the whole plan unsolved.
     """
     weeks = MAX_SOLVER_HORIZON_DAYS // 7 + 1
+    weekly = [owner.hours_per_day * len(set(owner.working_weekdays or request.calendar.working_weekdays))
+              for owner in request.owners]
+    skills = [frozenset(owner.skills) for owner in request.owners]
+    most_for_skills: dict[frozenset[str], float] = {}  # a few skill sets, however many issues and owners
     problems = []
     for position, issue in enumerate(request.issues):
         work = issue.work_hours
         if not work:
             continue
         if issue.pinned_owner is not None:
-            candidates = [request.owners[owner_index[issue.pinned_owner]]] if issue.pinned_owner in owner_index else []
+            if issue.pinned_owner not in owner_index:
+                continue  # reported as an unknown owner
+            most = weekly[owner_index[issue.pinned_owner]] * weeks
         else:
-            candidates = [owner for owner in request.owners if set(issue.skills) <= set(owner.skills)]
-        if not candidates:
-            continue  # reported as an unknown owner or missing skills
-        weekdays = [set(owner.working_weekdays or request.calendar.working_weekdays) for owner in candidates]
-        most = max(owner.hours_per_day * len(days) for owner, days in zip(candidates, weekdays, strict=True)) * weeks
-        if work > most:
+            needed = frozenset(issue.skills)
+            if needed not in most_for_skills:
+                most_for_skills[needed] = max((w for w, has in zip(weekly, skills, strict=True) if needed <= has),
+                                              default=0.0) * weeks
+            most = most_for_skills[needed]
+        if 0 < most < work:  # 0: nobody has the skills, reported on its own
             field = "remaining_hours" if issue.remaining_hours is not None else "estimate_hours"
             problems.append(Problem(
                 loc=["issues", position, field],
