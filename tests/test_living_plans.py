@@ -16,6 +16,7 @@ from api_schemas.changes import ChangeKind, ChangeReasonCode
 from api_schemas.result import PlanResult, SolveStatus
 from checker import check_schedule
 from solver import InvalidRequestError, plan
+from solver.intake.validation import check_request
 from tests.oracle import solve_with_baseline
 from tests.strategies import TINY, plan_requests, tiny_requests_in_hours
 
@@ -346,3 +347,13 @@ def test_a_frozen_issue_moves_with_a_predecessor_that_cannot_stay(change: dict[s
     assert second["#2"].start is not None and second["#1"].finish is not None
     assert second["#2"].start >= second["#1"].finish
     assert check_schedule(request, again) == []
+
+
+def test_a_plan_request_given_as_the_baseline_is_one_problem_saying_so() -> None:
+    # `capplan plan backlog.json --baseline backlog.json` listed 29 problems, one per field a plan lacks.
+    data = reference()
+    data["baseline"] = reference()
+    request, problems = check_request(data)
+    assert request is None
+    [problem] = problems
+    assert problem.loc == ["baseline"] and "is a plan request" in problem.message
