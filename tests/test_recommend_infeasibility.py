@@ -362,3 +362,17 @@ def test_a_hard_deadline_already_passed_is_infeasible_with_its_fix(days_before: 
     assert infeasibility is not None and infeasibility.sets
     fixes = [fix for conflict in infeasibility.sets for fix in conflict.fixes]
     assert any(fix.kind is FixKind.MOVE_DEADLINE and fix.date == MONDAY and fix.ids[0] == "#1" for fix in fixes), fixes
+
+
+@pytest.mark.parametrize("days_before", [1, 2, 3, 30])
+def test_a_pinned_start_already_passed_is_infeasible_with_its_fix(days_before: int) -> None:
+    # A pin two or more days before the start read a day near the horizon (a negative index), so the model placed
+    # the issue there and the plan failed its check: PlanCheckError, a 500 in the service (one day before worked).
+    pinned = (MONDAY - timedelta(days=days_before)).isoformat()
+    issues = [{"id": "#1", "estimate_hours": 4}, {"id": "n", "estimate_hours": 2, "pinned_start": pinned}]
+    request = make_request(issues, options={"time_limit_s": 2})
+    result = plan(request)
+    assert result.status is SolveStatus.INFEASIBLE and result.checked
+    assert result.recommendations is not None and result.recommendations.infeasibility is not None
+    fixes = [fix for conflict in result.recommendations.infeasibility.sets for fix in conflict.fixes]
+    assert any(fix.kind is FixKind.MOVE_PIN and fix.date == MONDAY for fix in fixes), fixes
