@@ -33,7 +33,7 @@ from solver.search.lexicographic import (
     solve_levels,
 )
 from solver.search.neighbourhood_search import search_levels
-from solver.search.pieces import filled_outcome, in_pieces, static_levels
+from solver.search.pieces import filled_outcome, in_pieces, split_as_started, static_levels
 from solver.starts.candidates import limit_candidates
 from solver.starts.greedy import greedy_schedule
 from solver.starts.squeaky_wheel import Improvement, round_seconds, squeaky_wheel
@@ -135,12 +135,20 @@ def _search_in_pieces(
     """
     spent.append(unbroken.charged)
     start = in_pieces(problem, twin, unbroken.schedule) if unbroken.schedule is not None else None
+    seconds, repeatable = unbroken.seconds, unbroken.repeatable
     if start is not None:
         problem = limit_candidates(problem, start)
+        first = split_as_started(problem, start)
+        if first is not None:
+            # Only the start's split issues split: a small model that finds the plans such pauses allow at once (the
+            # full one, with every issue in variable pieces, may not). Its bounds hold for its own plans only, so
+            # it reports no progress and proves nothing; its plan starts the full model in pieces.
+            staged = _full_model_search(first, budget.split_first_search(spent), start, None)
+            spent.append(staged.charged)
+            seconds, repeatable = seconds + staged.seconds, repeatable and staged.repeatable
+            start = _better_start(problem, start, staged.schedule)
     outcome = _full_model_search(problem, budget.full_model_search(spent), start, hook)
-    return replace(
-        outcome, seconds=unbroken.seconds + outcome.seconds, repeatable=unbroken.repeatable and outcome.repeatable
-    )
+    return replace(outcome, seconds=seconds + outcome.seconds, repeatable=repeatable and outcome.repeatable)
 
 
 def _full_model_search(

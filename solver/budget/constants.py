@@ -43,6 +43,10 @@ IMPROVE_WALL_SHARE = 0.4
 #: issues it used 2 s per pass and starved the search), and deterministic mode searches by interleaved LNS;
 #: the plan then searches neighbourhoods on small models and recommendations re-plan instead of building models.
 LARGE_MODEL_TASKS = 50
+#: Share of the search in pieces' seconds for its first stage, the model with only the start's split issues split
+#: (`solver.search.pieces.split_as_started`): on S seed 0 (10 s) that stage proved its optimum (P1 finish 4482)
+#: in 3.5 s where the full model in pieces, given it all, stopped at 4540; seeds 1 and 2 ended alike either way.
+SPLIT_FIRST_SHARE = 0.5
 #: Share of the search's seconds given as deterministic time in deterministic mode.
 DETERMINISTIC_SHARE = 0.9
 #: At most this share of the time left may go to completing the first hint (measured 0.8 s on 500 issues).

@@ -32,6 +32,7 @@ from solver.budget.constants import (
     SECONDS_PER_SKIP_PER_TASK,
     SHORTEST_LIMIT_S,
     SINGLE_WORKER_RATE,
+    SPLIT_FIRST_SHARE,
     SUB_PRESOLVE_SECONDS_PER_VARIABLE,
 )
 from solver.intake.limits import Limits
@@ -131,6 +132,10 @@ class TimeBudget:
     def full_model_search(self, spent: Sequence[float] = ()) -> SearchBudget:
         """The lexicographic search's part: all the plan's seconds left after the start's estimated costs."""
         return SearchBudget.of(self.options, self.plan_left(spent), self.plan_deadline)
+
+    def split_first_search(self, spent: Sequence[float] = ()) -> SearchBudget:
+        """The first stage of the search in pieces (only the start's split issues split): `SPLIT_FIRST_SHARE` of it."""
+        return SearchBudget.of(self.options, self.plan_left(spent) * SPLIT_FIRST_SHARE, self.plan_deadline)
 
     def neighbourhood_search(self, tasks: int, spent: Sequence[float] = ()) -> SearchBudget:
         """The neighbourhood search's part: as the full model's, less an estimate of preparing `tasks` tasks.

@@ -3,12 +3,14 @@
 Above `LARGE_MODEL_TASKS` issues no model in pieces is searched: the unbroken twin's neighbourhood search plans,
 and its plan, moved onto the owners and filled with pieces (`solver.starts.piece_fill`), is the plan in pieces.
 Its levels are bounded by the static bounds only (earliest finishes and the finish-level bounds hold for pieces
-too, docs/model.md): what the twin's search proved holds for unbroken plans, not for plans in pieces.
+too, docs/model.md): what the twin's search proved holds for unbroken plans, not for plans in pieces. Up to that
+size, `split_as_started` gives the search in pieces its first stage: only the issues the filled plan pauses split.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from api_schemas.result import SolveStatus
 from solver.bounds.earliest_finish import earliest_finishes
@@ -46,6 +48,24 @@ def _with_pieces(floors: list[int], problem: PreparedProblem) -> list[int]:
 def in_pieces(problem: PreparedProblem, twin: PreparedProblem, schedule: Schedule) -> Schedule:
     """A plan of the twin moved onto `problem`'s owners and filled with pieces where that ends work earlier."""
     return filled(problem, on_owners(twin, problem, schedule))
+
+
+def split_as_started(problem: PreparedProblem, start: Schedule) -> PreparedProblem | None:
+    """`problem` with only the issues `start` has in pieces still splittable: the first stage of the search in pieces.
+
+    None when `start` splits no issue, or every issue that may split. Marked `restricted`: its levels are proven
+    among its own plans only, so its plan is a start for the full model in pieces, never a proof (docs/model.md,
+    "Search").
+    """
+    split = {index for index, placement in start.items() if len(placement.runs) > 1}
+    splittable = {task.index for task in problem.tasks if task.pieces.splits}
+    if not split or split == splittable:
+        return None
+    tasks = [
+        task if task.index in split else replace(task, pieces=replace(task.pieces, most=1))
+        for task in problem.tasks
+    ]
+    return replace(problem, tasks=tasks, restricted=True)
 
 
 def filled_outcome(
