@@ -31,12 +31,15 @@ def forbidden_identifier_character(text: str) -> str | None:
     return f"U+{ord(found.group()):04X}" if found else None
 
 
+#: Longest identifier.
+IDENTIFIER_CHARS = 64
+
 #: Identifiers of owners, issues, milestones, skills and scenarios: printable, no surrounding blanks.
 Identifier = Annotated[
     str,
     StringConstraints(
         min_length=1,
-        max_length=64,
+        max_length=IDENTIFIER_CHARS,
         strip_whitespace=False,
         pattern=f"^[^\\s{NOT_IN_IDENTIFIERS}](?:[^{NOT_IN_IDENTIFIERS}]*[^\\s{NOT_IN_IDENTIFIERS}])?$",
     ),
@@ -44,8 +47,44 @@ Identifier = Annotated[
           "bidirectional-formatting characters (e.g. '#840')."),
 ]
 
-#: Free text such as titles and names.
-Text = Annotated[str, StringConstraints(max_length=300)]
+#: Code points no display text (titles, names, descriptions) may hold, as a regular-expression class body:
+#: controls (C0 with tab and line breaks, DEL, C1), line and paragraph separators, and the bidirectional
+#: embeddings, overrides and isolates that make a title read differently from what it holds (CVE-2021-42574).
+#: Such text reaches Markdown tables, ICS lines, the board and terminals, where a line break splits a row and
+#: an override reverses what follows. Marks (LRM, RLM, ALM) and joiners stay: right-to-left titles need them.
+NOT_IN_TEXT = r"\u0000-\u001F\u007F-\u009F\u2028-\u202E\u2066-\u2069"
+_FORBIDDEN_IN_TEXT = re.compile(f"[{NOT_IN_TEXT}]")
+#: The pattern of display text (in the schema, so clients can check it too).
+TEXT_PATTERN = f"^[^{NOT_IN_TEXT}]*$"
+#: What a planner reads when display text holds such a character (after 'contains U+202E, ').
+TEXT_CHARACTER_MESSAGE = (
+    "a control, line-break or bidirectional-formatting character (such as a right-to-left override); "
+    "titles, names and descriptions must be one line of printable text"
+)
+
+
+def forbidden_text_character(text: str) -> str | None:
+    """The first code point of `text` that no display text may hold, as 'U+202E', or None."""
+    found = _FORBIDDEN_IN_TEXT.search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
+def printable_text(text: str) -> str:
+    """`text` with what display text may not hold taken out: line breaks and tabs become one space, the rest goes.
+
+    For importers, which read titles as trackers store them and must not refuse a whole file for one title.
+    """
+    spaced = re.sub(r"[\t\n\v\f\r\u0085\u2028\u2029]+", " ", text)
+    return _FORBIDDEN_IN_TEXT.sub("", spaced)
+
+
+#: Free text such as titles and names: one line of printable text.
+Text = Annotated[
+    str,
+    StringConstraints(max_length=300, pattern=TEXT_PATTERN),
+    Field(description="Up to 300 characters of one-line text: no control, line-break or bidirectional-formatting "
+          "characters."),
+]
 
 T = TypeVar("T")
 

@@ -342,7 +342,14 @@ class SolverOptions(_Model):
 
 
 def _baseline_issues(value: Any) -> Any:
-    """Accept a whole PlanResult as the baseline: its `issues` are the baseline."""
+    """Accept a whole PlanResult as the baseline: its `issues` are the baseline.
+
+    A plan request given instead (the backlog file, a common slip) is one problem saying so, not one per field.
+    """
+    if isinstance(value, dict) and "owners" in value and "status" not in value:
+        raise ValueError("is a plan request (it has owners and no status), not a plan: give the plan capplan "
+                         "returned for the last request (`capplan plan BACKLOG -f json -o last.json`, or the body "
+                         "/v1/plans answered), or its issues")
     if isinstance(value, dict):
         return PlanResult.model_validate(value).issues
     if isinstance(value, PlanResult):

@@ -9,7 +9,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from api_schemas.changes import PlanChanges
-from api_schemas.common import IsoTime, LocalDateTime, Priority
+from api_schemas.common import IsoTime, LocalDateTime, Priority, Text
 from api_schemas.recommendations import Recommendations
 
 
@@ -170,7 +170,7 @@ class IssuePlan(_Model):
     """Where, when and by whom one issue is done."""
 
     id: str
-    title: str = ""
+    title: Text = ""
     priority: Priority
     milestone: str | None = None
     status: IssueStatus
@@ -229,7 +229,7 @@ class MilestonePlan(_Model):
     """Projected finish of a milestone and its load against the capacity left before it is due."""
 
     id: str
-    name: str | None = None
+    name: Text | None = None
     due: date | None = None
     projected_finish: date | None = Field(default=None, description="Date the last planned issue finishes.")
     status: MilestoneStatus
@@ -280,7 +280,7 @@ class OwnerLoad(_Model):
     """How much of an owner's capacity the plan uses."""
 
     id: str
-    name: str | None = None
+    name: Text | None = None
     hours_per_day: float
     planned_hours: float
     capacity_hours: float = Field(description="Capacity from the plan start to the last planned day.")

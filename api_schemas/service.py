@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
 
-from api_schemas.common import Flag, Identifier, LocalDateTime
+from api_schemas.common import Flag, Identifier, LocalDateTime, Text
 from api_schemas.examples import PLAN_REQUEST_EXAMPLE
 from api_schemas.problems import Problem
 from api_schemas.request import PlanRequest
@@ -72,7 +72,7 @@ class Scenario(_Model):
     """A named change to the base request, as a JSON Patch."""
 
     name: Identifier = Field(description="Scenario name, unique in the request, e.g. 'add-agent'.")
-    description: str | None = Field(default=None, max_length=300)
+    description: Text | None = Field(default=None, description="What the scenario tries, in words.")
     patch: list[PatchOperation] = Field(
         min_length=1, max_length=MAX_OPERATIONS, description="RFC 6902 operations applied in order to the base."
     )

@@ -151,6 +151,15 @@ def _search_in_pieces(
     return replace(outcome, seconds=seconds + outcome.seconds, repeatable=repeatable and outcome.repeatable)
 
 
+def _has_plan(twin: SearchOutcome) -> bool:
+    """Whether the twin's search leaves something to fill: a plan, or no proof either way (UNKNOWN).
+
+    A twin proven infeasible proves nothing of the pieces (splitting can make room), so the model in pieces is
+    asked instead: it proves the conflict in pieces (a passed deadline or pin, in presolve) or finds the plan.
+    """
+    return twin.status != SolveStatus.INFEASIBLE
+
+
 def _full_model_search(
     problem: PreparedProblem, search: SearchBudget, start: Schedule | None, hook: SearchProgressHook | None
 ) -> SearchOutcome:
@@ -315,7 +324,7 @@ def _planned(
         if in_pieces_problem is None:
             hook = _search_hook(request, problem, progress, on_progress)  # on the problem narrowed to candidates
         outcome = _full_model_search(problem, budget.full_model_search(spent), start, hook)
-        if in_pieces_problem is not None and len(problem.tasks) > LARGE_MODEL_TASKS:
+        if in_pieces_problem is not None and len(problem.tasks) > LARGE_MODEL_TASKS and _has_plan(outcome):
             # No start plan for a large backlog: the model in pieces would be far larger still (one interval per
             # piece and owner); the twin's plan is filled instead, as after the neighbourhood search.
             outcome = filled_outcome(in_pieces_problem(), problem, outcome, static_bounds=False)

@@ -16,6 +16,7 @@ from api_schemas.changes import ChangeKind, ChangeReasonCode
 from api_schemas.result import PlanResult, SolveStatus
 from checker import check_schedule
 from solver import InvalidRequestError, plan
+from solver.intake.validation import check_request
 from tests.oracle import solve_with_baseline
 from tests.strategies import TINY, plan_requests, tiny_requests_in_hours
 
@@ -318,3 +319,41 @@ def test_a_frozen_issue_split_in_the_baseline_is_an_exception_that_says_so() -> 
     away = plan(PlanRequest.model_validate(data), with_recommendations=False)
     [message] = [w.message for w in away.warnings if w.code == "freeze_exception"]
     assert "working time changed" in message
+
+
+def _frozen_chain(lag_days: int = 0, first_hours: float = 4) -> PlanRequest:
+    """One 8 h owner: #1 (4 h) then #2 (4 h, waiting for #1), both on Monday."""
+    return PlanRequest.model_validate({
+        "start_date": "2025-11-24", "owners": [{"id": "a"}], "options": {"time_limit_s": 2},
+        "issues": [{"id": "#1", "estimate_hours": first_hours, "priority": "P0"},
+                   {"id": "#2", "estimate_hours": 4, "depends_on": [{"issue": "#1", "lag_days": lag_days}]}],
+    })
+
+
+@pytest.mark.parametrize(("change", "why"), [
+    ({"first_hours": 6}, "it waits for #1, which is not kept where it was"),
+    ({"lag_days": 1}, "it would start before #1 is done and 1 working day(s) have passed"),
+])
+def test_a_frozen_issue_moves_with_a_predecessor_that_cannot_stay(change: dict[str, Any], why: str) -> None:
+    first = plan(_frozen_chain(), with_recommendations=False)
+    assert [issue.start for issue in first.issues] == [datetime(2025, 11, 24, 9), datetime(2025, 11, 24, 13)]
+    request = with_baseline(_frozen_chain(**change), first)
+    request = request.model_copy(update={"freeze_until": datetime(2025, 11, 25)})
+    again = plan(request, with_recommendations=False)
+    assert again.status is SolveStatus.OPTIMAL and again.checked
+    exceptions = {w.ids[0]: w.message for w in again.warnings if w.code == "freeze_exception"}
+    assert why in exceptions["#2"]
+    second = {issue.id: issue for issue in again.issues}
+    assert second["#2"].start is not None and second["#1"].finish is not None
+    assert second["#2"].start >= second["#1"].finish
+    assert check_schedule(request, again) == []
+
+
+def test_a_plan_request_given_as_the_baseline_is_one_problem_saying_so() -> None:
+    # `capplan plan backlog.json --baseline backlog.json` listed 29 problems, one per field a plan lacks.
+    data = reference()
+    data["baseline"] = reference()
+    request, problems = check_request(data)
+    assert request is None
+    [problem] = problems
+    assert problem.loc == ["baseline"] and "is a plan request" in problem.message

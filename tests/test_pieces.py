@@ -220,3 +220,29 @@ def test_piece_limits_out_of_range_are_named_problems() -> None:
     where = {tuple(problem.loc) for problem in problems}
     assert {("options", "max_pieces"), ("options", "min_chunk_hours"), ("issues", 0, "max_pieces")} <= where, where
     assert all(problem.message for problem in problems)
+
+
+def test_a_large_backlog_in_pieces_with_a_passed_deadline_is_infeasible_with_its_fix() -> None:
+    """Above 50 issues with splitting on, a conflict no split removes is INFEASIBLE with its fix, not UNKNOWN.
+
+    The unbroken twin's infeasibility proves nothing of the pieces, so the model in pieces is asked (as up to 50
+    issues): a hard deadline before the plan starts fails there at once.
+    """
+    issues: list[dict[str, Any]] = [{"id": f"#{n}", "estimate_hours": 4} for n in range(55)]
+    issues[3].update(deadline="2025-11-14", hard_deadline=True)
+    req = PlanRequest.model_validate(
+        {
+            "start_date": MONDAY,
+            "owners": [{"id": "a"}, {"id": "b"}],
+            "issues": issues,
+            "options": {"time_limit_s": 3, "splittable": True},
+        }
+    )
+    result = plan(req)
+    assert result.status == SolveStatus.INFEASIBLE, result.status
+    assert result.recommendations is not None and result.recommendations.infeasibility is not None
+    found = result.recommendations.infeasibility
+    assert [[(c.kind.value, c.ids[0]) for c in found_set.conflicts] for found_set in found.sets] == [
+        [("hard_deadline", "#3")]
+    ]
+    assert found.complete and found.smallest

@@ -19,7 +19,7 @@ from solver.planner import plan
 from solver.recommend import infeasibility as infeasibility_module
 from solver.recommend.switches import SwitchModel
 from tests.strategies import tiny_requests
-from tests.test_recommend_support import make_request, replan
+from tests.test_recommend_support import MONDAY, make_request, replan
 
 #: How a planner drops each kind of constraint from an issue.
 RELAX: dict[ConflictKind, Callable[[dict[str, Any]], None]] = {
@@ -69,6 +69,7 @@ def test_the_conflict_is_named_and_each_part_of_it_is_needed(name: str) -> None:
     request, expected = CASES[name]
     result = plan(request)
     assert result.status == SolveStatus.INFEASIBLE
+    assert result.recommendations is not None
     assert result.recommendations is not None
     infeasibility = result.recommendations.infeasibility
     assert infeasibility is not None and infeasibility.smallest and infeasibility.complete
@@ -343,3 +344,35 @@ def test_on_random_requests_the_conflicts_are_independent_minimal_and_their_fixe
                 assert has_plan(applied(PlanRequest.model_validate(alone).model_dump(), fix)), fix
     if infeasibility.complete and sets:
         assert has_plan(relaxed(request, set().union(*sets)))
+
+
+@pytest.mark.parametrize("days_before", [1, 4, 2000])
+@pytest.mark.parametrize("splittable", [False, True])
+def test_a_hard_deadline_already_passed_is_infeasible_with_its_fix(days_before: int, splittable: bool) -> None:
+    # A deadline days before the start once read as a day near the horizon (a negative index): the plan failed its
+    # check (4 days) or the model could not be built (2000 days).
+    deadline = (MONDAY - timedelta(days=days_before)).isoformat()
+    request = make_request([{"id": "#1", "estimate_hours": 4, "deadline": deadline, "hard_deadline": True},
+                            {"id": "#2", "estimate_hours": 2}],
+                           options={"time_limit_s": 2, "splittable": splittable})
+    result = plan(request)
+    assert result.status is SolveStatus.INFEASIBLE and result.checked
+    assert result.recommendations is not None
+    infeasibility = result.recommendations.infeasibility
+    assert infeasibility is not None and infeasibility.sets
+    fixes = [fix for conflict in infeasibility.sets for fix in conflict.fixes]
+    assert any(fix.kind is FixKind.MOVE_DEADLINE and fix.date == MONDAY and fix.ids[0] == "#1" for fix in fixes), fixes
+
+
+@pytest.mark.parametrize("days_before", [1, 2, 3, 30])
+def test_a_pinned_start_already_passed_is_infeasible_with_its_fix(days_before: int) -> None:
+    # A pin two or more days before the start read a day near the horizon (a negative index), so the model placed
+    # the issue there and the plan failed its check: PlanCheckError, a 500 in the service (one day before worked).
+    pinned = (MONDAY - timedelta(days=days_before)).isoformat()
+    issues = [{"id": "#1", "estimate_hours": 4}, {"id": "n", "estimate_hours": 2, "pinned_start": pinned}]
+    request = make_request(issues, options={"time_limit_s": 2})
+    result = plan(request)
+    assert result.status is SolveStatus.INFEASIBLE and result.checked
+    assert result.recommendations is not None and result.recommendations.infeasibility is not None
+    fixes = [fix for conflict in result.recommendations.infeasibility.sets for fix in conflict.fixes]
+    assert any(fix.kind is FixKind.MOVE_PIN and fix.date == MONDAY for fix in fixes), fixes

@@ -355,3 +355,33 @@ def test_days_option_sets_the_day_table_span(request_: PlanRequest, result: Plan
         slot.date for issue in result.issues for slot in issue.slots if slot.date <= last
     }
     assert datetime.combine(last, datetime.min.time())  # the span's end is a real date
+
+
+def test_an_idle_day_of_a_round_the_clock_owner_reads_00_00_to_24_00() -> None:
+    # An agent working 24 h a day waits for Tuesday's work: its free Monday read "00:00-00:00 (24 h)".
+    request = PlanRequest.model_validate({
+        "start_date": "2025-11-24", "options": {"time_limit_s": 2},
+        "owners": [{"id": "bot", "hours_per_day": 24}],
+        "issues": [{"id": "#1", "estimate_hours": 4, "not_before": "2025-11-25"}],
+    })
+    text = week_plan_markdown(request, plan(request, with_recommendations=False))
+    line = next(line for line in text.splitlines() if line.startswith("- bot is free Mon"))
+    assert "Mon 2025-11-24 00:00-24:00 (24 h)" in line, line
+
+
+def test_titles_and_names_are_text_in_the_markdown_never_markup() -> None:
+    # A trailing backslash escaped the cell's closing pipe (the row split wrong); '<' let a title's HTML through
+    # to any Markdown viewer that renders it, and brackets made a title a link.
+    hostile = "Fix <img src=x onerror=alert(1)> [x](javascript:alert(1)) a\\"
+    request = PlanRequest.model_validate({
+        "start_date": "2025-11-24", "options": {"time_limit_s": 2},
+        "owners": [{"id": "ann", "name": "<b>Ann</b> \\"}],
+        "milestones": [{"id": "M1", "name": "Release [1] \\", "due": "2025-11-28"}],
+        "issues": [{"id": "#1", "title": hostile, "estimate_hours": 2, "milestone": "M1"}],
+    })
+    text = week_plan_markdown(request, plan(request, with_recommendations=False))
+    assert "<img" not in text.replace("\\<img", "") and "<b>" not in text.replace("\\<b>", "")
+    assert "](javascript:" not in text.replace("\\](javascript:", "")
+    for table in re.findall(r"(?:^\|.*\|$\n?)+", text, flags=re.MULTILINE):
+        widths = {len(re.split(r"(?<!\\)\|", re.sub(r"\\\\", "", row))) for row in table.strip().splitlines()}
+        assert len(widths) == 1, table  # every row has the header's cells

@@ -22,9 +22,9 @@ from service.app import create_app
 from service.importers import SpreadsheetOptions, import_csv
 from service.problems import ProblemError
 from service.whatif import scenario_requests
-from solver.intake.limits import DEFAULT_LIMITS, LATEST_START_DATE
+from solver.intake.limits import DEFAULT_LIMITS, EARLIEST_START_DATE, LATEST_START_DATE, MAX_SOLVER_HORIZON_DAYS
 from solver.intake.validation import check_request
-from solver.prepared.problem import MAX_SOLVER_HORIZON_DAYS, prepare
+from solver.prepared.problem import prepare
 from tests.test_service_errors import assert_problem
 from tests.test_service_support import service_settings, small_request
 
@@ -72,6 +72,29 @@ def test_a_start_date_near_the_end_of_the_calendar_is_a_422_naming_start_date(cl
     assert [p["code"] for p in report.json()["problems"]] == ["start_date_too_late"]
 
 
+@pytest.mark.parametrize("start", ["0001-01-01", "0025-11-24", "1899-12-31"])
+def test_a_start_date_at_the_beginning_of_the_calendar_is_a_422_naming_start_date(
+    client: TestClient, start: str
+) -> None:
+    # 0001-01-01 planned, then every report failed with a 500: they look back a day and export in UTC.
+    request = {**small_request(), "start_date": start}
+    body = assert_problem(client.post("/v1/plans", json=request), 422, "invalid-request")
+    error = body["errors"][0]  # the other dates of the request are years after such a start: named after it
+    assert error["loc"] == ["start_date"] and error["code"] == "start_date_too_early"
+    assert EARLIEST_START_DATE.isoformat() in error["message"]
+
+
+def test_the_earliest_start_date_plans_and_every_report_renders(client: TestClient) -> None:
+    request = {**small_request(), "start_date": EARLIEST_START_DATE.isoformat(), "milestones": [], "calendar": {}}
+    for issue in request["issues"]:
+        issue.pop("milestone", None)
+    response = client.post("/v1/plans", json=request)
+    assert response.status_code == 200, response.text
+    for report_format in ("md", "csv", "ics", "html", "png"):
+        report = client.post(f"/v1/reports/{report_format}", json={"request": request, "plan": response.json()})
+        assert report.status_code == 200, (report_format, report.text[:300])
+
+
 def test_dates_at_the_end_of_the_calendar_are_beyond_the_horizon_not_a_crash(client: TestClient) -> None:
     request = small_request()
     request["milestones"][1]["due"] = "9999-12-31"
@@ -108,11 +131,32 @@ def test_the_latest_start_date_still_plans_to_a_checked_schedule(client: TestCli
     assert check_schedule(PlanRequest.model_validate(request), PlanResult.model_validate(response.json())) == []
 
 
+def test_an_issue_no_owner_can_finish_within_the_horizon_is_a_422_naming_its_hours(client: TestClient) -> None:
+    # 10,000 h at 2 h a day is 19 years: the plan came back UNKNOWN, every issue unscheduled "within the time limit"
+    # (more time would not help), and the 3 h issue beside it unplanned too.
+    request: dict[str, Any] = {
+        "start_date": "2025-11-24",
+        "owners": [{"id": "slow", "hours_per_day": 2}, {"id": "fast", "skills": ["x"]}],
+        "issues": [{"id": "#1", "estimate_hours": 10000, "pinned_owner": "slow"}, {"id": "#2", "estimate_hours": 3},
+                   {"id": "#3", "estimate_hours": 10000, "skills": ["x"]}],
+    }
+    body = assert_problem(client.post("/v1/plans", json=request), 422, "invalid-request")
+    [error] = body["errors"]  # #3 fits: 'fast' works 8 h a day, 20,000 h in ten years
+    assert error["loc"] == ["issues", 0, "estimate_hours"] and error["code"] == "work_beyond_horizon"
+    assert error["ids"] == ["#1"] and "split it" in error["message"]
+    request["owners"][0]["working_weekdays"] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    request["owners"][0]["hours_per_day"] = 3  # 3 h x 7 days x 522 weeks: 10,962 h, enough
+    assert client.post("/v1/plans/validate", json=request).json()["valid"] is True
+
+
 def test_the_solver_horizon_of_a_huge_backlog_stops_counting_before_the_calendar_ends() -> None:
-    """800 issues of 10,000 h for one owner at a quarter hour a day: the serial bound ran past 9999-12-31."""
+    """800 issues of 10,000 h for one owner at 4 h a day: the serial bound ran past 9999-12-31.
+
+    (At a quarter hour a day each issue alone would outlast the horizon: a `work_beyond_horizon` problem now.)
+    """
     request, problems = check_request({
         "start_date": "2025-01-06",
-        "owners": [{"id": "slow", "hours_per_day": 0.25}],
+        "owners": [{"id": "slow", "hours_per_day": 4}],
         "issues": [{"id": f"#{n}", "estimate_hours": 10000} for n in range(800)],
     })
     assert request is not None and problems == []

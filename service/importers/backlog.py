@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from pydantic import ValidationError
+
 from api_schemas.common import Priority
 from api_schemas.imports import ImportSource
 from api_schemas.problems import Problem
@@ -26,6 +28,7 @@ from service.importers.spreadsheet import SpreadsheetOptions, backlog_from_table
 from service.importers.tables import read_csv_table, read_excel_tables
 from service.text_encoding import decode_text
 from solver.intake.errors import InvalidRequestError
+from solver.intake.validation import problems_from_pydantic
 
 #: The preset each source starts from (Excel sheets have capplan's CSV columns; GitHub issues its labels).
 _PRESET = {
@@ -78,7 +81,18 @@ def import_backlog(
     JSON; tables: a CSV of id, name, due); `owners` an owners CSV (tables only). Unreadable input raises
     `InvalidRequestError` with every problem, each naming the file, row or item and field.
     """
-    kind = ImportSource(source)
+    try:
+        return _import(ImportSource(source), data, options, mapping, name, milestones, owners)
+    except ValidationError as error:  # a value the contract refuses, met while building: the file's fault, a 422
+        raise InvalidRequestError([
+            Problem(loc=[name, *problem.loc], code=problem.code, message=f"{name}: {problem.message}", ids=problem.ids)
+            for problem in problems_from_pydantic(error)
+        ]) from None
+
+
+def _import(kind: ImportSource, data: bytes, options: ImportOptions, mapping: ImportMapping | Mapping[str, Any] | None,
+            name: str, milestones: bytes | None, owners: bytes | None) -> ImportResult:
+    """`import_backlog` without its last guard."""
     chosen = mapping_for(kind, mapping)
     if kind is ImportSource.GITHUB or kind is ImportSource.GITHUB_PROJECT:
         github = _github_options(options, chosen, label_sizes=kind is ImportSource.GITHUB)

@@ -23,9 +23,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from api_schemas.common import Priority
+from api_schemas.common import IDENTIFIER_CHARS, Identifier, Priority, forbidden_identifier_character
 from api_schemas.problems import Problem
 from api_schemas.request import Calendar, Dependency, Issue, Milestone, Owner, PlanRequest, is_web_link
+from service.importers.display_text import importable_text
 from service.importers.durations import WorkUnits
 from service.importers.estimates import (
     DEFAULT_PRIORITY_LABELS,
@@ -39,11 +40,6 @@ from service.importers.references import Reference, body_references
 from service.importers.result import ImportNote, ImportResult
 from solver.intake.errors import InvalidRequestError
 from solver.intake.validation import problems_from_pydantic
-
-#: Longest title the contract accepts.
-_TITLE_CHARS = 300
-#: Longest identifier the contract accepts.
-_ID_CHARS = 64
 
 
 class _GhModel(BaseModel):
@@ -59,9 +55,9 @@ class GhLabel(_GhModel):
 
 
 class GhUser(_GhModel):
-    """An assignee as gh prints it."""
+    """An assignee as gh prints it (the login becomes an owner's id, so it must be one)."""
 
-    login: str
+    login: Identifier
     name: str | None = None
 
 
@@ -140,9 +136,22 @@ def _number_at(data: object, loc: Sequence[str | int]) -> int | None:
 def milestone_id_of(title: str, number: int | None) -> str:
     """The milestone's title when it is a valid id, else 'milestone-<number>'."""
     stripped = title.strip()
-    if stripped and stripped == title and len(title) <= _ID_CHARS:
+    valid = stripped == title and len(title) <= IDENTIFIER_CHARS and forbidden_identifier_character(title) is None
+    if stripped and valid:
         return title
-    return f"milestone-{number}" if number is not None else stripped[:_ID_CHARS].strip()
+    if number is not None:
+        return f"milestone-{number}"
+    printable = "".join(c for c in title if forbidden_identifier_character(c) is None)
+    return " ".join(printable.split())[:IDENTIFIER_CHARS].strip() or "milestone"
+
+
+def foreign_key(repository: str | None, number: int) -> str:
+    """An issue of another repository as an id: 'owner/repo#12', cut at the start to fit ('…repo#12'), printable.
+
+    GitHub allows longer repository names than an id's 64 characters; an id never holds what ids refuse.
+    """
+    key = "".join(c for c in f"{repository}#{number}" if forbidden_identifier_character(c) is None).strip()
+    return key if len(key) <= IDENTIFIER_CHARS else "…" + key[-(IDENTIFIER_CHARS - 1):]
 
 
 @dataclass(frozen=True)
@@ -150,10 +159,12 @@ class ItemFields:
     """What a GitHub project says of an issue beside the issue itself (its fields), read before the issue.
 
     `key` replaces '#<number>' as the id of items that are not issues of the main repository (drafts, other
-    repositories); `estimate`, `priority` and `milestone` come before labels and body; `done` from the status.
+    repositories), and `repository` is such an item's repository (its '#12' means that repository's #12);
+    `estimate`, `priority` and `milestone` come before labels and body; `done` from the status.
     """
 
     key: str | None = None
+    repository: str | None = None
     estimate: Estimate | None = None
     priority: Priority | None = None
     done: bool = False
@@ -195,7 +206,8 @@ class GithubBacklogBuilder:
             due_on = rest.due_on if rest is not None and rest.due_on is not None else milestone.due_on
             identifier = milestone_id_of(milestone.title, milestone.number)
             id_of[milestone.title] = identifier
-            seen[identifier] = Milestone(id=identifier, name=milestone.title[:_TITLE_CHARS],
+            name = importable_text(milestone.title, f"milestone '{identifier}', its title", [], self.notes)
+            seen[identifier] = Milestone(id=identifier, name=name,
                                          due=due_on.date() if due_on else None)
         return list(seen.values()), id_of
 
@@ -206,7 +218,11 @@ class GithubBacklogBuilder:
         owners: dict[str, Owner] = {}
         for issue in self.issues:
             for user in issue.assignees:
-                owners.setdefault(user.login, Owner(id=user.login, name=user.name or None,
+                if user.login in owners:
+                    continue
+                name = importable_text(user.name, f"assignee {user.login}, their name", [], self.notes) \
+                    if user.name else None
+                owners.setdefault(user.login, Owner(id=user.login, name=name,
                                                     hours_per_day=self.options.hours_per_day))
         return list(owners.values())
 
@@ -262,7 +278,8 @@ class GithubBacklogBuilder:
             return {}
         return {"estimate_hours": estimate.hours}
 
-    def dependencies(self, issue: GhIssue, identifier: str, reverse: dict[int, list[Reference]]) -> list[Dependency]:
+    def dependencies(self, issue: GhIssue, identifier: str, reverse: dict[int, list[Reference]],
+                     own_repo: str | None = None) -> list[Dependency]:
         """The body's dependencies and those other bodies give ('Blocks #n'); the rest become notes.
 
         '#12' in an issue of another repository (a project's item 'owner/repo#7') means that repository's #12;
@@ -270,11 +287,10 @@ class GithubBacklogBuilder:
         """
         references = body_references(issue.body or "", self.options.repo).depends_on + reverse.get(issue.number, [])
         keys = {item.key for item in self.fields if item.key is not None}
-        own_repo = identifier.rsplit("#", 1)[0] if "#" in identifier[1:] else None
         found: dict[str, int] = {}
         for reference in references:
             repo = reference.repo or own_repo
-            target = f"{repo}#{reference.number}" if repo is not None else f"#{reference.number}"
+            target = foreign_key(repo, reference.number) if repo is not None else f"#{reference.number}"
             known = target in keys if repo is not None else reference.number in self.numbers
             if target == identifier:
                 self.note("self_reference", f"{identifier} refers to itself as a dependency; ignored.", [identifier])
@@ -332,7 +348,7 @@ class GithubBacklogBuilder:
         unestimated: list[str] = []
         for gh, item in zip(self.issues, self.fields, strict=True):
             identifier = self.identifier(gh, item)
-            title = gh.title if len(gh.title) <= _TITLE_CHARS else gh.title[: _TITLE_CHARS - 1] + "…"
+            title = importable_text(gh.title, f"{identifier}, its title", [identifier], self.notes)
             assignees = [user.login for user in gh.assignees]
             pinned = next((login for login in assignees if login in owner_ids), None)
             if len(assignees) > 1:
@@ -357,7 +373,7 @@ class GithubBacklogBuilder:
                     milestone=item.milestone.id if item.milestone else (
                         milestone_id[gh.milestone.title] if gh.milestone else None),
                     pinned_owner=pinned,
-                    depends_on=self.dependencies(gh, identifier, reverse if item.key is None else {}),
+                    depends_on=self.dependencies(gh, identifier, reverse if item.key is None else {}, item.repository),
                     **work,
                 )
             )

@@ -22,8 +22,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from api_schemas.common import Priority
+from api_schemas.common import Priority, printable_text
 from api_schemas.request import Milestone
+from service.importers.display_text import importable_text
 from service.importers.durations import DurationError
 from service.importers.estimates import PRIORITY_WORDS, Estimate, read_amount, to_quarter_hours
 from service.importers.github import (
@@ -34,6 +35,7 @@ from service.importers.github import (
     GithubBacklogBuilder,
     GithubOptions,
     ItemFields,
+    foreign_key,
     milestone_id_of,
     parse_gh_json,
 )
@@ -153,6 +155,10 @@ class _ItemReader:
         found = self.value(fields, Target.STATUS)
         return found is not None and str(found[1]).strip().lower() in {s.lower() for s in self.mapping.done_statuses}
 
+    def name(self, title: str) -> str:
+        """A milestone's or iteration's title as the contract takes it (a change is noted)."""
+        return importable_text(title, f"milestone '{printable_text(title)}', its title", [], self.notes)
+
     def milestone(self, fields: Mapping[str, Any], identifier: str) -> Milestone | None:
         """An iteration (due on its last day), a GitHub milestone (its due date) or a plain value, as a milestone."""
         found = self.value(fields, Target.MILESTONE)
@@ -163,9 +169,9 @@ class _ItemReader:
             title = str(value["title"])
             due_on = _due_on(value.get("dueOn"))
             due = _iteration_end(value) if "startDate" in value else due_on.date() if due_on else None
-            return Milestone(id=milestone_id_of(title, None), name=title[:300], due=due)
+            return Milestone(id=milestone_id_of(title, None), name=self.name(title), due=due)
         if isinstance(value, str):
-            return Milestone(id=milestone_id_of(value, None), name=value[:300])
+            return Milestone(id=milestone_id_of(value, None), name=self.name(value))
         self.note("value_not_read", f"{identifier}: its project field '{name}' is not a milestone or iteration; "
                   "not read.", [identifier])
         return None
@@ -240,7 +246,7 @@ def import_github_project(
             number = -drafts
         else:
             number = content.number or 0
-            key = None if content.repository == main else f"{content.repository}#{number}"
+            key = None if content.repository == main else foreign_key(content.repository, number)
         issue = _gh_issue(item, content, number)
         identifier = key or f"#{number}"
         milestone = reader.milestone(item.fields, identifier)
@@ -249,7 +255,8 @@ def import_github_project(
                         f"field); its GitHub milestone '{issue.milestone.title}' is not used.", [identifier])
         unread |= {name for name, value in item.fields.items() if value not in (None, "", [])
                    and name not in _ISSUE_KEYS and column_key(name) not in reader.targets}
-        fields.append(ItemFields(key=key, estimate=reader.estimate(item.fields, identifier),
+        fields.append(ItemFields(key=key, repository=content.repository if key else None,
+                                 estimate=reader.estimate(item.fields, identifier),
                                  priority=reader.priority(item.fields, identifier), done=reader.done(item.fields),
                                  milestone=milestone))
         issues.append(issue)

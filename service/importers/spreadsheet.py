@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 from api_schemas.common import Priority
 from api_schemas.problems import Problem
 from api_schemas.request import Calendar, Dependency, Issue, Milestone, Owner, PlanRequest, is_web_link
+from service.importers.display_text import importable_text
 from service.importers.durations import DurationError
 from service.importers.estimates import PRIORITY_WORDS, read_amount, to_quarter_hours
 from service.importers.mapping import PRESETS, EstimateUnit, ImportMapping, Target, column_key
@@ -259,7 +260,8 @@ class _Reader:
             return None
         data: dict[str, Any] = {"id": identifier}
         if Target.TITLE in self.positions:
-            data["title"] = self.cell(row, Target.TITLE, identifier)
+            where = f"{self.where(row.number, self.column(Target.TITLE))} ({identifier})"
+            data["title"] = importable_text(self.cell(row, Target.TITLE, identifier), where, [identifier], self.notes)
         if Target.URL in self.positions:
             data["url"] = self.link(row, identifier)
         priority = self.priority(row, identifier) if Target.PRIORITY in self.positions else None
@@ -448,8 +450,8 @@ def backlog_from_tables(
         reader.note("estimate_from_size", f"{len(reader.sized)} estimate(s) come from the "
                     f"{reader.column(Target.SIZE)} column (change with --map sizes or point_hours): "
                     f"{'; '.join(reader.sized)}.", [text.split(' (row')[0] for text in reader.sized])
-    owner_list = _owners_table(owners, reader.problems) if owners is not None else None
-    milestone_list = _milestones_table(milestones, reader.problems) if milestones is not None else None
+    owner_list = _owners_table(owners, reader.problems, reader.notes) if owners is not None else None
+    milestone_list = _milestones_table(milestones, reader.problems, reader.notes) if milestones is not None else None
     if milestone_list is None:
         milestone_list = _milestones(reader, built)
         undated = [m.id for m in milestone_list if m.due is None]
@@ -518,12 +520,13 @@ def _validated(source: str, number: int, model: type[BaseModel], data: dict[str,
         return None
 
 
-def _owners_table(table: Table, problems: list[Problem]) -> list[Owner]:
+def _owners_table(table: Table, problems: list[Problem], notes: list[ImportNote]) -> list[Owner]:
     owners = []
     for number, row in _simple_rows(table, OWNER_COLUMNS, problems):
         data: dict[str, Any] = {"id": row.get("id", "")}
         if "name" in row:
-            data["name"] = row["name"]
+            data["name"] = importable_text(row["name"], f"{table.source} row {number}, column name", [data["id"]],
+                                           notes)
         if "hours_per_day" in row:
             try:
                 data["hours_per_day"] = float(row["hours_per_day"].replace(",", "."))
@@ -542,10 +545,13 @@ def _owners_table(table: Table, problems: list[Problem]) -> list[Owner]:
     return owners
 
 
-def _milestones_table(table: Table, problems: list[Problem]) -> list[Milestone]:
+def _milestones_table(table: Table, problems: list[Problem], notes: list[ImportNote]) -> list[Milestone]:
     milestones = []
     for number, row in _simple_rows(table, MILESTONE_COLUMNS, problems):
         data = {column: row[column] for column in MILESTONE_COLUMNS if column in row}
+        if "name" in data:
+            data["name"] = importable_text(data["name"], f"{table.source} row {number}, column name",
+                                           [data.get("id", "")], notes)
         milestone = _validated(table.source, number, Milestone, data, problems, row)
         if milestone is not None:
             milestones.append(milestone)

@@ -74,13 +74,23 @@ Block = Heading | Paragraph | Bullets | Table
 # --- Markdown ----------------------------------------------------------------------------------------------
 
 
+#: What Markdown would read as markup in plain text (titles and names come from trackers): a backslash (it would
+#: escape what follows, a table's pipe too), '<' (raw HTML, autolinks) and brackets (links). `**bold**` stays.
+_MARKDOWN_SPECIAL = re.compile(r"([\\<\[\]])")
+
+
+def _markdown_text(text: str) -> str:
+    """Text as Markdown shows it as written: a title's `<script>` or `[x](javascript:...)` stays text."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
 def _markdown_cell(cell: str | Cell) -> str:
     """Escape what would break a Markdown table cell (pipes, line breaks); a linked cell is a Markdown link."""
-    text = cell if isinstance(cell, str) else cell.text
+    text = _markdown_text(cell if isinstance(cell, str) else cell.text)
     text = text.replace("|", "\\|").replace("\n", " ")
     if isinstance(cell, Cell) and cell.href:
-        label = text.replace("[", "\\[").replace("]", "\\]")
-        return f"[{label}]({cell.href.replace('(', '%28').replace(')', '%29').replace('|', '%7C')})"
+        href = cell.href.replace("(", "%28").replace(")", "%29").replace("|", "%7C").replace("<", "%3C")
+        return f"[{text}]({href.replace('>', '%3E').replace(' ', '%20')})"
     return text
 
 
@@ -96,12 +106,13 @@ def to_markdown(blocks: Sequence[Block]) -> str:
     parts: list[str] = []
     for block in blocks:
         if isinstance(block, Heading):
-            parts.append("#" * block.level + " " + block.text)
+            parts.append("#" * block.level + " " + _markdown_text(block.text))
         elif isinstance(block, Paragraph):
-            parts.append(block.text)
+            parts.append(_markdown_text(block.text))
         elif isinstance(block, Bullets):
             marks = [f"{n}." if block.numbered else "-" for n in range(1, len(block.items) + 1)]
-            parts.append("\n".join(f"{mark} {item}" for mark, item in zip(marks, block.items, strict=True)))
+            items = [_markdown_text(item) for item in block.items]
+            parts.append("\n".join(f"{mark} {item}" for mark, item in zip(marks, items, strict=True)))
         else:
             parts.append(_markdown_table(block))
     return "\n\n".join(parts) + "\n"

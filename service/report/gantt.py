@@ -11,6 +11,7 @@ and leaves pyplot's global state alone. PNG and SVG come from it.
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -70,10 +71,23 @@ def _owner_colours(view: PlanView) -> dict[str, str]:
     return {owner.id: _PALETTE[n % len(_PALETTE)] for n, owner in enumerate(view.request.owners)}
 
 
+def _columns(character: str) -> int:
+    """Columns a character takes: two for wide East Asian characters (CJK, most emoji), else one."""
+    return 2 if unicodedata.east_asian_width(character) in ("W", "F") else 1
+
+
 def _issue_label(issue: IssuePlan) -> str:
-    """'#840 (P0) Provisioned throughput…', shortened to fit the label column."""
+    """'#840 (P0) Provisioned throughput…', shortened to fit the label column (wide characters count twice)."""
     label = f"{issue.id} ({issue.priority.value}) {issue.title.strip()}".strip()
-    return label if len(label) <= _LABEL_CHARS else label[: _LABEL_CHARS - 1].rstrip() + "…"
+    if sum(_columns(c) for c in label) <= _LABEL_CHARS:
+        return label
+    kept, used = [], 0
+    for character in label:
+        used += _columns(character)
+        if used > _LABEL_CHARS - 1:
+            break
+        kept.append(character)
+    return "".join(kept).rstrip() + "…"
 
 
 def _spans(axis: TimeAxis, issue: IssuePlan) -> list[tuple[float, float]]:

@@ -4,7 +4,8 @@ Re-importing a later plan (or refreshing a subscription) updates events in place
 its issue (or milestone) and the slot's number within the issue, or within its piece for an issue split into
 pieces, never the slot's time, so a moved slot keeps its UID, and SEQUENCE grows with each export. A split
 issue's events say which piece they belong to ('part 2 of 3'). Times carry the calendar's `timezone` (TZID with
-its VTIMEZONE); without one they are read as the local time of the machine that writes the file and written in UTC.
+its VTIMEZONE); without one they are floating times (RFC 5545 3.3.5, form 1): the plan's wall clock, the same hour
+in every calendar, never the clock of the machine that happens to write the file (a server's is usually UTC).
 """
 
 from __future__ import annotations
@@ -61,10 +62,8 @@ def _zone_of(view: PlanView) -> ZoneInfo | None:
 
 
 def _instant(local: datetime, zone: tzinfo | None) -> datetime:
-    """A plan's wall-clock time with its zone (TZID), or, without one, this machine's local time in UTC."""
-    if zone is not None:
-        return local.replace(tzinfo=zone)
-    return local.astimezone().astimezone(UTC)
+    """A plan's wall-clock time with its zone (TZID), or, without one, as it is: a floating time."""
+    return local.replace(tzinfo=zone) if zone is not None else local
 
 
 def _slot_uids(issue: IssuePlan) -> list[str]:

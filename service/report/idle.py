@@ -121,7 +121,7 @@ def _splittable(view: PlanView, issue: Issue) -> bool:
 def why(view: PlanView, gap: IdleGap) -> str:
     """One line: the gap, and why the issues ready then do not fill it."""
     ready = _ready(view, gap.owner, gap.starts)
-    when = f"{fmt.day(gap.starts.date())} {gap.starts:%H:%M}-{gap.ends:%H:%M}"
+    when = f"{fmt.day(gap.starts.date())} {fmt.span(gap.starts.time(), gap.ends)}"
     head = f"{view.owner_label(gap.owner)} is free {when} ({fmt.number(gap.hours)} h)"
     if not ready:
         return f"{head}: nothing the owner may do is ready then (not-before dates, prerequisites and their waits)."

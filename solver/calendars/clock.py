@@ -64,8 +64,8 @@ class Clock:
         return base + min(max(offset, 0), self.units_per_day)
 
     def units_on_day(self, day: int) -> range:
-        """Local units of day `day` (empty when it is not a working day)."""
-        if day >= len(self.working) or not self.working[day]:
+        """Local units of day `day`: none on a day off or outside the horizon (a pin before the start too)."""
+        if not 0 <= day < len(self.working) or not self.working[day]:
             return range(0)
         return range(self.cumulative[day], self.cumulative[day] + self.units_per_day)
 

@@ -8,6 +8,12 @@ from datetime import date, timedelta
 #: The latest plan start accepted. A plan's dates reach up to about twenty years past its start (the solver's
 #: horizon of up to ten years, then its look-ahead for lags), and dates end at 9999-12-31; a century is room enough.
 LATEST_START_DATE = date(9899, 12, 31)
+#: Horizon the solver never exceeds, whatever the serial bound says (about 10 years); an issue no owner could finish
+#: within it is refused at validation (`work_beyond_horizon`).
+MAX_SOLVER_HORIZON_DAYS = 3650
+#: The earliest plan start accepted. Reports look back from the start (the day before it, calendar exports in UTC),
+#: which runs off the calendar's first day (0001-01-01); and a start before 1900 is a typo ('0025-11-24'), not a plan.
+EARLIEST_START_DATE = date(1900, 1, 1)
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,25 @@ import holidays
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from api_schemas.common import QUARTER_HOUR, QUARTER_HOUR_MESSAGE, forbidden_identifier_character
+from api_schemas.common import (
+    QUARTER_HOUR,
+    QUARTER_HOUR_MESSAGE,
+    TEXT_CHARACTER_MESSAGE,
+    TEXT_PATTERN,
+    forbidden_identifier_character,
+    forbidden_text_character,
+)
 from api_schemas.problems import Problem
 from api_schemas.request import MAX_SPREAD_FACTOR, MIN_SPREAD_FACTOR, Issue, Owner, PlanRequest
 from solver.intake.errors import InvalidRequestError
-from solver.intake.limits import DEFAULT_LIMITS, LATEST_START_DATE, Limits, days_after
+from solver.intake.limits import (
+    DEFAULT_LIMITS,
+    EARLIEST_START_DATE,
+    LATEST_START_DATE,
+    MAX_SOLVER_HORIZON_DAYS,
+    Limits,
+    days_after,
+)
 from solver.intake.living import living_plan_problems
 
 #: How many dates or codes a message lists before it says "and N more".
@@ -81,6 +95,7 @@ def validate_request(request: PlanRequest, limits: Limits = DEFAULT_LIMITS) -> l
         *_reference_problems(request, issue_index, owner_index, milestone_ids),
         *_skill_problems(request, owner_index),
         *_horizon_problems(request, limits),
+        *_work_problems(request, owner_index),
         *_cycle_problems(request, issue_index),
         *living_plan_problems(request),
         *_range_problems(request),
@@ -210,7 +225,16 @@ def _history_problems(request: PlanRequest) -> list[Problem]:
 
 
 def _start_problems(request: PlanRequest) -> list[Problem]:
-    """Refuse a start so late that the plan's dates would run past the calendar's last day (9999-12-31)."""
+    """Refuse a start past the calendar's room (its plan would run past 9999-12-31) or before 1900 (a typo)."""
+    if request.start_date < EARLIEST_START_DATE:
+        return [
+            Problem(
+                loc=["start_date"],
+                code="start_date_too_early",
+                message=f"start_date {request.start_date.isoformat()} is too early: plans start on or after "
+                f"{EARLIEST_START_DATE.isoformat()} (is the year mistyped?).",
+            )
+        ]
     if request.start_date <= LATEST_START_DATE:
         return []
     return [
@@ -460,6 +484,45 @@ def _horizon_problems(request: PlanRequest, limits: Limits) -> list[Problem]:
     return problems
 
 
+def _work_problems(request: PlanRequest, owner_index: dict[str, int]) -> list[Problem]:
+    """Issues too large for any owner who may do them to finish within the solver's horizon (about 10 years).
+
+    Each issue is worked by one owner, so its hours must fit in one owner's working time: at most their hours a
+    day on each of their working weekdays (holidays aside). Such an issue would leave the whole plan unsolved.
+    """
+    weeks = MAX_SOLVER_HORIZON_DAYS // 7 + 1
+    weekly = [owner.hours_per_day * len(set(owner.working_weekdays or request.calendar.working_weekdays))
+              for owner in request.owners]
+    skills = [frozenset(owner.skills) for owner in request.owners]
+    most_for_skills: dict[frozenset[str], float] = {}  # a few skill sets, however many issues and owners
+    problems = []
+    for position, issue in enumerate(request.issues):
+        work = issue.work_hours
+        if not work:
+            continue
+        if issue.pinned_owner is not None:
+            if issue.pinned_owner not in owner_index:
+                continue  # reported as an unknown owner
+            most = weekly[owner_index[issue.pinned_owner]] * weeks
+        else:
+            needed = frozenset(issue.skills)
+            if needed not in most_for_skills:
+                most_for_skills[needed] = max((w for w, has in zip(weekly, skills, strict=True) if needed <= has),
+                                              default=0.0) * weeks
+            most = most_for_skills[needed]
+        if 0 < most < work:  # 0: nobody has the skills, reported on its own
+            field = "remaining_hours" if issue.remaining_hours is not None else "estimate_hours"
+            problems.append(Problem(
+                loc=["issues", position, field],
+                code="work_beyond_horizon",
+                message=f"Issue {issue.id} has {work:g} h of work, more than any owner who may do it can work in the "
+                f"{MAX_SOLVER_HORIZON_DAYS // 365} years capplan plans ahead (at most {most:,.0f} h); split it into "
+                "smaller issues, or check its hours and the owners' hours a day.",
+                ids=[issue.id],
+            ))
+    return problems
+
+
 def _beyond_horizon(loc: list[str | int], subject: str, ids: list[str], start: date, limits: Limits) -> Problem:
     """Describe dates beyond the horizon; `subject` names the field and its date(s), ending in 'is'/'are'."""
     return Problem(
@@ -647,6 +710,9 @@ def _readable_loc(loc: Sequence[str | int]) -> str:
 def _readable_message(detail: ErrorDetails) -> str:
     """Pydantic's message without internals: no 'Value error,' prefix, no regular expressions."""
     kind = detail["type"]
+    if kind == "string_pattern_mismatch" and (detail.get("ctx") or {}).get("pattern") == TEXT_PATTERN:
+        found = forbidden_text_character(detail["input"]) if isinstance(detail["input"], str) else None
+        return f"contains {found or 'a character'}, {TEXT_CHARACTER_MESSAGE}"
     if kind == "string_pattern_mismatch":
         found = forbidden_identifier_character(detail["input"]) if isinstance(detail["input"], str) else None
         if found is not None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from api_schemas.common import UNITS_PER_DAY, UNITS_PER_HOUR
 from api_schemas.request import PlanRequest
 from api_schemas.result import IssuePlan, IssueStatus, PlanWarning
+from solver.prepared.rules import released_after
 
 if TYPE_CHECKING:
     from solver.prepared.problem import PreparedProblem, Task
@@ -229,6 +230,28 @@ def _in_working_time(problem: PreparedProblem, owner: str, slots: list[tuple[dat
     )
 
 
+def _waits_for(fixing: _Fixing, task: Task, resource: int, unit: int) -> str | None:
+    """Why `task` cannot stay fixed at `unit` for a predecessor's sake (None: each one is fixed and done in time).
+
+    A fixed start holds only if every planned predecessor is fixed too (frozen earlier in the baseline's order, or
+    in progress) and released by then: a predecessor that moves (its hours changed, say) may end later.
+    """
+    problem = fixing.problem
+    start = problem.clocks[problem.resources[resource].clock].global_start(unit)
+    for pred, lag in task.preds:
+        name = problem.tasks[pred].issue.id
+        if pred not in fixing.fixed:
+            return f"it waits for {name}, which is not kept where it was"
+        pred_resource, pred_unit, _ = fixing.fixed[pred]
+        clock = problem.clocks[problem.resources[pred_resource].clock]
+        end_unit = pred_unit + problem.tasks[pred].work
+        if end_unit > clock.total_units:
+            return f"it waits for {name}, which now ends past the horizon"
+        if released_after(problem, clock.global_end(end_unit), clock.end_day(end_unit), lag) > start:
+            return f"it would start before {name} is done" + (f" and {lag} working day(s) have passed" if lag else "")
+    return None
+
+
 def _fix_frozen(fixing: _Fixing, places: dict[str, BaselinePlace], until: int) -> None:
     """Baseline placements starting before `until` stay as they were, unless `_freeze_refusal` says why not."""
     problem = fixing.problem
@@ -241,10 +264,11 @@ def _fix_frozen(fixing: _Fixing, places: dict[str, BaselinePlace], until: int) -
         if isinstance(kept, tuple) and task is not None:
             resource, unit = kept
             other = fixing.overlap(resource, unit, unit + task.work)
-            if other is None:
+            waiting = _waits_for(fixing, task, resource, unit)
+            if other is None and waiting is None:
                 fixing.fix(task, resource, unit, "frozen")
                 continue
-            kept = f"it overlaps {other}, which is in progress or frozen on {place.owner}"
+            kept = waiting or f"it overlaps {other}, which is in progress or frozen on {place.owner}"
         fixing.warn(
             "freeze_exception",
             f"{issue_id} started before freeze_until in the baseline but is not kept as it was: {kept}.",

@@ -18,11 +18,10 @@ from api_schemas.result import PlanForm, PlanWarning
 from solver.budget.constants import LARGE_MODEL_TASKS
 from solver.calendars.clock import Clock
 from solver.calendars.working_time import OwnerCalendar, TeamCalendar
+from solver.intake.limits import MAX_SOLVER_HORIZON_DAYS
 from solver.prepared.baseline import BaselinePlace, baseline_owners, fixed_owners, units_before, with_baseline
 from solver.prepared.rules import release_team_day
 
-#: Horizon the solver never exceeds, whatever the serial bound says (about 10 years).
-MAX_SOLVER_HORIZON_DAYS = 3650
 #: Horizons up to this many days are always searched in full (the serial bound), so OPTIMAL is exact there;
 #: longer serial bounds are cut to the greedy plan's length plus half. The model's size hardly depends on the
 #: horizon (calendar facts cost a literal per holiday or day off in it), but the LP bounds of the finish levels

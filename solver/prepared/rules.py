@@ -91,8 +91,11 @@ def last_end(problem: PreparedProblem, task: Task, clock: Clock) -> int:
 
 
 def day_end(problem: PreparedProblem, clock: Clock, day: int) -> int:
-    """The local end of day index `day` on `clock` (the horizon's end past it): work ending that day ends by it."""
-    return clock.cumulative[min(day + 1, problem.horizon_days)]
+    """The local end of day index `day` on `clock` (the horizon's end past it): work ending that day ends by it.
+
+    A day before the plan's start (a hard deadline already passed) ends before any working time: 0.
+    """
+    return clock.cumulative[max(0, min(day + 1, problem.horizon_days))]
 
 
 def day_end_instant(day: int) -> int:
